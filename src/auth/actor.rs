@@ -1,0 +1,155 @@
+//! Who is calling: extractors that authenticate the request (session cookie or
+//! bearer token) and hand handlers a typed actor. A handler that takes
+//! `MemberActor` only runs for a member of a business, with their `Scope`.
+use std::future::{ready, Ready};
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+
+use super::{
+    session::{self, Session, SESSION_COOKIE},
+    tokens::{self, ApiToken},
+    users::{self, AccountType, User},
+};
+use crate::{
+    error::{ApiError, ApiResult},
+    http::AppState,
+    store::{ids::SessionId, ReadTxn},
+    tenancy::{repo, Business, Member, Scope},
+    time::now_ms,
+};
+
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session(Session),
+    Token(ApiToken),
+}
+
+/// Any authenticated user; `member` is None for a platform admin outside a business.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    pub via: Via,
+    pub membership: Option<(Business, Member)>,
+}
+
+impl Actor {
+    pub fn is_admin(&self) -> bool {
+        self.user.account_type == AccountType::Admin
+    }
+}
+
+/// A member of a business acting within it.
+#[derive(Debug, Clone)]
+pub struct MemberActor {
+    pub user: User,
+    pub via: Via,
+    pub business: Business,
+    pub member: Member,
+    pub scope: Scope,
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get("Authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn state(req: &HttpRequest) -> ApiResult<&web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("application state missing"))
+}
+
+pub fn authenticate(req: &HttpRequest) -> ApiResult<Actor> {
+    let state = state(req)?;
+    let read = state.store.read()?;
+    if let Some(token) = bearer(req) {
+        if token.starts_with(tokens::PREFIX) {
+            return by_api_token(&read, token);
+        }
+        return by_session_jwt(state, &read, token);
+    }
+    match req.cookie(SESSION_COOKIE) {
+        Some(c) => by_session_jwt(state, &read, c.value()),
+        None => Err(ApiError::unauthenticated()),
+    }
+}
+
+fn by_api_token(read: &ReadTxn, secret: &str) -> ApiResult<Actor> {
+    let token = tokens::by_secret(read, secret)?.ok_or_else(invalid)?;
+    let user = users::get(read, token.user_id)?.ok_or_else(invalid)?;
+    let member = repo::membership(read, user.id, token.business_id)?.ok_or_else(invalid)?;
+    let business = repo::business(read, token.business_id)?.ok_or_else(invalid)?;
+    Ok(Actor {
+        user,
+        via: Via::Token(token),
+        membership: Some((business, member)),
+    })
+}
+
+fn by_session_jwt(state: &AppState, read: &ReadTxn, jwt: &str) -> ApiResult<Actor> {
+    let claims = state.keys.verify(jwt).ok_or_else(invalid)?;
+    let sid: SessionId = claims.sid.parse().map_err(|_| invalid())?;
+    let session = session::get(read, sid)?
+        .filter(|s| s.expires_at > now_ms() && s.user_id.to_string() == claims.sub)
+        .ok_or_else(invalid)?;
+    let user = users::get(read, session.user_id)?
+        .filter(|u| u.token_version == claims.tv)
+        .ok_or_else(invalid)?;
+    let membership = match session.business_id {
+        Some(b) => {
+            // A removed member's session ends with the membership.
+            let member = repo::membership(read, user.id, b)?.ok_or_else(invalid)?;
+            let business = repo::business(read, b)?.ok_or_else(invalid)?;
+            Some((business, member))
+        }
+        None => None,
+    };
+    Ok(Actor {
+        user,
+        via: Via::Session(session),
+        membership,
+    })
+}
+
+fn invalid() -> ApiError {
+    ApiError::new(
+        crate::error::Code::Unauthenticated,
+        "Your session has ended; sign in again",
+    )
+}
+
+impl FromRequest for Actor {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+impl MemberActor {
+    pub fn from_actor(req: &HttpRequest, actor: Actor) -> ApiResult<MemberActor> {
+        let (business, member) = actor
+            .membership
+            .ok_or_else(|| ApiError::forbidden("This account is not a member of a business"))?;
+        let read = state(req)?.store.read()?;
+        let teams = repo::teams(&read, business.id)?;
+        let scope = Scope::new(&member, &teams);
+        Ok(MemberActor {
+            user: actor.user,
+            via: actor.via,
+            business,
+            member,
+            scope,
+        })
+    }
+}
+
+impl FromRequest for MemberActor {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|a| MemberActor::from_actor(req, a)))
+    }
+}

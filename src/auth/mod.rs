@@ -1,0 +1,11 @@
+//! Authentication: argon2id passwords, sessions (JWT cookie + CSRF), API
+//! tokens, login throttling, and the extractors that name the actor.
+pub mod actor;
+pub mod password;
+pub mod ratelimit;
+pub mod routes;
+pub mod session;
+pub mod tokens;
+pub mod users;
+
+pub use actor::{Actor, MemberActor};

@@ -1,0 +1,277 @@
+//! The command line: `serve` and the operator commands of API.md.
+pub mod ops;
+mod remote;
+
+use std::{io::IsTerminal, path::PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::{
+    auth::password,
+    config::Config,
+    metrics::Metrics,
+    server::{self, StartOptions},
+    store::{backup, ids::BusinessId, StoreError},
+    tenancy::Role,
+};
+use ops::Op;
+
+#[derive(Parser)]
+#[command(name = "wafunnel", version, about = "Self-hosted WhatsApp lead funnel and team inbox")]
+pub struct Cli {
+    /// Configuration file (TOML); see config.example.toml.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Data folder (store, search index, media, secrets); overrides server.data_dir.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to bind; overrides server.listen.
+        #[arg(long)]
+        listen: Option<String>,
+        /// Seed a demo business on an empty data folder and print its logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Businesses.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent snapshot of the store (also while `serve` runs).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup in place as the store of the data folder.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing store.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Verify that every record decodes and every index agrees (exit 1 otherwise).
+    Check,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        owner_email: String,
+        #[arg(long)]
+        owner_name: Option<String>,
+        #[arg(long)]
+        owner_password: Option<String>,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        business: Option<BusinessId>,
+        #[arg(long, value_parser = parse_role)]
+        role: Option<Role>,
+        /// Platform administrator account.
+        #[arg(long)]
+        admin: bool,
+    },
+    List {
+        #[arg(long)]
+        business: Option<BusinessId>,
+    },
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("`{s}` is not one of owner, lead, member"))
+}
+
+/// Runs the command line; returns the process exit status.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if let Some(dir) = &cli.data_dir {
+        config.server.data_dir = dir.clone();
+    }
+    if let Command::Serve { listen: Some(l), .. } = &cli.command {
+        config.server.listen = l.clone();
+        if let Err(e) = config.validate() {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    }
+    match run(cli.command, config) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}", e.trim_end().replace('\n', "; "));
+            1
+        }
+    }
+}
+
+fn run(command: Command, config: Config) -> Result<(), String> {
+    match command {
+        Command::Serve { demo, .. } => serve(config, demo),
+        Command::Tenant { command } => match command {
+            TenantCommand::Create {
+                name,
+                owner_email,
+                owner_name,
+                owner_password,
+            } => {
+                let hash = password_hash(owner_password, "Owner password", true)?;
+                let owner_name = owner_name.unwrap_or_else(|| owner_email.split('@').next().unwrap_or("Owner").to_string());
+                op(&config, Op::TenantCreate {
+                    name,
+                    owner_email,
+                    owner_name,
+                    owner_password_hash: hash,
+                })
+            }
+            TenantCommand::List => op(&config, Op::TenantList),
+        },
+        Command::User { command } => match command {
+            UserCommand::Create {
+                email,
+                name,
+                password,
+                business,
+                role,
+                admin,
+            } => {
+                if role.is_some() && business.is_none() {
+                    return Err("--role needs --business".into());
+                }
+                let hash = password_hash(password, "Password", false)?;
+                op(&config, Op::UserCreate {
+                    email,
+                    name,
+                    password_hash: hash,
+                    business,
+                    role,
+                    admin,
+                })
+            }
+            UserCommand::List { business } => op(&config, Op::UserList { business }),
+            UserCommand::ResetPassword { email, password } => {
+                let hash = password_hash(password, "New password", true)?
+                    .ok_or("a password is required")?;
+                op(&config, Op::ResetPassword { email, password_hash: hash })
+            }
+        },
+        Command::Backup { out } => {
+            let out = std::path::absolute(&out).map_err(|e| e.to_string())?;
+            op(&config, Op::Backup { out })
+        }
+        Command::Restore { from, force } => {
+            let report = backup::restore(&from, &config.server.data_dir, force).map_err(|e| match e {
+                StoreError::Locked => "the data folder is in use by a running wafunnel; stop it first".to_string(),
+                other => other.to_string(),
+            })?;
+            println!("restored {} (schema version {})", report.path, report.schema_version);
+            Ok(())
+        }
+        Command::Check => op(&config, Op::Check),
+    }
+}
+
+/// Hashes a password given on the command line, asks for one on a terminal,
+/// or (when `required` and there is no terminal) makes one up and prints it.
+fn password_hash(given: Option<String>, prompt: &str, required: bool) -> Result<Option<String>, String> {
+    let plain = match given {
+        Some(p) => Some(p),
+        None if std::io::stdin().is_terminal() => {
+            let p = rpassword::prompt_password(format!("{prompt}: ")).map_err(|e| e.to_string())?;
+            Some(p)
+        }
+        None if required => {
+            let p = crate::auth::session::random_token(8);
+            eprintln!("generated password: {p}");
+            Some(p)
+        }
+        None => None,
+    };
+    match plain {
+        Some(p) => {
+            password::check_len(&p).map_err(|why| format!("password {why}"))?;
+            password::hash(&p).map(Some).map_err(|e| e.message)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Runs an operation on the store directly, or through the running server.
+fn op(config: &Config, op: Op) -> Result<(), String> {
+    let output = match server::open_store(config, Metrics::default()) {
+        Ok(store) => {
+            let result = ops::execute(&store, op);
+            store.shutdown();
+            result.map_err(|e| e.message)?
+        }
+        Err(StoreError::Locked) => remote::execute(&config.server.data_dir, &op)?,
+        Err(e) => return Err(e.to_string()),
+    };
+    print!("{output}");
+    Ok(())
+}
+
+fn serve(config: Config, demo: bool) -> Result<(), String> {
+    crate::telemetry::init(&config);
+    let metrics = Metrics::default();
+    let store = server::open_store(&config, metrics.clone()).map_err(|e| match e {
+        StoreError::Locked => format!(
+            "{} is in use by another running wafunnel",
+            config.server.data_dir.display()
+        ),
+        other => other.to_string(),
+    })?;
+    let demo_logins = if demo {
+        Some(crate::demo::seed(&store).map_err(|e| e.message)?)
+    } else {
+        None
+    };
+    let running = server::start_with_store(config.clone(), store, metrics, StartOptions { handle_signals: true })
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let url = format!("http://{}", running.addr);
+    tracing::info!("wafunnel {} listening on {url}", env!("CARGO_PKG_VERSION"));
+    println!("wafunnel is running at {url} (data in {})", config.server.data_dir.display());
+    if let Some(logins) = demo_logins {
+        println!("{}", crate::demo::banner(&url, &logins));
+    }
+    running.wait().map_err(|e| e.to_string())
+}

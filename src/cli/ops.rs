@@ -1,0 +1,195 @@
+//! Operator commands that act on a store. They run in the CLI process when it
+//! can open the store, or inside the running server (through the control
+//! endpoint) when `serve` holds it, with the same code either way.
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    auth::users::{self, AccountType, NewUser},
+    error::{ApiError, ApiResult, Code},
+    schema,
+    store::{self, backup, ids::BusinessId, Store},
+    tenancy::{repo, service, Role},
+};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    TenantCreate {
+        name: String,
+        owner_email: String,
+        owner_name: String,
+        owner_password_hash: Option<String>,
+    },
+    TenantList,
+    UserCreate {
+        email: String,
+        name: String,
+        password_hash: Option<String>,
+        business: Option<BusinessId>,
+        role: Option<Role>,
+        admin: bool,
+    },
+    UserList {
+        business: Option<BusinessId>,
+    },
+    ResetPassword {
+        email: String,
+        password_hash: String,
+    },
+    Backup {
+        out: PathBuf,
+    },
+    Check,
+}
+
+pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
+    match op {
+        Op::TenantCreate {
+            name,
+            owner_email,
+            owner_name,
+            owner_password_hash,
+        } => {
+            if name.trim().is_empty() {
+                return Err(ApiError::field("name", "is required"));
+            }
+            if !users::valid_email(&owner_email) {
+                return Err(ApiError::field("owner-email", "is not a valid email address"));
+            }
+            let owner = service::NewMember {
+                email: owner_email,
+                name: owner_name,
+                password_hash: owner_password_hash,
+                role: Role::Owner,
+                team_id: None,
+                permissions: vec![],
+            };
+            let (business, user, _) =
+                store.write_blocking(move |ctx| service::create_business(ctx, &name, &owner))?;
+            Ok(format!("{}\t{}\t{}\n", business.id, business.name, user.email))
+        }
+        Op::TenantList => {
+            let read = store.read()?;
+            let mut out = String::from("ID\tNAME\tMEMBERS\tCREATED\n");
+            for b in repo::businesses(&read)? {
+                let members = repo::members(&read, b.id)?.len();
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    b.id,
+                    b.name,
+                    members,
+                    crate::time::rfc3339(b.created_at)
+                ));
+            }
+            Ok(out)
+        }
+        Op::UserCreate {
+            email,
+            name,
+            password_hash,
+            business,
+            role,
+            admin,
+        } => {
+            if !users::valid_email(&email) {
+                return Err(ApiError::field("email", "is not a valid email address"));
+            }
+            let user = store.write_blocking(move |ctx| {
+                let account_type = if admin { AccountType::Admin } else { AccountType::User };
+                let mut user = match (users::by_email(ctx, &email)?, business) {
+                    (Some(existing), Some(_)) => existing,
+                    (Some(_), None) => {
+                        return Err(ApiError::new(Code::EmailTaken, "This email address is already in use"))
+                    }
+                    (None, _) => users::create(
+                        ctx,
+                        &NewUser {
+                            email: email.clone(),
+                            name: name.clone(),
+                            password_hash: password_hash.clone(),
+                            account_type,
+                        },
+                    )?,
+                };
+                if admin && user.account_type != AccountType::Admin {
+                    user.account_type = AccountType::Admin;
+                    users::save(ctx, &user)?;
+                }
+                if let Some(b) = business {
+                    repo::business(ctx, b)?.ok_or_else(|| ApiError::not_found("business"))?;
+                    if repo::membership(ctx, user.id, b)?.is_some() {
+                        return Err(ApiError::new(Code::EmailTaken, "Already a member of this business"));
+                    }
+                    let new = service::NewMember {
+                        email: user.email.clone(),
+                        name: user.name.clone(),
+                        password_hash: None,
+                        role: role.unwrap_or(Role::Member),
+                        team_id: None,
+                        permissions: vec![],
+                    };
+                    service::add_member(ctx, b, &new)?;
+                }
+                Ok(user)
+            })?;
+            Ok(format!("{}\t{}\n", user.id, user.email))
+        }
+        Op::UserList { business } => {
+            let read = store.read()?;
+            let mut out = String::from("ID\tEMAIL\tNAME\tTYPE\tROLE\n");
+            let all = users::list(&read)?;
+            for u in all {
+                let role = match business {
+                    Some(b) => match repo::membership(&read, u.id, b)? {
+                        Some(m) => m.role.as_str().to_string(),
+                        None => continue,
+                    },
+                    None => "-".to_string(),
+                };
+                let kind = match u.account_type {
+                    AccountType::Admin => "admin",
+                    AccountType::User => "user",
+                };
+                out.push_str(&format!("{}\t{}\t{}\t{}\t{}\n", u.id, u.email, u.name, kind, role));
+            }
+            Ok(out)
+        }
+        Op::ResetPassword { email, password_hash } => {
+            let user = store.write_blocking(move |ctx| {
+                let user = users::by_email(ctx, &email)?.ok_or_else(|| ApiError::not_found("user"))?;
+                crate::auth::session::delete_all_for(ctx, user.id)?;
+                users::set_password(ctx, user.id, &password_hash)
+            })?;
+            Ok(format!("password reset for {}; every session signed out\n", user.email))
+        }
+        Op::Backup { out } => {
+            let report = backup::snapshot(store.database(), store.tables(), &out)?;
+            Ok(format!(
+                "backup written to {} ({} records, schema version {})\n",
+                report.path, report.records, report.schema_version
+            ))
+        }
+        Op::Check => {
+            let read = store.read()?;
+            let report = store::check::run(&read, store.tables(), &schema::index_checks())?;
+            let mut out = String::new();
+            for (table, n) in &report.tables {
+                out.push_str(&format!("{table}: {n} records\n"));
+            }
+            if report.ok() {
+                out.push_str("ok: every record decodes and every index agrees\n");
+                Ok(out)
+            } else {
+                for p in &report.problems {
+                    out.push_str(&format!("problem: {p}\n"));
+                }
+                Err(ApiError::new(
+                    Code::Conflict,
+                    format!("{out}{} problems found", report.problems.len()),
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! Configuration: defaults < config.toml < WAFUNNEL_SECTION_KEY environment < command-line flags.
+//! Every key is documented in config.example.toml.
+use std::{net::SocketAddr, path::PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: Server,
+    pub auth: Auth,
+    pub writer: Writer,
+    pub meta: Meta,
+    pub smtp: Smtp,
+    pub google: Google,
+    pub audit: Audit,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Server {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub public_url: String,
+    pub signup: String,
+    pub trusted_proxies: Vec<String>,
+    pub json_limit_bytes: usize,
+    pub workers: usize,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            public_url: "http://localhost:8080".into(),
+            signup: "closed".into(),
+            trusted_proxies: vec![],
+            json_limit_bytes: 1024 * 1024,
+            workers: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Auth {
+    pub session_ttl_hours: u64,
+    pub login_window_secs: u64,
+    pub login_max_failures_per_account: u32,
+    pub login_max_failures_per_ip: u32,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Auth {
+            session_ttl_hours: 24 * 7,
+            login_window_secs: 15 * 60,
+            login_max_failures_per_account: 10,
+            login_max_failures_per_ip: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Writer {
+    pub max_batch: usize,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Writer { max_batch: 1024 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Meta {
+    pub graph_url: String,
+    pub graph_version: String,
+    pub dialog_url: String,
+    pub app_id: String,
+    pub app_secret: String,
+    pub verify_token: String,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta {
+            graph_url: "https://graph.facebook.com".into(),
+            graph_version: "v21.0".into(),
+            dialog_url: "https://www.facebook.com".into(),
+            app_id: String::new(),
+            app_secret: String::new(),
+            verify_token: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Smtp {
+    pub url: String,
+    pub from: String,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Smtp {
+            url: String::new(),
+            from: "wafunnel <noreply@localhost>".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Google {
+    pub client_id: String,
+    pub client_secret: String,
+    pub issuer: String,
+}
+
+impl Default for Google {
+    fn default() -> Self {
+        Google {
+            client_id: String::new(),
+            client_secret: String::new(),
+            issuer: "https://accounts.google.com".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Audit {
+    pub retention_days: u32,
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        Audit { retention_days: 365 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    pub format: String,
+    pub level: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log {
+            format: "text".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+/// A configuration problem, always naming the key at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+const ENV_PREFIX: &str = "WAFUNNEL_";
+
+impl Config {
+    /// Loads the file (when given), then applies the environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
+        let base = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError(format!("config file {}: {e}", path.display()))
+                })?;
+                toml::from_str::<Config>(&text)
+                    .map_err(|e| ConfigError(format!("config file {}: {}", path.display(), describe(&text, &e))))?
+            }
+            None => Config::default(),
+        };
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+            .collect();
+        let config = base.with_env(&env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Applies `WAFUNNEL_SECTION_KEY` overrides, coercing each to the key's type.
+    pub fn with_env(self, vars: &[(String, String)]) -> Result<Config, ConfigError> {
+        let mut tree = toml::Value::try_from(&self)
+            .map_err(|e| ConfigError(format!("config: {e}")))?;
+        let Some(sections) = tree.as_table_mut() else {
+            return Err(ConfigError("config: not a table".into()));
+        };
+        for (name, raw) in vars {
+            let rest = name[ENV_PREFIX.len()..].to_ascii_lowercase();
+            let Some((section, key)) = rest.split_once('_') else {
+                continue;
+            };
+            // Unknown sections are someone else's variables (e.g. a wrapper script's).
+            let Some(table) = sections.get_mut(section).and_then(|s| s.as_table_mut()) else {
+                continue;
+            };
+            let Some(current) = table.get(key) else {
+                return Err(ConfigError(format!(
+                    "environment {name}: unknown key {section}.{key}"
+                )));
+            };
+            let value = coerce(current, raw)
+                .map_err(|why| ConfigError(format!("environment {name}: {why}")))?;
+            table.insert(key.to_string(), value);
+        }
+        Config::deserialize(tree).map_err(|e| ConfigError(format!("environment: {e}")))
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: String| Err(ConfigError(format!("{key}: {why}")));
+        if self.server.listen.parse::<SocketAddr>().is_err() {
+            return bad(
+                "server.listen",
+                format!("`{}` is not an address like 127.0.0.1:8080", self.server.listen),
+            );
+        }
+        if !matches!(self.server.signup.as_str(), "closed" | "open") {
+            return bad("server.signup", "must be `closed` or `open`".into());
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return bad("log.format", "must be `text` or `json`".into());
+        }
+        if !(self.server.public_url.starts_with("http://")
+            || self.server.public_url.starts_with("https://"))
+        {
+            return bad("server.public_url", "must start with http:// or https://".into());
+        }
+        for cidr in &self.server.trusted_proxies {
+            if cidr.parse::<ipnet::IpNet>().is_err() && cidr.parse::<std::net::IpAddr>().is_err() {
+                return bad("server.trusted_proxies", format!("`{cidr}` is not a CIDR"));
+            }
+        }
+        if self.writer.max_batch == 0 {
+            return bad("writer.max_batch", "must be at least 1".into());
+        }
+        if self.server.json_limit_bytes < 1024 {
+            return bad("server.json_limit_bytes", "must be at least 1024".into());
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> SocketAddr {
+        self.server
+            .listen
+            .parse()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+}
+
+/// "server.listen (line 3): invalid type ..." from a TOML error and its span.
+fn describe(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().replace('\n', " ");
+    let Some(span) = e.span() else { return message };
+    let before = &text[..span.start.min(text.len())];
+    let line_no = before.matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    let section = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    match line.split_once('=') {
+        Some((key, _)) if !line.trim_start().starts_with('[') => {
+            let key = key.trim();
+            let full = match section {
+                Some(s) => format!("{s}.{key}"),
+                None => key.to_string(),
+            };
+            format!("{full} (line {line_no}): {message}")
+        }
+        _ => format!("line {line_no}: {message}"),
+    }
+}
+
+fn coerce(current: &toml::Value, raw: &str) -> Result<toml::Value, String> {
+    use toml::Value;
+    Ok(match current {
+        Value::String(_) => Value::String(raw.to_string()),
+        Value::Integer(_) => Value::Integer(
+            raw.trim()
+                .parse()
+                .map_err(|_| format!("`{raw}` is not a whole number"))?,
+        ),
+        Value::Boolean(_) => match raw.trim() {
+            "true" | "1" | "yes" => Value::Boolean(true),
+            "false" | "0" | "no" => Value::Boolean(false),
+            _ => return Err(format!("`{raw}` is not true or false")),
+        },
+        Value::Array(_) => Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_string()))
+                .collect(),
+        ),
+        other => return Err(format!("cannot override a {} value", other.type_str())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn environment_overrides_keys_with_their_types() {
+        let c = Config::default()
+            .with_env(&env(&[
+                ("WAFUNNEL_META_GRAPH_URL", "http://127.0.0.1:9999"),
+                ("WAFUNNEL_AUDIT_RETENTION_DAYS", "30"),
+                ("WAFUNNEL_SERVER_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1/32"),
+            ]))
+            .unwrap();
+        assert_eq!(c.meta.graph_url, "http://127.0.0.1:9999");
+        assert_eq!(c.audit.retention_days, 30);
+        assert_eq!(c.server.trusted_proxies, vec!["10.0.0.0/8", "127.0.0.1/32"]);
+    }
+
+    #[test]
+    fn bad_environment_values_name_the_variable() {
+        let err = Config::default()
+            .with_env(&env(&[("WAFUNNEL_AUDIT_RETENTION_DAYS", "many")]))
+            .unwrap_err();
+        assert!(err.0.contains("WAFUNNEL_AUDIT_RETENTION_DAYS"), "{err}");
+        let err = Config::default()
+            .with_env(&env(&[("WAFUNNEL_SERVER_LISTN", "x")]))
+            .unwrap_err();
+        assert!(err.0.contains("server.listn"), "{err}");
+    }
+
+    #[test]
+    fn file_errors_name_the_key() {
+        let text = "[server]\nlisen = \"x\"\n";
+        let err = toml::from_str::<Config>(text).unwrap_err();
+        assert!(describe(text, &err).starts_with("server.lisen (line 2): unknown field"));
+        let text = "[log]\nformat = \"text\"\n[audit]\nretention_days = \"soon\"\n";
+        let err = toml::from_str::<Config>(text).unwrap_err();
+        assert!(describe(text, &err).starts_with("audit.retention_days (line 4): invalid type"), "{}", describe(text, &err));
+        let mut c = Config::default();
+        c.server.signup = "maybe".into();
+        assert!(c.validate().unwrap_err().0.starts_with("server.signup"));
+    }
+}

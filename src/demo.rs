@@ -1,0 +1,82 @@
+//! `serve --demo`: on an empty data folder, a demo business with an owner, a
+//! team lead, two members and a team, so a newcomer can sign in at once.
+use crate::{
+    auth::{password, users},
+    error::ApiResult,
+    store::{ids::TeamId, Store},
+    tenancy::{model::Team, repo, service, Role},
+    time::now_ms,
+};
+
+pub const PASSWORD: &str = "wafunnel-demo";
+pub const BUSINESS: &str = "Sunrise Motors (demo)";
+
+pub const PEOPLE: &[(&str, &str, Role)] = &[
+    ("Olivia Owner", "owner@demo.wafunnel.test", Role::Owner),
+    ("Liam Lead", "lead@demo.wafunnel.test", Role::Lead),
+    ("Ana Souza", "ana@demo.wafunnel.test", Role::Member),
+    ("Bruno Lima", "bruno@demo.wafunnel.test", Role::Member),
+];
+
+pub enum DemoLogins {
+    Seeded,
+    AlreadyThere,
+    /// The folder holds real data: the demo is not mixed into it.
+    Skipped,
+}
+
+pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
+    let read = store.read()?;
+    if users::by_email(&read, PEOPLE[0].1)?.is_some() {
+        return Ok(DemoLogins::AlreadyThere);
+    }
+    if users::any_exists(&read)? {
+        return Ok(DemoLogins::Skipped);
+    }
+    drop(read);
+    let hash = password::hash(PASSWORD)?;
+    store.write_blocking(move |ctx| {
+        let new = |(name, email, role): &(&str, &str, Role), team_id| service::NewMember {
+            email: email.to_string(),
+            name: name.to_string(),
+            password_hash: Some(hash.clone()),
+            role: *role,
+            team_id,
+            permissions: vec![],
+        };
+        let (business, _, _) = service::create_business(ctx, BUSINESS, &new(&PEOPLE[0], None))?;
+        let team = Team {
+            id: TeamId::new(),
+            business_id: business.id,
+            name: "Sales".into(),
+            lead_id: None,
+            created_at: now_ms(),
+        };
+        repo::save_team(ctx, &team)?;
+        let mut lead = None;
+        for person in &PEOPLE[1..] {
+            let (m, _) = service::add_member(ctx, business.id, &new(person, Some(team.id)))?;
+            if m.role == Role::Lead {
+                lead = Some(m.id);
+            }
+        }
+        repo::save_team(ctx, &Team { lead_id: lead, ..team.clone() })?;
+        Ok(())
+    })?;
+    Ok(DemoLogins::Seeded)
+}
+
+pub fn banner(url: &str, logins: &DemoLogins) -> String {
+    match logins {
+        DemoLogins::Skipped => {
+            "--demo: this data folder already holds data, so no demo business was added.".into()
+        }
+        _ => {
+            let mut s = format!("\nDemo business \"{BUSINESS}\" — open {url} and sign in as:\n");
+            for (name, email, role) in PEOPLE {
+                s.push_str(&format!("  {:<7} {email:<28} password: {PASSWORD}   ({name})\n", role.as_str()));
+            }
+            s
+        }
+    }
+}

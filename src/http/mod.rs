@@ -1,0 +1,41 @@
+//! The HTTP surface: shared state, the route table of every domain, middleware,
+//! request parsing errors, health and metrics, and the embedded UI.
+pub mod client_ip;
+pub mod control;
+pub mod health;
+pub mod middleware;
+pub mod parse;
+pub mod routes;
+pub mod ui;
+
+use std::{sync::Arc, time::Instant};
+
+pub use client_ip::client_ip;
+pub use routes::Routes;
+
+use crate::{auth, config::Config, metrics::Metrics, store::Store, tenancy};
+
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub keys: auth::session::Keys,
+    pub limiter: auth::ratelimit::LoginLimiter,
+    pub metrics: Metrics,
+    pub control_secret: String,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub started: Instant,
+}
+
+/// Every API route of every domain: one line per domain.
+pub fn api(routes: &mut Routes) {
+    health::routes(routes);
+    auth::routes::routes(routes);
+    tenancy::routes::routes(routes);
+}
+
+/// The (method, path) of every API route, for the RBAC matrix and the API description.
+pub fn route_table() -> Vec<(String, String)> {
+    let mut routes = Routes::default();
+    api(&mut routes);
+    routes.table()
+}

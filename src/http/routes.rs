@@ -1,0 +1,90 @@
+//! A route table that registers handlers with actix and remembers what it
+//! registered, so tests can assert every route is covered (RBAC matrix, OpenAPI).
+use std::collections::BTreeMap;
+
+use actix_web::{http::Method, web, Handler, FromRequest, Responder};
+
+#[derive(Default)]
+pub struct Routes {
+    resources: BTreeMap<&'static str, Vec<(Method, actix_web::Route)>>,
+}
+
+impl Routes {
+    pub fn add<F, Args>(&mut self, method: Method, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        let route = web::method(method.clone()).to(handler);
+        self.resources.entry(path).or_default().push((method, route));
+        self
+    }
+
+    pub fn get<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::GET, path, handler)
+    }
+
+    pub fn post<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::POST, path, handler)
+    }
+
+    pub fn put<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::PUT, path, handler)
+    }
+
+    pub fn patch<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::PATCH, path, handler)
+    }
+
+    pub fn delete<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::DELETE, path, handler)
+    }
+
+    pub fn table(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .resources
+            .iter()
+            .flat_map(|(path, routes)| routes.iter().map(|(m, _)| (m.to_string(), path.to_string())))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// One resource per path with all its methods, so an unsupported method on a
+    /// known path answers 405 instead of falling through.
+    pub fn mount(self, cfg: &mut web::ServiceConfig) {
+        for (path, routes) in self.resources {
+            let mut resource = web::resource(path);
+            for (_, route) in routes {
+                resource = resource.route(route);
+            }
+            cfg.service(resource.default_service(web::to(super::parse::method_not_allowed)));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! wafunnel: a self-hosted, single-binary WhatsApp lead funnel and team inbox.
+//!
+//! Modules are organised by domain; each domain owns its tables, logic and routes.
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod metrics;
+pub mod schema;
+pub mod server;
+pub mod store;
+pub mod telemetry;
+pub mod tenancy;
+pub mod time;

@@ -1,0 +1,41 @@
+//! The registry of every table and every index check, assembled from the
+//! domains. Backup, restore and `wafunnel check` walk exactly this list.
+use crate::{
+    auth, store,
+    store::{check::IndexCheck, TableSpec},
+    tenancy,
+};
+
+pub fn tables() -> Vec<TableSpec> {
+    let mut all = vec![store::migrate::META_SPEC];
+    for group in [
+        auth::users::TABLES,
+        auth::session::TABLES,
+        auth::tokens::TABLES,
+        tenancy::repo::TABLES,
+    ] {
+        all.extend_from_slice(group);
+    }
+    all
+}
+
+pub fn index_checks() -> Vec<IndexCheck> {
+    vec![
+        auth::users::check_indexes,
+        auth::session::check_indexes,
+        auth::tokens::check_indexes,
+        tenancy::repo::check_indexes,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    #[test]
+    fn table_names_are_unique() {
+        let tables = super::tables();
+        let names: HashSet<String> = tables.iter().map(|t| crate::store::table_name(t.def)).collect();
+        assert_eq!(names.len(), tables.len());
+    }
+}

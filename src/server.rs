@@ -1,0 +1,218 @@
+//! Starting and stopping the server: open the store, build the app, bind,
+//! advertise the control endpoint to the CLI, and on shutdown drain requests
+//! and let the writer make its final commit.
+use std::{
+    io::Write,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+    thread::JoinHandle,
+    time::{Duration, Instant},
+};
+
+use actix_web::{middleware::from_fn, web, App, HttpServer};
+
+use crate::{
+    auth,
+    config::Config,
+    http::{self, client_ip::parse_trusted, middleware, parse, AppState, Routes},
+    metrics::Metrics,
+    schema,
+    store::{Store, StoreError, StoreOptions},
+};
+
+pub const CONTROL_FILE: &str = "control.json";
+
+/// Reads a secret file, creating it (0600) with 32 random bytes on first use.
+pub fn secret_file(path: &Path) -> std::io::Result<String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let s = existing.trim().to_string();
+        if !s.is_empty() {
+            return Ok(s);
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let secret = auth::session::random_token(32);
+    write_private(path, secret.as_bytes())?;
+    Ok(secret)
+}
+
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+pub fn open_store(config: &Config, metrics: Metrics) -> Result<Store, StoreError> {
+    Store::open(
+        &config.server.data_dir,
+        &schema::tables(),
+        StoreOptions {
+            max_batch: config.writer.max_batch,
+            metrics,
+        },
+    )
+}
+
+fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Result<AppState> {
+    let keys = auth::session::Keys::load_or_create(&config.server.data_dir)?;
+    let limiter = auth::ratelimit::LoginLimiter::new(
+        config.auth.login_max_failures_per_ip,
+        config.auth.login_max_failures_per_account,
+        Duration::from_secs(config.auth.login_window_secs),
+    );
+    Ok(AppState {
+        store,
+        trusted_proxies: parse_trusted(&config.server.trusted_proxies),
+        config: Arc::new(config),
+        keys,
+        limiter,
+        metrics,
+        control_secret: auth::session::random_token(32),
+        started: Instant::now(),
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A server running on its own thread (tests, and `serve` itself).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub data_dir: PathBuf,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Graceful stop: finish in-flight requests, then the writer's final commit.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(t) = self.thread.take() {
+            futures_util::FutureExt::now_or_never(self.handle.stop(true));
+            let _ = t.join();
+        }
+    }
+
+    /// Blocks until the server stops by itself (a signal, in `serve`).
+    pub fn wait(mut self) -> std::io::Result<()> {
+        let result = match self.thread.take() {
+            Some(t) => t.join().unwrap_or(Ok(())),
+            None => Ok(()),
+        };
+        result
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+pub struct StartOptions {
+    /// Stop on SIGINT/SIGTERM (the real server); tests stop explicitly.
+    pub handle_signals: bool,
+}
+
+pub fn start(config: Config, opts: StartOptions) -> Result<Running, StartError> {
+    let metrics = Metrics::default();
+    let store = open_store(&config, metrics.clone())?;
+    start_with_store(config, store, metrics, opts)
+}
+
+pub fn start_with_store(config: Config, store: Store, metrics: Metrics, opts: StartOptions) -> Result<Running, StartError> {
+    let data_dir = config.server.data_dir.clone();
+    let listen = config.listen_addr();
+    let workers = config.server.workers;
+    let state = web::Data::new(build_state(config, store.clone(), metrics)?);
+    let listener = std::net::TcpListener::bind(listen)?;
+    let addr = listener.local_addr()?;
+    write_control_file(&data_dir, addr, &state.control_secret)?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread_store = store.clone();
+    let thread_dir = data_dir.clone();
+    let thread = std::thread::Builder::new()
+        .name("wafunnel-http".into())
+        .spawn(move || -> std::io::Result<()> {
+            let system = actix_rt::System::new();
+            let result = system.block_on(async move {
+                let json_limit = state.config.server.json_limit_bytes;
+                let mut server = HttpServer::new(move || {
+                    let mut routes = Routes::default();
+                    http::api(&mut routes);
+                    App::new()
+                        .app_data(state.clone())
+                        .app_data(parse::json_config(json_limit))
+                        .app_data(parse::path_config())
+                        .app_data(parse::query_config())
+                        .app_data(parse::form_config(json_limit))
+                        .app_data(web::PayloadConfig::new(json_limit))
+                        .wrap(from_fn(middleware::csrf))
+                        .wrap(middleware::security_headers())
+                        .wrap(from_fn(middleware::observe))
+                        .configure(|cfg| routes.mount(cfg))
+                        .configure(http::control::configure)
+                        .default_service(web::to(http::ui::serve))
+                })
+                .listen(listener)?
+                .shutdown_timeout(10);
+                if workers > 0 {
+                    server = server.workers(workers);
+                }
+                if !opts.handle_signals {
+                    server = server.disable_signals();
+                }
+                let server = server.run();
+                let _ = tx.send(server.handle());
+                server.await
+            });
+            thread_store.shutdown();
+            let _ = std::fs::remove_file(thread_dir.join(CONTROL_FILE));
+            result
+        })?;
+    let handle = rx
+        .recv()
+        .map_err(|_| std::io::Error::other("the HTTP server failed to start"))?;
+    Ok(Running {
+        addr,
+        store,
+        data_dir,
+        handle,
+        thread: Some(thread),
+    })
+}
+
+/// Tells CLI commands on this machine where the running server listens and the
+/// secret that proves they can read the data folder.
+fn write_control_file(data_dir: &Path, addr: SocketAddr, secret: &str) -> std::io::Result<()> {
+    let local = match addr {
+        SocketAddr::V4(a) if a.ip().is_unspecified() => SocketAddr::from(([127, 0, 0, 1], a.port())),
+        SocketAddr::V6(a) if a.ip().is_unspecified() => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, a.port())),
+        other => other,
+    };
+    let body = serde_json::json!({"addr": local.to_string(), "secret": secret, "pid": std::process::id()});
+    write_private(&data_dir.join(CONTROL_FILE), body.to_string().as_bytes())
+}

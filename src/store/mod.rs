@@ -1,0 +1,324 @@
+//! The embedded store: redb tables of versioned records, one writer thread with
+//! group commit, read transactions from any thread, events after commit.
+pub mod backup;
+pub mod check;
+pub mod codec;
+pub mod ids;
+pub mod keys;
+pub mod migrate;
+pub mod writer;
+
+use std::{
+    ops::Bound,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use tokio::sync::broadcast;
+
+pub use codec::{CodecError, Record};
+pub use keys::{prefix_end, Key};
+pub use writer::WriteCtx;
+
+use crate::{
+    error::{ApiError, ApiResult, Code},
+    events::Event,
+    metrics::Metrics,
+};
+
+/// Every table maps ordered byte keys to encoded records (or empty index values),
+/// which lets backup, restore and check treat all tables alike.
+pub type Tbl = TableDefinition<'static, &'static [u8], &'static [u8]>;
+
+pub const DB_FILE: &str = "wafunnel.redb";
+
+/// A table and how to verify its values; each domain lists its own.
+#[derive(Clone, Copy)]
+pub struct TableSpec {
+    pub def: Tbl,
+    pub verify: fn(&[u8]) -> Result<(), CodecError>,
+}
+
+/// Index tables hold no value: the key is the whole fact.
+pub fn verify_empty(bytes: &[u8]) -> Result<(), CodecError> {
+    if bytes.is_empty() {
+        Ok(())
+    } else {
+        Err(CodecError::Trailing(bytes.len()))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the data directory is in use by a running wafunnel")]
+    Locked,
+    #[error("store: {0}")]
+    Redb(String),
+    #[error("table {table}: {source}")]
+    Codec { table: String, source: CodecError },
+    #[error("store schema version {found} is newer than this build ({max}); upgrade wafunnel")]
+    TooNew { found: u32, max: u32 },
+    #[error("the writer has stopped")]
+    WriterGone,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+macro_rules! redb_errors {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Redb(e.to_string())
+            }
+        }
+    )*};
+}
+redb_errors!(
+    redb::Error,
+    redb::StorageError,
+    redb::TableError,
+    redb::TransactionError,
+    redb::CommitError,
+    redb::SetDurabilityError
+);
+
+impl From<redb::DatabaseError> for StoreError {
+    fn from(e: redb::DatabaseError) -> Self {
+        match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked,
+            other => StoreError::Redb(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::WriterGone => ApiError::new(Code::Unavailable, "The server is shutting down"),
+            other => ApiError::new(Code::Storage, other.to_string()),
+        }
+    }
+}
+
+/// Read access shared by read transactions and the writer's transaction, so
+/// domain functions read the same way inside and outside a write.
+pub trait Reader {
+    fn get_raw(&self, t: Tbl, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Entries with keys in `[start, end)`, at most `limit`, descending when `rev`.
+    fn range_raw(
+        &self,
+        t: Tbl,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+}
+
+fn collect_range<T: ReadableTable<&'static [u8], &'static [u8]>>(
+    table: &T,
+    start: Bound<&[u8]>,
+    end: Bound<&[u8]>,
+    limit: usize,
+    rev: bool,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    let range = table.range::<&[u8]>((start, end))?;
+    let mut out = Vec::new();
+    let mut take = |item: Result<(redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>), redb::StorageError>| -> Result<bool, StoreError> {
+        let (k, v) = item?;
+        out.push((k.value().to_vec(), v.value().to_vec()));
+        Ok(out.len() < limit)
+    };
+    if rev {
+        for item in range.rev() {
+            if !take(item)? {
+                break;
+            }
+        }
+    } else {
+        for item in range {
+            if !take(item)? {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub struct ReadTxn(redb::ReadTransaction);
+
+impl ReadTxn {
+    pub fn inner(&self) -> &redb::ReadTransaction {
+        &self.0
+    }
+}
+
+impl Reader for ReadTxn {
+    fn get_raw(&self, t: Tbl, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let table = self.0.open_table(t)?;
+        Ok(table.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    fn range_raw(
+        &self,
+        t: Tbl,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        collect_range(&self.0.open_table(t)?, start, end, limit, rev)
+    }
+}
+
+pub fn get<V: Record, R: Reader + ?Sized>(r: &R, t: Tbl, key: &[u8]) -> Result<Option<V>, StoreError> {
+    match r.get_raw(t, key)? {
+        Some(bytes) => codec::decode(&bytes).map(Some).map_err(|source| StoreError::Codec {
+            table: table_name(t),
+            source,
+        }),
+        None => Ok(None),
+    }
+}
+
+pub fn exists<R: Reader + ?Sized>(r: &R, t: Tbl, key: &[u8]) -> Result<bool, StoreError> {
+    Ok(r.get_raw(t, key)?.is_some())
+}
+
+/// Keys starting with `prefix`, after the exclusive cursor `after` when given.
+pub fn scan_keys<R: Reader + ?Sized>(
+    r: &R,
+    t: Tbl,
+    prefix: &[u8],
+    after: Option<&[u8]>,
+    limit: usize,
+) -> Result<Vec<Vec<u8>>, StoreError> {
+    let end = prefix_end(prefix);
+    let start = match after {
+        Some(a) if a > prefix => Bound::Excluded(a),
+        _ => Bound::Included(prefix),
+    };
+    let end = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+    Ok(r.range_raw(t, start, end, limit, false)?
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect())
+}
+
+/// Records under `prefix` in key order, after the exclusive cursor `after`.
+pub fn scan<V: Record, R: Reader + ?Sized>(
+    r: &R,
+    t: Tbl,
+    prefix: &[u8],
+    after: Option<&[u8]>,
+    limit: usize,
+) -> Result<Vec<(Vec<u8>, V)>, StoreError> {
+    let end = prefix_end(prefix);
+    let start = match after {
+        Some(a) if a > prefix => Bound::Excluded(a),
+        _ => Bound::Included(prefix),
+    };
+    let end = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+    r.range_raw(t, start, end, limit, false)?
+        .into_iter()
+        .map(|(k, v)| {
+            codec::decode(&v)
+                .map(|rec| (k, rec))
+                .map_err(|source| StoreError::Codec {
+                    table: table_name(t),
+                    source,
+                })
+        })
+        .collect()
+}
+
+pub fn table_name(t: Tbl) -> String {
+    redb::TableHandle::name(&t).to_string()
+}
+
+/// The open store: the database, its writer and the post-commit event stream.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Arc<Database>,
+    writer: writer::WriterHandle,
+    events: broadcast::Sender<Event>,
+    dir: PathBuf,
+    tables: Vec<TableSpec>,
+}
+
+pub struct StoreOptions {
+    pub max_batch: usize,
+    pub metrics: Metrics,
+}
+
+impl Store {
+    /// Opens (creating when absent) the store in `dir`, creates every table and
+    /// runs pending migrations, then starts the writer thread.
+    pub fn open(dir: &Path, tables: &[TableSpec], opts: StoreOptions) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir)?;
+        let db = Arc::new(Database::create(dir.join(DB_FILE))?);
+        migrate::run(&db, tables)?;
+        let (events, _) = broadcast::channel(4096);
+        let writer = writer::start(db.clone(), events.clone(), opts.max_batch, opts.metrics);
+        Ok(Store {
+            inner: Arc::new(Inner {
+                db,
+                writer,
+                events,
+                dir: dir.to_path_buf(),
+                tables: tables.to_vec(),
+            }),
+        })
+    }
+
+    pub fn read(&self) -> Result<ReadTxn, StoreError> {
+        Ok(ReadTxn(self.inner.db.begin_read()?))
+    }
+
+    /// Runs `job` in the writer's next group commit and answers after the commit.
+    /// The job may run more than once (when another job of its batch fails), so it
+    /// must only touch the store through `ctx`.
+    pub async fn write<T, F>(&self, job: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut WriteCtx) -> ApiResult<T> + Send + 'static,
+    {
+        self.inner.writer.submit(job).await
+    }
+
+    /// Blocking variant for CLI commands and start-up code outside the runtime.
+    pub fn write_blocking<T, F>(&self, job: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut WriteCtx) -> ApiResult<T> + Send + 'static,
+    {
+        self.inner.writer.submit_blocking(job)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.inner.db
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    pub fn tables(&self) -> &[TableSpec] {
+        &self.inner.tables
+    }
+
+    /// Stops accepting writes, commits what is queued and waits for the writer.
+    pub fn shutdown(&self) {
+        self.inner.writer.shutdown();
+    }
+}

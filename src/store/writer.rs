@@ -1,0 +1,265 @@
+//! The one writer. Handlers queue jobs; the writer thread drains the queue,
+//! applies the jobs in one write transaction, commits once with
+//! `Durability::Immediate`, then answers every waiter and publishes events.
+//! One fsync serves the whole batch: that is what keeps "durable before 200" cheap.
+use std::{
+    any::Any,
+    ops::Bound,
+    panic::{catch_unwind, AssertUnwindSafe},
+    sync::{mpsc, Arc, Mutex},
+    thread::JoinHandle,
+    time::Instant,
+};
+
+use redb::{Database, Durability, ReadableTable, WriteTransaction};
+use tokio::sync::{broadcast, oneshot};
+
+use super::{codec, collect_range, Reader, Record, StoreError, Tbl};
+use crate::{
+    error::{ApiError, ApiResult},
+    events::Event,
+    metrics::Metrics,
+};
+
+type Output = Box<dyn Any + Send>;
+type Job = Box<dyn FnMut(&mut WriteCtx) -> ApiResult<Output> + Send>;
+
+struct Command {
+    job: Job,
+    reply: Reply,
+}
+
+enum Reply {
+    Async(oneshot::Sender<ApiResult<Output>>),
+    Blocking(mpsc::SyncSender<ApiResult<Output>>),
+}
+
+impl Reply {
+    fn send(self, result: ApiResult<Output>) {
+        // A waiter that went away (client disconnected) simply misses its answer;
+        // the write itself is committed either way.
+        match self {
+            Reply::Async(tx) => {
+                let _ = tx.send(result);
+            }
+            Reply::Blocking(tx) => {
+                let _ = tx.send(result);
+            }
+        }
+    }
+}
+
+/// What a job sees: the batch's write transaction (reads see earlier jobs'
+/// writes) and a place to put events that go out after the commit.
+pub struct WriteCtx<'a> {
+    tx: &'a WriteTransaction,
+    events: Vec<Event>,
+}
+
+impl WriteCtx<'_> {
+    pub fn put<V: Record>(&mut self, t: Tbl, key: &[u8], value: &V) -> Result<(), StoreError> {
+        self.put_raw(t, key, &codec::encode(value))
+    }
+
+    pub fn put_raw(&mut self, t: Tbl, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.tx.open_table(t)?.insert(key, value)?;
+        Ok(())
+    }
+
+    pub fn delete(&mut self, t: Tbl, key: &[u8]) -> Result<bool, StoreError> {
+        Ok(self.tx.open_table(t)?.remove(key)?.is_some())
+    }
+
+    pub fn emit(&mut self, event: Event) {
+        self.events.push(event);
+    }
+}
+
+impl Reader for WriteCtx<'_> {
+    fn get_raw(&self, t: Tbl, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let table = self.tx.open_table(t)?;
+        let value = table.get(key)?.map(|v| v.value().to_vec());
+        Ok(value)
+    }
+
+    fn range_raw(
+        &self,
+        t: Tbl,
+        start: Bound<&[u8]>,
+        end: Bound<&[u8]>,
+        limit: usize,
+        rev: bool,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        collect_range(&self.tx.open_table(t)?, start, end, limit, rev)
+    }
+}
+
+pub struct WriterHandle {
+    queue: Mutex<Option<mpsc::Sender<Command>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+pub fn start(
+    db: Arc<Database>,
+    events: broadcast::Sender<Event>,
+    max_batch: usize,
+    metrics: Metrics,
+) -> WriterHandle {
+    let (tx, rx) = mpsc::channel::<Command>();
+    let thread = std::thread::Builder::new()
+        .name("wafunnel-writer".into())
+        .spawn(move || run(&db, &rx, &events, max_batch.max(1), &metrics))
+        .ok();
+    WriterHandle {
+        queue: Mutex::new(Some(tx)),
+        thread: Mutex::new(thread),
+    }
+}
+
+fn boxed<T, F>(mut job: F) -> Job
+where
+    T: Send + 'static,
+    F: FnMut(&mut WriteCtx) -> ApiResult<T> + Send + 'static,
+{
+    Box::new(move |ctx| job(ctx).map(|v| Box::new(v) as Output))
+}
+
+fn unbox<T: 'static>(out: ApiResult<Output>) -> ApiResult<T> {
+    out?.downcast::<T>()
+        .map(|b| *b)
+        .map_err(|_| ApiError::internal("writer returned an unexpected type"))
+}
+
+impl WriterHandle {
+    fn enqueue(&self, cmd: Command) -> Result<(), StoreError> {
+        let guard = self.queue.lock().map_err(|_| StoreError::WriterGone)?;
+        let queue = guard.as_ref().ok_or(StoreError::WriterGone)?;
+        queue.send(cmd).map_err(|_| StoreError::WriterGone)
+    }
+
+    pub async fn submit<T, F>(&self, job: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut WriteCtx) -> ApiResult<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.enqueue(Command {
+            job: boxed(job),
+            reply: Reply::Async(tx),
+        })?;
+        unbox(rx.await.map_err(|_| StoreError::WriterGone)?)
+    }
+
+    pub fn submit_blocking<T, F>(&self, job: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut WriteCtx) -> ApiResult<T> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.enqueue(Command {
+            job: boxed(job),
+            reply: Reply::Blocking(tx),
+        })?;
+        unbox(rx.recv().map_err(|_| StoreError::WriterGone)?)
+    }
+
+    /// Closes the queue; the writer commits what is already queued, then exits.
+    pub fn shutdown(&self) {
+        if let Ok(mut q) = self.queue.lock() {
+            q.take();
+        }
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+}
+
+fn run(
+    db: &Database,
+    rx: &mpsc::Receiver<Command>,
+    events: &broadcast::Sender<Event>,
+    max_batch: usize,
+    metrics: &Metrics,
+) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match rx.try_recv() {
+                Ok(cmd) => batch.push(cmd),
+                Err(_) => break,
+            }
+        }
+        commit_batch(db, batch, events, metrics);
+    }
+    tracing::debug!("writer stopped");
+}
+
+/// Applies the batch in one transaction. A failing job must leave no trace, so
+/// when any job fails the transaction is dropped, that job is answered with its
+/// error, and the rest of the batch is applied again in a fresh transaction.
+fn commit_batch(
+    db: &Database,
+    mut batch: Vec<Command>,
+    events: &broadcast::Sender<Event>,
+    metrics: &Metrics,
+) {
+    while !batch.is_empty() {
+        let started = Instant::now();
+        let tx = match begin(db) {
+            Ok(tx) => tx,
+            Err(e) => return fail_all(batch, e),
+        };
+        let mut outputs = Vec::with_capacity(batch.len());
+        let mut published = Vec::new();
+        let mut failed = Vec::new();
+        for (i, cmd) in batch.iter_mut().enumerate() {
+            let mut ctx = WriteCtx {
+                tx: &tx,
+                events: Vec::new(),
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| (cmd.job)(&mut ctx)))
+                .unwrap_or_else(|_| Err(ApiError::internal("a write job panicked")));
+            match result {
+                Ok(out) => {
+                    outputs.push(out);
+                    published.append(&mut ctx.events);
+                }
+                Err(e) => failed.push((i, e)),
+            }
+        }
+        if !failed.is_empty() {
+            drop(tx);
+            for (i, err) in failed.into_iter().rev() {
+                batch.remove(i).reply.send(Err(err));
+            }
+            continue;
+        }
+        if let Err(e) = tx.commit() {
+            return fail_all(batch, StoreError::from(e));
+        }
+        metrics.record_commit(batch.len(), started.elapsed());
+        for (cmd, out) in batch.into_iter().zip(outputs) {
+            cmd.reply.send(Ok(out));
+        }
+        for event in published {
+            // No subscriber is fine: events are a notification, the store is the truth.
+            let _ = events.send(event);
+        }
+        return;
+    }
+}
+
+fn begin(db: &Database) -> Result<WriteTransaction, StoreError> {
+    let mut tx = db.begin_write()?;
+    tx.set_durability(Durability::Immediate)?;
+    Ok(tx)
+}
+
+fn fail_all(batch: Vec<Command>, err: StoreError) {
+    tracing::error!("write batch failed: {err}");
+    let api: ApiError = err.into();
+    for cmd in batch {
+        cmd.reply.send(Err(api.clone()));
+    }
+}

@@ -1,0 +1,10 @@
+//! Businesses, members, teams, roles, permissions, and the scope that decides
+//! what each member may see.
+pub mod model;
+pub mod repo;
+pub mod routes;
+pub mod scope;
+pub mod service;
+
+pub use model::{Business, Member, Permission, Role, Team};
+pub use scope::Scope;

@@ -1,0 +1,435 @@
+//! Team management: members, teams and availability.
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
+
+use super::{
+    model::{AvailabilityChange, Member, Permission, Role, Team},
+    repo::{self, Directory},
+    service::{self, NewMember},
+};
+use crate::{
+    auth::{
+        password,
+        tokens,
+        users::{self, valid_email},
+        MemberActor,
+    },
+    error::{ApiError, ApiResult, Validator},
+    events::Event,
+    http::{AppState, Routes},
+    store::{
+        ids::{MemberId, TeamId},
+        Reader,
+    },
+    time::{now_ms, serde_ms},
+};
+
+pub fn routes(r: &mut Routes) {
+    r.get("/api/members", list_members)
+        .post("/api/members", create_member)
+        .patch("/api/members/{id}", update_member)
+        .delete("/api/members/{id}", remove_member)
+        .put("/api/members/{id}/availability", set_availability)
+        .get("/api/teams", list_teams)
+        .post("/api/teams", create_team)
+        .patch("/api/teams/{id}", update_team)
+        .delete("/api/teams/{id}", delete_team);
+}
+
+#[derive(Serialize)]
+pub struct MemberView {
+    id: MemberId,
+    user_id: String,
+    name: String,
+    email: String,
+    role: Role,
+    team_id: Option<TeamId>,
+    permissions: Vec<Permission>,
+    available: bool,
+    #[serde(with = "serde_ms")]
+    created_at: i64,
+}
+
+fn view<R: Reader + ?Sized>(r: &R, m: &Member) -> ApiResult<MemberView> {
+    let user = users::get(r, m.user_id)?;
+    Ok(MemberView {
+        id: m.id,
+        user_id: m.user_id.to_string(),
+        name: user.as_ref().map(|u| u.name.clone()).unwrap_or_default(),
+        email: user.map(|u| u.email).unwrap_or_default(),
+        role: m.role,
+        team_id: m.team_id,
+        permissions: m.permissions.clone(),
+        available: m.available,
+        created_at: m.created_at,
+    })
+}
+
+fn member_event(m: &Member, kind: &'static str) -> Event {
+    Event::new(Some(m.business_id), kind, json!({"member_id": m.id}))
+}
+
+async fn list_members(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let items = Directory::new(&read, &actor.scope)
+        .members()?
+        .iter()
+        .map(|m| view(&read, m))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateMemberBody {
+    name: String,
+    email: String,
+    password: Option<String>,
+    role: Role,
+    team_id: Option<TeamId>,
+    #[serde(default)]
+    permissions: Vec<Permission>,
+}
+
+async fn create_member(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    body: web::Json<CreateMemberBody>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let scope = &actor.scope;
+    let mut team_id = body.team_id;
+    if !scope.manages_teams() {
+        if scope.role != Role::Lead {
+            return Err(ApiError::forbidden("You cannot add members"));
+        }
+        // A lead adds plain members to a team they lead, without extra powers.
+        if body.role != Role::Member || !body.permissions.is_empty() {
+            return Err(ApiError::forbidden("Team leads can only add members without extra permissions"));
+        }
+        team_id = match team_id.or_else(|| scope.own_teams().first().copied()) {
+            Some(t) if scope.own_teams().contains(&t) => Some(t),
+            _ => return Err(ApiError::forbidden("Team leads can only add members to their own team")),
+        };
+    }
+    if body.role == Role::Owner && !scope.is_owner() {
+        return Err(ApiError::forbidden("Only owners can add owners"));
+    }
+    let mut v = Validator::default();
+    v.check(!body.name.trim().is_empty(), "name", "is required")
+        .check(body.name.chars().count() <= 100, "name", "must be at most 100 characters")
+        .check(valid_email(&body.email), "email", "is not a valid email address");
+    if let Some(Err(why)) = body.password.as_deref().map(password::check_len) {
+        v.check(false, "password", why);
+    }
+    v.finish()?;
+    let password_hash = match body.password {
+        Some(pw) => Some(password::hash_async(pw).await?),
+        None => None,
+    };
+    let new = NewMember {
+        email: body.email,
+        name: body.name,
+        password_hash,
+        role: body.role,
+        team_id,
+        permissions: body.permissions,
+    };
+    let business = actor.business.id;
+    let member = state
+        .store
+        .write(move |ctx| {
+            let (member, _) = service::add_member(ctx, business, &new)?;
+            ctx.emit(member_event(&member, "member.created"));
+            Ok(member)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view(&state.store.read()?, &member)?))
+}
+
+/// Distinguishes an absent field from an explicit null (which clears it).
+fn some_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateMemberBody {
+    name: Option<String>,
+    role: Option<Role>,
+    #[serde(default, deserialize_with = "some_option")]
+    team_id: Option<Option<TeamId>>,
+    permissions: Option<Vec<Permission>>,
+}
+
+async fn update_member(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<MemberId>,
+    body: web::Json<UpdateMemberBody>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let id = id.into_inner();
+    if let Some(name) = &body.name {
+        if name.trim().is_empty() || name.chars().count() > 100 {
+            return Err(ApiError::field("name", "must be 1 to 100 characters"));
+        }
+    }
+    let scope = actor.scope.clone();
+    let member = state
+        .store
+        .write(move |ctx| {
+            let mut m = Directory::new(ctx, &scope).member(id)?;
+            if !scope.manages_member(&m) {
+                return Err(ApiError::forbidden("You cannot edit this member"));
+            }
+            let structural = body.role.is_some() || body.team_id.is_some() || body.permissions.is_some();
+            if structural && !scope.manages_teams() {
+                return Err(ApiError::forbidden("Only owners and team managers change roles, teams and permissions"));
+            }
+            if body.role == Some(Role::Owner) && !scope.is_owner() {
+                return Err(ApiError::forbidden("Only owners can make owners"));
+            }
+            if let Some(role) = body.role {
+                if role != Role::Owner {
+                    service::ensure_other_owner(ctx, &m)?;
+                }
+                m.role = role;
+            }
+            if let Some(team) = body.team_id {
+                if let Some(t) = team {
+                    repo::team(ctx, m.business_id, t)?.ok_or_else(|| ApiError::field("team_id", "no such team"))?;
+                }
+                m.team_id = team;
+            }
+            if let Some(mut perms) = body.permissions.clone() {
+                perms.sort();
+                perms.dedup();
+                m.permissions = perms;
+            }
+            if let Some(name) = &body.name {
+                if let Some(mut user) = users::get(ctx, m.user_id)? {
+                    user.name = name.trim().to_string();
+                    users::save(ctx, &user)?;
+                }
+            }
+            repo::save_member(ctx, &m)?;
+            ctx.emit(member_event(&m, "member.updated"));
+            Ok(m)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&state.store.read()?, &member)?))
+}
+
+async fn remove_member(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<MemberId>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let scope = actor.scope.clone();
+    state
+        .store
+        .write(move |ctx| {
+            let m = Directory::new(ctx, &scope).member(id)?;
+            if !scope.manages_member(&m) {
+                return Err(ApiError::forbidden("You cannot remove this member"));
+            }
+            if m.id == scope.member_id {
+                return Err(ApiError::new(crate::error::Code::Conflict, "You cannot remove yourself"));
+            }
+            service::ensure_other_owner(ctx, &m)?;
+            repo::delete_member(ctx, &m)?;
+            // Their API tokens for this business die with the membership.
+            for t in tokens::list_for(ctx, m.user_id, m.business_id)? {
+                tokens::delete(ctx, &t)?;
+            }
+            ctx.emit(member_event(&m, "member.removed"));
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AvailabilityBody {
+    available: bool,
+}
+
+async fn set_availability(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<MemberId>,
+    body: web::Json<AvailabilityBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let available = body.available;
+    let scope = actor.scope.clone();
+    let member = state
+        .store
+        .write(move |ctx| {
+            let mut m = Directory::new(ctx, &scope).member(id)?;
+            if m.id != scope.member_id && !scope.manages_member(&m) {
+                return Err(ApiError::forbidden("You cannot change this member's availability"));
+            }
+            if m.available != available {
+                m.available = available;
+                repo::save_member(ctx, &m)?;
+                let change = AvailabilityChange {
+                    member_id: m.id,
+                    available,
+                    changed_by: scope.member_id,
+                    at: now_ms(),
+                };
+                repo::log_availability(ctx, m.business_id, &change)?;
+                ctx.emit(member_event(&m, "member.availability"));
+            }
+            Ok(m)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view(&state.store.read()?, &member)?))
+}
+
+#[derive(Serialize)]
+struct TeamView {
+    id: TeamId,
+    name: String,
+    lead_id: Option<MemberId>,
+    member_count: usize,
+    #[serde(with = "serde_ms")]
+    created_at: i64,
+}
+
+fn team_view(t: &Team, members: &[Member]) -> TeamView {
+    TeamView {
+        id: t.id,
+        name: t.name.clone(),
+        lead_id: t.lead_id,
+        member_count: members.iter().filter(|m| m.team_id == Some(t.id)).count(),
+        created_at: t.created_at,
+    }
+}
+
+async fn list_teams(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let members = repo::members(&read, actor.business.id)?;
+    let items: Vec<TeamView> = Directory::new(&read, &actor.scope)
+        .teams()?
+        .iter()
+        .map(|t| team_view(t, &members))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamBody {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "some_option")]
+    lead_id: Option<Option<MemberId>>,
+}
+
+fn validate_team<R: Reader + ?Sized>(r: &R, business: crate::store::ids::BusinessId, body: &TeamBody, this: Option<TeamId>) -> ApiResult<()> {
+    if let Some(name) = &body.name {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(ApiError::field("name", "must be 1 to 80 characters"));
+        }
+        let taken = repo::teams(r, business)?
+            .iter()
+            .any(|t| Some(t.id) != this && t.name.eq_ignore_ascii_case(name));
+        if taken {
+            return Err(ApiError::field("name", "another team has this name"));
+        }
+    }
+    if let Some(Some(lead)) = body.lead_id {
+        let m = repo::member(r, business, lead)?.ok_or_else(|| ApiError::field("lead_id", "no such member"))?;
+        if m.role == Role::Member {
+            return Err(ApiError::field("lead_id", "must be a team lead or an owner"));
+        }
+    }
+    Ok(())
+}
+
+async fn create_team(state: web::Data<AppState>, actor: MemberActor, body: web::Json<TeamBody>) -> ApiResult<HttpResponse> {
+    if !actor.scope.manages_teams() {
+        return Err(ApiError::forbidden("You cannot create teams"));
+    }
+    let body = body.into_inner();
+    if body.name.is_none() {
+        return Err(ApiError::field("name", "is required"));
+    }
+    let business = actor.business.id;
+    let team = state
+        .store
+        .write(move |ctx| {
+            validate_team(ctx, business, &body, None)?;
+            let team = Team {
+                id: TeamId::new(),
+                business_id: business,
+                name: body.name.as_deref().unwrap_or_default().trim().to_string(),
+                lead_id: body.lead_id.flatten(),
+                created_at: now_ms(),
+            };
+            repo::save_team(ctx, &team)?;
+            Ok(team)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(team_view(&team, &[])))
+}
+
+async fn update_team(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<TeamId>,
+    body: web::Json<TeamBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let scope = actor.scope.clone();
+    let team = state
+        .store
+        .write(move |ctx| {
+            let mut team = Directory::new(ctx, &scope).team(id)?;
+            if !scope.manages_teams() {
+                return Err(ApiError::forbidden("You cannot edit teams"));
+            }
+            validate_team(ctx, scope.business_id, &body, Some(team.id))?;
+            if let Some(name) = &body.name {
+                team.name = name.trim().to_string();
+            }
+            if let Some(lead) = body.lead_id {
+                team.lead_id = lead;
+            }
+            repo::save_team(ctx, &team)?;
+            Ok(team)
+        })
+        .await?;
+    let members = repo::members(&state.store.read()?, actor.business.id)?;
+    Ok(HttpResponse::Ok().json(team_view(&team, &members)))
+}
+
+async fn delete_team(state: web::Data<AppState>, actor: MemberActor, id: web::Path<TeamId>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let scope = actor.scope.clone();
+    state
+        .store
+        .write(move |ctx| {
+            let team = Directory::new(ctx, &scope).team(id)?;
+            if !scope.manages_teams() {
+                return Err(ApiError::forbidden("You cannot delete teams"));
+            }
+            for mut m in repo::members(ctx, scope.business_id)? {
+                if m.team_id == Some(team.id) {
+                    m.team_id = None;
+                    repo::save_member(ctx, &m)?;
+                }
+            }
+            repo::delete_team(ctx, &team)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,195 @@
+//! The only place visibility is decided. A `Scope` is built from the acting
+//! member; every read of members, teams (and later conversations, follow-ups,
+//! search) goes through it.
+use super::model::{Member, Permission, Role, Team};
+use crate::store::ids::{BusinessId, MemberId, TeamId};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Visibility {
+    /// Owners and holders of `see_all`.
+    All,
+    /// A lead: self and the members of the teams they belong to or lead.
+    Teams(Vec<TeamId>),
+    /// A member: self (and, in the directory, their own team).
+    Own,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub business_id: BusinessId,
+    pub member_id: MemberId,
+    pub role: Role,
+    pub team_id: Option<TeamId>,
+    pub permissions: Vec<Permission>,
+    pub visibility: Visibility,
+}
+
+impl Scope {
+    /// `teams` are the business's teams, used to find the ones this member leads.
+    pub fn new(member: &Member, teams: &[Team]) -> Scope {
+        let permissions = member.effective_permissions();
+        let visibility = if member.role == Role::Owner || permissions.contains(&Permission::SeeAll) {
+            Visibility::All
+        } else if member.role == Role::Lead {
+            let mut led: Vec<TeamId> = teams
+                .iter()
+                .filter(|t| t.lead_id == Some(member.id))
+                .map(|t| t.id)
+                .collect();
+            led.extend(member.team_id);
+            led.sort();
+            led.dedup();
+            Visibility::Teams(led)
+        } else {
+            Visibility::Own
+        };
+        Scope {
+            business_id: member.business_id,
+            member_id: member.id,
+            role: member.role,
+            team_id: member.team_id,
+            permissions,
+            visibility,
+        }
+    }
+
+    pub fn has(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.role == Role::Owner
+    }
+
+    /// Teams this actor leads or belongs to (empty for owners: they see all anyway).
+    pub fn own_teams(&self) -> &[TeamId] {
+        match &self.visibility {
+            Visibility::Teams(t) => t,
+            _ => self.team_id.as_slice(),
+        }
+    }
+
+    fn manages_directory(&self) -> bool {
+        self.visibility == Visibility::All || self.has(Permission::ManageTeam)
+    }
+
+    /// Whether `m` appears in this actor's member directory.
+    pub fn sees_member(&self, m: &Member) -> bool {
+        if m.business_id != self.business_id {
+            return false;
+        }
+        if self.manages_directory() || m.id == self.member_id {
+            return true;
+        }
+        m.team_id.is_some_and(|t| self.own_teams().contains(&t))
+    }
+
+    pub fn sees_team(&self, t: &Team) -> bool {
+        t.business_id == self.business_id
+            && (self.manages_directory() || self.own_teams().contains(&t.id))
+    }
+
+    /// Whether this actor may edit or remove `m`: owners and `manage_team`
+    /// holders anyone but an owner (only owners touch owners); a lead the plain
+    /// members of their own teams.
+    pub fn manages_member(&self, m: &Member) -> bool {
+        if !self.sees_member(m) {
+            return false;
+        }
+        if self.is_owner() {
+            return true;
+        }
+        if self.has(Permission::ManageTeam) {
+            return m.role != Role::Owner;
+        }
+        self.role == Role::Lead
+            && m.role == Role::Member
+            && m.team_id.is_some_and(|t| self.own_teams().contains(&t))
+    }
+
+    pub fn manages_teams(&self) -> bool {
+        self.is_owner() || self.has(Permission::ManageTeam)
+    }
+
+    /// Whether conversations assigned to `assignee` are visible to this actor.
+    pub fn sees_assignee(&self, assignee: &Member) -> bool {
+        match &self.visibility {
+            Visibility::All => assignee.business_id == self.business_id,
+            Visibility::Teams(teams) => {
+                assignee.id == self.member_id
+                    || assignee.team_id.is_some_and(|t| teams.contains(&t))
+            }
+            Visibility::Own => assignee.id == self.member_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ids::UserId;
+
+    fn member(b: BusinessId, role: Role, team: Option<TeamId>) -> Member {
+        Member {
+            id: MemberId::new(),
+            business_id: b,
+            user_id: UserId::new(),
+            role,
+            team_id: team,
+            permissions: vec![],
+            available: true,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn leads_see_and_manage_their_team_only() {
+        let b = BusinessId::new();
+        let (ta, tb) = (TeamId::new(), TeamId::new());
+        let lead = member(b, Role::Lead, None);
+        let teams = vec![Team {
+            id: ta,
+            business_id: b,
+            name: "A".into(),
+            lead_id: Some(lead.id),
+            created_at: 0,
+        }];
+        let scope = Scope::new(&lead, &teams);
+        let mine = member(b, Role::Member, Some(ta));
+        let other = member(b, Role::Member, Some(tb));
+        assert!(scope.sees_member(&mine) && scope.manages_member(&mine));
+        assert!(!scope.sees_member(&other) && !scope.manages_member(&other));
+        assert!(scope.sees_assignee(&mine) && !scope.sees_assignee(&other));
+    }
+
+    #[test]
+    fn members_see_teammates_but_manage_nobody() {
+        let b = BusinessId::new();
+        let t = TeamId::new();
+        let me = member(b, Role::Member, Some(t));
+        let mate = member(b, Role::Member, Some(t));
+        let scope = Scope::new(&me, &[]);
+        assert!(scope.sees_member(&mate));
+        assert!(!scope.manages_member(&mate) && !scope.manages_member(&me));
+        assert!(!scope.sees_assignee(&mate));
+    }
+
+    #[test]
+    fn nobody_sees_another_business() {
+        let owner = member(BusinessId::new(), Role::Owner, None);
+        let stranger = member(BusinessId::new(), Role::Member, None);
+        let scope = Scope::new(&owner, &[]);
+        assert!(!scope.sees_member(&stranger) && !scope.manages_member(&stranger));
+        assert!(!scope.sees_assignee(&stranger));
+    }
+
+    #[test]
+    fn manage_team_does_not_reach_owners() {
+        let b = BusinessId::new();
+        let mut manager = member(b, Role::Member, None);
+        manager.permissions = vec![Permission::ManageTeam];
+        let owner = member(b, Role::Owner, None);
+        let scope = Scope::new(&manager, &[]);
+        assert!(scope.sees_member(&owner) && !scope.manages_member(&owner));
+    }
+}
