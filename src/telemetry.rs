@@ -6,7 +6,10 @@ use crate::config::Config;
 pub fn init(config: &Config) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("{},actix_server=warn", config.log.level)));
-    let builder = fmt().with_env_filter(filter).with_target(false);
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr);
     let _ = if config.log.format == "json" {
         builder.json().flatten_event(true).try_init()
     } else {

@@ -130,6 +130,14 @@ pub fn log_availability(ctx: &mut WriteCtx, b: BusinessId, change: &Availability
     ctx.put(AVAILABILITY_LOG, &key, change)
 }
 
+/// Availability changes of a business, oldest first.
+pub fn availability_log<R: Reader + ?Sized>(r: &R, b: BusinessId, limit: usize) -> Result<Vec<AvailabilityChange>, StoreError> {
+    Ok(store::scan::<AvailabilityChange, _>(r, AVAILABILITY_LOG, &b.bytes(), None, limit)?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect())
+}
+
 /// The members and teams an actor may see: the only way handlers read them.
 pub struct Directory<'a, R: Reader + ?Sized> {
     r: &'a R,

@@ -1,1 +1,9 @@
+//! One integration test binary: the harness in `common/`, a module per domain.
+mod common;
 
+mod auth;
+mod browser;
+mod cli;
+mod errors;
+mod rbac;
+mod team;

@@ -1,0 +1,1 @@
+//! Browser tests (Chromium through chromedriver); written with the UI.

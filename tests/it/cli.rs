@@ -1,0 +1,222 @@
+//! The `wafunnel` binary as operators run it: with and without a running server.
+use std::{
+    collections::BTreeMap,
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Command, Output, Stdio},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use redb::ReadableDatabase;
+use serde_json::json;
+
+use crate::common::{Client, Harness};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wafunnel");
+
+fn wafunnel(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run wafunnel")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+#[test]
+fn tenants_and_users_are_managed_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let created = wafunnel(d, &["tenant", "create", "--name", "Acme Cars", "--owner-email", "boss@acme.test", "--owner-password", "long-password"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let business = stdout(&created).split('\t').next().unwrap().to_string();
+    assert_eq!(business.len(), 26);
+    let listed = wafunnel(d, &["tenant", "list"]);
+    assert!(stdout(&listed).contains("Acme Cars\t1\t"), "{}", stdout(&listed));
+
+    let lead = wafunnel(d, &["user", "create", "--email", "lea@acme.test", "--name", "Lea", "--password", "long-password", "--business", &business, "--role", "lead"]);
+    assert!(lead.status.success(), "{}", stderr(&lead));
+    let admin = wafunnel(d, &["user", "create", "--email", "ops@host.test", "--name", "Ops", "--password", "long-password", "--admin"]);
+    assert!(admin.status.success(), "{}", stderr(&admin));
+    let users = stdout(&wafunnel(d, &["user", "list", "--business", &business]));
+    assert!(users.contains("lea@acme.test\tLea\tuser\tlead") && users.contains("boss@acme.test"), "{users}");
+    assert!(!users.contains("ops@host.test"));
+    assert!(stdout(&wafunnel(d, &["user", "list"])).contains("ops@host.test\tOps\tadmin"));
+
+    let dup = wafunnel(d, &["user", "create", "--email", "LEA@acme.test", "--name", "Lea", "--password", "long-password"]);
+    assert_eq!(dup.status.code(), Some(1));
+    assert_eq!(stderr(&dup).lines().count(), 1, "one-line error: {}", stderr(&dup));
+    let reset = wafunnel(d, &["user", "reset-password", "--email", "lea@acme.test", "--password", "brand-new-pass"]);
+    assert!(reset.status.success(), "{}", stderr(&reset));
+    assert!(wafunnel(d, &["check"]).status.success());
+}
+
+#[test]
+fn a_bad_config_names_the_key_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[server]\nlisten = 8080\n").unwrap();
+    let out = wafunnel(dir.path(), &["check", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("server.listen"), "{}", stderr(&out));
+    let out = Command::new(BIN)
+        .args(["check", "--data-dir"])
+        .arg(dir.path())
+        .env("WAFUNNEL_LOG_FORMAT", "yaml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("log.format"), "{}", stderr(&out));
+}
+
+fn dump(path: &Path) -> BTreeMap<(String, Vec<u8>), Vec<u8>> {
+    let db = redb::Database::open(path).unwrap();
+    let read = db.begin_read().unwrap();
+    let mut out = BTreeMap::new();
+    for spec in wafunnel::schema::tables() {
+        let name = wafunnel::store::table_name(spec.def);
+        let table = read.open_table(spec.def).unwrap();
+        for item in table.range::<&[u8]>(..).unwrap() {
+            let (k, v) = item.unwrap();
+            out.insert((name.clone(), k.value().to_vec()), v.value().to_vec());
+        }
+    }
+    out
+}
+
+/// Writers create teams named `w{writer}-{seq}` in order, so a consistent
+/// snapshot holds, for each writer, exactly a prefix of its sequence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn backup_under_64_writers_restores_a_consistent_snapshot() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let token = owner.post("/api/tokens", json!({"name": "load"})).await.body["token"].as_str().unwrap().to_string();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..64 {
+        let api = Client::with_bearer(&h.base, &token);
+        let stop = stop.clone();
+        writers.push(tokio::spawn(async move {
+            let mut seq = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                let r = api.post("/api/teams", json!({"name": format!("w{w:02}-{seq:05}")})).await;
+                assert_eq!(r.status, 201, "{}", r.body);
+                seq += 1;
+            }
+            seq
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let data_dir = h.dir.path().to_path_buf();
+    let backup_file = tempfile::tempdir().unwrap();
+    let out_path = backup_file.path().join("snapshot.redb");
+    let out = out_path.clone();
+    let dd = data_dir.clone();
+    let backup = tokio::task::spawn_blocking(move || wafunnel(&dd, &["backup", "--out", out.to_str().unwrap()]))
+        .await
+        .unwrap();
+    assert!(backup.status.success(), "backup while serving: {}", stderr(&backup));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut written = 0;
+    for w in writers {
+        written += w.await.unwrap();
+    }
+    let Harness { server, dir, .. } = h;
+    server.stop();
+
+    let fresh = tempfile::tempdir().unwrap();
+    let restored = wafunnel(fresh.path(), &["restore", "--from", out_path.to_str().unwrap()]);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    let check = wafunnel(fresh.path(), &["check"]);
+    assert!(check.status.success(), "check after restore: {}{}", stdout(&check), stderr(&check));
+    let again = wafunnel(fresh.path(), &["restore", "--from", out_path.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1), "restore refuses to overwrite without --force");
+
+    let snapshot = dump(&fresh.path().join("wafunnel.redb"));
+    let live = dump(&dir.path().join("wafunnel.redb"));
+    for (key, value) in &snapshot {
+        assert_eq!(live.get(key), Some(value), "restored record differs from the store: {key:?}");
+    }
+    let read = wafunnel::store::Store::open(
+        fresh.path(),
+        &wafunnel::schema::tables(),
+        wafunnel::store::StoreOptions { max_batch: 1, metrics: Default::default() },
+    )
+    .unwrap();
+    let teams = wafunnel::tenancy::repo::teams(&read.read().unwrap(), biz.id).unwrap();
+    let mut per_writer: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for t in &teams {
+        if let Some((w, seq)) = t.name.split_once('-') {
+            if w.starts_with('w') {
+                per_writer.entry(w.to_string()).or_default().push(seq.parse().unwrap());
+            }
+        }
+    }
+    let in_snapshot: usize = per_writer.values().map(Vec::len).sum();
+    assert!(in_snapshot > 0 && (in_snapshot as u32) < written, "snapshot {in_snapshot} of {written} writes");
+    for (w, mut seqs) in per_writer {
+        seqs.sort();
+        let expected: Vec<u32> = (0..seqs.len() as u32).collect();
+        assert_eq!(seqs, expected, "writer {w} has a hole: the snapshot is not one commit");
+    }
+    read.shutdown();
+}
+
+#[test]
+fn the_binary_serves_accepts_cli_commands_through_the_running_server_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_string();
+    let banner: Vec<String> = lines.by_ref().take(7).map(|l| l.unwrap()).collect();
+    assert!(banner.iter().any(|l| l.contains("owner@demo.wafunnel.test") && l.contains("wafunnel-demo")), "{banner:?}");
+
+    let health = reqwest::blocking_get(&format!("{url}/healthz"));
+    assert_eq!(health, 200);
+    // The store is locked by the server: these go through its control endpoint.
+    let created = wafunnel(dir.path(), &["tenant", "create", "--name", "Live", "--owner-email", "live@x.test", "--owner-password", "long-password"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let listed = stdout(&wafunnel(dir.path(), &["tenant", "list"]));
+    assert!(listed.contains("Live") && listed.contains("Sunrise Motors"), "{listed}");
+    assert!(wafunnel(dir.path(), &["check"]).status.success());
+    let restore = wafunnel(dir.path(), &["restore", "--from", "/nonexistent", "--force"]);
+    assert_eq!(restore.status.code(), Some(1));
+
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful stop exits 0, got {status:?}");
+    assert!(!dir.path().join("control.json").exists());
+    // The data survived the stop.
+    assert!(stdout(&wafunnel(dir.path(), &["tenant", "list"])).contains("Live"));
+}
+
+mod reqwest {
+    /// A tiny blocking GET for the process test (no async runtime there).
+    pub fn blocking_get(url: &str) -> u16 {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async { ::reqwest::get(url).await.map(|r| r.status().as_u16()).unwrap_or(0) })
+    }
+}

@@ -1,0 +1,156 @@
+//! The test harness: the real server in-process on 127.0.0.1:0 with a temp data
+//! folder, and a client that keeps cookies and sends the CSRF header like the UI.
+#![allow(dead_code)]
+
+pub mod client;
+
+use std::sync::OnceLock;
+
+use wafunnel::{
+    auth::password,
+    config::Config,
+    server::{self, Running, StartOptions},
+    store::ids::{BusinessId, MemberId, TeamId},
+    tenancy::{model::Team, repo, service, Role},
+    time::now_ms,
+};
+
+pub use client::Client;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+/// One argon2 hash shared by every fixture user: hashing is slow by design.
+pub fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| password::hash(PASSWORD).expect("hash")).clone()
+}
+
+pub struct Harness {
+    pub server: Running,
+    pub dir: tempfile::TempDir,
+    pub base: String,
+}
+
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut config = Config::default();
+    config.server.data_dir = dir.to_path_buf();
+    config.server.listen = "127.0.0.1:0".into();
+    config.server.workers = 2;
+    config
+}
+
+impl Harness {
+    pub fn start() -> Harness {
+        Self::start_with(|_| {})
+    }
+
+    pub fn start_with(adjust: impl FnOnce(&mut Config)) -> Harness {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = test_config(dir.path());
+        adjust(&mut config);
+        let server = server::start(config, StartOptions { handle_signals: false }).expect("server starts");
+        let base = server.url();
+        Harness { server, dir, base }
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A business with an owner, a lead leading team A, a member of team A, a
+    /// member of team B, all with `PASSWORD`. Emails are unique per call.
+    pub async fn new_business(&self, name: &str) -> Biz {
+        let tag = ulid::Ulid::new().to_string().to_lowercase();
+        let hash = password_hash();
+        let email = move |who: &str| format!("{who}-{tag}@example.test");
+        let emails = [email("owner"), email("lead"), email("member"), email("other")];
+        let name = name.to_string();
+        let e = emails.clone();
+        let biz = self
+            .server
+            .store
+            .write(move |ctx| {
+                let person = |i: usize, role: Role, team: Option<TeamId>| service::NewMember {
+                    email: e[i].clone(),
+                    name: format!("{} {}", role.as_str(), i),
+                    password_hash: Some(hash.clone()),
+                    role,
+                    team_id: team,
+                    permissions: vec![],
+                };
+                let (business, _, owner) = service::create_business(ctx, &name, &person(0, Role::Owner, None))?;
+                let mut team = |n: &str| -> Result<Team, wafunnel::error::ApiError> {
+                    let t = Team {
+                        id: TeamId::new(),
+                        business_id: business.id,
+                        name: n.into(),
+                        lead_id: None,
+                        created_at: now_ms(),
+                    };
+                    repo::save_team(ctx, &t)?;
+                    Ok(t)
+                };
+                let team_a = team("Team A")?;
+                let team_b = team("Team B")?;
+                let (lead, _) = service::add_member(ctx, business.id, &person(1, Role::Lead, Some(team_a.id)))?;
+                repo::save_team(ctx, &Team { lead_id: Some(lead.id), ..team_a.clone() })?;
+                let (member, _) = service::add_member(ctx, business.id, &person(2, Role::Member, Some(team_a.id)))?;
+                let (other, _) = service::add_member(ctx, business.id, &person(3, Role::Member, Some(team_b.id)))?;
+                Ok(Biz {
+                    id: business.id,
+                    owner_id: owner.id,
+                    lead_id: lead.id,
+                    member_id: member.id,
+                    other_member_id: other.id,
+                    team_a: team_a.id,
+                    team_b: team_b.id,
+                    emails: e.clone(),
+                })
+            })
+            .await
+            .expect("fixture business");
+        biz
+    }
+
+    /// A client signed in as `email` with the fixture password.
+    pub async fn login(&self, email: &str) -> Client {
+        let c = self.client();
+        let r = c
+            .post("/api/auth/login", serde_json::json!({"email": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(r.status, 200, "login {email}: {}", r.body);
+        c
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Biz {
+    pub id: BusinessId,
+    pub owner_id: MemberId,
+    pub lead_id: MemberId,
+    pub member_id: MemberId,
+    pub other_member_id: MemberId,
+    pub team_a: TeamId,
+    pub team_b: TeamId,
+    /// owner, lead, member (team A), other member (team B)
+    pub emails: [String; 4],
+}
+
+impl Biz {
+    pub fn owner(&self) -> &str {
+        &self.emails[0]
+    }
+    pub fn lead(&self) -> &str {
+        &self.emails[1]
+    }
+    pub fn member(&self) -> &str {
+        &self.emails[2]
+    }
+    pub fn other_member(&self) -> &str {
+        &self.emails[3]
+    }
+}

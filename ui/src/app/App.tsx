@@ -1,0 +1,67 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { ToastProvider } from '../components/Toast';
+import LoginPage from '../features/auth/LoginPage';
+import SetupPage from '../features/setup/SetupPage';
+import { ApiError } from '../lib/api';
+import { useSession } from '../lib/auth';
+import { RedirectIfSignedIn, RequireAuth, SetupGate, UnauthorizedListener } from './guards';
+import { AppLayout } from './Layout';
+import { NAV, type NavEntry } from './nav';
+import { Forbidden, NotFound } from './StatusPages';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      // client errors (4xx) will not get better by asking again
+      retry: (count, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && count < 2,
+    },
+    mutations: { retry: false },
+  },
+});
+
+function Guarded({ entry }: { entry: NavEntry }) {
+  const session = useSession();
+  if (!entry.visible(session)) return <Forbidden />;
+  const Page = entry.page;
+  return <Page />;
+}
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <ToastProvider>
+        <BrowserRouter>
+          <UnauthorizedListener />
+          <SetupGate>
+            <Routes>
+              <Route path="/setup" element={<SetupPage />} />
+              <Route
+                path="/login"
+                element={
+                  <RedirectIfSignedIn>
+                    <LoginPage />
+                  </RedirectIfSignedIn>
+                }
+              />
+              <Route
+                element={
+                  <RequireAuth>
+                    <AppLayout />
+                  </RequireAuth>
+                }
+              >
+                <Route index element={<Navigate to="/inbox" replace />} />
+                {NAV.map((entry) => (
+                  <Route key={entry.key} path={`${entry.path}/*`} element={<Guarded entry={entry} />} />
+                ))}
+                <Route path="*" element={<NotFound />} />
+              </Route>
+            </Routes>
+          </SetupGate>
+        </BrowserRouter>
+      </ToastProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,33 @@
+// The one navigation table. A feature adds one line here: the sidebar entry,
+// its route and who may see it all come from this entry.
+
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import { Inbox, UserRound, UsersRound, type LucideIcon } from 'lucide-react';
+import { can } from '../lib/auth';
+import type { MessageKey } from '../lib/i18n';
+import type { Session } from '../lib/types';
+
+export interface NavEntry {
+  /** Stable id; the link gets data-testid="nav-<key>". */
+  key: string;
+  /** Route path; nested routes below it belong to the same feature ("/team/*"). */
+  path: string;
+  labelKey: MessageKey;
+  icon: LucideIcon;
+  visible: (session: Session) => boolean;
+  page: LazyExoticComponent<ComponentType>;
+  /** 'footer' entries sit at the bottom of the sidebar. */
+  section?: 'main' | 'footer';
+}
+
+const everyone = () => true;
+
+export const NAV: readonly NavEntry[] = [
+  { key: 'inbox', path: '/inbox', labelKey: 'nav.inbox', icon: Inbox, visible: everyone, page: lazy(() => import('../features/inbox/InboxPage')) },
+  { key: 'team', path: '/team', labelKey: 'nav.team', icon: UsersRound, visible: (s) => can(s, 'manage_team') || s.member?.role === 'lead', page: lazy(() => import('../features/team/TeamPage')) },
+  { key: 'profile', path: '/profile', labelKey: 'nav.profile', icon: UserRound, visible: everyone, page: lazy(() => import('../features/profile/ProfilePage')), section: 'footer' },
+];
+
+export function visibleNav(session: Session): NavEntry[] {
+  return NAV.filter((e) => e.visible(session));
+}
