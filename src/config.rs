@@ -141,7 +141,9 @@ pub struct Audit {
 
 impl Default for Audit {
     fn default() -> Self {
-        Audit { retention_days: 365 }
+        Audit {
+            retention_days: 365,
+        }
     }
 }
 
@@ -173,11 +175,15 @@ impl Config {
     pub fn load(file: Option<&std::path::Path>) -> Result<Config, ConfigError> {
         let base = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    ConfigError(format!("config file {}: {e}", path.display()))
-                })?;
-                toml::from_str::<Config>(&text)
-                    .map_err(|e| ConfigError(format!("config file {}: {}", path.display(), describe(&text, &e))))?
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| ConfigError(format!("config file {}: {e}", path.display())))?;
+                toml::from_str::<Config>(&text).map_err(|e| {
+                    ConfigError(format!(
+                        "config file {}: {}",
+                        path.display(),
+                        describe(&text, &e)
+                    ))
+                })?
             }
             None => Config::default(),
         };
@@ -191,8 +197,8 @@ impl Config {
 
     /// Applies `WAFUNNEL_SECTION_KEY` overrides, coercing each to the key's type.
     pub fn with_env(self, vars: &[(String, String)]) -> Result<Config, ConfigError> {
-        let mut tree = toml::Value::try_from(&self)
-            .map_err(|e| ConfigError(format!("config: {e}")))?;
+        let mut tree =
+            toml::Value::try_from(&self).map_err(|e| ConfigError(format!("config: {e}")))?;
         let Some(sections) = tree.as_table_mut() else {
             return Err(ConfigError("config: not a table".into()));
         };
@@ -222,7 +228,10 @@ impl Config {
         if self.server.listen.parse::<SocketAddr>().is_err() {
             return bad(
                 "server.listen",
-                format!("`{}` is not an address like 127.0.0.1:8080", self.server.listen),
+                format!(
+                    "`{}` is not an address like 127.0.0.1:8080",
+                    self.server.listen
+                ),
             );
         }
         if !matches!(self.server.signup.as_str(), "closed" | "open") {
@@ -234,7 +243,10 @@ impl Config {
         if !(self.server.public_url.starts_with("http://")
             || self.server.public_url.starts_with("https://"))
         {
-            return bad("server.public_url", "must start with http:// or https://".into());
+            return bad(
+                "server.public_url",
+                "must start with http:// or https://".into(),
+            );
         }
         for cidr in &self.server.trusted_proxies {
             if cidr.parse::<ipnet::IpNet>().is_err() && cidr.parse::<std::net::IpAddr>().is_err() {
@@ -318,7 +330,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -327,7 +342,10 @@ mod tests {
             .with_env(&env(&[
                 ("WAFUNNEL_META_GRAPH_URL", "http://127.0.0.1:9999"),
                 ("WAFUNNEL_AUDIT_RETENTION_DAYS", "30"),
-                ("WAFUNNEL_SERVER_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1/32"),
+                (
+                    "WAFUNNEL_SERVER_TRUSTED_PROXIES",
+                    "10.0.0.0/8, 127.0.0.1/32",
+                ),
             ]))
             .unwrap();
         assert_eq!(c.meta.graph_url, "http://127.0.0.1:9999");
@@ -354,7 +372,11 @@ mod tests {
         assert!(describe(text, &err).starts_with("server.lisen (line 2): unknown field"));
         let text = "[log]\nformat = \"text\"\n[audit]\nretention_days = \"soon\"\n";
         let err = toml::from_str::<Config>(text).unwrap_err();
-        assert!(describe(text, &err).starts_with("audit.retention_days (line 4): invalid type"), "{}", describe(text, &err));
+        assert!(
+            describe(text, &err).starts_with("audit.retention_days (line 4): invalid type"),
+            "{}",
+            describe(text, &err)
+        );
         let mut c = Config::default();
         c.server.signup = "maybe".into();
         assert!(c.validate().unwrap_err().0.starts_with("server.signup"));

@@ -60,7 +60,13 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
                 lead = Some(m.id);
             }
         }
-        repo::save_team(ctx, &Team { lead_id: lead, ..team.clone() })?;
+        repo::save_team(
+            ctx,
+            &Team {
+                lead_id: lead,
+                ..team.clone()
+            },
+        )?;
         Ok(())
     })?;
     Ok(DemoLogins::Seeded)
@@ -74,7 +80,10 @@ pub fn banner(url: &str, logins: &DemoLogins) -> String {
         _ => {
             let mut s = format!("\nDemo business \"{BUSINESS}\" — open {url} and sign in as:\n");
             for (name, email, role) in PEOPLE {
-                s.push_str(&format!("  {:<7} {email:<28} password: {PASSWORD}   ({name})\n", role.as_str()));
+                s.push_str(&format!(
+                    "  {:<7} {email:<28} password: {PASSWORD}   ({name})\n",
+                    role.as_str()
+                ));
             }
             s
         }

@@ -112,7 +112,10 @@ impl ApiError {
             retry_after_secs: Some(retry_after_secs.max(1)),
             ..Self::new(
                 Code::RateLimited,
-                format!("Too many attempts; try again in {} seconds", retry_after_secs.max(1)),
+                format!(
+                    "Too many attempts; try again in {} seconds",
+                    retry_after_secs.max(1)
+                ),
             )
         }
     }

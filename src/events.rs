@@ -13,7 +13,11 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(business_id: Option<BusinessId>, kind: &'static str, data: serde_json::Value) -> Self {
+    pub fn new(
+        business_id: Option<BusinessId>,
+        kind: &'static str,
+        data: serde_json::Value,
+    ) -> Self {
         Event {
             business_id,
             kind,

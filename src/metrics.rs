@@ -13,7 +13,9 @@ use std::{
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
-const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0];
+const BATCH_BUCKETS: &[f64] = &[
+    1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
+];
 
 pub struct Histogram {
     bounds: &'static [f64],
@@ -55,7 +57,11 @@ impl Histogram {
         let total = self.count.load(Ordering::Relaxed);
         let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {total}");
         let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let braces = if labels.is_empty() { String::new() } else { format!("{{{labels}}}") };
+        let braces = if labels.is_empty() {
+            String::new()
+        } else {
+            format!("{{{labels}}}")
+        };
         let _ = writeln!(out, "{name}_sum{braces} {sum}");
         let _ = writeln!(out, "{name}_count{braces} {total}");
     }
@@ -136,8 +142,12 @@ impl Metrics {
         }
         out.push_str("# HELP wafunnel_writer_batch_jobs Jobs applied per group commit.\n");
         out.push_str("# TYPE wafunnel_writer_batch_jobs histogram\n");
-        self.0.batch_size.render(&mut out, "wafunnel_writer_batch_jobs", "");
-        out.push_str("# HELP wafunnel_writer_commit_seconds Time to apply and durably commit a batch.\n");
+        self.0
+            .batch_size
+            .render(&mut out, "wafunnel_writer_batch_jobs", "");
+        out.push_str(
+            "# HELP wafunnel_writer_commit_seconds Time to apply and durably commit a batch.\n",
+        );
         out.push_str("# TYPE wafunnel_writer_commit_seconds histogram\n");
         self.0
             .commit_seconds

@@ -35,7 +35,10 @@ mod tests {
     #[test]
     fn table_names_are_unique() {
         let tables = super::tables();
-        let names: HashSet<String> = tables.iter().map(|t| crate::store::table_name(t.def)).collect();
+        let names: HashSet<String> = tables
+            .iter()
+            .map(|t| crate::store::table_name(t.def))
+            .collect();
         assert_eq!(names.len(), tables.len());
     }
 }

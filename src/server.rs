@@ -118,11 +118,10 @@ impl Running {
 
     /// Blocks until the server stops by itself (a signal, in `serve`).
     pub fn wait(mut self) -> std::io::Result<()> {
-        let result = match self.thread.take() {
+        match self.thread.take() {
             Some(t) => t.join().unwrap_or(Ok(())),
             None => Ok(()),
-        };
-        result
+        }
     }
 }
 
@@ -143,7 +142,12 @@ pub fn start(config: Config, opts: StartOptions) -> Result<Running, StartError> 
     start_with_store(config, store, metrics, opts)
 }
 
-pub fn start_with_store(config: Config, store: Store, metrics: Metrics, opts: StartOptions) -> Result<Running, StartError> {
+pub fn start_with_store(
+    config: Config,
+    store: Store,
+    metrics: Metrics,
+    opts: StartOptions,
+) -> Result<Running, StartError> {
     let data_dir = config.server.data_dir.clone();
     let listen = config.listen_addr();
     let workers = config.server.workers;
@@ -209,10 +213,15 @@ pub fn start_with_store(config: Config, store: Store, metrics: Metrics, opts: St
 /// secret that proves they can read the data folder.
 fn write_control_file(data_dir: &Path, addr: SocketAddr, secret: &str) -> std::io::Result<()> {
     let local = match addr {
-        SocketAddr::V4(a) if a.ip().is_unspecified() => SocketAddr::from(([127, 0, 0, 1], a.port())),
-        SocketAddr::V6(a) if a.ip().is_unspecified() => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, a.port())),
+        SocketAddr::V4(a) if a.ip().is_unspecified() => {
+            SocketAddr::from(([127, 0, 0, 1], a.port()))
+        }
+        SocketAddr::V6(a) if a.ip().is_unspecified() => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, a.port()))
+        }
         other => other,
     };
-    let body = serde_json::json!({"addr": local.to_string(), "secret": secret, "pid": std::process::id()});
+    let body =
+        serde_json::json!({"addr": local.to_string(), "secret": secret, "pid": std::process::id()});
     write_private(&data_dir.join(CONTROL_FILE), body.to_string().as_bytes())
 }

@@ -64,7 +64,7 @@ pub fn authenticate(req: &HttpRequest) -> ApiResult<Actor> {
     let read = state.store.read()?;
     if let Some(token) = bearer(req) {
         if token.starts_with(tokens::PREFIX) {
-            return by_api_token(&read, token);
+            return by_api_token(state, &read, token);
         }
         return by_session_jwt(state, &read, token);
     }
@@ -74,8 +74,22 @@ pub fn authenticate(req: &HttpRequest) -> ApiResult<Actor> {
     }
 }
 
-fn by_api_token(read: &ReadTxn, secret: &str) -> ApiResult<Actor> {
+fn by_api_token(state: &AppState, read: &ReadTxn, secret: &str) -> ApiResult<Actor> {
     let token = tokens::by_secret(read, secret)?.ok_or_else(invalid)?;
+    let now = now_ms();
+    if token
+        .last_used_at
+        .is_none_or(|t| now - t > tokens::LAST_USED_GRANULARITY_MS)
+    {
+        let store = state.store.clone();
+        let id = token.id;
+        // Bookkeeping only: the request does not wait for it.
+        actix_web::rt::spawn(async move {
+            let _ = store
+                .write(move |ctx| tokens::touch(ctx, id, now).map_err(ApiError::from))
+                .await;
+        });
+    }
     let user = users::get(read, token.user_id)?.ok_or_else(invalid)?;
     let member = repo::membership(read, user.id, token.business_id)?.ok_or_else(invalid)?;
     let business = repo::business(read, token.business_id)?.ok_or_else(invalid)?;

@@ -79,7 +79,10 @@ impl LoginLimiter {
 
     /// Seconds to wait when either the IP or the account is locked out.
     pub fn check(&self, ip: IpAddr, account: &str) -> Option<u64> {
-        match (self.by_ip.locked(&ip), self.by_account.locked(&account.to_string())) {
+        match (
+            self.by_ip.locked(&ip),
+            self.by_account.locked(&account.to_string()),
+        ) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         }
@@ -109,7 +112,10 @@ mod tests {
         }
         let wait = l.check(ip, "a@x.io").unwrap();
         assert!((1..=60).contains(&wait));
-        assert!(l.check(ip, "b@x.io").is_none(), "other accounts are not locked");
+        assert!(
+            l.check(ip, "b@x.io").is_none(),
+            "other accounts are not locked"
+        );
         l.succeeded("a@x.io");
         assert!(l.check(ip, "a@x.io").is_none());
     }

@@ -63,7 +63,11 @@ struct SetupBody {
 
 fn validate_person(v: &mut Validator, name: &str, email: &str, password: Option<&str>) {
     v.check(!name.trim().is_empty(), "name", "is required")
-        .check(name.chars().count() <= 100, "name", "must be at most 100 characters")
+        .check(
+            name.chars().count() <= 100,
+            "name",
+            "must be at most 100 characters",
+        )
         .check(valid_email(email), "email", "is not a valid email address");
     if let Some(pw) = password {
         if let Err(why) = password::check_len(pw) {
@@ -73,11 +77,23 @@ fn validate_person(v: &mut Validator, name: &str, email: &str, password: Option<
 }
 
 /// First-run setup: only while the store has no user at all.
-async fn setup(req: HttpRequest, state: web::Data<AppState>, body: web::Json<SetupBody>) -> ApiResult<HttpResponse> {
+async fn setup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<SetupBody>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let mut v = Validator::default();
-    v.check(!body.business_name.trim().is_empty(), "business_name", "is required")
-        .check(body.business_name.chars().count() <= 120, "business_name", "must be at most 120 characters");
+    v.check(
+        !body.business_name.trim().is_empty(),
+        "business_name",
+        "is required",
+    )
+    .check(
+        body.business_name.chars().count() <= 120,
+        "business_name",
+        "must be at most 120 characters",
+    );
     validate_person(&mut v, &body.name, &body.email, Some(&body.password));
     v.finish()?;
     if users::any_exists(&state.store.read()?)? {
@@ -111,7 +127,10 @@ async fn setup(req: HttpRequest, state: web::Data<AppState>, body: web::Json<Set
 }
 
 fn already_setup() -> ApiError {
-    ApiError::new(Code::AlreadySetup, "This server is already set up; sign in instead")
+    ApiError::new(
+        Code::AlreadySetup,
+        "This server is already set up; sign in instead",
+    )
 }
 
 type Respond = Box<dyn FnOnce(actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder>;
@@ -153,7 +172,11 @@ struct LoginBody {
     business_id: Option<BusinessId>,
 }
 
-async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Json<LoginBody>) -> ApiResult<HttpResponse> {
+async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LoginBody>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let ip = client_ip(&req, &state.trusted_proxies);
     let account = users::normalize_email(&body.email);
@@ -170,7 +193,10 @@ async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Json<Log
         (true, Some(u)) => u,
         _ => {
             state.limiter.failed(ip, &account);
-            return Err(ApiError::new(Code::InvalidCredentials, "Wrong email or password"));
+            return Err(ApiError::new(
+                Code::InvalidCredentials,
+                "Wrong email or password",
+            ));
         }
     };
     state.limiter.succeeded(&account);
@@ -186,7 +212,9 @@ async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Json<Log
         None => memberships.first().map(|m| m.business_id),
     };
     if business.is_none() && user.account_type != AccountType::Admin {
-        return Err(ApiError::forbidden("This account is not a member of any business"));
+        return Err(ApiError::forbidden(
+            "This account is not a member of any business",
+        ));
     }
     let res = start_session(&req, &state, &user, business).await?;
     Ok(res(HttpResponse::Ok()).json(json!({ "user": UserView::from(&user) })))
@@ -264,9 +292,13 @@ async fn change_password(
     if let Err(why) = password::check_len(&body.new_password) {
         return Err(ApiError::field("new_password", why));
     }
-    let ok = password::verify_async(body.current_password, actor.user.password_hash.clone()).await?;
+    let ok =
+        password::verify_async(body.current_password, actor.user.password_hash.clone()).await?;
     if !ok {
-        return Err(ApiError::new(Code::InvalidCredentials, "The current password is wrong"));
+        return Err(ApiError::new(
+            Code::InvalidCredentials,
+            "The current password is wrong",
+        ));
     }
     let hash = password::hash_async(body.new_password).await?;
     let user_id = actor.user.id;
@@ -292,6 +324,8 @@ struct TokenView {
     name: String,
     #[serde(with = "serde_ms")]
     created_at: i64,
+    #[serde(with = "serde_ms::option")]
+    last_used_at: Option<i64>,
 }
 
 fn member_of(actor: &Actor) -> ApiResult<(&Business, &Member)> {
@@ -310,6 +344,7 @@ async fn list_tokens(state: web::Data<AppState>, actor: Actor) -> ApiResult<Http
             id: t.id.to_string(),
             name: t.name,
             created_at: t.created_at,
+            last_used_at: t.last_used_at,
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
@@ -321,7 +356,11 @@ struct TokenBody {
     name: String,
 }
 
-async fn create_token(state: web::Data<AppState>, actor: Actor, body: web::Json<TokenBody>) -> ApiResult<HttpResponse> {
+async fn create_token(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: web::Json<TokenBody>,
+) -> ApiResult<HttpResponse> {
     let (business, _) = member_of(&actor)?;
     let name = body.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
@@ -335,6 +374,7 @@ async fn create_token(state: web::Data<AppState>, actor: Actor, body: web::Json<
         name,
         hash: tokens::hash(&secret),
         created_at: now_ms(),
+        last_used_at: None,
     };
     let stored = token.clone();
     state

@@ -42,8 +42,14 @@ pub(crate) const SESSIONS: Tbl = TableDefinition::new("sessions");
 pub(crate) const SESSIONS_BY_USER: Tbl = TableDefinition::new("sessions_by_user");
 
 pub const TABLES: &[TableSpec] = &[
-    TableSpec { def: SESSIONS, verify: codec::verify::<Session> },
-    TableSpec { def: SESSIONS_BY_USER, verify: store::verify_empty },
+    TableSpec {
+        def: SESSIONS,
+        verify: codec::verify::<Session>,
+    },
+    TableSpec {
+        def: SESSIONS_BY_USER,
+        verify: store::verify_empty,
+    },
 ];
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -107,7 +113,11 @@ pub fn get<R: Reader + ?Sized>(r: &R, id: SessionId) -> Result<Option<Session>, 
 
 pub fn create(ctx: &mut WriteCtx, session: &Session) -> Result<(), StoreError> {
     ctx.put(SESSIONS, &session.id.bytes(), session)?;
-    ctx.put_raw(SESSIONS_BY_USER, &by_user_key(session.user_id, session.id), &[])
+    ctx.put_raw(
+        SESSIONS_BY_USER,
+        &by_user_key(session.user_id, session.id),
+        &[],
+    )
 }
 
 pub fn delete(ctx: &mut WriteCtx, session: &Session) -> Result<(), StoreError> {
@@ -128,7 +138,13 @@ pub fn delete_all_for(ctx: &mut WriteCtx, user: UserId) -> Result<usize, StoreEr
     Ok(keys.len())
 }
 
-pub fn new_session(user: UserId, business: Option<BusinessId>, ttl_hours: u64, ip: &str, ua: &str) -> Session {
+pub fn new_session(
+    user: UserId,
+    business: Option<BusinessId>,
+    ttl_hours: u64,
+    ip: &str,
+    ua: &str,
+) -> Session {
     let now = now_ms();
     Session {
         id: SessionId::new(),
@@ -168,7 +184,10 @@ pub fn cookies(jwt: String, ttl_hours: u64, secure: bool) -> [Cookie<'static>; 2
 }
 
 pub fn clear_cookies(secure: bool) -> [Cookie<'static>; 2] {
-    let mut out = [Cookie::new(SESSION_COOKIE, ""), Cookie::new(CSRF_COOKIE, "")];
+    let mut out = [
+        Cookie::new(SESSION_COOKIE, ""),
+        Cookie::new(CSRF_COOKIE, ""),
+    ];
     for c in &mut out {
         c.set_path("/");
         c.set_secure(secure);
@@ -182,7 +201,10 @@ pub fn check_indexes(r: &store::ReadTxn, problems: &mut Vec<String>) -> Result<(
     let all = store::scan::<Session, _>(r, SESSIONS, &[], None, usize::MAX)?;
     for (_, s) in &all {
         if !store::exists(r, SESSIONS_BY_USER, &by_user_key(s.user_id, s.id))? {
-            problems.push(format!("sessions_by_user: missing entry for session {}", s.id));
+            problems.push(format!(
+                "sessions_by_user: missing entry for session {}",
+                s.id
+            ));
         }
     }
     for key in store::scan_keys(r, SESSIONS_BY_USER, &[], None, usize::MAX)? {
@@ -191,7 +213,10 @@ pub fn check_indexes(r: &store::ReadTxn, problems: &mut Vec<String>) -> Result<(
             None => false,
         };
         if !ok {
-            problems.push(format!("sessions_by_user: entry {} points at no session", hex::encode(&key)));
+            problems.push(format!(
+                "sessions_by_user: entry {} points at no session",
+                hex::encode(&key)
+            ));
         }
     }
     Ok(())

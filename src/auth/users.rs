@@ -46,7 +46,10 @@ pub(crate) fn verify_id(v: &[u8]) -> Result<(), store::CodecError> {
     if v.len() == 16 {
         Ok(())
     } else {
-        Err(store::CodecError::Bincode(format!("expected a 16-byte id, found {} bytes", v.len())))
+        Err(store::CodecError::Bincode(format!(
+            "expected a 16-byte id, found {} bytes",
+            v.len()
+        )))
     }
 }
 
@@ -110,7 +113,10 @@ pub struct NewUser {
 pub fn create(ctx: &mut WriteCtx, new: &NewUser) -> ApiResult<User> {
     let email = normalize_email(&new.email);
     if by_email(ctx, &email)?.is_some() {
-        return Err(ApiError::new(Code::EmailTaken, "This email address is already in use"));
+        return Err(ApiError::new(
+            Code::EmailTaken,
+            "This email address is already in use",
+        ));
     }
     let user = User {
         id: UserId::new(),
@@ -122,7 +128,11 @@ pub fn create(ctx: &mut WriteCtx, new: &NewUser) -> ApiResult<User> {
         created_at: crate::time::now_ms(),
     };
     save(ctx, &user)?;
-    ctx.put_raw(USERS_BY_EMAIL, &Key::new().str(&user.email).done(), &user.id.bytes())?;
+    ctx.put_raw(
+        USERS_BY_EMAIL,
+        &Key::new().str(&user.email).done(),
+        &user.id.bytes(),
+    )?;
     Ok(user)
 }
 
@@ -147,11 +157,16 @@ pub fn check_indexes(r: &store::ReadTxn, problems: &mut Vec<String>) -> Result<(
         let key = Key::new().str(&u.email).done();
         match r.get_raw(USERS_BY_EMAIL, &key)? {
             Some(id) if id == u.id.bytes() => {}
-            _ => problems.push(format!("users_by_email: missing or wrong entry for user {}", u.id)),
+            _ => problems.push(format!(
+                "users_by_email: missing or wrong entry for user {}",
+                u.id
+            )),
         }
     }
     for key in store::scan_keys(r, USERS_BY_EMAIL, &[], None, usize::MAX)? {
-        let id = r.get_raw(USERS_BY_EMAIL, &key)?.and_then(|v| UserId::from_bytes(&v));
+        let id = r
+            .get_raw(USERS_BY_EMAIL, &key)?
+            .and_then(|v| UserId::from_bytes(&v));
         let ok = match id {
             Some(id) => get(r, id)?.is_some_and(|u| Key::new().str(&u.email).done() == key),
             None => false,
@@ -174,7 +189,16 @@ mod tests {
     fn email_shapes() {
         assert!(valid_email("ana@example.com"));
         assert!(valid_email("  Ana.B+x@sub.example.co  "));
-        for bad in ["", "ana", "ana@", "@x.com", "a b@x.com", "a@b", "a@@b.com", "a@.com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.com",
+            "a b@x.com",
+            "a@b",
+            "a@@b.com",
+            "a@.com",
+        ] {
             assert!(!valid_email(bad), "{bad}");
         }
         assert_eq!(normalize_email(" Ana@Example.COM "), "ana@example.com");

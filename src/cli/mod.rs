@@ -17,7 +17,11 @@ use crate::{
 use ops::Op;
 
 #[derive(Parser)]
-#[command(name = "wafunnel", version, about = "Self-hosted WhatsApp lead funnel and team inbox")]
+#[command(
+    name = "wafunnel",
+    version,
+    about = "Self-hosted WhatsApp lead funnel and team inbox"
+)]
 pub struct Cli {
     /// Configuration file (TOML); see config.example.toml.
     #[arg(long, global = true)]
@@ -128,7 +132,10 @@ pub fn main() -> i32 {
     if let Some(dir) = &cli.data_dir {
         config.server.data_dir = dir.clone();
     }
-    if let Command::Serve { listen: Some(l), .. } = &cli.command {
+    if let Command::Serve {
+        listen: Some(l), ..
+    } = &cli.command
+    {
         config.server.listen = l.clone();
         if let Err(e) = config.validate() {
             eprintln!("error: {e}");
@@ -155,13 +162,18 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                 owner_password,
             } => {
                 let hash = password_hash(owner_password, "Owner password", true)?;
-                let owner_name = owner_name.unwrap_or_else(|| owner_email.split('@').next().unwrap_or("Owner").to_string());
-                op(&config, Op::TenantCreate {
-                    name,
-                    owner_email,
-                    owner_name,
-                    owner_password_hash: hash,
-                })
+                let owner_name = owner_name.unwrap_or_else(|| {
+                    owner_email.split('@').next().unwrap_or("Owner").to_string()
+                });
+                op(
+                    &config,
+                    Op::TenantCreate {
+                        name,
+                        owner_email,
+                        owner_name,
+                        owner_password_hash: hash,
+                    },
+                )
             }
             TenantCommand::List => op(&config, Op::TenantList),
         },
@@ -178,20 +190,29 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                     return Err("--role needs --business".into());
                 }
                 let hash = password_hash(password, "Password", false)?;
-                op(&config, Op::UserCreate {
-                    email,
-                    name,
-                    password_hash: hash,
-                    business,
-                    role,
-                    admin,
-                })
+                op(
+                    &config,
+                    Op::UserCreate {
+                        email,
+                        name,
+                        password_hash: hash,
+                        business,
+                        role,
+                        admin,
+                    },
+                )
             }
             UserCommand::List { business } => op(&config, Op::UserList { business }),
             UserCommand::ResetPassword { email, password } => {
                 let hash = password_hash(password, "New password", true)?
                     .ok_or("a password is required")?;
-                op(&config, Op::ResetPassword { email, password_hash: hash })
+                op(
+                    &config,
+                    Op::ResetPassword {
+                        email,
+                        password_hash: hash,
+                    },
+                )
             }
         },
         Command::Backup { out } => {
@@ -199,11 +220,17 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             op(&config, Op::Backup { out })
         }
         Command::Restore { from, force } => {
-            let report = backup::restore(&from, &config.server.data_dir, force).map_err(|e| match e {
-                StoreError::Locked => "the data folder is in use by a running wafunnel; stop it first".to_string(),
-                other => other.to_string(),
-            })?;
-            println!("restored {} (schema version {})", report.path, report.schema_version);
+            let report =
+                backup::restore(&from, &config.server.data_dir, force).map_err(|e| match e {
+                    StoreError::Locked => {
+                        "the data folder is in use by a running wafunnel; stop it first".to_string()
+                    }
+                    other => other.to_string(),
+                })?;
+            println!(
+                "restored {} (schema version {})",
+                report.path, report.schema_version
+            );
             Ok(())
         }
         Command::Check => op(&config, Op::Check),
@@ -212,7 +239,11 @@ fn run(command: Command, config: Config) -> Result<(), String> {
 
 /// Hashes a password given on the command line, asks for one on a terminal,
 /// or (when `required` and there is no terminal) makes one up and prints it.
-fn password_hash(given: Option<String>, prompt: &str, required: bool) -> Result<Option<String>, String> {
+fn password_hash(
+    given: Option<String>,
+    prompt: &str,
+    required: bool,
+) -> Result<Option<String>, String> {
     let plain = match given {
         Some(p) => Some(p),
         None if std::io::stdin().is_terminal() => {
@@ -265,11 +296,21 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
     } else {
         None
     };
-    let running = server::start_with_store(config.clone(), store, metrics, StartOptions { handle_signals: true })
-        .map_err(|e| format!("cannot start: {e}"))?;
+    let running = server::start_with_store(
+        config.clone(),
+        store,
+        metrics,
+        StartOptions {
+            handle_signals: true,
+        },
+    )
+    .map_err(|e| format!("cannot start: {e}"))?;
     let url = format!("http://{}", running.addr);
     tracing::info!("wafunnel {} listening on {url}", env!("CARGO_PKG_VERSION"));
-    println!("wafunnel is running at {url} (data in {})", config.server.data_dir.display());
+    println!(
+        "wafunnel is running at {url} (data in {})",
+        config.server.data_dir.display()
+    );
     if let Some(logins) = demo_logins {
         println!("{}", crate::demo::banner(&url, &logins));
     }

@@ -56,7 +56,10 @@ pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
                 return Err(ApiError::field("name", "is required"));
             }
             if !users::valid_email(&owner_email) {
-                return Err(ApiError::field("owner-email", "is not a valid email address"));
+                return Err(ApiError::field(
+                    "owner-email",
+                    "is not a valid email address",
+                ));
             }
             let owner = service::NewMember {
                 email: owner_email,
@@ -68,7 +71,10 @@ pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
             };
             let (business, user, _) =
                 store.write_blocking(move |ctx| service::create_business(ctx, &name, &owner))?;
-            Ok(format!("{}\t{}\t{}\n", business.id, business.name, user.email))
+            Ok(format!(
+                "{}\t{}\t{}\n",
+                business.id, business.name, user.email
+            ))
         }
         Op::TenantList => {
             let read = store.read()?;
@@ -97,11 +103,18 @@ pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
                 return Err(ApiError::field("email", "is not a valid email address"));
             }
             let user = store.write_blocking(move |ctx| {
-                let account_type = if admin { AccountType::Admin } else { AccountType::User };
+                let account_type = if admin {
+                    AccountType::Admin
+                } else {
+                    AccountType::User
+                };
                 let mut user = match (users::by_email(ctx, &email)?, business) {
                     (Some(existing), Some(_)) => existing,
                     (Some(_), None) => {
-                        return Err(ApiError::new(Code::EmailTaken, "This email address is already in use"))
+                        return Err(ApiError::new(
+                            Code::EmailTaken,
+                            "This email address is already in use",
+                        ))
                     }
                     (None, _) => users::create(
                         ctx,
@@ -120,7 +133,10 @@ pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
                 if let Some(b) = business {
                     repo::business(ctx, b)?.ok_or_else(|| ApiError::not_found("business"))?;
                     if repo::membership(ctx, user.id, b)?.is_some() {
-                        return Err(ApiError::new(Code::EmailTaken, "Already a member of this business"));
+                        return Err(ApiError::new(
+                            Code::EmailTaken,
+                            "Already a member of this business",
+                        ));
                     }
                     let new = service::NewMember {
                         email: user.email.clone(),
@@ -152,17 +168,27 @@ pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
                     AccountType::Admin => "admin",
                     AccountType::User => "user",
                 };
-                out.push_str(&format!("{}\t{}\t{}\t{}\t{}\n", u.id, u.email, u.name, kind, role));
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    u.id, u.email, u.name, kind, role
+                ));
             }
             Ok(out)
         }
-        Op::ResetPassword { email, password_hash } => {
+        Op::ResetPassword {
+            email,
+            password_hash,
+        } => {
             let user = store.write_blocking(move |ctx| {
-                let user = users::by_email(ctx, &email)?.ok_or_else(|| ApiError::not_found("user"))?;
+                let user =
+                    users::by_email(ctx, &email)?.ok_or_else(|| ApiError::not_found("user"))?;
                 crate::auth::session::delete_all_for(ctx, user.id)?;
                 users::set_password(ctx, user.id, &password_hash)
             })?;
-            Ok(format!("password reset for {}; every session signed out\n", user.email))
+            Ok(format!(
+                "password reset for {}; every session signed out\n",
+                user.email
+            ))
         }
         Op::Backup { out } => {
             let report = backup::snapshot(store.database(), store.tables(), &out)?;

@@ -28,7 +28,8 @@ pub fn execute(data_dir: &Path, op: &Op) -> Result<String, String> {
             path.display()
         )
     })?;
-    let control: ControlFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let control: ControlFile =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -42,7 +43,10 @@ pub fn execute(data_dir: &Path, op: &Op) -> Result<String, String> {
             .await
             .map_err(|e| format!("cannot reach the running server at {}: {e}", control.addr))?;
         if !res.status().is_success() {
-            return Err(format!("the running server refused the command ({})", res.status()));
+            return Err(format!(
+                "the running server refused the command ({})",
+                res.status()
+            ));
         }
         let answer: Answer = res.json().await.map_err(|e| e.to_string())?;
         if answer.ok {

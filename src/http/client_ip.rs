@@ -22,7 +22,13 @@ pub fn client_ip(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
         .peer_addr()
         .map(|a| a.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    resolve(peer, req.headers().get("X-Forwarded-For").and_then(|v| v.to_str().ok()), trusted)
+    resolve(
+        peer,
+        req.headers()
+            .get("X-Forwarded-For")
+            .and_then(|v| v.to_str().ok()),
+        trusted,
+    )
 }
 
 pub fn resolve(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> IpAddr {
@@ -30,7 +36,9 @@ pub fn resolve(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> 
     if !is_trusted(&peer) {
         return peer;
     }
-    let Some(header) = forwarded_for else { return peer };
+    let Some(header) = forwarded_for else {
+        return peer;
+    };
     // Walk from the nearest hop outwards; the first untrusted address is the client.
     let mut last = peer;
     for hop in header.rsplit(',') {
@@ -53,7 +61,10 @@ mod tests {
         let proxy: IpAddr = "127.0.0.1".parse().unwrap();
         let stranger: IpAddr = "203.0.113.9".parse().unwrap();
         assert_eq!(resolve(stranger, Some("1.2.3.4"), &trusted), stranger);
-        assert_eq!(resolve(proxy, Some("1.2.3.4"), &trusted), "1.2.3.4".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            resolve(proxy, Some("1.2.3.4"), &trusted),
+            "1.2.3.4".parse::<IpAddr>().unwrap()
+        );
         assert_eq!(
             resolve(proxy, Some("9.9.9.9, 1.2.3.4, 10.1.1.1"), &trusted),
             "1.2.3.4".parse::<IpAddr>().unwrap(),

@@ -13,13 +13,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/internal/cli", web::post().to(run));
 }
 
-async fn run(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn run(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
-    let given = req.headers().get(HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+    let given = req
+        .headers()
+        .get(HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
     let secret_ok = bool::from(given.ct_eq(state.control_secret.as_bytes()));
     if !loopback || !secret_ok {
         // Indistinguishable from an unknown route.
-        return Err(ApiError::new(crate::error::Code::RouteNotFound, "No route for this path"));
+        return Err(ApiError::new(
+            crate::error::Code::RouteNotFound,
+            "No route for this path",
+        ));
     }
     let op: ops::Op = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(crate::error::Code::InvalidRequest, e.to_string()))?;

@@ -5,7 +5,9 @@ use serde_json::json;
 use super::{AppState, Routes};
 
 pub fn routes(r: &mut Routes) {
-    r.get("/healthz", healthz).get("/readyz", readyz).get("/metrics", metrics);
+    r.get("/healthz", healthz)
+        .get("/readyz", readyz)
+        .get("/metrics", metrics);
 }
 
 async fn healthz() -> HttpResponse {

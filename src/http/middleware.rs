@@ -28,7 +28,10 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
 }
 
@@ -39,7 +42,8 @@ fn request_id(req: &ServiceRequest) -> String {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map(str::to_string)
         .unwrap_or_else(|| ulid::Ulid::new().to_string())
@@ -67,7 +71,10 @@ pub async fn observe<B: MessageBody + 'static>(
                 .match_pattern()
                 .unwrap_or_else(|| "unmatched".to_string()),
         ),
-        Err(e) => (e.as_response_error().status_code().as_u16(), "unmatched".to_string()),
+        Err(e) => (
+            e.as_response_error().status_code().as_u16(),
+            "unmatched".to_string(),
+        ),
     };
     if let Some(m) = metrics {
         m.record_request(&method, &route, status, elapsed);
@@ -84,7 +91,12 @@ pub async fn observe<B: MessageBody + 'static>(
     });
     let mut res = result?;
     if let Ok(v) = HeaderValue::from_str(&id) {
-        res.headers_mut().insert("x-request-id".parse().map_err(actix_web::error::ErrorInternalServerError)?, v);
+        res.headers_mut().insert(
+            "x-request-id"
+                .parse()
+                .map_err(actix_web::error::ErrorInternalServerError)?,
+            v,
+        );
     }
     Ok(res)
 }
@@ -132,5 +144,7 @@ pub async fn csrf<B: MessageBody + 'static>(
         .error_response();
         return Ok(req.into_response(res).map_into_right_body());
     }
-    next.call(req).await.map(ServiceResponse::map_into_left_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }

@@ -16,12 +16,11 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 
 pub fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-            ApiError::new(
-                Code::PayloadTooLarge,
-                format!("The request body is larger than {limit} bytes"),
-            )
-        }
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::new(
+            Code::PayloadTooLarge,
+            format!("The request body is larger than {limit} bytes"),
+        ),
         JsonPayloadError::ContentType => ApiError::new(
             Code::UnsupportedMediaType,
             "Send the body as JSON with Content-Type: application/json",
@@ -29,16 +28,21 @@ pub fn json_error(err: JsonPayloadError) -> ApiError {
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             ApiError::new(Code::InvalidRequest, format!("Invalid request body: {e}"))
         }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::new(Code::MalformedJson, format!("The body is not valid JSON: {e}"))
-        }
-        other => ApiError::new(Code::BadRequest, format!("Unreadable request body: {other}")),
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            Code::MalformedJson,
+            format!("The body is not valid JSON: {e}"),
+        ),
+        other => ApiError::new(
+            Code::BadRequest,
+            format!("Unreadable request body: {other}"),
+        ),
     }
 }
 
 pub fn path_config() -> web::PathConfig {
     // A malformed id names nothing that exists.
-    web::PathConfig::default().error_handler(|_err: PathError, _req| ApiError::not_found("resource").into())
+    web::PathConfig::default()
+        .error_handler(|_err: PathError, _req| ApiError::not_found("resource").into())
 }
 
 pub fn query_config() -> web::QueryConfig {
@@ -48,15 +52,17 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 pub fn form_config(limit: usize) -> web::FormConfig {
-    web::FormConfig::default().limit(limit).error_handler(|err, _req| {
-        let e = match err {
-            actix_web::error::UrlencodedError::Overflow { .. } => {
-                ApiError::new(Code::PayloadTooLarge, "The form is too large")
-            }
-            other => ApiError::new(Code::BadRequest, format!("Invalid form: {other}")),
-        };
-        e.into()
-    })
+    web::FormConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| {
+            let e = match err {
+                actix_web::error::UrlencodedError::Overflow { .. } => {
+                    ApiError::new(Code::PayloadTooLarge, "The form is too large")
+                }
+                other => ApiError::new(Code::BadRequest, format!("Invalid form: {other}")),
+            };
+            e.into()
+        })
 }
 
 pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {

@@ -2,7 +2,7 @@
 //! registered, so tests can assert every route is covered (RBAC matrix, OpenAPI).
 use std::collections::BTreeMap;
 
-use actix_web::{http::Method, web, Handler, FromRequest, Responder};
+use actix_web::{http::Method, web, FromRequest, Handler, Responder};
 
 #[derive(Default)]
 pub struct Routes {
@@ -17,7 +17,10 @@ impl Routes {
         F::Output: Responder + 'static,
     {
         let route = web::method(method.clone()).to(handler);
-        self.resources.entry(path).or_default().push((method, route));
+        self.resources
+            .entry(path)
+            .or_default()
+            .push((method, route));
         self
     }
 
@@ -70,7 +73,11 @@ impl Routes {
         let mut out: Vec<(String, String)> = self
             .resources
             .iter()
-            .flat_map(|(path, routes)| routes.iter().map(|(m, _)| (m.to_string(), path.to_string())))
+            .flat_map(|(path, routes)| {
+                routes
+                    .iter()
+                    .map(|(m, _)| (m.to_string(), path.to_string()))
+            })
             .collect();
         out.sort();
         out

@@ -12,12 +12,20 @@ struct Assets;
 
 pub async fn serve(req: HttpRequest) -> HttpResponse {
     let path = req.path();
-    if path.starts_with("/api/") || path == "/api" || path.starts_with("/webhooks/") || path.starts_with("/internal/") {
-        return ApiError::new(Code::RouteNotFound, format!("No route for {} {}", req.method(), path))
-            .error_response();
+    if path.starts_with("/api/")
+        || path == "/api"
+        || path.starts_with("/webhooks/")
+        || path.starts_with("/internal/")
+    {
+        return ApiError::new(
+            Code::RouteNotFound,
+            format!("No route for {} {}", req.method(), path),
+        )
+        .error_response();
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return ApiError::new(Code::MethodNotAllowed, "Only GET is supported here").error_response();
+        return ApiError::new(Code::MethodNotAllowed, "Only GET is supported here")
+            .error_response();
     }
     let file = path.trim_start_matches('/');
     if !file.is_empty() {

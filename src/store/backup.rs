@@ -33,7 +33,11 @@ fn partial_path(out: &Path) -> PathBuf {
 }
 
 /// Copies every table of `db` as of one read transaction into a new store at `out`.
-pub fn snapshot(db: &Database, tables: &[TableSpec], out: &Path) -> Result<BackupReport, StoreError> {
+pub fn snapshot(
+    db: &Database,
+    tables: &[TableSpec],
+    out: &Path,
+) -> Result<BackupReport, StoreError> {
     let read = db.begin_read()?;
     let schema_version = migrate::version_of(&read)?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -22,7 +22,11 @@ impl CheckReport {
 
 const MAX_PROBLEMS: usize = 1000;
 
-pub fn run(read: &ReadTxn, tables: &[TableSpec], indexes: &[IndexCheck]) -> Result<CheckReport, StoreError> {
+pub fn run(
+    read: &ReadTxn,
+    tables: &[TableSpec],
+    indexes: &[IndexCheck],
+) -> Result<CheckReport, StoreError> {
     let mut report = CheckReport {
         tables: Vec::new(),
         problems: Vec::new(),

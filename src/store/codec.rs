@@ -90,7 +90,10 @@ mod tests {
             match version {
                 1 => {
                     let old: V1 = decode_body(body)?;
-                    Ok(V2 { name: old.name, age: 0 })
+                    Ok(V2 {
+                        name: old.name,
+                        age: 0,
+                    })
                 }
                 v => Err(CodecError::NoUpgrade(v)),
             }
@@ -102,9 +105,35 @@ mod tests {
         let old = encode(&V1 { name: "ana".into() });
         assert_eq!(old[0], 1);
         assert_eq!(decode::<V1>(&old).unwrap(), V1 { name: "ana".into() });
-        assert_eq!(decode::<V2>(&old).unwrap(), V2 { name: "ana".into(), age: 0 });
-        let new = encode(&V2 { name: "bo".into(), age: 3 });
-        assert!(matches!(decode::<V1>(&new), Err(CodecError::TooNew { found: 2, max: 1 })));
+        assert_eq!(
+            decode::<V2>(&old).unwrap(),
+            V2 {
+                name: "ana".into(),
+                age: 0
+            }
+        );
+        let new = encode(&V2 {
+            name: "bo".into(),
+            age: 3,
+        });
+        assert!(matches!(
+            decode::<V1>(&new),
+            Err(CodecError::TooNew { found: 2, max: 1 })
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = decode::<V2>(&bytes);
+            let _ = decode::<V1>(&bytes);
+        }
+
+        #[test]
+        fn every_value_round_trips(name in ".{0,40}", age in proptest::num::u32::ANY) {
+            let v = V2 { name, age };
+            proptest::prop_assert_eq!(decode::<V2>(&encode(&v)).unwrap(), v);
+        }
     }
 
     #[test]
@@ -113,6 +142,9 @@ mod tests {
         assert!(decode::<V2>(&[2, 0xff, 0xff, 0xff]).is_err());
         let mut trailing = encode(&V1 { name: "x".into() });
         trailing.push(0);
-        assert!(matches!(decode::<V1>(&trailing), Err(CodecError::Trailing(1))));
+        assert!(matches!(
+            decode::<V1>(&trailing),
+            Err(CodecError::Trailing(1))
+        ));
     }
 }

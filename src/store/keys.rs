@@ -68,6 +68,24 @@ mod tests {
         assert_eq!(prefix_end(&[0xff, 0xff]), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn key_order_follows_field_order(a in proptest::num::i64::ANY, b in proptest::num::i64::ANY, s in "[a-z]{0,8}", t in "[a-z]{0,8}") {
+            let ka = Key::new().i64(a).str(&s).done();
+            let kb = Key::new().i64(b).str(&t).done();
+            proptest::prop_assert_eq!(ka.cmp(&kb), (a, &s).cmp(&(b, &t)));
+        }
+
+        #[test]
+        fn prefix_end_is_above_every_extension(p in proptest::collection::vec(proptest::num::u8::ANY, 1..8), tail in proptest::collection::vec(proptest::num::u8::ANY, 0..8)) {
+            let mut k = p.clone();
+            k.extend(tail);
+            if let Some(end) = prefix_end(&p) {
+                proptest::prop_assert!(k < end && p < end);
+            }
+        }
+    }
+
     #[test]
     fn signed_times_sort_as_bytes() {
         let a = Key::new().i64(-5).done();

@@ -28,7 +28,9 @@ pub fn read_version(tx: &WriteTransaction) -> Result<u32, StoreError> {
     let meta = tx.open_table(META)?;
     let v = meta.get(VERSION_KEY)?.map(|g| g.value().to_vec());
     Ok(match v {
-        Some(bytes) if bytes.len() == 4 => u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        Some(bytes) if bytes.len() == 4 => {
+            u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+        }
         _ => 0,
     })
 }
@@ -66,7 +68,9 @@ pub fn version_of(tx: &redb::ReadTransaction) -> Result<u32, StoreError> {
     };
     let v = meta.get(VERSION_KEY)?.map(|g| g.value().to_vec());
     Ok(match v {
-        Some(bytes) if bytes.len() == 4 => u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        Some(bytes) if bytes.len() == 4 => {
+            u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])
+        }
         _ => 0,
     })
 }

@@ -95,11 +95,16 @@ impl From<redb::DatabaseError> for StoreError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::WriterGone => ApiError::new(Code::Unavailable, "The server is shutting down"),
+            StoreError::WriterGone => {
+                ApiError::new(Code::Unavailable, "The server is shutting down")
+            }
             other => ApiError::new(Code::Storage, other.to_string()),
         }
     }
 }
+
+/// Raw entries of a range scan: (key, value) bytes.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Read access shared by read transactions and the writer's transaction, so
 /// domain functions read the same way inside and outside a write.
@@ -114,7 +119,7 @@ pub trait Reader {
         end: Bound<&[u8]>,
         limit: usize,
         rev: bool,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    ) -> Result<Entries, StoreError>;
 }
 
 fn collect_range<T: ReadableTable<&'static [u8], &'static [u8]>>(
@@ -123,26 +128,17 @@ fn collect_range<T: ReadableTable<&'static [u8], &'static [u8]>>(
     end: Bound<&[u8]>,
     limit: usize,
     rev: bool,
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+) -> Result<Entries, StoreError> {
     let range = table.range::<&[u8]>((start, end))?;
+    let items: Box<dyn Iterator<Item = _>> = if rev {
+        Box::new(range.rev())
+    } else {
+        Box::new(range)
+    };
     let mut out = Vec::new();
-    let mut take = |item: Result<(redb::AccessGuard<&[u8]>, redb::AccessGuard<&[u8]>), redb::StorageError>| -> Result<bool, StoreError> {
+    for item in items.take(limit) {
         let (k, v) = item?;
         out.push((k.value().to_vec(), v.value().to_vec()));
-        Ok(out.len() < limit)
-    };
-    if rev {
-        for item in range.rev() {
-            if !take(item)? {
-                break;
-            }
-        }
-    } else {
-        for item in range {
-            if !take(item)? {
-                break;
-            }
-        }
     }
     Ok(out)
 }
@@ -168,17 +164,23 @@ impl Reader for ReadTxn {
         end: Bound<&[u8]>,
         limit: usize,
         rev: bool,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Entries, StoreError> {
         collect_range(&self.0.open_table(t)?, start, end, limit, rev)
     }
 }
 
-pub fn get<V: Record, R: Reader + ?Sized>(r: &R, t: Tbl, key: &[u8]) -> Result<Option<V>, StoreError> {
+pub fn get<V: Record, R: Reader + ?Sized>(
+    r: &R,
+    t: Tbl,
+    key: &[u8],
+) -> Result<Option<V>, StoreError> {
     match r.get_raw(t, key)? {
-        Some(bytes) => codec::decode(&bytes).map(Some).map_err(|source| StoreError::Codec {
-            table: table_name(t),
-            source,
-        }),
+        Some(bytes) => codec::decode(&bytes)
+            .map(Some)
+            .map_err(|source| StoreError::Codec {
+                table: table_name(t),
+                source,
+            }),
         None => Ok(None),
     }
 }

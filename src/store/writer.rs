@@ -4,6 +4,8 @@
 //! One fsync serves the whole batch: that is what keeps "durable before 200" cheap.
 use std::{
     any::Any,
+    cell::RefCell,
+    collections::HashMap,
     ops::Bound,
     panic::{catch_unwind, AssertUnwindSafe},
     sync::{mpsc, Arc, Mutex},
@@ -11,7 +13,7 @@ use std::{
     time::Instant,
 };
 
-use redb::{Database, Durability, ReadableTable, WriteTransaction};
+use redb::{Database, Durability, ReadableTable, Table, TableHandle, WriteTransaction};
 use tokio::sync::{broadcast, oneshot};
 
 use super::{codec, collect_range, Reader, Record, StoreError, Tbl};
@@ -49,25 +51,51 @@ impl Reply {
     }
 }
 
+type OpenTables<'a> = RefCell<HashMap<String, Table<'a, &'static [u8], &'static [u8]>>>;
+
 /// What a job sees: the batch's write transaction (reads see earlier jobs'
-/// writes) and a place to put events that go out after the commit.
-pub struct WriteCtx<'a> {
-    tx: &'a WriteTransaction,
+/// writes) and a place to put events that go out after the commit. Tables stay
+/// open for the whole batch: opening and closing one per operation would
+/// rewrite the table tree each time.
+pub struct WriteCtx<'a, 't> {
+    tx: &'t WriteTransaction,
+    tables: &'a OpenTables<'t>,
     events: Vec<Event>,
 }
 
-impl WriteCtx<'_> {
+impl WriteCtx<'_, '_> {
+    fn with_table<R>(
+        &self,
+        t: Tbl,
+        f: impl FnOnce(&mut Table<'_, &'static [u8], &'static [u8]>) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let mut open = self.tables.borrow_mut();
+        let name = t.name();
+        if !open.contains_key(name) {
+            let table = self.tx.open_table(t)?;
+            open.insert(name.to_string(), table);
+        }
+        match open.get_mut(name) {
+            Some(table) => f(table),
+            None => Err(StoreError::Redb(format!(
+                "table {name} could not be opened"
+            ))),
+        }
+    }
+
     pub fn put<V: Record>(&mut self, t: Tbl, key: &[u8], value: &V) -> Result<(), StoreError> {
         self.put_raw(t, key, &codec::encode(value))
     }
 
     pub fn put_raw(&mut self, t: Tbl, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        self.tx.open_table(t)?.insert(key, value)?;
-        Ok(())
+        self.with_table(t, |table| {
+            table.insert(key, value)?;
+            Ok(())
+        })
     }
 
     pub fn delete(&mut self, t: Tbl, key: &[u8]) -> Result<bool, StoreError> {
-        Ok(self.tx.open_table(t)?.remove(key)?.is_some())
+        self.with_table(t, |table| Ok(table.remove(key)?.is_some()))
     }
 
     pub fn emit(&mut self, event: Event) {
@@ -75,11 +103,9 @@ impl WriteCtx<'_> {
     }
 }
 
-impl Reader for WriteCtx<'_> {
+impl Reader for WriteCtx<'_, '_> {
     fn get_raw(&self, t: Tbl, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        let table = self.tx.open_table(t)?;
-        let value = table.get(key)?.map(|v| v.value().to_vec());
-        Ok(value)
+        self.with_table(t, |table| Ok(table.get(key)?.map(|v| v.value().to_vec())))
     }
 
     fn range_raw(
@@ -89,8 +115,8 @@ impl Reader for WriteCtx<'_> {
         end: Bound<&[u8]>,
         limit: usize,
         rev: bool,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
-        collect_range(&self.tx.open_table(t)?, start, end, limit, rev)
+    ) -> Result<super::Entries, StoreError> {
+        self.with_table(t, |table| collect_range(table, start, end, limit, rev))
     }
 }
 
@@ -210,24 +236,7 @@ fn commit_batch(
             Ok(tx) => tx,
             Err(e) => return fail_all(batch, e),
         };
-        let mut outputs = Vec::with_capacity(batch.len());
-        let mut published = Vec::new();
-        let mut failed = Vec::new();
-        for (i, cmd) in batch.iter_mut().enumerate() {
-            let mut ctx = WriteCtx {
-                tx: &tx,
-                events: Vec::new(),
-            };
-            let result = catch_unwind(AssertUnwindSafe(|| (cmd.job)(&mut ctx)))
-                .unwrap_or_else(|_| Err(ApiError::internal("a write job panicked")));
-            match result {
-                Ok(out) => {
-                    outputs.push(out);
-                    published.append(&mut ctx.events);
-                }
-                Err(e) => failed.push((i, e)),
-            }
-        }
+        let (outputs, published, failed) = apply(&tx, &mut batch);
         if !failed.is_empty() {
             drop(tx);
             for (i, err) in failed.into_iter().rev() {
@@ -248,6 +257,32 @@ fn commit_batch(
         }
         return;
     }
+}
+
+type Applied = (Vec<Output>, Vec<Event>, Vec<(usize, ApiError)>);
+
+fn apply(tx: &WriteTransaction, batch: &mut [Command]) -> Applied {
+    let tables: OpenTables = RefCell::new(HashMap::new());
+    let mut outputs = Vec::with_capacity(batch.len());
+    let mut published = Vec::new();
+    let mut failed = Vec::new();
+    for (i, cmd) in batch.iter_mut().enumerate() {
+        let mut ctx = WriteCtx {
+            tx,
+            tables: &tables,
+            events: Vec::new(),
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| (cmd.job)(&mut ctx)))
+            .unwrap_or_else(|_| Err(ApiError::internal("a write job panicked")));
+        match result {
+            Ok(out) => {
+                outputs.push(out);
+                published.append(&mut ctx.events);
+            }
+            Err(e) => failed.push((i, e)),
+        }
+    }
+    (outputs, published, failed)
 }
 
 fn begin(db: &Database) -> Result<WriteTransaction, StoreError> {

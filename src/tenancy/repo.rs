@@ -27,11 +27,26 @@ pub(crate) const TEAMS: Tbl = TableDefinition::new("teams");
 pub(crate) const AVAILABILITY_LOG: Tbl = TableDefinition::new("availability_log");
 
 pub const TABLES: &[TableSpec] = &[
-    TableSpec { def: BUSINESSES, verify: codec::verify::<Business> },
-    TableSpec { def: MEMBERS, verify: codec::verify::<Member> },
-    TableSpec { def: MEMBERS_BY_USER, verify: verify_id },
-    TableSpec { def: TEAMS, verify: codec::verify::<Team> },
-    TableSpec { def: AVAILABILITY_LOG, verify: codec::verify::<AvailabilityChange> },
+    TableSpec {
+        def: BUSINESSES,
+        verify: codec::verify::<Business>,
+    },
+    TableSpec {
+        def: MEMBERS,
+        verify: codec::verify::<Member>,
+    },
+    TableSpec {
+        def: MEMBERS_BY_USER,
+        verify: verify_id,
+    },
+    TableSpec {
+        def: TEAMS,
+        verify: codec::verify::<Team>,
+    },
+    TableSpec {
+        def: AVAILABILITY_LOG,
+        verify: codec::verify::<AvailabilityChange>,
+    },
 ];
 
 fn member_key(b: BusinessId, m: MemberId) -> Vec<u8> {
@@ -47,31 +62,46 @@ pub fn business<R: Reader + ?Sized>(r: &R, id: BusinessId) -> Result<Option<Busi
 }
 
 pub fn businesses<R: Reader + ?Sized>(r: &R) -> Result<Vec<Business>, StoreError> {
-    Ok(store::scan::<Business, _>(r, BUSINESSES, &[], None, usize::MAX)?
-        .into_iter()
-        .map(|(_, b)| b)
-        .collect())
+    Ok(
+        store::scan::<Business, _>(r, BUSINESSES, &[], None, usize::MAX)?
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect(),
+    )
 }
 
 pub fn save_business(ctx: &mut WriteCtx, b: &Business) -> Result<(), StoreError> {
     ctx.put(BUSINESSES, &b.id.bytes(), b)
 }
 
-pub fn member<R: Reader + ?Sized>(r: &R, b: BusinessId, m: MemberId) -> Result<Option<Member>, StoreError> {
+pub fn member<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    m: MemberId,
+) -> Result<Option<Member>, StoreError> {
     store::get(r, MEMBERS, &member_key(b, m))
 }
 
 pub fn members<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Member>, StoreError> {
-    Ok(store::scan::<Member, _>(r, MEMBERS, &b.bytes(), None, usize::MAX)?
-        .into_iter()
-        .map(|(_, m)| m)
-        .collect())
+    Ok(
+        store::scan::<Member, _>(r, MEMBERS, &b.bytes(), None, usize::MAX)?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect(),
+    )
 }
 
 /// The membership of `user` in `business`, if any.
-pub fn membership<R: Reader + ?Sized>(r: &R, user: UserId, b: BusinessId) -> Result<Option<Member>, StoreError> {
+pub fn membership<R: Reader + ?Sized>(
+    r: &R,
+    user: UserId,
+    b: BusinessId,
+) -> Result<Option<Member>, StoreError> {
     let key = Key::new().id(user.bytes()).id(b.bytes()).done();
-    match r.get_raw(MEMBERS_BY_USER, &key)?.and_then(|v| MemberId::from_bytes(&v)) {
+    match r
+        .get_raw(MEMBERS_BY_USER, &key)?
+        .and_then(|v| MemberId::from_bytes(&v))
+    {
         Some(m) => member(r, b, m),
         None => Ok(None),
     }
@@ -90,26 +120,38 @@ pub fn memberships<R: Reader + ?Sized>(r: &R, user: UserId) -> Result<Vec<Member
 
 pub fn save_member(ctx: &mut WriteCtx, m: &Member) -> Result<(), StoreError> {
     ctx.put(MEMBERS, &member_key(m.business_id, m.id), m)?;
-    let idx = Key::new().id(m.user_id.bytes()).id(m.business_id.bytes()).done();
+    let idx = Key::new()
+        .id(m.user_id.bytes())
+        .id(m.business_id.bytes())
+        .done();
     ctx.put_raw(MEMBERS_BY_USER, &idx, &m.id.bytes())
 }
 
 pub fn delete_member(ctx: &mut WriteCtx, m: &Member) -> Result<(), StoreError> {
     ctx.delete(MEMBERS, &member_key(m.business_id, m.id))?;
-    let idx = Key::new().id(m.user_id.bytes()).id(m.business_id.bytes()).done();
+    let idx = Key::new()
+        .id(m.user_id.bytes())
+        .id(m.business_id.bytes())
+        .done();
     ctx.delete(MEMBERS_BY_USER, &idx)?;
     Ok(())
 }
 
-pub fn team<R: Reader + ?Sized>(r: &R, b: BusinessId, t: TeamId) -> Result<Option<Team>, StoreError> {
+pub fn team<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    t: TeamId,
+) -> Result<Option<Team>, StoreError> {
     store::get(r, TEAMS, &team_key(b, t))
 }
 
 pub fn teams<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Team>, StoreError> {
-    Ok(store::scan::<Team, _>(r, TEAMS, &b.bytes(), None, usize::MAX)?
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect())
+    Ok(
+        store::scan::<Team, _>(r, TEAMS, &b.bytes(), None, usize::MAX)?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect(),
+    )
 }
 
 pub fn save_team(ctx: &mut WriteCtx, t: &Team) -> Result<(), StoreError> {
@@ -117,10 +159,15 @@ pub fn save_team(ctx: &mut WriteCtx, t: &Team) -> Result<(), StoreError> {
 }
 
 pub fn delete_team(ctx: &mut WriteCtx, t: &Team) -> Result<(), StoreError> {
-    ctx.delete(TEAMS, &team_key(t.business_id, t.id)).map(|_| ())
+    ctx.delete(TEAMS, &team_key(t.business_id, t.id))
+        .map(|_| ())
 }
 
-pub fn log_availability(ctx: &mut WriteCtx, b: BusinessId, change: &AvailabilityChange) -> Result<(), StoreError> {
+pub fn log_availability(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    change: &AvailabilityChange,
+) -> Result<(), StoreError> {
     let key = Key::new()
         .id(b.bytes())
         .id(change.member_id.bytes())
@@ -131,11 +178,17 @@ pub fn log_availability(ctx: &mut WriteCtx, b: BusinessId, change: &Availability
 }
 
 /// Availability changes of a business, oldest first.
-pub fn availability_log<R: Reader + ?Sized>(r: &R, b: BusinessId, limit: usize) -> Result<Vec<AvailabilityChange>, StoreError> {
-    Ok(store::scan::<AvailabilityChange, _>(r, AVAILABILITY_LOG, &b.bytes(), None, limit)?
-        .into_iter()
-        .map(|(_, c)| c)
-        .collect())
+pub fn availability_log<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    limit: usize,
+) -> Result<Vec<AvailabilityChange>, StoreError> {
+    Ok(
+        store::scan::<AvailabilityChange, _>(r, AVAILABILITY_LOG, &b.bytes(), None, limit)?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect(),
+    )
 }
 
 /// The members and teams an actor may see: the only way handlers read them.
@@ -181,17 +234,26 @@ pub fn check_indexes(r: &ReadTxn, problems: &mut Vec<String>) -> Result<(), Stor
     for b in businesses(r)? {
         for m in members(r, b.id)? {
             if membership(r, m.user_id, b.id)?.as_ref().map(|x| x.id) != Some(m.id) {
-                problems.push(format!("members_by_user: missing entry for member {}", m.id));
+                problems.push(format!(
+                    "members_by_user: missing entry for member {}",
+                    m.id
+                ));
             }
         }
     }
     for key in store::scan_keys(r, MEMBERS_BY_USER, &[], None, usize::MAX)? {
-        let ok = match (UserId::from_bytes(&key), key.get(16..).and_then(BusinessId::from_bytes)) {
+        let ok = match (
+            UserId::from_bytes(&key),
+            key.get(16..).and_then(BusinessId::from_bytes),
+        ) {
             (Some(u), Some(b)) => membership(r, u, b)?.is_some_and(|m| m.user_id == u),
             _ => false,
         };
         if !ok {
-            problems.push(format!("members_by_user: entry {} points at no member", hex::encode(&key)));
+            problems.push(format!(
+                "members_by_user: entry {} points at no member",
+                hex::encode(&key)
+            ));
         }
     }
     Ok(())

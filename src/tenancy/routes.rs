@@ -10,8 +10,7 @@ use super::{
 };
 use crate::{
     auth::{
-        password,
-        tokens,
+        password, tokens,
         users::{self, valid_email},
         MemberActor,
     },
@@ -106,11 +105,17 @@ async fn create_member(
         }
         // A lead adds plain members to a team they lead, without extra powers.
         if body.role != Role::Member || !body.permissions.is_empty() {
-            return Err(ApiError::forbidden("Team leads can only add members without extra permissions"));
+            return Err(ApiError::forbidden(
+                "Team leads can only add members without extra permissions",
+            ));
         }
         team_id = match team_id.or_else(|| scope.own_teams().first().copied()) {
             Some(t) if scope.own_teams().contains(&t) => Some(t),
-            _ => return Err(ApiError::forbidden("Team leads can only add members to their own team")),
+            _ => {
+                return Err(ApiError::forbidden(
+                    "Team leads can only add members to their own team",
+                ))
+            }
         };
     }
     if body.role == Role::Owner && !scope.is_owner() {
@@ -118,8 +123,16 @@ async fn create_member(
     }
     let mut v = Validator::default();
     v.check(!body.name.trim().is_empty(), "name", "is required")
-        .check(body.name.chars().count() <= 100, "name", "must be at most 100 characters")
-        .check(valid_email(&body.email), "email", "is not a valid email address");
+        .check(
+            body.name.chars().count() <= 100,
+            "name",
+            "must be at most 100 characters",
+        )
+        .check(
+            valid_email(&body.email),
+            "email",
+            "is not a valid email address",
+        );
     if let Some(Err(why)) = body.password.as_deref().map(password::check_len) {
         v.check(false, "password", why);
     }
@@ -149,7 +162,9 @@ async fn create_member(
 }
 
 /// Distinguishes an absent field from an explicit null (which clears it).
-fn some_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn some_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -184,9 +199,12 @@ async fn update_member(
             if !scope.manages_member(&m) {
                 return Err(ApiError::forbidden("You cannot edit this member"));
             }
-            let structural = body.role.is_some() || body.team_id.is_some() || body.permissions.is_some();
+            let structural =
+                body.role.is_some() || body.team_id.is_some() || body.permissions.is_some();
             if structural && !scope.manages_teams() {
-                return Err(ApiError::forbidden("Only owners and team managers change roles, teams and permissions"));
+                return Err(ApiError::forbidden(
+                    "Only owners and team managers change roles, teams and permissions",
+                ));
             }
             if body.role == Some(Role::Owner) && !scope.is_owner() {
                 return Err(ApiError::forbidden("Only owners can make owners"));
@@ -199,7 +217,8 @@ async fn update_member(
             }
             if let Some(team) = body.team_id {
                 if let Some(t) = team {
-                    repo::team(ctx, m.business_id, t)?.ok_or_else(|| ApiError::field("team_id", "no such team"))?;
+                    repo::team(ctx, m.business_id, t)?
+                        .ok_or_else(|| ApiError::field("team_id", "no such team"))?;
                 }
                 m.team_id = team;
             }
@@ -237,7 +256,10 @@ async fn remove_member(
                 return Err(ApiError::forbidden("You cannot remove this member"));
             }
             if m.id == scope.member_id {
-                return Err(ApiError::new(crate::error::Code::Conflict, "You cannot remove yourself"));
+                return Err(ApiError::new(
+                    crate::error::Code::Conflict,
+                    "You cannot remove yourself",
+                ));
             }
             service::ensure_other_owner(ctx, &m)?;
             repo::delete_member(ctx, &m)?;
@@ -272,7 +294,9 @@ async fn set_availability(
         .write(move |ctx| {
             let mut m = Directory::new(ctx, &scope).member(id)?;
             if m.id != scope.member_id && !scope.manages_member(&m) {
-                return Err(ApiError::forbidden("You cannot change this member's availability"));
+                return Err(ApiError::forbidden(
+                    "You cannot change this member's availability",
+                ));
             }
             if m.available != available {
                 m.available = available;
@@ -331,7 +355,12 @@ struct TeamBody {
     lead_id: Option<Option<MemberId>>,
 }
 
-fn validate_team<R: Reader + ?Sized>(r: &R, business: crate::store::ids::BusinessId, body: &TeamBody, this: Option<TeamId>) -> ApiResult<()> {
+fn validate_team<R: Reader + ?Sized>(
+    r: &R,
+    business: crate::store::ids::BusinessId,
+    body: &TeamBody,
+    this: Option<TeamId>,
+) -> ApiResult<()> {
     if let Some(name) = &body.name {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
@@ -345,15 +374,23 @@ fn validate_team<R: Reader + ?Sized>(r: &R, business: crate::store::ids::Busines
         }
     }
     if let Some(Some(lead)) = body.lead_id {
-        let m = repo::member(r, business, lead)?.ok_or_else(|| ApiError::field("lead_id", "no such member"))?;
+        let m = repo::member(r, business, lead)?
+            .ok_or_else(|| ApiError::field("lead_id", "no such member"))?;
         if m.role == Role::Member {
-            return Err(ApiError::field("lead_id", "must be a team lead or an owner"));
+            return Err(ApiError::field(
+                "lead_id",
+                "must be a team lead or an owner",
+            ));
         }
     }
     Ok(())
 }
 
-async fn create_team(state: web::Data<AppState>, actor: MemberActor, body: web::Json<TeamBody>) -> ApiResult<HttpResponse> {
+async fn create_team(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    body: web::Json<TeamBody>,
+) -> ApiResult<HttpResponse> {
     if !actor.scope.manages_teams() {
         return Err(ApiError::forbidden("You cannot create teams"));
     }
@@ -411,7 +448,11 @@ async fn update_team(
     Ok(HttpResponse::Ok().json(team_view(&team, &members)))
 }
 
-async fn delete_team(state: web::Data<AppState>, actor: MemberActor, id: web::Path<TeamId>) -> ApiResult<HttpResponse> {
+async fn delete_team(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<TeamId>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let scope = actor.scope.clone();
     state

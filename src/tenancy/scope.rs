@@ -28,7 +28,8 @@ impl Scope {
     /// `teams` are the business's teams, used to find the ones this member leads.
     pub fn new(member: &Member, teams: &[Team]) -> Scope {
         let permissions = member.effective_permissions();
-        let visibility = if member.role == Role::Owner || permissions.contains(&Permission::SeeAll) {
+        let visibility = if member.role == Role::Owner || permissions.contains(&Permission::SeeAll)
+        {
             Visibility::All
         } else if member.role == Role::Lead {
             let mut led: Vec<TeamId> = teams

@@ -44,7 +44,11 @@ pub fn create_business(
 /// Adds a member to a business, creating the user when the email is new. The
 /// password only applies to a new user: a business never sets the password of
 /// an account that already exists elsewhere.
-pub fn add_member(ctx: &mut WriteCtx, business_id: BusinessId, new: &NewMember) -> ApiResult<(Member, User)> {
+pub fn add_member(
+    ctx: &mut WriteCtx,
+    business_id: BusinessId,
+    new: &NewMember,
+) -> ApiResult<(Member, User)> {
     if let Some(team) = new.team_id {
         if repo::team(ctx, business_id, team)?.is_none() {
             return Err(ApiError::field("team_id", "no such team"));
@@ -97,7 +101,10 @@ pub fn ensure_other_owner(ctx: &mut WriteCtx, leaving: &Member) -> ApiResult<()>
         .filter(|m| m.role == Role::Owner && m.id != leaving.id)
         .count();
     if others == 0 {
-        return Err(ApiError::new(Code::Conflict, "A business needs at least one owner"));
+        return Err(ApiError::new(
+            Code::Conflict,
+            "A business needs at least one owner",
+        ));
     }
     Ok(())
 }

@@ -40,26 +40,101 @@ fn stderr(o: &Output) -> String {
 fn tenants_and_users_are_managed_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let created = wafunnel(d, &["tenant", "create", "--name", "Acme Cars", "--owner-email", "boss@acme.test", "--owner-password", "long-password"]);
+    let created = wafunnel(
+        d,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Acme Cars",
+            "--owner-email",
+            "boss@acme.test",
+            "--owner-password",
+            "long-password",
+        ],
+    );
     assert!(created.status.success(), "{}", stderr(&created));
     let business = stdout(&created).split('\t').next().unwrap().to_string();
     assert_eq!(business.len(), 26);
     let listed = wafunnel(d, &["tenant", "list"]);
-    assert!(stdout(&listed).contains("Acme Cars\t1\t"), "{}", stdout(&listed));
+    assert!(
+        stdout(&listed).contains("Acme Cars\t1\t"),
+        "{}",
+        stdout(&listed)
+    );
 
-    let lead = wafunnel(d, &["user", "create", "--email", "lea@acme.test", "--name", "Lea", "--password", "long-password", "--business", &business, "--role", "lead"]);
+    let lead = wafunnel(
+        d,
+        &[
+            "user",
+            "create",
+            "--email",
+            "lea@acme.test",
+            "--name",
+            "Lea",
+            "--password",
+            "long-password",
+            "--business",
+            &business,
+            "--role",
+            "lead",
+        ],
+    );
     assert!(lead.status.success(), "{}", stderr(&lead));
-    let admin = wafunnel(d, &["user", "create", "--email", "ops@host.test", "--name", "Ops", "--password", "long-password", "--admin"]);
+    let admin = wafunnel(
+        d,
+        &[
+            "user",
+            "create",
+            "--email",
+            "ops@host.test",
+            "--name",
+            "Ops",
+            "--password",
+            "long-password",
+            "--admin",
+        ],
+    );
     assert!(admin.status.success(), "{}", stderr(&admin));
     let users = stdout(&wafunnel(d, &["user", "list", "--business", &business]));
-    assert!(users.contains("lea@acme.test\tLea\tuser\tlead") && users.contains("boss@acme.test"), "{users}");
+    assert!(
+        users.contains("lea@acme.test\tLea\tuser\tlead") && users.contains("boss@acme.test"),
+        "{users}"
+    );
     assert!(!users.contains("ops@host.test"));
     assert!(stdout(&wafunnel(d, &["user", "list"])).contains("ops@host.test\tOps\tadmin"));
 
-    let dup = wafunnel(d, &["user", "create", "--email", "LEA@acme.test", "--name", "Lea", "--password", "long-password"]);
+    let dup = wafunnel(
+        d,
+        &[
+            "user",
+            "create",
+            "--email",
+            "LEA@acme.test",
+            "--name",
+            "Lea",
+            "--password",
+            "long-password",
+        ],
+    );
     assert_eq!(dup.status.code(), Some(1));
-    assert_eq!(stderr(&dup).lines().count(), 1, "one-line error: {}", stderr(&dup));
-    let reset = wafunnel(d, &["user", "reset-password", "--email", "lea@acme.test", "--password", "brand-new-pass"]);
+    assert_eq!(
+        stderr(&dup).lines().count(),
+        1,
+        "one-line error: {}",
+        stderr(&dup)
+    );
+    let reset = wafunnel(
+        d,
+        &[
+            "user",
+            "reset-password",
+            "--email",
+            "lea@acme.test",
+            "--password",
+            "brand-new-pass",
+        ],
+    );
     assert!(reset.status.success(), "{}", stderr(&reset));
     assert!(wafunnel(d, &["check"]).status.success());
 }
@@ -104,7 +179,13 @@ async fn backup_under_64_writers_restores_a_consistent_snapshot() {
     let h = Harness::start();
     let biz = h.new_business("Acme").await;
     let owner = h.login(biz.owner()).await;
-    let token = owner.post("/api/tokens", json!({"name": "load"})).await.body["token"].as_str().unwrap().to_string();
+    let token = owner
+        .post("/api/tokens", json!({"name": "load"}))
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let stop = Arc::new(AtomicBool::new(false));
     let mut writers = Vec::new();
     for w in 0..64 {
@@ -113,7 +194,9 @@ async fn backup_under_64_writers_restores_a_consistent_snapshot() {
         writers.push(tokio::spawn(async move {
             let mut seq = 0u32;
             while !stop.load(Ordering::Relaxed) {
-                let r = api.post("/api/teams", json!({"name": format!("w{w:02}-{seq:05}")})).await;
+                let r = api
+                    .post("/api/teams", json!({"name": format!("w{w:02}-{seq:05}")}))
+                    .await;
                 assert_eq!(r.status, 201, "{}", r.body);
                 seq += 1;
             }
@@ -126,10 +209,16 @@ async fn backup_under_64_writers_restores_a_consistent_snapshot() {
     let out_path = backup_file.path().join("snapshot.redb");
     let out = out_path.clone();
     let dd = data_dir.clone();
-    let backup = tokio::task::spawn_blocking(move || wafunnel(&dd, &["backup", "--out", out.to_str().unwrap()]))
-        .await
-        .unwrap();
-    assert!(backup.status.success(), "backup while serving: {}", stderr(&backup));
+    let backup = tokio::task::spawn_blocking(move || {
+        wafunnel(&dd, &["backup", "--out", out.to_str().unwrap()])
+    })
+    .await
+    .unwrap();
+    assert!(
+        backup.status.success(),
+        "backup while serving: {}",
+        stderr(&backup)
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, Ordering::Relaxed);
     let mut written = 0;
@@ -140,22 +229,44 @@ async fn backup_under_64_writers_restores_a_consistent_snapshot() {
     server.stop();
 
     let fresh = tempfile::tempdir().unwrap();
-    let restored = wafunnel(fresh.path(), &["restore", "--from", out_path.to_str().unwrap()]);
+    let restored = wafunnel(
+        fresh.path(),
+        &["restore", "--from", out_path.to_str().unwrap()],
+    );
     assert!(restored.status.success(), "{}", stderr(&restored));
     let check = wafunnel(fresh.path(), &["check"]);
-    assert!(check.status.success(), "check after restore: {}{}", stdout(&check), stderr(&check));
-    let again = wafunnel(fresh.path(), &["restore", "--from", out_path.to_str().unwrap()]);
-    assert_eq!(again.status.code(), Some(1), "restore refuses to overwrite without --force");
+    assert!(
+        check.status.success(),
+        "check after restore: {}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    let again = wafunnel(
+        fresh.path(),
+        &["restore", "--from", out_path.to_str().unwrap()],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "restore refuses to overwrite without --force"
+    );
 
     let snapshot = dump(&fresh.path().join("wafunnel.redb"));
     let live = dump(&dir.path().join("wafunnel.redb"));
     for (key, value) in &snapshot {
-        assert_eq!(live.get(key), Some(value), "restored record differs from the store: {key:?}");
+        assert_eq!(
+            live.get(key),
+            Some(value),
+            "restored record differs from the store: {key:?}"
+        );
     }
     let read = wafunnel::store::Store::open(
         fresh.path(),
         &wafunnel::schema::tables(),
-        wafunnel::store::StoreOptions { max_batch: 1, metrics: Default::default() },
+        wafunnel::store::StoreOptions {
+            max_batch: 1,
+            metrics: Default::default(),
+        },
     )
     .unwrap();
     let teams = wafunnel::tenancy::repo::teams(&read.read().unwrap(), biz.id).unwrap();
@@ -163,16 +274,25 @@ async fn backup_under_64_writers_restores_a_consistent_snapshot() {
     for t in &teams {
         if let Some((w, seq)) = t.name.split_once('-') {
             if w.starts_with('w') {
-                per_writer.entry(w.to_string()).or_default().push(seq.parse().unwrap());
+                per_writer
+                    .entry(w.to_string())
+                    .or_default()
+                    .push(seq.parse().unwrap());
             }
         }
     }
     let in_snapshot: usize = per_writer.values().map(Vec::len).sum();
-    assert!(in_snapshot > 0 && (in_snapshot as u32) < written, "snapshot {in_snapshot} of {written} writes");
+    assert!(
+        in_snapshot > 0 && (in_snapshot as u32) < written,
+        "snapshot {in_snapshot} of {written} writes"
+    );
     for (w, mut seqs) in per_writer {
         seqs.sort();
         let expected: Vec<u32> = (0..seqs.len() as u32).collect();
-        assert_eq!(seqs, expected, "writer {w} has a hole: the snapshot is not one commit");
+        assert_eq!(
+            seqs, expected,
+            "writer {w} has a hole: the snapshot is not one commit"
+        );
     }
     read.shutdown();
 }
@@ -189,22 +309,52 @@ fn the_binary_serves_accepts_cli_commands_through_the_running_server_and_stops_o
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    let url = first.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_string();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
     let banner: Vec<String> = lines.by_ref().take(7).map(|l| l.unwrap()).collect();
-    assert!(banner.iter().any(|l| l.contains("owner@demo.wafunnel.test") && l.contains("wafunnel-demo")), "{banner:?}");
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.contains("owner@demo.wafunnel.test") && l.contains("wafunnel-demo")),
+        "{banner:?}"
+    );
 
     let health = reqwest::blocking_get(&format!("{url}/healthz"));
     assert_eq!(health, 200);
     // The store is locked by the server: these go through its control endpoint.
-    let created = wafunnel(dir.path(), &["tenant", "create", "--name", "Live", "--owner-email", "live@x.test", "--owner-password", "long-password"]);
+    let created = wafunnel(
+        dir.path(),
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Live",
+            "--owner-email",
+            "live@x.test",
+            "--owner-password",
+            "long-password",
+        ],
+    );
     assert!(created.status.success(), "{}", stderr(&created));
     let listed = stdout(&wafunnel(dir.path(), &["tenant", "list"]));
-    assert!(listed.contains("Live") && listed.contains("Sunrise Motors"), "{listed}");
+    assert!(
+        listed.contains("Live") && listed.contains("Sunrise Motors"),
+        "{listed}"
+    );
     assert!(wafunnel(dir.path(), &["check"]).status.success());
-    let restore = wafunnel(dir.path(), &["restore", "--from", "/nonexistent", "--force"]);
+    let restore = wafunnel(
+        dir.path(),
+        &["restore", "--from", "/nonexistent", "--force"],
+    );
     assert_eq!(restore.status.code(), Some(1));
 
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(kill.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful stop exits 0, got {status:?}");
@@ -216,7 +366,15 @@ fn the_binary_serves_accepts_cli_commands_through_the_running_server_and_stops_o
 mod reqwest {
     /// A tiny blocking GET for the process test (no async runtime there).
     pub fn blocking_get(url: &str) -> u16 {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async { ::reqwest::get(url).await.map(|r| r.status().as_u16()).unwrap_or(0) })
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            ::reqwest::get(url)
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        })
     }
 }

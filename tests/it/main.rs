@@ -6,4 +6,5 @@ mod browser;
 mod cli;
 mod errors;
 mod rbac;
+mod store;
 mod team;

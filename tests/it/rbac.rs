@@ -38,7 +38,13 @@ fn case(method: Method, pattern: &'static str, path: impl Into<String>, expect: 
     }
 }
 
-fn with_body(method: Method, pattern: &'static str, path: impl Into<String>, body: impl Fn(Who) -> Value + 'static, expect: [u16; 5]) -> Case {
+fn with_body(
+    method: Method,
+    pattern: &'static str,
+    path: impl Into<String>,
+    body: impl Fn(Who) -> Value + 'static,
+    expect: [u16; 5],
+) -> Case {
     Case {
         method,
         pattern,
@@ -68,63 +74,236 @@ async fn every_route_answers_each_role_as_expected() {
     ];
 
     // Victims and fixtures the destructive rows act on.
-    let token = owner.post("/api/tokens", json!({"name": "victim"})).await.body["id"].as_str().unwrap().to_string();
+    let token = owner
+        .post("/api/tokens", json!({"name": "victim"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let mk = |email: String, team| json!({"name": "Victim", "email": email, "role": "member", "team_id": team});
-    let v1 = owner.post("/api/members", mk(format!("v1-{}@x.test", tag(Who::Owner)), biz.team_a)).await;
-    let v2 = owner.post("/api/members", mk(format!("v2-{}@x.test", tag(Who::Owner)), biz.team_b)).await;
-    let (v1, v2) = (v1.body["id"].as_str().unwrap().to_string(), v2.body["id"].as_str().unwrap().to_string());
-    let team_c = owner.post("/api/teams", json!({"name": "Team C"})).await.body["id"].as_str().unwrap().to_string();
+    let v1 = owner
+        .post(
+            "/api/members",
+            mk(format!("v1-{}@x.test", tag(Who::Owner)), biz.team_a),
+        )
+        .await;
+    let v2 = owner
+        .post(
+            "/api/members",
+            mk(format!("v2-{}@x.test", tag(Who::Owner)), biz.team_b),
+        )
+        .await;
+    let (v1, v2) = (
+        v1.body["id"].as_str().unwrap().to_string(),
+        v2.body["id"].as_str().unwrap().to_string(),
+    );
+    let team_c = owner
+        .post("/api/teams", json!({"name": "Team C"}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (m, x, ta, tb) = (biz.member_id, biz.other_member_id, biz.team_a, biz.team_b);
 
     let cases = vec![
         case(M::GET, "/healthz", "/healthz", [200, 200, 200, 200, 200]),
         case(M::GET, "/readyz", "/readyz", [200, 200, 200, 200, 200]),
         case(M::GET, "/metrics", "/metrics", [200, 200, 200, 200, 200]),
-        case(M::GET, "/api/setup", "/api/setup", [200, 200, 200, 200, 200]),
-        with_body(M::POST, "/api/setup", "/api/setup", |w| json!({"business_name": "X", "name": "X", "email": format!("{}@x.test", tag(w)), "password": "long-enough"}), [409, 409, 409, 409, 409]),
-        with_body(M::POST, "/api/auth/login", "/api/auth/login", |_| json!({"email": "nobody@x.test", "password": "wrong-password"}), [401, 401, 401, 401, 401]),
-        case(M::GET, "/api/auth/me", "/api/auth/me", [401, 200, 200, 200, 200]),
-        with_body(M::POST, "/api/auth/password", "/api/auth/password", |_| json!({"current_password": "x", "new_password": "short"}), [401, 422, 422, 422, 422]),
-        case(M::GET, "/api/tokens", "/api/tokens", [401, 200, 200, 200, 200]),
-        with_body(M::POST, "/api/tokens", "/api/tokens", |w| json!({"name": tag(w)}), [401, 201, 201, 201, 201]),
-        case(M::DELETE, "/api/tokens/{id}", format!("/api/tokens/{token}"), [401, 404, 404, 404, 204]),
-        case(M::GET, "/api/members", "/api/members", [401, 200, 200, 200, 200]),
-        with_body(M::POST, "/api/members", "/api/members", |w| json!({"name": "New", "email": format!("{}@x.test", tag(w)), "role": "member"}), [401, 201, 403, 201, 201]),
-        with_body(M::PATCH, "/api/members/{id}", format!("/api/members/{m}"), |_| json!({"name": "Renamed"}), [401, 404, 403, 200, 200]),
-        with_body(M::PATCH, "/api/members/{id}", format!("/api/members/{x}"), |_| json!({"name": "Renamed"}), [401, 404, 404, 404, 200]),
-        with_body(M::PUT, "/api/members/{id}/availability", format!("/api/members/{m}/availability"), |_| json!({"available": false}), [401, 404, 200, 200, 200]),
-        with_body(M::PUT, "/api/members/{id}/availability", format!("/api/members/{x}/availability"), |_| json!({"available": false}), [401, 404, 404, 404, 200]),
+        case(
+            M::GET,
+            "/api/setup",
+            "/api/setup",
+            [200, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/setup",
+            "/api/setup",
+            |w| json!({"business_name": "X", "name": "X", "email": format!("{}@x.test", tag(w)), "password": "long-enough"}),
+            [409, 409, 409, 409, 409],
+        ),
+        with_body(
+            M::POST,
+            "/api/auth/login",
+            "/api/auth/login",
+            |_| json!({"email": "nobody@x.test", "password": "wrong-password"}),
+            [401, 401, 401, 401, 401],
+        ),
+        case(
+            M::GET,
+            "/api/auth/me",
+            "/api/auth/me",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/auth/password",
+            "/api/auth/password",
+            |_| json!({"current_password": "x", "new_password": "short"}),
+            [401, 422, 422, 422, 422],
+        ),
+        case(
+            M::GET,
+            "/api/tokens",
+            "/api/tokens",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/tokens",
+            "/api/tokens",
+            |w| json!({"name": tag(w)}),
+            [401, 201, 201, 201, 201],
+        ),
+        case(
+            M::DELETE,
+            "/api/tokens/{id}",
+            format!("/api/tokens/{token}"),
+            [401, 404, 404, 404, 204],
+        ),
+        case(
+            M::GET,
+            "/api/members",
+            "/api/members",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/members",
+            "/api/members",
+            |w| json!({"name": "New", "email": format!("{}@x.test", tag(w)), "role": "member"}),
+            [401, 201, 403, 201, 201],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/members/{id}",
+            format!("/api/members/{m}"),
+            |_| json!({"name": "Renamed"}),
+            [401, 404, 403, 200, 200],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/members/{id}",
+            format!("/api/members/{x}"),
+            |_| json!({"name": "Renamed"}),
+            [401, 404, 404, 404, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/members/{id}/availability",
+            format!("/api/members/{m}/availability"),
+            |_| json!({"available": false}),
+            [401, 404, 200, 200, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/members/{id}/availability",
+            format!("/api/members/{x}/availability"),
+            |_| json!({"available": false}),
+            [401, 404, 404, 404, 200],
+        ),
         // The lead removes v1 (their team); the owner then finds it gone.
-        case(M::DELETE, "/api/members/{id}", format!("/api/members/{v1}"), [401, 404, 403, 204, 404]),
-        case(M::DELETE, "/api/members/{id}", format!("/api/members/{v2}"), [401, 404, 404, 404, 204]),
-        case(M::GET, "/api/teams", "/api/teams", [401, 200, 200, 200, 200]),
-        with_body(M::POST, "/api/teams", "/api/teams", |w| json!({"name": tag(w)}), [401, 201, 403, 403, 201]),
-        with_body(M::PATCH, "/api/teams/{id}", format!("/api/teams/{ta}"), |w| json!({"name": tag(w)}), [401, 404, 403, 403, 200]),
-        with_body(M::PATCH, "/api/teams/{id}", format!("/api/teams/{tb}"), |w| json!({"name": tag(w)}), [401, 404, 404, 404, 200]),
-        case(M::DELETE, "/api/teams/{id}", format!("/api/teams/{team_c}"), [401, 404, 404, 404, 204]),
+        case(
+            M::DELETE,
+            "/api/members/{id}",
+            format!("/api/members/{v1}"),
+            [401, 404, 403, 204, 404],
+        ),
+        case(
+            M::DELETE,
+            "/api/members/{id}",
+            format!("/api/members/{v2}"),
+            [401, 404, 404, 404, 204],
+        ),
+        case(
+            M::GET,
+            "/api/teams",
+            "/api/teams",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/teams",
+            "/api/teams",
+            |w| json!({"name": tag(w)}),
+            [401, 201, 403, 403, 201],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/teams/{id}",
+            format!("/api/teams/{ta}"),
+            |w| json!({"name": tag(w)}),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/teams/{id}",
+            format!("/api/teams/{tb}"),
+            |w| json!({"name": tag(w)}),
+            [401, 404, 404, 404, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/teams/{id}",
+            format!("/api/teams/{team_c}"),
+            [401, 404, 404, 404, 204],
+        ),
         // Last: it ends the sessions the rows above use.
-        with_body(M::POST, "/api/auth/logout", "/api/auth/logout", |_| json!({}), [401, 204, 204, 204, 204]),
+        with_body(
+            M::POST,
+            "/api/auth/logout",
+            "/api/auth/logout",
+            |_| json!({}),
+            [401, 204, 204, 204, 204],
+        ),
     ];
 
     let mut failures = Vec::new();
     for c in &cases {
         for (i, who) in ORDER.iter().enumerate() {
             let client: &Client = &clients[i];
-            let r = client.request(c.method.clone(), &c.path, (c.body)(*who)).await;
+            let r = client
+                .request(c.method.clone(), &c.path, (c.body)(*who))
+                .await;
             if r.status != c.expect[i] {
-                failures.push(format!("{} {} as {who:?}: expected {}, got {} {}", c.method, c.path, c.expect[i], r.status, r.body));
+                failures.push(format!(
+                    "{} {} as {who:?}: expected {}, got {} {}",
+                    c.method, c.path, c.expect[i], r.status, r.body
+                ));
             }
             if r.status >= 400 && !c.path.starts_with("/metrics") {
-                assert!(r.body["error"]["code"].is_string(), "{} {}: error JSON expected, got {}", c.method, c.path, r.body);
+                assert!(
+                    r.body["error"]["code"].is_string(),
+                    "{} {}: error JSON expected, got {}",
+                    c.method,
+                    c.path,
+                    r.body
+                );
             }
         }
     }
-    assert!(failures.is_empty(), "RBAC matrix mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "RBAC matrix mismatches:\n{}",
+        failures.join("\n")
+    );
 
-    let covered: BTreeSet<(String, String)> = cases.iter().map(|c| (c.method.to_string(), c.pattern.to_string())).collect();
-    let registered: BTreeSet<(String, String)> = wafunnel::http::route_table().into_iter().collect();
+    let covered: BTreeSet<(String, String)> = cases
+        .iter()
+        .map(|c| (c.method.to_string(), c.pattern.to_string()))
+        .collect();
+    let registered: BTreeSet<(String, String)> =
+        wafunnel::http::route_table().into_iter().collect();
     let missing: Vec<_> = registered.difference(&covered).collect();
     let stale: Vec<_> = covered.difference(&registered).collect();
-    assert!(missing.is_empty(), "routes missing from the RBAC matrix: {missing:?}");
-    assert!(stale.is_empty(), "matrix rows for routes that do not exist: {stale:?}");
+    assert!(
+        missing.is_empty(),
+        "routes missing from the RBAC matrix: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
 }

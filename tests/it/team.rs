@@ -4,7 +4,12 @@ use serde_json::json;
 use crate::common::Harness;
 
 fn emails(body: &serde_json::Value) -> Vec<String> {
-    let mut v: Vec<String> = body["items"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap().to_string()).collect();
+    let mut v: Vec<String> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap().to_string())
+        .collect();
     v.sort();
     v
 }
@@ -20,7 +25,10 @@ async fn members_see_their_own_team_only_and_owners_see_everyone() {
 
     let all = emails(&owner.get("/api/members").await.body);
     assert_eq!(all.len(), 4);
-    assert!(!all.iter().any(|e| rival.emails.contains(e)), "another business never shows");
+    assert!(
+        !all.iter().any(|e| rival.emails.contains(e)),
+        "another business never shows"
+    );
 
     let mut team_a = vec![biz.lead().to_string(), biz.member().to_string()];
     team_a.sort();
@@ -36,16 +44,31 @@ async fn leads_add_plain_members_to_their_own_team_only() {
     let h = Harness::start();
     let biz = h.new_business("Acme").await;
     let lead = h.login(biz.lead()).await;
-    let added = lead.post("/api/members", json!({"name": "Nia", "email": "nia@example.test", "role": "member"})).await;
+    let added = lead
+        .post(
+            "/api/members",
+            json!({"name": "Nia", "email": "nia@example.test", "role": "member"}),
+        )
+        .await;
     assert_eq!(added.status, 201);
     assert_eq!(added.body["team_id"], json!(biz.team_a));
-    let promote = lead.post("/api/members", json!({"name": "Max", "email": "max@example.test", "role": "lead"})).await;
+    let promote = lead
+        .post(
+            "/api/members",
+            json!({"name": "Max", "email": "max@example.test", "role": "lead"}),
+        )
+        .await;
     assert_eq!(promote.status, 403);
     let elsewhere = lead
         .post("/api/members", json!({"name": "Ivo", "email": "ivo@example.test", "role": "member", "team_id": biz.team_b}))
         .await;
     assert_eq!(elsewhere.status, 403);
-    let perms = lead.patch(&format!("/api/members/{}", biz.member_id), json!({"permissions": ["see_all"]})).await;
+    let perms = lead
+        .patch(
+            &format!("/api/members/{}", biz.member_id),
+            json!({"permissions": ["see_all"]}),
+        )
+        .await;
     assert_eq!(perms.status, 403, "leads do not hand out permissions");
 }
 
@@ -67,11 +90,27 @@ async fn owners_manage_roles_teams_and_permissions() {
 
     // see_all widens what that member sees immediately, without signing in again.
     let other = h.login(biz.other_member()).await;
-    assert_eq!(other.get("/api/members").await.body["items"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        other.get("/api/members").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
 
-    let last_owner = owner.patch(&format!("/api/members/{}", biz.owner_id), json!({"role": "member"})).await;
+    let last_owner = owner
+        .patch(
+            &format!("/api/members/{}", biz.owner_id),
+            json!({"role": "member"}),
+        )
+        .await;
     assert_eq!((last_owner.status, last_owner.code()), (409, "conflict"));
-    let dup = owner.post("/api/members", json!({"name": "Again", "email": biz.member(), "role": "member"})).await;
+    let dup = owner
+        .post(
+            "/api/members",
+            json!({"name": "Again", "email": biz.member(), "role": "member"}),
+        )
+        .await;
     assert_eq!((dup.status, dup.code()), (409, "email_taken"));
     let no_team = owner
         .post("/api/members", json!({"name": "T", "email": "t@example.test", "role": "member", "team_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}))
@@ -84,7 +123,12 @@ async fn availability_changes_are_logged_and_reported() {
     let h = Harness::start();
     let biz = h.new_business("Acme").await;
     let member = h.login(biz.member()).await;
-    let r = member.put(&format!("/api/members/{}/availability", biz.member_id), json!({"available": false})).await;
+    let r = member
+        .put(
+            &format!("/api/members/{}/availability", biz.member_id),
+            json!({"available": false}),
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["available"], false);
     let me = member.get("/api/auth/me").await;
@@ -92,7 +136,10 @@ async fn availability_changes_are_logged_and_reported() {
     let read = h.server.store.read().unwrap();
     let log = wafunnel::tenancy::repo::availability_log(&read, biz.id, 10).unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!((log[0].member_id, log[0].available, log[0].changed_by), (biz.member_id, false, biz.member_id));
+    assert_eq!(
+        (log[0].member_id, log[0].available, log[0].changed_by),
+        (biz.member_id, false, biz.member_id)
+    );
 }
 
 #[tokio::test]
@@ -100,8 +147,20 @@ async fn deleting_a_team_unassigns_its_members() {
     let h = Harness::start();
     let biz = h.new_business("Acme").await;
     let owner = h.login(biz.owner()).await;
-    assert_eq!(owner.delete(&format!("/api/teams/{}", biz.team_b)).await.status, 204);
+    assert_eq!(
+        owner
+            .delete(&format!("/api/teams/{}", biz.team_b))
+            .await
+            .status,
+        204
+    );
     let members = owner.get("/api/members").await;
-    let other = members.body["items"].as_array().unwrap().iter().find(|m| m["id"] == json!(biz.other_member_id)).cloned().unwrap();
+    let other = members.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == json!(biz.other_member_id))
+        .cloned()
+        .unwrap();
     assert_eq!(other["team_id"], json!(null));
 }

@@ -62,7 +62,9 @@ impl Client {
     }
 
     pub async fn request(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
-        let mut req = self.http.request(method.clone(), format!("{}{path}", self.base));
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base));
         if self.send_csrf && method != Method::GET {
             if let Some(csrf) = self.cookie("wf_csrf") {
                 req = req.header("X-CSRF-Token", csrf);
@@ -83,7 +85,11 @@ impl Client {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Resp { status, body, headers }
+        Resp {
+            status,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Resp {

@@ -2,6 +2,7 @@
 //! folder, and a client that keeps cookies and sends the CSRF header like the UI.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod client;
 
 use std::sync::OnceLock;
@@ -22,7 +23,8 @@ pub const PASSWORD: &str = "correct-horse-battery";
 /// One argon2 hash shared by every fixture user: hashing is slow by design.
 pub fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| password::hash(PASSWORD).expect("hash")).clone()
+    HASH.get_or_init(|| password::hash(PASSWORD).expect("hash"))
+        .clone()
 }
 
 pub struct Harness {
@@ -45,10 +47,20 @@ impl Harness {
     }
 
     pub fn start_with(adjust: impl FnOnce(&mut Config)) -> Harness {
-        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(tempfile::tempdir().expect("tempdir"), adjust)
+    }
+
+    /// Starts on an existing data folder (fixtures, restarts).
+    pub fn start_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> Harness {
         let mut config = test_config(dir.path());
         adjust(&mut config);
-        let server = server::start(config, StartOptions { handle_signals: false }).expect("server starts");
+        let server = server::start(
+            config,
+            StartOptions {
+                handle_signals: false,
+            },
+        )
+        .expect("server starts");
         let base = server.url();
         Harness { server, dir, base }
     }
@@ -67,7 +79,12 @@ impl Harness {
         let tag = ulid::Ulid::new().to_string().to_lowercase();
         let hash = password_hash();
         let email = move |who: &str| format!("{who}-{tag}@example.test");
-        let emails = [email("owner"), email("lead"), email("member"), email("other")];
+        let emails = [
+            email("owner"),
+            email("lead"),
+            email("member"),
+            email("other"),
+        ];
         let name = name.to_string();
         let e = emails.clone();
         let biz = self
@@ -82,7 +99,8 @@ impl Harness {
                     team_id: team,
                     permissions: vec![],
                 };
-                let (business, _, owner) = service::create_business(ctx, &name, &person(0, Role::Owner, None))?;
+                let (business, _, owner) =
+                    service::create_business(ctx, &name, &person(0, Role::Owner, None))?;
                 let mut team = |n: &str| -> Result<Team, wafunnel::error::ApiError> {
                     let t = Team {
                         id: TeamId::new(),
@@ -96,10 +114,25 @@ impl Harness {
                 };
                 let team_a = team("Team A")?;
                 let team_b = team("Team B")?;
-                let (lead, _) = service::add_member(ctx, business.id, &person(1, Role::Lead, Some(team_a.id)))?;
-                repo::save_team(ctx, &Team { lead_id: Some(lead.id), ..team_a.clone() })?;
-                let (member, _) = service::add_member(ctx, business.id, &person(2, Role::Member, Some(team_a.id)))?;
-                let (other, _) = service::add_member(ctx, business.id, &person(3, Role::Member, Some(team_b.id)))?;
+                let (lead, _) =
+                    service::add_member(ctx, business.id, &person(1, Role::Lead, Some(team_a.id)))?;
+                repo::save_team(
+                    ctx,
+                    &Team {
+                        lead_id: Some(lead.id),
+                        ..team_a.clone()
+                    },
+                )?;
+                let (member, _) = service::add_member(
+                    ctx,
+                    business.id,
+                    &person(2, Role::Member, Some(team_a.id)),
+                )?;
+                let (other, _) = service::add_member(
+                    ctx,
+                    business.id,
+                    &person(3, Role::Member, Some(team_b.id)),
+                )?;
                 Ok(Biz {
                     id: business.id,
                     owner_id: owner.id,
@@ -120,7 +153,10 @@ impl Harness {
     pub async fn login(&self, email: &str) -> Client {
         let c = self.client();
         let r = c
-            .post("/api/auth/login", serde_json::json!({"email": email, "password": PASSWORD}))
+            .post(
+                "/api/auth/login",
+                serde_json::json!({"email": email, "password": PASSWORD}),
+            )
             .await;
         assert_eq!(r.status, 200, "login {email}: {}", r.body);
         c

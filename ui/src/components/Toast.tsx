@@ -53,7 +53,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             role={item.kind === 'error' ? 'alert' : 'status'}
             data-testid="toast"
             className={clsx(
-              'animate-toast-in pointer-events-auto flex w-full max-w-sm items-start gap-3 rounded-xl border bg-surface px-4 py-3 text-sm shadow-lg',
+              'animate-toast-in pointer-events-none flex w-full max-w-sm items-start gap-3 rounded-xl border bg-surface px-4 py-3 text-sm shadow-lg',
               item.kind === 'error' ? 'border-red-200 dark:border-red-900' : 'border-line',
             )}
           >
@@ -67,7 +67,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
               type="button"
               onClick={() => dismiss(item.id)}
               aria-label={t('common.close')}
-              className="focus-ring -m-1 rounded p-1 text-faint hover:text-fg"
+              className="focus-ring pointer-events-auto -m-1 rounded p-1 text-faint hover:text-fg"
             >
               <X aria-hidden className="size-4" />
             </button>
