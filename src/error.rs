@@ -26,6 +26,7 @@ error_codes! {
     ValidationFailed => UNPROCESSABLE_ENTITY, "validation_failed";
     Unauthenticated => UNAUTHORIZED, "unauthenticated";
     InvalidCredentials => UNAUTHORIZED, "invalid_credentials";
+    InvalidSignature => UNAUTHORIZED, "invalid_signature";
     CsrfFailed => FORBIDDEN, "csrf_failed";
     Forbidden => FORBIDDEN, "forbidden";
     NotFound => NOT_FOUND, "not_found";

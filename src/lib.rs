@@ -1,9 +1,13 @@
 //! wafunnel: a self-hosted, single-binary WhatsApp lead funnel and team inbox.
 //!
 //! Modules are organised by domain; each domain owns its tables, logic and routes.
+pub mod admin;
 pub mod auth;
+pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod contacts;
+pub mod conversations;
 pub mod demo;
 pub mod error;
 pub mod events;

@@ -1,7 +1,9 @@
 //! The registry of every table and every index check, assembled from the
 //! domains. Backup, restore and `wafunnel check` walk exactly this list.
 use crate::{
-    auth, store,
+    auth,
+    channels::whatsapp,
+    contacts, conversations, store,
     store::{check::IndexCheck, TableSpec},
     tenancy,
 };
@@ -13,6 +15,10 @@ pub fn tables() -> Vec<TableSpec> {
         auth::session::TABLES,
         auth::tokens::TABLES,
         tenancy::repo::TABLES,
+        contacts::TABLES,
+        conversations::repo::TABLES,
+        whatsapp::numbers::TABLES,
+        whatsapp::deadletters::TABLES,
     ] {
         all.extend_from_slice(group);
     }
@@ -25,6 +31,9 @@ pub fn index_checks() -> Vec<IndexCheck> {
         auth::session::check_indexes,
         auth::tokens::check_indexes,
         tenancy::repo::check_indexes,
+        contacts::check_indexes,
+        conversations::repo::check_indexes,
+        whatsapp::numbers::check_indexes,
     ]
 }
 

@@ -148,7 +148,13 @@ impl MemberActor {
             .ok_or_else(|| ApiError::forbidden("This account is not a member of a business"))?;
         let read = state(req)?.store.read()?;
         let teams = repo::teams(&read, business.id)?;
-        let scope = Scope::new(&member, &teams);
+        // Only a lead's scope depends on the other members.
+        let members = if member.role == crate::tenancy::Role::Lead {
+            repo::members(&read, business.id)?
+        } else {
+            Vec::new()
+        };
+        let scope = Scope::new(&member, &teams, &members);
         Ok(MemberActor {
             user: actor.user,
             via: actor.via,
@@ -165,5 +171,25 @@ impl FromRequest for MemberActor {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(authenticate(req).and_then(|a| MemberActor::from_actor(req, a)))
+    }
+}
+
+/// A platform administrator (account type `admin`); everyone else gets 403
+/// (anonymous 401).
+#[derive(Debug, Clone)]
+pub struct AdminActor(pub Actor);
+
+impl FromRequest for AdminActor {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|a| {
+            if a.is_admin() {
+                Ok(AdminActor(a))
+            } else {
+                Err(ApiError::forbidden("Platform administrators only"))
+            }
+        }))
     }
 }

@@ -13,7 +13,10 @@ use std::{sync::Arc, time::Instant};
 pub use client_ip::client_ip;
 pub use routes::Routes;
 
-use crate::{auth, config::Config, metrics::Metrics, store::Store, tenancy};
+use crate::{
+    admin, auth, channels::whatsapp, config::Config, conversations, metrics::Metrics, store::Store,
+    tenancy,
+};
 
 pub struct AppState {
     pub store: Store,
@@ -31,6 +34,10 @@ pub fn api(routes: &mut Routes) {
     health::routes(routes);
     auth::routes::routes(routes);
     tenancy::routes::routes(routes);
+    conversations::routes::routes(routes);
+    whatsapp::numbers::routes(routes);
+    whatsapp::webhook::routes(routes);
+    admin::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

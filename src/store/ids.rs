@@ -72,4 +72,16 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, BusinessId, MemberId, TeamId, SessionId, TokenId, RecordId);
+id_type!(
+    UserId,
+    BusinessId,
+    MemberId,
+    TeamId,
+    SessionId,
+    TokenId,
+    RecordId,
+    ContactId,
+    ConversationId,
+    MessageId,
+    NumberId,
+);

@@ -22,11 +22,13 @@ pub struct Scope {
     pub team_id: Option<TeamId>,
     pub permissions: Vec<Permission>,
     pub visibility: Visibility,
+    /// For a lead: the members whose conversations they see (self and their teams).
+    team_members: Vec<MemberId>,
 }
 
 impl Scope {
-    /// `teams` are the business's teams, used to find the ones this member leads.
-    pub fn new(member: &Member, teams: &[Team]) -> Scope {
+    /// `teams` and `members` are the business's, used to find whom a lead oversees.
+    pub fn new(member: &Member, teams: &[Team], members: &[Member]) -> Scope {
         let permissions = member.effective_permissions();
         let visibility = if member.role == Role::Owner || permissions.contains(&Permission::SeeAll)
         {
@@ -44,6 +46,14 @@ impl Scope {
         } else {
             Visibility::Own
         };
+        let team_members = match &visibility {
+            Visibility::Teams(teams) => members
+                .iter()
+                .filter(|m| m.id == member.id || m.team_id.is_some_and(|t| teams.contains(&t)))
+                .map(|m| m.id)
+                .collect(),
+            _ => vec![member.id],
+        };
         Scope {
             business_id: member.business_id,
             member_id: member.id,
@@ -51,7 +61,32 @@ impl Scope {
             team_id: member.team_id,
             permissions,
             visibility,
+            team_members,
         }
+    }
+
+    /// Whether a conversation with this assignee (None: unassigned) is visible.
+    /// Unassigned conversations are for owners and leads to hand out.
+    pub fn sees_conversation(&self, assignee: Option<MemberId>) -> bool {
+        match (&self.visibility, assignee) {
+            (Visibility::All, _) => true,
+            (Visibility::Teams(_), None) => true,
+            (Visibility::Teams(_), Some(m)) => self.team_members.contains(&m),
+            (Visibility::Own, Some(m)) => m == self.member_id,
+            (Visibility::Own, None) => false,
+        }
+    }
+
+    /// The assignees whose conversations this actor sees, when not everyone's.
+    pub fn visible_assignees(&self) -> Option<&[MemberId]> {
+        match self.visibility {
+            Visibility::All => None,
+            _ => Some(&self.team_members),
+        }
+    }
+
+    pub fn sees_unassigned(&self) -> bool {
+        self.sees_conversation(None)
     }
 
     pub fn has(&self, p: Permission) -> bool {
@@ -155,12 +190,14 @@ mod tests {
             lead_id: Some(lead.id),
             created_at: 0,
         }];
-        let scope = Scope::new(&lead, &teams);
         let mine = member(b, Role::Member, Some(ta));
         let other = member(b, Role::Member, Some(tb));
+        let scope = Scope::new(&lead, &teams, &[lead.clone(), mine.clone(), other.clone()]);
         assert!(scope.sees_member(&mine) && scope.manages_member(&mine));
         assert!(!scope.sees_member(&other) && !scope.manages_member(&other));
         assert!(scope.sees_assignee(&mine) && !scope.sees_assignee(&other));
+        assert!(scope.sees_conversation(Some(mine.id)) && scope.sees_conversation(Some(lead.id)));
+        assert!(!scope.sees_conversation(Some(other.id)) && scope.sees_unassigned());
     }
 
     #[test]
@@ -169,17 +206,19 @@ mod tests {
         let t = TeamId::new();
         let me = member(b, Role::Member, Some(t));
         let mate = member(b, Role::Member, Some(t));
-        let scope = Scope::new(&me, &[]);
+        let scope = Scope::new(&me, &[], &[]);
         assert!(scope.sees_member(&mate));
         assert!(!scope.manages_member(&mate) && !scope.manages_member(&me));
         assert!(!scope.sees_assignee(&mate));
+        assert!(scope.sees_conversation(Some(me.id)) && !scope.sees_conversation(Some(mate.id)));
+        assert!(!scope.sees_unassigned());
     }
 
     #[test]
     fn nobody_sees_another_business() {
         let owner = member(BusinessId::new(), Role::Owner, None);
         let stranger = member(BusinessId::new(), Role::Member, None);
-        let scope = Scope::new(&owner, &[]);
+        let scope = Scope::new(&owner, &[], &[]);
         assert!(!scope.sees_member(&stranger) && !scope.manages_member(&stranger));
         assert!(!scope.sees_assignee(&stranger));
     }
@@ -190,7 +229,7 @@ mod tests {
         let mut manager = member(b, Role::Member, None);
         manager.permissions = vec![Permission::ManageTeam];
         let owner = member(b, Role::Owner, None);
-        let scope = Scope::new(&manager, &[]);
+        let scope = Scope::new(&manager, &[], &[]);
         assert!(scope.sees_member(&owner) && !scope.manages_member(&owner));
     }
 }

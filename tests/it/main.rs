@@ -8,3 +8,4 @@ mod errors;
 mod rbac;
 mod store;
 mod team;
+mod whatsapp;

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod client;
+pub mod wa;
 
 use std::sync::OnceLock;
 
@@ -38,8 +39,13 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     config.server.data_dir = dir.to_path_buf();
     config.server.listen = "127.0.0.1:0".into();
     config.server.workers = 2;
+    config.meta.app_secret = APP_SECRET.into();
+    config.meta.verify_token = VERIFY_TOKEN.into();
     config
 }
+
+pub const APP_SECRET: &str = "test-app-secret";
+pub const VERIFY_TOKEN: &str = "test-verify-token";
 
 impl Harness {
     pub fn start() -> Harness {

@@ -1,0 +1,315 @@
+//! Turns a parsed webhook delivery into stored contacts, conversations,
+//! messages and statuses, all in one write job: the webhook answers 200 only
+//! after the commit that holds every message of the delivery.
+use serde_json::{json, Value};
+
+use super::{
+    deadletters, numbers,
+    parse::{Change, Delivery, InboundMessage, Media, MessageKind, Status, WaError},
+};
+use crate::{
+    contacts::{self, Identity},
+    conversations::{
+        model::{MessageStatus, Source},
+        service::{self, NewInbound, Recorded},
+    },
+    error::ApiResult,
+    store::WriteCtx,
+};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub stored: usize,
+    pub duplicates: usize,
+    pub statuses: usize,
+    pub dead_letters: usize,
+}
+
+fn media_json(m: &Media) -> Value {
+    json!({
+        "wa_media_id": m.id,
+        "mime_type": m.mime_type,
+        "sha256": m.sha256,
+        "file_size": m.file_size,
+        "caption": m.caption,
+    })
+}
+
+fn errors_json(errors: &[WaError]) -> Value {
+    errors
+        .iter()
+        .map(|e| json!({"code": e.code, "title": e.title, "message": e.message, "details": e.details}))
+        .collect()
+}
+
+/// The message type, the text a person reads, and the type-specific details.
+pub fn describe(m: &InboundMessage) -> (String, String, Value) {
+    let caption = |media: &Media| media.caption.clone().unwrap_or_default();
+    let (kind, text, details) = match &m.kind {
+        MessageKind::Text { body } => ("text", body.clone(), json!({})),
+        MessageKind::Image(md) => ("image", caption(md), json!({"media": media_json(md)})),
+        MessageKind::Video(md) => ("video", caption(md), json!({"media": media_json(md)})),
+        MessageKind::Audio { media, voice } => (
+            "audio",
+            String::new(),
+            json!({"media": media_json(media), "voice": voice}),
+        ),
+        MessageKind::Document { media, filename } => (
+            "document",
+            media
+                .caption
+                .clone()
+                .or_else(|| filename.clone())
+                .unwrap_or_default(),
+            json!({"media": media_json(media), "filename": filename}),
+        ),
+        MessageKind::Sticker { media, animated } => (
+            "sticker",
+            String::new(),
+            json!({"media": media_json(media), "animated": animated}),
+        ),
+        MessageKind::Location {
+            latitude,
+            longitude,
+            name,
+            address,
+            url,
+        } => (
+            "location",
+            [name.clone(), address.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+            json!({"latitude": latitude, "longitude": longitude, "name": name, "address": address, "url": url}),
+        ),
+        MessageKind::Contacts(cards) => (
+            "contacts",
+            cards
+                .iter()
+                .map(|c| c.formatted_name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            json!({"contacts": cards.iter().map(|c| json!({
+                "name": c.formatted_name,
+                "phones": c.phones.iter().map(|p| json!({"phone": p.phone, "wa_id": p.wa_id, "type": p.kind})).collect::<Vec<_>>(),
+                "emails": c.emails,
+                "org": c.org,
+            })).collect::<Vec<_>>()}),
+        ),
+        MessageKind::ButtonReply { id, title } => (
+            "interactive",
+            title.clone(),
+            json!({"interactive": {"type": "button_reply", "id": id, "title": title}}),
+        ),
+        MessageKind::ListReply {
+            id,
+            title,
+            description,
+        } => (
+            "interactive",
+            title.clone(),
+            json!({"interactive": {"type": "list_reply", "id": id, "title": title, "description": description}}),
+        ),
+        MessageKind::FlowReply {
+            name,
+            body,
+            response_json,
+        } => (
+            "interactive",
+            body.clone().or_else(|| name.clone()).unwrap_or_default(),
+            json!({"interactive": {"type": "nfm_reply", "name": name, "body": body, "response_json": response_json}}),
+        ),
+        MessageKind::Button { payload, text } => {
+            ("button", text.clone(), json!({"payload": payload}))
+        }
+        MessageKind::Reaction { message_id, emoji } => (
+            "reaction",
+            emoji.clone().unwrap_or_default(),
+            json!({"message_id": message_id, "emoji": emoji}),
+        ),
+        MessageKind::Order {
+            catalog_id,
+            text,
+            items,
+        } => (
+            "order",
+            text.clone()
+                .unwrap_or_else(|| format!("Order of {} item(s)", items.len())),
+            json!({"catalog_id": catalog_id, "items": items.iter().map(|i| json!({
+                "product_retailer_id": i.product_retailer_id, "quantity": i.quantity,
+                "item_price": i.item_price, "currency": i.currency,
+            })).collect::<Vec<_>>()}),
+        ),
+        MessageKind::System {
+            body,
+            system_type,
+            new_wa_id,
+            new_user_id,
+            identity,
+        } => (
+            "system",
+            body.clone(),
+            json!({"system_type": system_type, "new_wa_id": new_wa_id, "new_user_id": new_user_id, "identity": identity}),
+        ),
+        MessageKind::Unsupported { type_name, errors } => (
+            "unsupported",
+            String::new(),
+            json!({
+                "type_name": type_name,
+                "errors": errors_json(errors),
+                "raw": serde_json::from_str::<Value>(&m.raw).unwrap_or(Value::Null),
+            }),
+        ),
+    };
+    let mut details = details;
+    if let (Some(ctx), Value::Object(map)) = (&m.context, &mut details) {
+        if ctx.forwarded || ctx.frequently_forwarded {
+            map.insert("forwarded".into(), json!(true));
+        }
+    }
+    if let (Some(r), Value::Object(map)) = (&m.referral, &mut details) {
+        map.insert(
+            "referral".into(),
+            json!({"source_url": r.source_url, "source_id": r.source_id, "source_type": r.source_type,
+                   "headline": r.headline, "body": r.body, "ctwa_clid": r.ctwa_clid}),
+        );
+    }
+    (kind.to_string(), text, details)
+}
+
+fn identity(change: &Change, m: &InboundMessage) -> Identity {
+    let profile = change.contacts.iter().find(|c| {
+        (m.from.is_some() && c.wa_id == m.from) || (m.user_id.is_some() && c.user_id == m.user_id)
+    });
+    let phone = m
+        .from
+        .clone()
+        .or_else(|| profile.and_then(|p| p.wa_id.clone()))
+        .and_then(|w| contacts::e164_from_wa_id(&w));
+    Identity {
+        name: profile.and_then(|p| p.name.clone()),
+        phone,
+        wa_user_id: m
+            .user_id
+            .clone()
+            .or_else(|| profile.and_then(|p| p.user_id.clone())),
+        email: None,
+    }
+}
+
+fn status_of(s: &Status) -> Option<MessageStatus> {
+    match s {
+        Status::Sent => Some(MessageStatus::Sent),
+        Status::Delivered => Some(MessageStatus::Delivered),
+        Status::Read => Some(MessageStatus::Read),
+        Status::Failed => Some(MessageStatus::Failed),
+        Status::Other(_) => None,
+    }
+}
+
+fn failure_reason(errors: &[WaError]) -> Option<String> {
+    errors.first().map(|e| {
+        let text = e
+            .details
+            .clone()
+            .or_else(|| e.message.clone())
+            .or_else(|| e.title.clone())
+            .unwrap_or_default();
+        format!("{} ({})", text, e.code)
+    })
+}
+
+/// Applies a whole delivery. `raw` is kept for dead letters.
+pub fn apply(ctx: &mut WriteCtx, delivery: &Delivery, raw: &str) -> ApiResult<Outcome> {
+    let mut out = Outcome::default();
+    for change in &delivery.changes {
+        let Some(number) = numbers::by_phone_number_id(ctx, &change.phone_number_id)? else {
+            deadletters::record(
+                ctx,
+                "whatsapp",
+                &format!(
+                    "no business has phone_number_id `{}`",
+                    change.phone_number_id
+                ),
+                raw,
+            )?;
+            out.dead_letters += 1;
+            continue;
+        };
+        for m in &change.messages {
+            let mut who = identity(change, m);
+            let sent_at = if m.timestamp > 0 {
+                m.timestamp * 1000
+            } else {
+                crate::time::now_ms()
+            };
+            if let MessageKind::Reaction { message_id, emoji } = &m.kind {
+                if service::apply_reaction(ctx, message_id, emoji.as_deref(), sent_at)? {
+                    out.stored += 1;
+                    continue;
+                }
+            }
+            if let MessageKind::System {
+                new_wa_id: Some(new),
+                ..
+            } = &m.kind
+            {
+                move_phone(ctx, &number, &who, new)?;
+                // The notice itself belongs to the moved contact.
+                who.phone = contacts::e164_from_wa_id(new).or(who.phone);
+            }
+            let (kind, text, details) = describe(m);
+            let new = NewInbound {
+                wamid: Some(m.id.clone()),
+                kind,
+                text,
+                details: details.to_string(),
+                reply_to: m.context.as_ref().and_then(|c| c.id.clone()),
+                sent_at,
+            };
+            match service::record_inbound(
+                ctx,
+                number.business_id,
+                Some(number.id),
+                Source::Whatsapp,
+                &who,
+                &new,
+            )? {
+                Recorded::Duplicate => out.duplicates += 1,
+                Recorded::Stored(_) => out.stored += 1,
+            }
+        }
+        for s in &change.statuses {
+            if let Some(status) = status_of(&s.status) {
+                service::apply_status(ctx, &s.id, status, failure_reason(&s.errors))?;
+                out.statuses += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A customer changed their number: the contact moves to it, it is not duplicated.
+fn move_phone(
+    ctx: &mut WriteCtx,
+    number: &numbers::WaNumber,
+    who: &Identity,
+    new_wa_id: &str,
+) -> ApiResult<()> {
+    let Some(new_phone) = contacts::e164_from_wa_id(new_wa_id) else {
+        return Ok(());
+    };
+    let Some(old_phone) = &who.phone else {
+        return Ok(());
+    };
+    if let Some(c) = contacts::by_phone(ctx, number.business_id, old_phone)? {
+        if contacts::by_phone(ctx, number.business_id, &new_phone)?.is_none() {
+            let mut moved = c.clone();
+            moved.phone = Some(new_phone);
+            moved.updated_at = crate::time::now_ms();
+            contacts::save(ctx, Some(&c), &moved)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! The WhatsApp Cloud API channel: signed webhooks in, Graph API out.
+pub mod deadletters;
+pub mod ingest;
+pub mod numbers;
+pub mod parse;
+pub mod signature;
+pub mod webhook;

@@ -1,0 +1,285 @@
+//! Contacts: one per person per business, deduplicated across every source by
+//! E.164 phone, WhatsApp user id, else email.
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    auth::users::verify_id,
+    error::ApiResult,
+    store::{
+        self, codec,
+        ids::{BusinessId, ContactId},
+        Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
+    },
+    time::now_ms,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub business_id: BusinessId,
+    pub name: String,
+    /// E.164 (`+5511987654321`), when known.
+    pub phone: Option<String>,
+    /// WhatsApp's business-scoped user id (usernames), when known.
+    pub wa_user_id: Option<String>,
+    pub email: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+impl Record for Contact {}
+
+const CONTACTS: Tbl = TableDefinition::new("contacts");
+/// (business, phone) → contact id
+const BY_PHONE: Tbl = TableDefinition::new("contacts_by_phone");
+/// (business, wa user id) → contact id
+const BY_WA_USER: Tbl = TableDefinition::new("contacts_by_wa_user");
+/// (business, email) → contact id
+const BY_EMAIL: Tbl = TableDefinition::new("contacts_by_email");
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: CONTACTS,
+        verify: codec::verify::<Contact>,
+    },
+    TableSpec {
+        def: BY_PHONE,
+        verify: verify_id,
+    },
+    TableSpec {
+        def: BY_WA_USER,
+        verify: verify_id,
+    },
+    TableSpec {
+        def: BY_EMAIL,
+        verify: verify_id,
+    },
+];
+
+fn key(b: BusinessId, c: ContactId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(c.bytes()).done()
+}
+
+fn idx(b: BusinessId, value: &str) -> Vec<u8> {
+    Key::new().id(b.bytes()).str(value).done()
+}
+
+pub fn get<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    id: ContactId,
+) -> Result<Option<Contact>, StoreError> {
+    store::get(r, CONTACTS, &key(b, id))
+}
+
+fn lookup<R: Reader + ?Sized>(
+    r: &R,
+    t: Tbl,
+    b: BusinessId,
+    value: &str,
+) -> Result<Option<Contact>, StoreError> {
+    match r
+        .get_raw(t, &idx(b, value))?
+        .and_then(|v| ContactId::from_bytes(&v))
+    {
+        Some(id) => get(r, b, id),
+        None => Ok(None),
+    }
+}
+
+pub fn by_phone<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    phone: &str,
+) -> Result<Option<Contact>, StoreError> {
+    lookup(r, BY_PHONE, b, phone)
+}
+
+pub fn by_wa_user<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    user_id: &str,
+) -> Result<Option<Contact>, StoreError> {
+    lookup(r, BY_WA_USER, b, user_id)
+}
+
+pub fn by_email<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    email: &str,
+) -> Result<Option<Contact>, StoreError> {
+    lookup(r, BY_EMAIL, b, &email.trim().to_lowercase())
+}
+
+/// Writes the contact and keeps its indexes in step with `before`.
+pub fn save(ctx: &mut WriteCtx, before: Option<&Contact>, c: &Contact) -> Result<(), StoreError> {
+    let b = c.business_id;
+    let pairs: [(Tbl, Option<&String>, Option<&String>); 3] = [
+        (
+            BY_PHONE,
+            before.and_then(|x| x.phone.as_ref()),
+            c.phone.as_ref(),
+        ),
+        (
+            BY_WA_USER,
+            before.and_then(|x| x.wa_user_id.as_ref()),
+            c.wa_user_id.as_ref(),
+        ),
+        (
+            BY_EMAIL,
+            before.and_then(|x| x.email.as_ref()),
+            c.email.as_ref(),
+        ),
+    ];
+    for (t, old, new) in pairs {
+        if old != new {
+            if let Some(old) = old {
+                ctx.delete(t, &idx(b, old))?;
+            }
+            if let Some(new) = new {
+                ctx.put_raw(t, &idx(b, new), &c.id.bytes())?;
+            }
+        }
+    }
+    ctx.put(CONTACTS, &key(b, c.id), c)
+}
+
+/// What a source knows about a person.
+#[derive(Debug, Default, Clone)]
+pub struct Identity {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub wa_user_id: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Finds the contact this identity belongs to (WhatsApp user id, then phone,
+/// then email) or creates it; fills in what the contact did not know yet.
+/// Returns the contact and whether it was created.
+pub fn upsert(ctx: &mut WriteCtx, b: BusinessId, who: &Identity) -> ApiResult<(Contact, bool)> {
+    let email = who
+        .email
+        .as_ref()
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty());
+    let mut found = None;
+    if let Some(u) = &who.wa_user_id {
+        found = by_wa_user(ctx, b, u)?;
+    }
+    if found.is_none() {
+        if let Some(p) = &who.phone {
+            found = by_phone(ctx, b, p)?;
+        }
+    }
+    if found.is_none() {
+        if let Some(e) = &email {
+            found = by_email(ctx, b, e)?;
+        }
+    }
+    let now = now_ms();
+    match found {
+        Some(existing) => {
+            let mut c = existing.clone();
+            if c.wa_user_id.is_none() {
+                c.wa_user_id = who.wa_user_id.clone();
+            }
+            // Another contact may already hold the phone or email: keep ours unset then.
+            if c.phone.is_none() {
+                if let Some(p) = &who.phone {
+                    if by_phone(ctx, b, p)?.is_none() {
+                        c.phone = Some(p.clone());
+                    }
+                }
+            }
+            if c.email.is_none() {
+                if let Some(e) = &email {
+                    if by_email(ctx, b, e)?.is_none() {
+                        c.email = Some(e.clone());
+                    }
+                }
+            }
+            if c.name.is_empty() {
+                c.name = who.name.clone().unwrap_or_default();
+            }
+            if c != existing {
+                c.updated_at = now;
+                save(ctx, Some(&existing), &c)?;
+            }
+            Ok((c, false))
+        }
+        None => {
+            let c = Contact {
+                id: ContactId::new(),
+                business_id: b,
+                name: who.name.clone().unwrap_or_default(),
+                phone: who.phone.clone(),
+                wa_user_id: who.wa_user_id.clone(),
+                email,
+                created_at: now,
+                updated_at: now,
+            };
+            save(ctx, None, &c)?;
+            Ok((c, true))
+        }
+    }
+}
+
+/// A phone number as WhatsApp writes it (`5511987654321`) in E.164.
+pub fn e164_from_wa_id(wa_id: &str) -> Option<String> {
+    let digits: String = wa_id.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= 7 && digits.len() <= 15 && digits.len() == wa_id.trim_start_matches('+').len())
+        .then(|| format!("+{digits}"))
+}
+
+pub fn check_indexes(r: &store::ReadTxn, problems: &mut Vec<String>) -> Result<(), StoreError> {
+    let all = store::scan::<Contact, _>(r, CONTACTS, &[], None, usize::MAX)?;
+    let mut expected = 0usize;
+    for (_, c) in &all {
+        for (t, v) in [
+            (BY_PHONE, &c.phone),
+            (BY_WA_USER, &c.wa_user_id),
+            (BY_EMAIL, &c.email),
+        ] {
+            if let Some(v) = v {
+                expected += 1;
+                if r.get_raw(t, &idx(c.business_id, v))?.as_deref() != Some(&c.id.bytes()[..]) {
+                    problems.push(format!(
+                        "{}: missing entry for contact {}",
+                        store::table_name(t),
+                        c.id
+                    ));
+                }
+            }
+        }
+    }
+    let mut actual = 0usize;
+    for t in [BY_PHONE, BY_WA_USER, BY_EMAIL] {
+        actual += store::scan_keys(r, t, &[], None, usize::MAX)?.len();
+    }
+    if actual != expected {
+        problems.push(format!(
+            "contact indexes hold {actual} entries for {expected} indexed values"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wa_ids_become_e164() {
+        assert_eq!(
+            e164_from_wa_id("5511987654321").as_deref(),
+            Some("+5511987654321")
+        );
+        assert_eq!(
+            e164_from_wa_id("+15550001111").as_deref(),
+            Some("+15550001111")
+        );
+        assert_eq!(e164_from_wa_id(""), None);
+        assert_eq!(e164_from_wa_id("12ab34567"), None);
+        assert_eq!(e164_from_wa_id("1234567890123456"), None);
+    }
+}

@@ -1,0 +1,8 @@
+//! Conversations, messages, notes, labels, and the scoped list of them.
+pub mod access;
+pub mod model;
+pub mod repo;
+pub mod routes;
+pub mod service;
+
+pub use model::{Conversation, Message};

@@ -1,0 +1,361 @@
+//! Conversation and message tables. Every list is served by an index written in
+//! the same transaction as the record: by last activity for the business, and
+//! by assignee (unassigned under the zero id), newest first.
+use redb::TableDefinition;
+
+use super::model::{Conversation, Message, Note};
+use crate::{
+    auth::users::verify_id,
+    store::{
+        self, codec,
+        ids::{BusinessId, ContactId, ConversationId, MemberId, MessageId, NumberId},
+        Key, Reader, StoreError, TableSpec, Tbl, WriteCtx,
+    },
+};
+
+/// (business, conversation) → Conversation
+pub(crate) const CONVERSATIONS: Tbl = TableDefinition::new("conversations");
+/// (business, newest-first time, conversation) → ()
+pub(crate) const BY_ACTIVITY: Tbl = TableDefinition::new("conversations_by_activity");
+/// (business, assignee or zero, newest-first time, conversation) → ()
+pub(crate) const BY_ASSIGNEE: Tbl = TableDefinition::new("conversations_by_assignee");
+/// (business, contact, channel) → conversation: one conversation per contact and number
+pub(crate) const BY_CHANNEL: Tbl = TableDefinition::new("conversations_by_channel");
+/// (business, conversation, message) → Message
+pub(crate) const MESSAGES: Tbl = TableDefinition::new("messages");
+/// wamid → (business, conversation, message)
+pub(crate) const BY_WAMID: Tbl = TableDefinition::new("messages_by_wamid");
+/// (business, conversation, member) → inbound messages seen (u64)
+pub(crate) const READS: Tbl = TableDefinition::new("conversation_reads");
+/// (business, conversation, note) → Note
+pub(crate) const NOTES: Tbl = TableDefinition::new("conversation_notes");
+
+fn verify_u64(v: &[u8]) -> Result<(), store::CodecError> {
+    if v.len() == 8 {
+        Ok(())
+    } else {
+        Err(store::CodecError::Bincode(format!(
+            "expected 8 bytes, found {}",
+            v.len()
+        )))
+    }
+}
+
+fn verify_location(v: &[u8]) -> Result<(), store::CodecError> {
+    if v.len() == 48 {
+        Ok(())
+    } else {
+        Err(store::CodecError::Bincode(format!(
+            "expected 48 bytes, found {}",
+            v.len()
+        )))
+    }
+}
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: CONVERSATIONS,
+        verify: codec::verify::<Conversation>,
+    },
+    TableSpec {
+        def: BY_ACTIVITY,
+        verify: store::verify_empty,
+    },
+    TableSpec {
+        def: BY_ASSIGNEE,
+        verify: store::verify_empty,
+    },
+    TableSpec {
+        def: BY_CHANNEL,
+        verify: verify_id,
+    },
+    TableSpec {
+        def: MESSAGES,
+        verify: codec::verify::<Message>,
+    },
+    TableSpec {
+        def: BY_WAMID,
+        verify: verify_location,
+    },
+    TableSpec {
+        def: READS,
+        verify: verify_u64,
+    },
+    TableSpec {
+        def: NOTES,
+        verify: codec::verify::<Note>,
+    },
+];
+
+pub const UNASSIGNED: [u8; 16] = [0; 16];
+
+/// Newest first in ascending key order.
+pub fn desc_time(ms: i64) -> u64 {
+    u64::MAX - (ms.max(0) as u64)
+}
+
+/// The part of an index key after the business (and assignee) prefix: it
+/// orders conversations and doubles as the list cursor.
+pub fn order_suffix(c: &Conversation) -> Vec<u8> {
+    Key::new()
+        .u64(desc_time(c.updated_at))
+        .id(c.id.bytes())
+        .done()
+}
+
+pub fn assignee_prefix(b: BusinessId, assignee: Option<MemberId>) -> Vec<u8> {
+    Key::new()
+        .id(b.bytes())
+        .id(assignee.map_or(UNASSIGNED, |m| m.bytes()))
+        .done()
+}
+
+fn conv_key(b: BusinessId, c: ConversationId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(c.bytes()).done()
+}
+
+fn channel_key(b: BusinessId, contact: ContactId, number: Option<NumberId>) -> Vec<u8> {
+    Key::new()
+        .id(b.bytes())
+        .id(contact.bytes())
+        .id(number.map_or([0; 16], |n| n.bytes()))
+        .done()
+}
+
+pub fn get<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    id: ConversationId,
+) -> Result<Option<Conversation>, StoreError> {
+    store::get(r, CONVERSATIONS, &conv_key(b, id))
+}
+
+pub fn for_channel<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    contact: ContactId,
+    number: Option<NumberId>,
+) -> Result<Option<Conversation>, StoreError> {
+    match r
+        .get_raw(BY_CHANNEL, &channel_key(b, contact, number))?
+        .and_then(|v| ConversationId::from_bytes(&v))
+    {
+        Some(id) => get(r, b, id),
+        None => Ok(None),
+    }
+}
+
+/// Writes the conversation and moves its index entries from `before`'s position.
+pub fn save(
+    ctx: &mut WriteCtx,
+    before: Option<&Conversation>,
+    c: &Conversation,
+) -> Result<(), StoreError> {
+    let b = c.business_id;
+    let suffix = order_suffix(c);
+    if let Some(old) = before {
+        let old_suffix = order_suffix(old);
+        if old_suffix != suffix || old.assignee_id != c.assignee_id {
+            ctx.delete(
+                BY_ACTIVITY,
+                &Key::new().id(b.bytes()).raw(&old_suffix).done(),
+            )?;
+            ctx.delete(
+                BY_ASSIGNEE,
+                &Key::new()
+                    .raw(&assignee_prefix(b, old.assignee_id))
+                    .raw(&old_suffix)
+                    .done(),
+            )?;
+        }
+    } else {
+        ctx.put_raw(
+            BY_CHANNEL,
+            &channel_key(b, c.contact_id, c.number_id),
+            &c.id.bytes(),
+        )?;
+    }
+    ctx.put_raw(
+        BY_ACTIVITY,
+        &Key::new().id(b.bytes()).raw(&suffix).done(),
+        &[],
+    )?;
+    ctx.put_raw(
+        BY_ASSIGNEE,
+        &Key::new()
+            .raw(&assignee_prefix(b, c.assignee_id))
+            .raw(&suffix)
+            .done(),
+        &[],
+    )?;
+    ctx.put(CONVERSATIONS, &conv_key(b, c.id), c)
+}
+
+fn message_key(b: BusinessId, c: ConversationId, m: MessageId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(c.bytes()).id(m.bytes()).done()
+}
+
+pub fn message<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+    m: MessageId,
+) -> Result<Option<Message>, StoreError> {
+    store::get(r, MESSAGES, &message_key(b, c, m))
+}
+
+/// The message WhatsApp knows as `wamid`, in any business.
+pub fn by_wamid<R: Reader + ?Sized>(r: &R, wamid: &str) -> Result<Option<Message>, StoreError> {
+    let Some(loc) = r.get_raw(BY_WAMID, &Key::new().str(wamid).done())? else {
+        return Ok(None);
+    };
+    match (
+        BusinessId::from_bytes(&loc[..16]),
+        loc.get(16..32).and_then(ConversationId::from_bytes),
+        loc.get(32..48).and_then(MessageId::from_bytes),
+    ) {
+        (Some(b), Some(c), Some(m)) => message(r, b, c, m),
+        _ => Ok(None),
+    }
+}
+
+pub fn wamid_known<R: Reader + ?Sized>(r: &R, wamid: &str) -> Result<bool, StoreError> {
+    store::exists(r, BY_WAMID, &Key::new().str(wamid).done())
+}
+
+pub fn save_message(ctx: &mut WriteCtx, m: &Message) -> Result<(), StoreError> {
+    ctx.put(
+        MESSAGES,
+        &message_key(m.business_id, m.conversation_id, m.id),
+        m,
+    )?;
+    if let Some(wamid) = &m.wa_message_id {
+        let loc = Key::new()
+            .id(m.business_id.bytes())
+            .id(m.conversation_id.bytes())
+            .id(m.id.bytes())
+            .done();
+        ctx.put_raw(BY_WAMID, &Key::new().str(wamid).done(), &loc)?;
+    }
+    Ok(())
+}
+
+/// Messages of a conversation, newest first, before the exclusive cursor.
+pub fn messages<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+    before: Option<MessageId>,
+    limit: usize,
+) -> Result<Vec<Message>, StoreError> {
+    let prefix = conv_key(b, c);
+    let start = std::ops::Bound::Included(prefix.as_slice());
+    let end_key = match before {
+        Some(m) => message_key(b, c, m),
+        None => store::prefix_end(&prefix).unwrap_or_default(),
+    };
+    let end = if end_key.is_empty() {
+        std::ops::Bound::Unbounded
+    } else {
+        std::ops::Bound::Excluded(end_key.as_slice())
+    };
+    r.range_raw(MESSAGES, start, end, limit, true)?
+        .into_iter()
+        .map(|(_, v)| {
+            codec::decode(&v).map_err(|source| StoreError::Codec {
+                table: store::table_name(MESSAGES),
+                source,
+            })
+        })
+        .collect()
+}
+
+fn read_key(b: BusinessId, c: ConversationId, m: MemberId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(c.bytes()).id(m.bytes()).done()
+}
+
+pub fn seen<R: Reader + ?Sized>(r: &R, c: &Conversation, m: MemberId) -> Result<u64, StoreError> {
+    Ok(r.get_raw(READS, &read_key(c.business_id, c.id, m))?
+        .and_then(|v| v.try_into().ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0))
+}
+
+pub fn mark_seen(ctx: &mut WriteCtx, c: &Conversation, m: MemberId) -> Result<(), StoreError> {
+    ctx.put_raw(
+        READS,
+        &read_key(c.business_id, c.id, m),
+        &c.inbound_count.to_be_bytes(),
+    )
+}
+
+pub fn add_note(ctx: &mut WriteCtx, b: BusinessId, n: &Note) -> Result<(), StoreError> {
+    ctx.put(NOTES, &message_key(b, n.conversation_id, n.id), n)
+}
+
+pub fn notes<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<Vec<Note>, StoreError> {
+    Ok(
+        store::scan::<Note, _>(r, NOTES, &conv_key(b, c), None, usize::MAX)?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect(),
+    )
+}
+
+/// Index check: both list indexes hold exactly one entry per conversation, at
+/// its current position; every wamid entry points at its message.
+pub fn check_indexes(r: &store::ReadTxn, problems: &mut Vec<String>) -> Result<(), StoreError> {
+    let all = store::scan::<Conversation, _>(r, CONVERSATIONS, &[], None, usize::MAX)?;
+    for (_, c) in &all {
+        let b = c.business_id;
+        let suffix = order_suffix(c);
+        if !store::exists(
+            r,
+            BY_ACTIVITY,
+            &Key::new().id(b.bytes()).raw(&suffix).done(),
+        )? {
+            problems.push(format!(
+                "conversations_by_activity: missing entry for {}",
+                c.id
+            ));
+        }
+        if !store::exists(
+            r,
+            BY_ASSIGNEE,
+            &Key::new()
+                .raw(&assignee_prefix(b, c.assignee_id))
+                .raw(&suffix)
+                .done(),
+        )? {
+            problems.push(format!(
+                "conversations_by_assignee: missing entry for {}",
+                c.id
+            ));
+        }
+    }
+    for t in [BY_ACTIVITY, BY_ASSIGNEE] {
+        let n = store::scan_keys(r, t, &[], None, usize::MAX)?.len();
+        if n != all.len() {
+            problems.push(format!(
+                "{}: {n} entries for {} conversations",
+                store::table_name(t),
+                all.len()
+            ));
+        }
+    }
+    for key in store::scan_keys(r, BY_WAMID, &[], None, usize::MAX)? {
+        let wamid = String::from_utf8_lossy(&key[..key.len().saturating_sub(1)]).to_string();
+        if by_wamid(r, &wamid)?
+            .and_then(|m| m.wa_message_id)
+            .as_deref()
+            != Some(wamid.as_str())
+        {
+            problems.push(format!("messages_by_wamid: {wamid} points at no message"));
+        }
+    }
+    Ok(())
+}

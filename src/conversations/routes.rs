@@ -1,0 +1,380 @@
+//! The conversation API: the scoped list, one conversation, its messages and
+//! notes; assign, close and reopen, labels, read markers.
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{json, Value};
+
+use super::{
+    access::{Conversations, ListQuery, View},
+    model::{Conversation, Message, Note, Source, Status},
+    repo,
+};
+use crate::{
+    auth::MemberActor,
+    contacts,
+    error::{ApiError, ApiResult, Code},
+    events::Event,
+    http::{AppState, Routes},
+    store::{
+        ids::{ConversationId, MemberId, MessageId, NumberId},
+        Reader,
+    },
+    tenancy::{repo as tenancy_repo, Scope},
+    time::{now_ms, rfc3339, serde_ms},
+};
+
+pub fn routes(r: &mut Routes) {
+    r.get("/api/conversations", list)
+        .get("/api/conversations/{id}", show)
+        .patch("/api/conversations/{id}", update)
+        .get("/api/conversations/{id}/messages", messages)
+        .get("/api/conversations/{id}/notes", notes)
+        .post("/api/conversations/{id}/notes", add_note)
+        .post("/api/conversations/{id}/read", mark_read);
+}
+
+fn contact_json<R: Reader + ?Sized>(r: &R, c: &Conversation) -> ApiResult<Value> {
+    let contact = contacts::get(r, c.business_id, c.contact_id)?;
+    Ok(match contact {
+        Some(k) => json!({"id": k.id, "name": k.name, "phone": k.phone, "email": k.email}),
+        None => json!({"id": c.contact_id, "name": "", "phone": null, "email": null}),
+    })
+}
+
+pub fn conversation_json<R: Reader + ?Sized>(
+    r: &R,
+    c: &Conversation,
+    scope: &Scope,
+) -> ApiResult<Value> {
+    let unread = c
+        .inbound_count
+        .saturating_sub(repo::seen(r, c, scope.member_id)?);
+    let now = now_ms();
+    Ok(json!({
+        "id": c.id,
+        "contact": contact_json(r, c)?,
+        "source": c.source,
+        "status": c.status,
+        "assignee_id": c.assignee_id,
+        "number_id": c.number_id,
+        "labels": c.labels,
+        "last_message": c.last_message.as_ref().map(|p| json!({
+            "text": p.text, "type": p.kind, "direction": p.direction, "created_at": rfc3339(p.at),
+        })),
+        "unread_count": unread,
+        "window": {
+            "open": c.window_open(now),
+            "expires_at": c.window_expires_at().map(rfc3339),
+        },
+        "created_at": rfc3339(c.created_at),
+        "updated_at": rfc3339(c.updated_at),
+    }))
+}
+
+#[derive(Serialize)]
+struct MessageView<'a> {
+    id: MessageId,
+    direction: super::model::Direction,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    text: &'a str,
+    details: Value,
+    media: Option<Value>,
+    status: super::model::MessageStatus,
+    error: &'a Option<String>,
+    wa_message_id: &'a Option<String>,
+    reply_to: &'a Option<String>,
+    reactions: Vec<Value>,
+    author_id: Option<MemberId>,
+    #[serde(with = "serde_ms")]
+    created_at: i64,
+}
+
+pub fn message_json(m: &Message) -> Value {
+    let details: Value = serde_json::from_str(&m.details).unwrap_or(Value::Null);
+    let media = details.get("media").cloned();
+    serde_json::to_value(MessageView {
+        id: m.id,
+        direction: m.direction,
+        kind: &m.kind,
+        text: &m.text,
+        details,
+        media,
+        status: m.status,
+        error: &m.error,
+        wa_message_id: &m.wa_message_id,
+        reply_to: &m.reply_to,
+        reactions: m
+            .reactions
+            .iter()
+            .map(|r| json!({"emoji": r.emoji, "from_customer": r.from_customer, "created_at": rfc3339(r.at)}))
+            .collect(),
+        author_id: m.author_id,
+        created_at: m.created_at,
+    })
+    .unwrap_or(Value::Null)
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    view: Option<String>,
+    source: Option<String>,
+    status: Option<String>,
+    number_id: Option<NumberId>,
+    label: Option<String>,
+    assignee_id: Option<MemberId>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+fn bad(field: &str, value: &str) -> ApiError {
+    ApiError::new(
+        Code::BadRequest,
+        format!("`{value}` is not a valid {field}"),
+    )
+}
+
+impl ListParams {
+    fn query(self) -> ApiResult<ListQuery> {
+        let view = match self.view.as_deref() {
+            None | Some("all") => View::All,
+            Some("mine") => View::Mine,
+            Some("unassigned") => View::Unassigned,
+            Some(other) => return Err(bad("view (mine, unassigned, all)", other)),
+        };
+        let source = match self.source.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => Some(Source::parse(s).ok_or_else(|| bad("source", s))?),
+            None => None,
+        };
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            Some("open") => Some(Status::Open),
+            Some("closed") => Some(Status::Closed),
+            Some(other) => return Err(bad("status (open, closed)", other)),
+            None => None,
+        };
+        let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(
+                hex::decode(c)
+                    .ok()
+                    .filter(|b| b.len() == 24)
+                    .ok_or_else(|| bad("cursor", c))?,
+            ),
+            None => None,
+        };
+        Ok(ListQuery {
+            view,
+            source,
+            status,
+            number_id: self.number_id,
+            label: self.label.filter(|l| !l.is_empty()),
+            assignee_id: self.assignee_id,
+            after,
+            limit: self.limit.unwrap_or(50).clamp(1, 200),
+        })
+    }
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    params: web::Query<ListParams>,
+) -> ApiResult<HttpResponse> {
+    let q = params.into_inner().query()?;
+    let read = state.store.read()?;
+    let (items, next) = Conversations::new(&read, &actor.scope).list(&q)?;
+    let items = items
+        .iter()
+        .map(|c| conversation_json(&read, c, &actor.scope))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next.map(hex::encode)})))
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<ConversationId>,
+) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let c = Conversations::new(&read, &actor.scope).get(id.into_inner())?;
+    Ok(HttpResponse::Ok().json(conversation_json(&read, &c, &actor.scope)?))
+}
+
+fn some_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateBody {
+    #[serde(default, deserialize_with = "some_option")]
+    assignee_id: Option<Option<MemberId>>,
+    status: Option<Status>,
+    labels: Option<Vec<String>>,
+}
+
+fn clean_labels(labels: &[String]) -> ApiResult<Vec<String>> {
+    let mut out: Vec<String> = labels
+        .iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    if out.len() > 20 || out.iter().any(|l| l.chars().count() > 40) {
+        return Err(ApiError::field(
+            "labels",
+            "at most 20 labels of up to 40 characters",
+        ));
+    }
+    Ok(out)
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<ConversationId>,
+    body: web::Json<UpdateBody>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let labels = body.labels.as_deref().map(clean_labels).transpose()?;
+    let scope = actor.scope.clone();
+    let conversation = state
+        .store
+        .write(move |ctx| {
+            let before = Conversations::new(ctx, &scope).get(id)?;
+            let mut c = before.clone();
+            if let Some(assignee) = body.assignee_id {
+                if let Some(m) = assignee {
+                    tenancy_repo::member(ctx, scope.business_id, m)?
+                        .ok_or_else(|| ApiError::field("assignee_id", "no such member"))?;
+                }
+                // Assigning is handing work out: owners and leads, within what they see.
+                let may = scope.role != crate::tenancy::Role::Member || scope.has(crate::tenancy::Permission::SeeAll);
+                if !may || !scope.sees_conversation(assignee) {
+                    return Err(ApiError::forbidden("You cannot assign this conversation to that member"));
+                }
+                c.assignee_id = assignee;
+            }
+            if let Some(s) = body.status {
+                c.status = s;
+            }
+            if let Some(l) = &labels {
+                c.labels = l.clone();
+            }
+            if c != before {
+                c.updated_at = now_ms().max(before.updated_at);
+                repo::save(ctx, Some(&before), &c)?;
+                ctx.emit(Event::new(
+                    Some(c.business_id),
+                    "conversation.updated",
+                    json!({"conversation_id": c.id, "assignee_id": c.assignee_id, "previous_assignee_id": before.assignee_id}),
+                ));
+            }
+            Ok(c)
+        })
+        .await?;
+    let read = state.store.read()?;
+    Ok(HttpResponse::Ok().json(conversation_json(&read, &conversation, &actor.scope)?))
+}
+
+#[derive(Deserialize)]
+struct PageParams {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn messages(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<ConversationId>,
+    params: web::Query<PageParams>,
+) -> ApiResult<HttpResponse> {
+    let before = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(c.parse::<MessageId>().map_err(|_| bad("cursor", c))?),
+        None => None,
+    };
+    let limit = params.limit.unwrap_or(50).clamp(1, 200);
+    let read = state.store.read()?;
+    let page = Conversations::new(&read, &actor.scope).messages(id.into_inner(), before, limit)?;
+    let next = (page.len() == limit)
+        .then(|| page.last().map(|m| m.id.to_string()))
+        .flatten();
+    let items: Vec<Value> = page.iter().map(message_json).collect();
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
+}
+
+fn note_json(n: &Note) -> Value {
+    json!({"id": n.id, "author_id": n.author_id, "text": n.text, "created_at": rfc3339(n.created_at)})
+}
+
+async fn notes(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<ConversationId>,
+) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let items: Vec<Value> = Conversations::new(&read, &actor.scope)
+        .notes(id.into_inner())?
+        .iter()
+        .map(note_json)
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    text: String,
+}
+
+async fn add_note(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<ConversationId>,
+    body: web::Json<NoteBody>,
+) -> ApiResult<HttpResponse> {
+    let text = body.text.trim().to_string();
+    if text.is_empty() || text.chars().count() > 4096 {
+        return Err(ApiError::field("text", "must be 1 to 4096 characters"));
+    }
+    let id = id.into_inner();
+    let scope = actor.scope.clone();
+    let note = state
+        .store
+        .write(move |ctx| {
+            let c = Conversations::new(ctx, &scope).get(id)?;
+            let note = Note {
+                id: MessageId::new(),
+                conversation_id: c.id,
+                author_id: scope.member_id,
+                text: text.clone(),
+                created_at: now_ms(),
+            };
+            repo::add_note(ctx, c.business_id, &note)?;
+            Ok(note)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(note_json(&note)))
+}
+
+/// Marks every inbound message so far as seen by the calling member.
+async fn mark_read(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<ConversationId>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let scope = actor.scope.clone();
+    state
+        .store
+        .write(move |ctx| {
+            let c = Conversations::new(ctx, &scope).get(id)?;
+            repo::mark_seen(ctx, &c, scope.member_id)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

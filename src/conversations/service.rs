@@ -1,0 +1,197 @@
+//! Writing conversations: an inbound message from any channel lands here.
+use serde_json::json;
+
+use super::{
+    model::{Conversation, Direction, Message, MessageStatus, Preview, Reaction, Source, Status},
+    repo,
+};
+use crate::{
+    contacts::{self, Contact, Identity},
+    error::ApiResult,
+    events::Event,
+    store::{
+        ids::{BusinessId, ConversationId, MessageId, NumberId},
+        WriteCtx,
+    },
+    time::now_ms,
+};
+
+pub struct NewInbound {
+    pub wamid: Option<String>,
+    pub kind: String,
+    pub text: String,
+    pub details: String,
+    pub reply_to: Option<String>,
+    /// When the customer sent it (ms), as the channel reports.
+    pub sent_at: i64,
+}
+
+pub struct Stored {
+    pub contact: Contact,
+    pub conversation: Conversation,
+    pub message: Message,
+    pub new_conversation: bool,
+}
+
+pub enum Recorded {
+    /// Seen before (a redelivery): nothing changed.
+    Duplicate,
+    Stored(Box<Stored>),
+}
+
+const PREVIEW_CHARS: usize = 140;
+
+pub fn preview(kind: &str, text: &str, direction: Direction, at: i64) -> Preview {
+    Preview {
+        text: text.chars().take(PREVIEW_CHARS).collect(),
+        kind: kind.to_string(),
+        direction,
+        at,
+    }
+}
+
+/// Stores an inbound message exactly once: finds or creates the contact and
+/// the conversation for (contact, number), reopens it, counts it unread.
+pub fn record_inbound(
+    ctx: &mut WriteCtx,
+    business: BusinessId,
+    number: Option<NumberId>,
+    source: Source,
+    who: &Identity,
+    new: &NewInbound,
+) -> ApiResult<Recorded> {
+    if let Some(w) = &new.wamid {
+        if repo::wamid_known(ctx, w)? {
+            return Ok(Recorded::Duplicate);
+        }
+    }
+    let (contact, _) = contacts::upsert(ctx, business, who)?;
+    let now = now_ms();
+    let existing = repo::for_channel(ctx, business, contact.id, number)?;
+    let new_conversation = existing.is_none();
+    let mut conversation = existing.clone().unwrap_or_else(|| Conversation {
+        id: ConversationId::new(),
+        business_id: business,
+        contact_id: contact.id,
+        number_id: number,
+        source,
+        status: Status::Open,
+        assignee_id: None,
+        labels: Vec::new(),
+        last_message: None,
+        last_inbound_at: None,
+        inbound_count: 0,
+        created_at: now,
+        updated_at: now,
+    });
+    let message = Message {
+        id: MessageId::new(),
+        business_id: business,
+        conversation_id: conversation.id,
+        direction: Direction::In,
+        kind: new.kind.clone(),
+        text: new.text.clone(),
+        details: new.details.clone(),
+        wa_message_id: new.wamid.clone(),
+        status: MessageStatus::Received,
+        error: None,
+        author_id: None,
+        reply_to: new.reply_to.clone(),
+        reactions: Vec::new(),
+        created_at: new.sent_at,
+        updated_at: now,
+    };
+    conversation.status = Status::Open;
+    conversation.last_message = Some(preview(&new.kind, &new.text, Direction::In, new.sent_at));
+    // Redelivered late messages must not move the window backwards.
+    conversation.last_inbound_at = Some(
+        conversation
+            .last_inbound_at
+            .map_or(new.sent_at, |t| t.max(new.sent_at)),
+    );
+    conversation.inbound_count += 1;
+    conversation.updated_at = now.max(conversation.updated_at);
+    repo::save_message(ctx, &message)?;
+    repo::save(ctx, existing.as_ref(), &conversation)?;
+    let conv_json =
+        json!({"conversation_id": conversation.id, "assignee_id": conversation.assignee_id});
+    ctx.emit(Event::new(
+        Some(business),
+        if new_conversation {
+            "conversation.new"
+        } else {
+            "conversation.updated"
+        },
+        conv_json,
+    ));
+    ctx.emit(Event::new(
+        Some(business),
+        "message.new",
+        json!({"conversation_id": conversation.id, "message_id": message.id, "assignee_id": conversation.assignee_id}),
+    ));
+    Ok(Recorded::Stored(Box::new(Stored {
+        contact,
+        conversation,
+        message,
+        new_conversation,
+    })))
+}
+
+/// Moves a message's delivery status forward; older or repeated statuses do nothing.
+pub fn apply_status(
+    ctx: &mut WriteCtx,
+    wamid: &str,
+    status: MessageStatus,
+    error: Option<String>,
+) -> ApiResult<Option<Message>> {
+    let Some(mut m) = repo::by_wamid(ctx, wamid)? else {
+        return Ok(None);
+    };
+    if !m.status.advances_to(status) {
+        return Ok(None);
+    }
+    m.status = status;
+    if status == MessageStatus::Failed {
+        m.error = error;
+    }
+    m.updated_at = now_ms();
+    repo::save_message(ctx, &m)?;
+    ctx.emit(Event::new(
+        Some(m.business_id),
+        "message.status",
+        json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error}),
+    ));
+    Ok(Some(m))
+}
+
+/// Sets (or, with no emoji, removes) the customer's reaction on a message.
+/// Idempotent, so a redelivered reaction changes nothing.
+pub fn apply_reaction(
+    ctx: &mut WriteCtx,
+    target_wamid: &str,
+    emoji: Option<&str>,
+    at: i64,
+) -> ApiResult<bool> {
+    let Some(mut m) = repo::by_wamid(ctx, target_wamid)? else {
+        return Ok(false);
+    };
+    let before = m.reactions.clone();
+    m.reactions.retain(|r| !r.from_customer);
+    if let Some(e) = emoji.filter(|e| !e.is_empty()) {
+        m.reactions.push(Reaction {
+            emoji: e.to_string(),
+            from_customer: true,
+            at,
+        });
+    }
+    if m.reactions != before {
+        m.updated_at = now_ms();
+        repo::save_message(ctx, &m)?;
+        ctx.emit(Event::new(
+            Some(m.business_id),
+            "message.status",
+            json!({"conversation_id": m.conversation_id, "message_id": m.id, "reactions": m.reactions.len()}),
+        ));
+    }
+    Ok(true)
+}
