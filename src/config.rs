@@ -10,6 +10,7 @@ pub struct Config {
     pub server: Server,
     pub auth: Auth,
     pub writer: Writer,
+    pub outbound: Outbound,
     pub meta: Meta,
     pub smtp: Smtp,
     pub google: Google,
@@ -72,6 +73,20 @@ pub struct Writer {
 impl Default for Writer {
     fn default() -> Self {
         Writer { max_batch: 1024 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Outbound {
+    pub rate_per_second: u32,
+}
+
+impl Default for Outbound {
+    fn default() -> Self {
+        Outbound {
+            rate_per_second: 80,
+        }
     }
 }
 

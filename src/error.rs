@@ -24,6 +24,7 @@ error_codes! {
     BadRequest => BAD_REQUEST, "bad_request";
     InvalidRequest => UNPROCESSABLE_ENTITY, "invalid_request";
     ValidationFailed => UNPROCESSABLE_ENTITY, "validation_failed";
+    WindowClosed => UNPROCESSABLE_ENTITY, "window_closed";
     Unauthenticated => UNAUTHORIZED, "unauthenticated";
     InvalidCredentials => UNAUTHORIZED, "invalid_credentials";
     InvalidSignature => UNAUTHORIZED, "invalid_signature";

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod metrics;
+pub mod outbound;
 pub mod schema;
 pub mod server;
 pub mod store;

@@ -3,7 +3,7 @@
 use crate::{
     auth,
     channels::whatsapp,
-    contacts, conversations, store,
+    contacts, conversations, outbound, store,
     store::{check::IndexCheck, TableSpec},
     tenancy,
 };
@@ -19,6 +19,7 @@ pub fn tables() -> Vec<TableSpec> {
         conversations::repo::TABLES,
         whatsapp::numbers::TABLES,
         whatsapp::deadletters::TABLES,
+        outbound::TABLES,
     ] {
         all.extend_from_slice(group);
     }

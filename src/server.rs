@@ -163,6 +163,13 @@ pub fn start_with_store(
         .spawn(move || -> std::io::Result<()> {
             let system = actix_rt::System::new();
             let result = system.block_on(async move {
+                let graph = crate::channels::whatsapp::graph::Graph::new(&state.config.meta);
+                let sender = crate::outbound::sender::Sender::new(
+                    state.store.clone(),
+                    graph,
+                    state.config.outbound.rate_per_second,
+                );
+                actix_rt::spawn(sender.run());
                 let json_limit = state.config.server.json_limit_bytes;
                 let mut server = HttpServer::new(move || {
                     let mut routes = Routes::default();

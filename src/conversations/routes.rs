@@ -28,6 +28,7 @@ pub fn routes(r: &mut Routes) {
         .get("/api/conversations/{id}", show)
         .patch("/api/conversations/{id}", update)
         .get("/api/conversations/{id}/messages", messages)
+        .post("/api/conversations/{id}/messages", send)
         .get("/api/conversations/{id}/notes", notes)
         .post("/api/conversations/{id}/notes", add_note)
         .post("/api/conversations/{id}/read", mark_read);
@@ -304,6 +305,36 @@ async fn messages(
         .flatten();
     let items: Vec<Value> = page.iter().map(message_json).collect();
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
+}
+
+/// Queues a reply; the sender delivers it (202: accepted, not yet sent).
+async fn send(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<ConversationId>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let composed = crate::outbound::compose::compose(&body)?;
+    let reply_to = body["reply_to"].as_str().map(str::to_string);
+    let id = id.into_inner();
+    let scope = actor.scope.clone();
+    let message = state
+        .store
+        .write(move |ctx| {
+            // A reply names our message id or Meta's wamid; Meta needs the wamid.
+            let quoted = match reply_to.as_deref() {
+                Some(r) => match r.parse::<MessageId>() {
+                    Ok(mid) => repo::message(ctx, scope.business_id, id, mid)?
+                        .and_then(|m| m.wa_message_id),
+                    Err(_) => Some(r.to_string()),
+                },
+                None => None,
+            };
+            crate::outbound::enqueue(ctx, &scope, id, &composed, quoted.as_deref())
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().json(json!({"id": message.id, "status": "queued"})))
 }
 
 fn note_json(n: &Note) -> Value {

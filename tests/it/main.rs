@@ -5,6 +5,7 @@ mod auth;
 mod browser;
 mod cli;
 mod errors;
+mod outbound;
 mod rbac;
 mod store;
 mod team;

@@ -361,6 +361,22 @@ async fn every_route_answers_each_role_as_expected() {
             format!("/api/conversations/{c2}/messages"),
             [401, 404, 404, 404, 200],
         ),
+        // The fixture's customer wrote long ago: the window is closed, so a scoped
+        // send is refused for the window (422), never for lack of access.
+        with_body(
+            M::POST,
+            "/api/conversations/{id}/messages",
+            format!("/api/conversations/{c1}/messages"),
+            |_| json!({"type": "text", "text": "hi"}),
+            [401, 404, 422, 422, 422],
+        ),
+        with_body(
+            M::POST,
+            "/api/conversations/{id}/messages",
+            format!("/api/conversations/{c2}/messages"),
+            |_| json!({"type": "text", "text": "hi"}),
+            [401, 404, 404, 404, 422],
+        ),
         case(
             M::GET,
             "/api/conversations/{id}/notes",

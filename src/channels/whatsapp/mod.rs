@@ -1,5 +1,6 @@
 //! The WhatsApp Cloud API channel: signed webhooks in, Graph API out.
 pub mod deadletters;
+pub mod graph;
 pub mod ingest;
 pub mod numbers;
 pub mod parse;

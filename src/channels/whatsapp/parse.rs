@@ -777,8 +777,13 @@ fn f64_to_i64(f: f64) -> Option<i64> {
 /// Non-negative whole numbers from numbers or numeric strings (`2`, `"2"`,
 /// `2.0`); fractions are `None` rather than truncated.
 fn whole(v: Option<&Value>) -> Option<u64> {
-    if let Some(n) = v.and_then(Value::as_u64) {
-        return Some(n);
+    let exact = match v? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    if exact.is_some() {
+        return exact;
     }
     let f = float(v)?;
     (f >= 0.0 && f.fract() == 0.0 && f <= 9.0e18).then_some(f as u64)
@@ -1784,6 +1789,13 @@ mod tests {
         );
         assert_eq!(m.timestamp, 0);
         assert_eq!(int(Some(&json!(" 42 "))), Some(42));
+        assert_eq!(whole(Some(&json!("18446744073709551615"))), Some(u64::MAX));
+        assert_eq!(
+            whole(Some(&json!("9007199254740993"))),
+            Some(9_007_199_254_740_993)
+        );
+        assert_eq!(whole(Some(&json!("3.0"))), Some(3));
+        assert_eq!(whole(Some(&json!(-0.5))), None);
         assert_eq!(float(Some(&json!("NaN"))), None);
         assert_eq!(float(Some(&json!("inf"))), None);
     }

@@ -1,0 +1,164 @@
+//! The Graph API client for sending, and how Meta's errors are treated: retried
+//! with backoff, retried later for one recipient, or failed for good with
+//! Meta's reason. Base URL and version come from config (tests use a fake).
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::config::Meta;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Transient on Meta's side or a throughput limit: retry with backoff.
+    Retry,
+    /// Media download/upload errors: one more try, then permanent.
+    RetryOnce,
+    /// Too many messages to this recipient (131056): wait before the next try.
+    RecipientBackoff,
+    /// The access token is dead (190): the owner must reconnect the number.
+    TokenDead,
+    /// Never retry: the window is closed, the parameters are wrong, etc.
+    Permanent,
+}
+
+#[derive(Debug, Clone)]
+pub struct GraphError {
+    pub code: i64,
+    pub http_status: u16,
+    pub message: String,
+    pub failure: Failure,
+}
+
+impl GraphError {
+    /// What a person reads on the failed message.
+    pub fn reason(&self) -> String {
+        match self.code {
+            131047 => "More than 24 hours since the customer's last message: only a template can be sent now (131047)".into(),
+            0 => self.message.clone(),
+            code => format!("{} ({code})", self.message),
+        }
+    }
+}
+
+/// Meta's error codes, per the contract's table.
+pub fn classify(code: i64, http_status: u16) -> Failure {
+    match code {
+        131047 | 131026 | 100 | 131051 | 132000 | 132001 | 131049 | 131048 | 368 => {
+            Failure::Permanent
+        }
+        1 | 2 | 131000 | 131016 | 130429 | 4 | 80007 => Failure::Retry,
+        131056 => Failure::RecipientBackoff,
+        131052 | 131053 => Failure::RetryOnce,
+        190 => Failure::TokenDead,
+        _ if http_status >= 500 || http_status == 429 => Failure::Retry,
+        _ => Failure::Permanent,
+    }
+}
+
+#[derive(Clone)]
+pub struct Graph {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Graph {
+    pub fn new(meta: &Meta) -> Graph {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        Graph {
+            http,
+            base: format!(
+                "{}/{}",
+                meta.graph_url.trim_end_matches('/'),
+                meta.graph_version
+            ),
+        }
+    }
+
+    /// Sends one message; returns its `wamid`.
+    pub async fn send_message(
+        &self,
+        phone_number_id: &str,
+        token: &str,
+        payload: &Value,
+    ) -> Result<String, GraphError> {
+        let res = self
+            .http
+            .post(format!("{}/{}/messages", self.base, phone_number_id))
+            .bearer_auth(token)
+            .json(payload)
+            .send()
+            .await
+            .map_err(|e| GraphError {
+                code: 0,
+                http_status: 0,
+                message: format!("Meta could not be reached: {e}"),
+                failure: Failure::Retry,
+            })?;
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        if (200..300).contains(&status) {
+            if let Some(id) = body["messages"][0]["id"].as_str() {
+                return Ok(id.to_string());
+            }
+            return Err(GraphError {
+                code: 0,
+                http_status: status,
+                message: "Meta accepted the message but returned no id".into(),
+                failure: Failure::Retry,
+            });
+        }
+        Err(error_from(status, &body))
+    }
+}
+
+pub fn error_from(status: u16, body: &Value) -> GraphError {
+    let e = &body["error"];
+    let code = e["code"]
+        .as_i64()
+        .or_else(|| e["code"].as_str().and_then(|s| s.parse().ok()))
+        .unwrap_or(0);
+    let details = e["error_data"]["details"].as_str();
+    let message = details
+        .or_else(|| e["message"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Meta answered HTTP {status}"));
+    GraphError {
+        code,
+        http_status: status,
+        message,
+        failure: classify(code, status),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn errors_are_classified_as_the_contract_says() {
+        assert_eq!(classify(131047, 400), Failure::Permanent);
+        assert_eq!(classify(130429, 400), Failure::Retry);
+        assert_eq!(classify(131056, 400), Failure::RecipientBackoff);
+        assert_eq!(classify(190, 401), Failure::TokenDead);
+        assert_eq!(classify(131053, 400), Failure::RetryOnce);
+        assert_eq!(classify(0, 503), Failure::Retry);
+        assert_eq!(
+            classify(999_999, 400),
+            Failure::Permanent,
+            "never retry blindly"
+        );
+        let e = error_from(
+            400,
+            &json!({"error": {"message": "(#131047) Re-engagement message", "code": 131047,
+            "error_data": {"messaging_product": "whatsapp", "details": "Message failed to send because more than 24 hours have passed"}}}),
+        );
+        assert_eq!(e.code, 131047);
+        assert!(e.reason().contains("24 hours"));
+        assert_eq!(error_from(502, &json!("<html>")).failure, Failure::Retry);
+    }
+}

@@ -1,0 +1,233 @@
+//! The outbox: a message to send is written in the same transaction as the
+//! message itself, and a sender drains it under Meta's limits, retrying what
+//! can be retried and failing the rest with Meta's reason.
+pub mod compose;
+pub mod sender;
+
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::{
+    channels::whatsapp::graph::{Failure, GraphError},
+    contacts,
+    conversations::{
+        access::Conversations,
+        model::{Direction, Message, MessageStatus},
+        repo, service,
+    },
+    error::{ApiError, ApiResult, Code},
+    events::Event,
+    store::{
+        self, codec,
+        ids::{BusinessId, ConversationId, MessageId, NumberId},
+        Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
+    },
+    tenancy::Scope,
+    time::{now_ms, rfc3339},
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub business_id: BusinessId,
+    pub conversation_id: ConversationId,
+    pub message_id: MessageId,
+    pub number_id: NumberId,
+    /// The recipient's wa_id (phone digits).
+    pub to: String,
+    /// The Graph body, complete but for nothing: sent as is.
+    pub payload: String,
+    pub attempts: u32,
+    pub due_at: i64,
+}
+impl Record for OutboxItem {}
+
+/// (due time, message) → OutboxItem: the sender takes what is due, oldest first.
+pub(crate) const OUTBOX: Tbl = TableDefinition::new("outbox");
+
+pub const TABLES: &[TableSpec] = &[TableSpec {
+    def: OUTBOX,
+    verify: codec::verify::<OutboxItem>,
+}];
+
+pub const EVENT_ENQUEUED: &str = "outbox.enqueued";
+
+pub fn key(item: &OutboxItem) -> Vec<u8> {
+    Key::new()
+        .i64(item.due_at)
+        .id(item.message_id.bytes())
+        .done()
+}
+
+/// Items due at or before `now`, oldest first, and when the next one falls due.
+pub fn due<R: Reader + ?Sized>(
+    r: &R,
+    now: i64,
+    limit: usize,
+) -> Result<(Vec<OutboxItem>, Option<i64>), StoreError> {
+    let mut items = Vec::new();
+    for (_, item) in store::scan::<OutboxItem, _>(r, OUTBOX, &[], None, limit + 1)? {
+        if item.due_at > now || items.len() == limit {
+            return Ok((items, Some(item.due_at)));
+        }
+        items.push(item);
+    }
+    Ok((items, None))
+}
+
+pub fn depth<R: Reader + ?Sized>(r: &R) -> Result<usize, StoreError> {
+    Ok(store::scan_keys(r, OUTBOX, &[], None, usize::MAX)?.len())
+}
+
+/// Queues a message from a member: checks the window, stores the message as
+/// `queued` and its outbox entry together.
+pub fn enqueue(
+    ctx: &mut WriteCtx,
+    scope: &Scope,
+    conversation: ConversationId,
+    composed: &compose::Composed,
+    reply_to: Option<&str>,
+) -> ApiResult<Message> {
+    let before = Conversations::new(ctx, scope).get(conversation)?;
+    let Some(number_id) = before.number_id else {
+        return Err(ApiError::new(
+            Code::InvalidRequest,
+            "This conversation has no WhatsApp number to send from",
+        ));
+    };
+    let contact = contacts::get(ctx, before.business_id, before.contact_id)?
+        .ok_or_else(|| ApiError::not_found("contact"))?;
+    let Some(to) = contact
+        .phone
+        .as_deref()
+        .map(|p| p.trim_start_matches('+').to_string())
+    else {
+        return Err(ApiError::new(
+            Code::InvalidRequest,
+            "This contact has no phone number to send to",
+        ));
+    };
+    let now = now_ms();
+    if !composed.is_template && !before.window_open(now) {
+        let since = before
+            .window_expires_at()
+            .map(rfc3339)
+            .unwrap_or_else(|| "never opened".into());
+        return Err(ApiError::new(
+            Code::WindowClosed,
+            format!("The 24-hour customer service window is closed (closed at {since}); only a template can be sent"),
+        ));
+    }
+    let mut payload = composed.payload.clone();
+    payload["messaging_product"] = json!("whatsapp");
+    payload["recipient_type"] = json!("individual");
+    payload["to"] = json!(to);
+    if let Some(r) = reply_to {
+        payload["context"] = json!({"message_id": r});
+    }
+    let message = Message {
+        id: MessageId::new(),
+        business_id: before.business_id,
+        conversation_id: before.id,
+        direction: Direction::Out,
+        kind: composed.kind.clone(),
+        text: composed.text.clone(),
+        details: composed.details.to_string(),
+        wa_message_id: None,
+        status: MessageStatus::Queued,
+        error: None,
+        author_id: Some(scope.member_id),
+        reply_to: reply_to.map(str::to_string),
+        reactions: Vec::new(),
+        created_at: now,
+        updated_at: now,
+    };
+    let item = OutboxItem {
+        business_id: before.business_id,
+        conversation_id: before.id,
+        message_id: message.id,
+        number_id,
+        to,
+        payload: payload.to_string(),
+        attempts: 0,
+        due_at: now,
+    };
+    repo::save_message(ctx, &message)?;
+    ctx.put(OUTBOX, &key(&item), &item)?;
+    let mut conversation = before.clone();
+    conversation.last_message = Some(service::preview(
+        &message.kind,
+        &message.text,
+        Direction::Out,
+        now,
+    ));
+    conversation.updated_at = now.max(before.updated_at);
+    repo::save(ctx, Some(&before), &conversation)?;
+    ctx.emit(Event::new(
+        Some(message.business_id),
+        "message.new",
+        json!({"conversation_id": message.conversation_id, "message_id": message.id, "assignee_id": conversation.assignee_id}),
+    ));
+    ctx.emit(Event::new(
+        Some(message.business_id),
+        EVENT_ENQUEUED,
+        json!({"message_id": message.id}),
+    ));
+    Ok(message)
+}
+
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// Records what happened to one send, in one transaction with the outbox.
+pub fn record(
+    ctx: &mut WriteCtx,
+    item: &OutboxItem,
+    result: &Result<String, GraphError>,
+) -> ApiResult<()> {
+    ctx.delete(OUTBOX, &key(item))?;
+    let Some(mut m) = repo::message(ctx, item.business_id, item.conversation_id, item.message_id)?
+    else {
+        return Ok(());
+    };
+    let failed = |reason: String| (MessageStatus::Failed, Some(reason));
+    let (status, error) = match result {
+        Ok(wamid) => {
+            m.wa_message_id = Some(wamid.clone());
+            (MessageStatus::Sent, None)
+        }
+        Err(e) => {
+            let retry = match e.failure {
+                Failure::Retry | Failure::RecipientBackoff => item.attempts + 1 < MAX_ATTEMPTS,
+                Failure::RetryOnce => item.attempts == 0,
+                Failure::Permanent | Failure::TokenDead => false,
+            };
+            if retry {
+                let backoff = match e.failure {
+                    // Meta's pair limit is about one message per 6 s to a user.
+                    Failure::RecipientBackoff => 6_000 * i64::from(item.attempts + 1),
+                    _ => (500i64 << item.attempts.min(9)).min(300_000),
+                };
+                let next = OutboxItem {
+                    attempts: item.attempts + 1,
+                    due_at: now_ms() + backoff,
+                    ..item.clone()
+                };
+                ctx.put(OUTBOX, &key(&next), &next)?;
+                return Ok(());
+            }
+            failed(e.reason())
+        }
+    };
+    if m.status.advances_to(status) {
+        m.status = status;
+        m.error = error;
+        m.updated_at = now_ms();
+        repo::save_message(ctx, &m)?;
+        ctx.emit(Event::new(
+            Some(m.business_id),
+            "message.status",
+            json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error}),
+        ));
+    }
+    Ok(())
+}

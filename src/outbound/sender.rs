@@ -1,0 +1,151 @@
+//! The sender: takes due outbox items, sends them through the Graph API under
+//! a per-number rate, and records each result. Woken by new items (events) or
+//! by the next due time; it never polls on a fixed interval.
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use tokio::sync::{broadcast::error::RecvError, mpsc, Semaphore};
+
+use super::{due, record, OutboxItem, EVENT_ENQUEUED};
+use crate::{
+    channels::whatsapp::{
+        graph::{Failure, Graph, GraphError},
+        numbers,
+    },
+    store::{
+        ids::{MessageId, NumberId},
+        Store,
+    },
+    time::now_ms,
+};
+
+/// A token bucket per number: `rate` messages per second, bursts of `rate`.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+pub struct Sender {
+    store: Store,
+    graph: Graph,
+    rate: f64,
+}
+
+const BATCH: usize = 256;
+const CONCURRENCY: usize = 64;
+
+impl Sender {
+    pub fn new(store: Store, graph: Graph, rate_per_second: u32) -> Sender {
+        Sender {
+            store,
+            graph,
+            rate: f64::from(rate_per_second.max(1)),
+        }
+    }
+
+    pub async fn run(self) {
+        let mut events = self.store.subscribe();
+        let limit = Arc::new(Semaphore::new(CONCURRENCY));
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<MessageId>();
+        let mut in_flight: HashSet<MessageId> = HashSet::new();
+        let mut buckets: HashMap<NumberId, Bucket> = HashMap::new();
+        loop {
+            let (items, next_due) = match self
+                .store
+                .read()
+                .map_err(|e| e.to_string())
+                .and_then(|r| due(&r, now_ms(), BATCH).map_err(|e| e.to_string()))
+            {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::error!("outbox read failed: {e}");
+                    (Vec::new(), Some(now_ms() + 1000))
+                }
+            };
+            let mut wake_at = next_due;
+            for item in items {
+                if in_flight.contains(&item.message_id) {
+                    continue;
+                }
+                let bucket = buckets.entry(item.number_id).or_insert(Bucket {
+                    tokens: self.rate,
+                    at: Instant::now(),
+                });
+                bucket.tokens =
+                    (bucket.tokens + bucket.at.elapsed().as_secs_f64() * self.rate).min(self.rate);
+                bucket.at = Instant::now();
+                if bucket.tokens < 1.0 {
+                    let wait = ((1.0 - bucket.tokens) / self.rate * 1000.0).ceil() as i64;
+                    wake_at = Some(wake_at.map_or(now_ms() + wait, |w| w.min(now_ms() + wait)));
+                    continue;
+                }
+                bucket.tokens -= 1.0;
+                in_flight.insert(item.message_id);
+                let permit = limit.clone().acquire_owned().await;
+                let (store, graph, done) =
+                    (self.store.clone(), self.graph.clone(), done_tx.clone());
+                tokio::spawn(async move {
+                    let id = item.message_id;
+                    deliver(&store, &graph, item).await;
+                    drop(permit);
+                    let _ = done.send(id);
+                });
+            }
+            let sleep = wake_at
+                .map(|t| Duration::from_millis((t - now_ms()).clamp(0, 60_000) as u64))
+                .unwrap_or(Duration::from_secs(60));
+            // Only new outbox items wake the sender; other events pass by.
+            let enqueued = async {
+                loop {
+                    match events.recv().await {
+                        Ok(e) if e.kind == EVENT_ENQUEUED => return true,
+                        Ok(_) => continue,
+                        Err(RecvError::Lagged(_)) => return true,
+                        Err(RecvError::Closed) => return false,
+                    }
+                }
+            };
+            tokio::select! {
+                alive = enqueued => if !alive { return },
+                Some(id) = done_rx.recv() => { in_flight.remove(&id); }
+                _ = tokio::time::sleep(sleep) => {}
+            }
+            while let Ok(id) = done_rx.try_recv() {
+                in_flight.remove(&id);
+            }
+        }
+    }
+}
+
+async fn deliver(store: &Store, graph: &Graph, item: OutboxItem) {
+    let number = store.read().ok().and_then(|r| {
+        numbers::get(&r, item.business_id, item.number_id)
+            .ok()
+            .flatten()
+    });
+    let result = match number {
+        None => Err(GraphError {
+            code: 0,
+            http_status: 0,
+            message: "The WhatsApp number was removed".into(),
+            failure: Failure::Permanent,
+        }),
+        Some(n) => {
+            let payload: serde_json::Value =
+                serde_json::from_str(&item.payload).unwrap_or_default();
+            graph
+                .send_message(&n.phone_number_id, &n.access_token, &payload)
+                .await
+        }
+    };
+    if let Err(e) = &result {
+        tracing::warn!(message_id = %item.message_id, code = e.code, "send failed: {}", e.message);
+    }
+    let stored = item.clone();
+    if let Err(e) = store.write(move |ctx| record(ctx, &stored, &result)).await {
+        tracing::error!(message_id = %item.message_id, "recording a send failed: {e}");
+    }
+}

@@ -1,0 +1,137 @@
+//! A fake Meta Graph API: records every request and answers as Meta documents,
+//! or with scripted errors queued by the test.
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub authorization: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct State {
+    requests: Vec<Recorded>,
+    scripted: VecDeque<(u16, Value)>,
+    sent: u64,
+}
+
+pub struct FakeGraph {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+async fn handle(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Arc<Mutex<State>>>,
+) -> HttpResponse {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let mut s = state.lock().unwrap();
+    s.requests.push(Recorded {
+        method: req.method().to_string(),
+        path: req.path().to_string(),
+        authorization: req
+            .headers()
+            .get("Authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+        body: body.clone(),
+    });
+    if req.path().ends_with("/messages") {
+        if let Some((status, answer)) = s.scripted.pop_front() {
+            return HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+                .json(answer);
+        }
+        s.sent += 1;
+        let to = body["to"].as_str().unwrap_or("").to_string();
+        return HttpResponse::Ok().json(json!({
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": to}],
+            "messages": [{"id": format!("wamid.FAKE{:06}", s.sent)}],
+        }));
+    }
+    HttpResponse::NotFound().json(
+        json!({"error": {"message": "Unknown path", "type": "GraphMethodException", "code": 100}}),
+    )
+}
+
+impl FakeGraph {
+    pub fn start() -> FakeGraph {
+        let state = Arc::new(Mutex::new(State::default()));
+        let data = web::Data::new(state.clone());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_rt::System::new().block_on(async move {
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(data.clone())
+                        .default_service(web::to(handle))
+                })
+                .workers(1)
+                .disable_signals()
+                .listen(listener)
+                .unwrap()
+                .run();
+                tx.send(server.handle()).unwrap();
+                let _ = server.await;
+            })
+        });
+        let handle = rx.recv().unwrap();
+        FakeGraph {
+            url,
+            state,
+            handle,
+            thread: Some(thread),
+        }
+    }
+
+    /// The next send answers with this status and body instead of success.
+    pub fn fail_next(&self, status: u16, code: i64, message: &str) {
+        let body = json!({"error": {"message": message, "type": "OAuthException", "code": code,
+            "error_data": {"messaging_product": "whatsapp", "details": message}, "fbtrace_id": "Afake"}});
+        self.state
+            .lock()
+            .unwrap()
+            .scripted
+            .push_back((status, body));
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Waits until at least `n` requests arrived.
+    pub async fn wait_for(&self, n: usize) -> Vec<Recorded> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let r = self.requests();
+            if r.len() >= n || Instant::now() > deadline {
+                return r;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for FakeGraph {
+    fn drop(&mut self) {
+        futures_util::FutureExt::now_or_never(self.handle.stop(false));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

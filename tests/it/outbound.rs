@@ -1,0 +1,251 @@
+//! Replies go out through the Graph API, survive Meta's errors, and track
+//! delivery statuses forward only.
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::{
+    fake_graph::FakeGraph,
+    wa::{delivery, text},
+    Client, Harness,
+};
+
+struct Setup {
+    h: Harness,
+    graph: FakeGraph,
+    owner: Client,
+    conversation: String,
+}
+
+/// A conversation whose customer wrote `seconds_ago`.
+async fn setup(seconds_ago: i64) -> Setup {
+    let graph = FakeGraph::start();
+    let url = graph.url.clone();
+    let h = Harness::start_with(move |c| c.meta.graph_url = url);
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "PN1").await;
+    let ts = (chrono::Utc::now().timestamp() - seconds_ago).to_string();
+    let mut body = text(
+        "PN1",
+        "5511987654321",
+        "Carla",
+        "wamid.IN1",
+        "Is it available?",
+    );
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = json!(ts);
+    assert_eq!(h.webhook(&body).await.status, 200);
+    let list = owner.get("/api/conversations").await;
+    let conversation = list.body["items"][0]["id"].as_str().unwrap().to_string();
+    Setup {
+        h,
+        graph,
+        owner,
+        conversation,
+    }
+}
+
+async fn message(s: &Setup, id: &str) -> Value {
+    let page = s
+        .owner
+        .get(&format!("/api/conversations/{}/messages", s.conversation))
+        .await;
+    page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .cloned()
+        .expect("message listed")
+}
+
+async fn wait_status(s: &Setup, id: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let m = message(s, id).await;
+        if m["status"] == status || Instant::now() > deadline {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn status(wamid: &str, status: &str, extra: Value) -> Value {
+    let mut s = json!({"id": wamid, "status": status, "timestamp": "1764000005", "recipient_id": "5511987654321"});
+    if let (Some(o), Some(e)) = (s.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    delivery("PN1", json!([]), json!([]), json!([s]))
+}
+
+#[tokio::test]
+async fn a_reply_goes_out_through_graph_and_its_status_only_moves_forward() {
+    let s = setup(60).await;
+    let c = &s.conversation;
+    let conv = s.owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(conv.body["window"]["open"], true);
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "text", "text": "Yes! Want a test drive?"}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.body["status"], "queued");
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let sent = wait_status(&s, &id, "sent").await;
+    assert_eq!(sent["status"], "sent", "{sent}");
+    let wamid = sent["wa_message_id"].as_str().unwrap().to_string();
+
+    let reqs = s.graph.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].path, "/v21.0/PN1/messages");
+    assert_eq!(reqs[0].authorization, "Bearer EAAG-secret-token");
+    assert_eq!(reqs[0].body["messaging_product"], "whatsapp");
+    assert_eq!(reqs[0].body["to"], "5511987654321");
+    assert_eq!(reqs[0].body["type"], "text");
+    assert_eq!(reqs[0].body["text"]["body"], "Yes! Want a test drive?");
+
+    // Out of order, and redelivered: read wins, a late delivered changes nothing.
+    s.h.webhook(&status(&wamid, "read", json!({}))).await;
+    s.h.webhook(&status(
+        &wamid,
+        "delivered",
+        json!({"pricing": {"billable": true, "pricing_model": "PMP", "category": "service"}}),
+    ))
+    .await;
+    s.h.webhook(&status(&wamid, "read", json!({}))).await;
+    assert_eq!(message(&s, &id).await["status"], "read");
+    let list = s.owner.get("/api/conversations").await;
+    assert_eq!(list.body["items"][0]["last_message"]["direction"], "out");
+}
+
+#[tokio::test]
+async fn a_closed_window_refuses_free_form_messages_but_not_templates() {
+    let s = setup(25 * 3600).await;
+    let c = &s.conversation;
+    let conv = s.owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(conv.body["window"]["open"], false);
+    assert!(conv.body["window"]["expires_at"].is_string());
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "text", "text": "Hello?"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (422, "window_closed"));
+    let t = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "template", "template": {"name": "follow_up", "language": "pt_BR", "parameters": ["Carla"]}}),
+        )
+        .await;
+    assert_eq!(t.status, 202, "{}", t.body);
+    let reqs = s.graph.wait_for(1).await;
+    assert_eq!(reqs[0].body["template"]["name"], "follow_up");
+    assert_eq!(reqs[0].body["template"]["language"]["code"], "pt_BR");
+    assert_eq!(
+        reqs[0].body["template"]["components"][0]["parameters"][0]["text"],
+        "Carla"
+    );
+}
+
+#[tokio::test]
+async fn meta_refusing_the_window_fails_the_message_with_a_clear_reason_and_no_retry() {
+    let s = setup(60).await;
+    s.graph.fail_next(400, 131047, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.");
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{}/messages", s.conversation),
+            json!({"type": "text", "text": "Hi"}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let m = wait_status(&s, &id, "failed").await;
+    assert_eq!(m["status"], "failed");
+    assert!(m["error"].as_str().unwrap().contains("131047"), "{m}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        s.graph.requests().len(),
+        1,
+        "a permanent error is not retried"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_and_server_errors_are_retried_until_sent() {
+    let s = setup(60).await;
+    s.graph.fail_next(400, 130429, "Rate limit hit");
+    s.graph.fail_next(503, 2, "Service temporarily unavailable");
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{}/messages", s.conversation),
+            json!({"type": "text", "text": "Hi"}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let m = wait_status(&s, &id, "sent").await;
+    assert_eq!(m["status"], "sent", "{m}");
+    assert_eq!(s.graph.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn a_failed_status_from_meta_shows_its_error() {
+    let s = setup(60).await;
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{}/messages", s.conversation),
+            json!({"type": "text", "text": "Hi"}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let wamid = wait_status(&s, &id, "sent").await["wa_message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let failed = status(
+        &wamid,
+        "failed",
+        json!({"errors": [{"code": 131026, "title": "Message undeliverable", "error_data": {"details": "Receiver is incapable of receiving this message"}}]}),
+    );
+    s.h.webhook(&failed).await;
+    let m = message(&s, &id).await;
+    assert_eq!(m["status"], "failed");
+    assert!(m["error"].as_str().unwrap().contains("incapable"), "{m}");
+    s.h.webhook(&status(&wamid, "read", json!({}))).await;
+    assert_eq!(
+        message(&s, &id).await["status"],
+        "failed",
+        "failed is terminal"
+    );
+}
+
+#[tokio::test]
+async fn interactive_messages_respect_whatsapp_limits() {
+    let s = setup(60).await;
+    let c = &s.conversation;
+    let four: Vec<Value> = (0..4)
+        .map(|i| json!({"id": format!("b{i}"), "title": format!("B{i}")}))
+        .collect();
+    let r = s.owner.post(&format!("/api/conversations/{c}/messages"), json!({"type": "interactive", "interactive": {"type": "button", "body": "Pick", "buttons": four}})).await;
+    assert_eq!((r.status, r.code()), (422, "validation_failed"));
+    let ok = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "interactive", "interactive": {"type": "button", "body": "Test drive?", "buttons": [{"id": "yes", "title": "Yes"}, {"id": "no", "title": "No"}]}}),
+        )
+        .await;
+    assert_eq!(ok.status, 202);
+    let reqs = s.graph.wait_for(1).await;
+    assert_eq!(
+        reqs[0].body["interactive"]["action"]["buttons"][1]["reply"]["id"],
+        "no"
+    );
+}
