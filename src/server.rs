@@ -79,6 +79,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         metrics,
         control_secret: auth::session::random_token(32),
         started: Instant::now(),
+        outbox_wake: Default::default(),
     })
 }
 
@@ -168,6 +169,7 @@ pub fn start_with_store(
                     state.store.clone(),
                     graph,
                     state.config.outbound.rate_per_second,
+                    state.outbox_wake.clone(),
                 );
                 actix_rt::spawn(sender.run());
                 let json_limit = state.config.server.json_limit_bytes;

@@ -214,6 +214,27 @@ fn main() {
         errors.load(Ordering::Relaxed)
     );
     if let Some(s) = server {
+        // The server's own view: how many jobs each durable commit carried, and how long commits took.
+        let metrics = rt.block_on(async {
+            let url = format!("{}/metrics", s.url());
+            reqwest::get(url).await.ok()?.text().await.ok()
+        });
+        let value = |name: &str| {
+            metrics.as_deref().and_then(|m| {
+                m.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse::<f64>().ok())
+            })
+        };
+        if let (Some(commits), Some(jobs), Some(secs)) = (
+            value("wafunnel_writer_commit_seconds_count"),
+            value("wafunnel_writer_batch_jobs_sum"),
+            value("wafunnel_writer_commit_seconds_sum"),
+        ) {
+            println!(
+                "writer: {commits} commits, {:.1} jobs per commit, {:.2} ms per commit (apply + fsync)",
+                jobs / commits.max(1.0),
+                secs * 1000.0 / commits.max(1.0)
+            );
+        }
         s.stop();
     }
 }

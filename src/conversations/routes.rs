@@ -334,6 +334,7 @@ async fn send(
             crate::outbound::enqueue(ctx, &scope, id, &composed, quoted.as_deref())
         })
         .await?;
+    state.outbox_wake.notify_one();
     Ok(HttpResponse::Accepted().json(json!({"id": message.id, "status": "queued"})))
 }
 

@@ -27,6 +27,7 @@ pub struct AppState {
     pub control_secret: String,
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub started: Instant,
+    pub outbox_wake: crate::outbound::Wake,
 }
 
 /// Every API route of every domain: one line per domain.

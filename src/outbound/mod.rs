@@ -50,7 +50,8 @@ pub const TABLES: &[TableSpec] = &[TableSpec {
     verify: codec::verify::<OutboxItem>,
 }];
 
-pub const EVENT_ENQUEUED: &str = "outbox.enqueued";
+/// Wakes the sender after a commit that queued messages.
+pub type Wake = std::sync::Arc<tokio::sync::Notify>;
 
 pub fn key(item: &OutboxItem) -> Vec<u8> {
     Key::new()
@@ -80,7 +81,8 @@ pub fn depth<R: Reader + ?Sized>(r: &R) -> Result<usize, StoreError> {
 }
 
 /// Queues a message from a member: checks the window, stores the message as
-/// `queued` and its outbox entry together.
+/// `queued` and its outbox entry together. The caller wakes the sender after
+/// the commit.
 pub fn enqueue(
     ctx: &mut WriteCtx,
     scope: &Scope,
@@ -167,11 +169,6 @@ pub fn enqueue(
         Some(message.business_id),
         "message.new",
         json!({"conversation_id": message.conversation_id, "message_id": message.id, "assignee_id": conversation.assignee_id}),
-    ));
-    ctx.emit(Event::new(
-        Some(message.business_id),
-        EVENT_ENQUEUED,
-        json!({"message_id": message.id}),
     ));
     Ok(message)
 }

@@ -7,9 +7,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use tokio::sync::{broadcast::error::RecvError, mpsc, Semaphore};
+use tokio::sync::{mpsc, Semaphore};
 
-use super::{due, record, OutboxItem, EVENT_ENQUEUED};
+use super::{due, record, OutboxItem, Wake};
 use crate::{
     channels::whatsapp::{
         graph::{Failure, Graph, GraphError},
@@ -32,22 +32,23 @@ pub struct Sender {
     store: Store,
     graph: Graph,
     rate: f64,
+    wake: Wake,
 }
 
 const BATCH: usize = 256;
 const CONCURRENCY: usize = 64;
 
 impl Sender {
-    pub fn new(store: Store, graph: Graph, rate_per_second: u32) -> Sender {
+    pub fn new(store: Store, graph: Graph, rate_per_second: u32, wake: Wake) -> Sender {
         Sender {
             store,
             graph,
             rate: f64::from(rate_per_second.max(1)),
+            wake,
         }
     }
 
     pub async fn run(self) {
-        let mut events = self.store.subscribe();
         let limit = Arc::new(Semaphore::new(CONCURRENCY));
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<MessageId>();
         let mut in_flight: HashSet<MessageId> = HashSet::new();
@@ -97,19 +98,8 @@ impl Sender {
             let sleep = wake_at
                 .map(|t| Duration::from_millis((t - now_ms()).clamp(0, 60_000) as u64))
                 .unwrap_or(Duration::from_secs(60));
-            // Only new outbox items wake the sender; other events pass by.
-            let enqueued = async {
-                loop {
-                    match events.recv().await {
-                        Ok(e) if e.kind == EVENT_ENQUEUED => return true,
-                        Ok(_) => continue,
-                        Err(RecvError::Lagged(_)) => return true,
-                        Err(RecvError::Closed) => return false,
-                    }
-                }
-            };
             tokio::select! {
-                alive = enqueued => if !alive { return },
+                _ = self.wake.notified() => {}
                 Some(id) = done_rx.recv() => { in_flight.remove(&id); }
                 _ = tokio::time::sleep(sleep) => {}
             }
