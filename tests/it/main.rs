@@ -4,6 +4,7 @@ mod common;
 mod auth;
 mod browser;
 mod cli;
+mod crash;
 mod errors;
 mod outbound;
 mod rbac;
