@@ -221,7 +221,10 @@ fn main() {
         });
         let value = |name: &str| {
             metrics.as_deref().and_then(|m| {
-                m.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse::<f64>().ok())
+                m.lines()
+                    .find(|l| l.starts_with(name))
+                    .and_then(|l| l.rsplit(' ').next())
+                    .and_then(|v| v.parse::<f64>().ok())
             })
         };
         if let (Some(commits), Some(jobs), Some(secs)) = (
