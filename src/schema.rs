@@ -3,7 +3,7 @@
 use crate::{
     auth,
     channels::whatsapp,
-    contacts, conversations, outbound, store,
+    contacts, conversations, outbound, scheduler, store,
     store::{check::IndexCheck, TableSpec},
     tenancy,
 };
@@ -20,6 +20,8 @@ pub fn tables() -> Vec<TableSpec> {
         whatsapp::numbers::TABLES,
         whatsapp::deadletters::TABLES,
         outbound::TABLES,
+        whatsapp::media::TABLES,
+        scheduler::TABLES,
     ] {
         all.extend_from_slice(group);
     }

@@ -80,6 +80,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         control_secret: auth::session::random_token(32),
         started: Instant::now(),
         outbox_wake: Default::default(),
+        jobs_wake: Default::default(),
     })
 }
 
@@ -172,6 +173,17 @@ pub fn start_with_store(
                     state.outbox_wake.clone(),
                 );
                 actix_rt::spawn(sender.run());
+                let mut jobs =
+                    crate::scheduler::Scheduler::new(state.store.clone(), state.jobs_wake.clone());
+                jobs.handle(
+                    crate::channels::whatsapp::media::JOB_KIND,
+                    crate::channels::whatsapp::media::handler(
+                        state.store.clone(),
+                        crate::channels::whatsapp::graph::Graph::new(&state.config.meta),
+                        state.config.server.data_dir.clone(),
+                    ),
+                );
+                actix_rt::spawn(jobs.run());
                 let json_limit = state.config.server.json_limit_bytes;
                 let mut server = HttpServer::new(move || {
                     let mut routes = Routes::default();

@@ -28,6 +28,7 @@ pub struct AppState {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub started: Instant,
     pub outbox_wake: crate::outbound::Wake,
+    pub jobs_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Every API route of every domain: one line per domain.
@@ -38,6 +39,7 @@ pub fn api(routes: &mut Routes) {
     conversations::routes::routes(routes);
     whatsapp::numbers::routes(routes);
     whatsapp::webhook::routes(routes);
+    whatsapp::media::routes(routes);
     admin::routes(routes);
 }
 

@@ -249,3 +249,64 @@ async fn interactive_messages_respect_whatsapp_limits() {
         "no"
     );
 }
+
+#[tokio::test]
+async fn inbound_media_is_fetched_once_stored_and_served_only_within_scope() {
+    let graph = FakeGraph::start();
+    graph.expire_next_downloads(1);
+    let url = graph.url.clone();
+    let h = Harness::start_with(move |c| c.meta.graph_url = url);
+    let biz = h.new_business("Acme").await;
+    let rival = h.new_business("Rival").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "PN1").await;
+    let image = delivery(
+        "PN1",
+        json!([{"profile": {"name": "Carla"}, "wa_id": "5511987654321"}]),
+        json!([{"from": "5511987654321", "id": "wamid.IMG", "timestamp": "1764000000", "type": "image",
+                "image": {"id": "MEDIA-77", "mime_type": "image/jpeg", "sha256": "abc", "caption": "the dent"}}]),
+        json!([]),
+    );
+    assert_eq!(h.webhook(&image).await.status, 200);
+    let list = owner.get("/api/conversations").await;
+    let c = list.body["items"][0]["id"].as_str().unwrap().to_string();
+    let page = owner.get(&format!("/api/conversations/{c}/messages")).await;
+    let media_url = page.body["items"][0]["media"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(page.body["items"][0]["media"]["caption"], "the dent");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let fetched = loop {
+        let r = owner
+            .http
+            .get(format!("{}{media_url}", h.base))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 || Instant::now() > deadline {
+            break r;
+        }
+        assert_eq!(r.status(), 409, "pending files answer 409 with Retry-After");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(fetched.status(), 200);
+    assert_eq!(fetched.headers()["content-type"], "image/jpeg");
+    assert_eq!(fetched.text().await.unwrap(), "JPEG-BYTES-OF-MEDIA-77");
+    let reqs = graph.requests();
+    let info_calls = reqs.iter().filter(|r| r.path == "/v21.0/MEDIA-77").count();
+    assert_eq!(info_calls, 2, "an expired URL is fetched afresh");
+    assert!(reqs
+        .iter()
+        .all(|r| r.authorization == "Bearer EAAG-secret-token"));
+
+    let stranger = h.login(rival.owner()).await;
+    assert_eq!(stranger.get(&media_url).await.status, 404);
+    let member = h.login(biz.member()).await;
+    assert_eq!(
+        member.get(&media_url).await.status,
+        404,
+        "unassigned: not the member's to see"
+    );
+}

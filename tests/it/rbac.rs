@@ -159,6 +159,10 @@ async fn every_route_answers_each_role_as_expected() {
             .status,
         200
     );
+    let first = owner
+        .get(&format!("/api/conversations/{c1}/messages"))
+        .await;
+    let m1 = first.body["items"][0]["id"].as_str().unwrap().to_string();
 
     let cases = vec![
         case(M::GET, "/healthz", "/healthz", [200, 200, 200, 200, 200]),
@@ -360,6 +364,13 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/conversations/{id}/messages",
             format!("/api/conversations/{c2}/messages"),
             [401, 404, 404, 404, 200],
+        ),
+        // A text message has no file: nobody learns more than "not found".
+        case(
+            M::GET,
+            "/api/conversations/{id}/messages/{message_id}/media",
+            format!("/api/conversations/{c1}/messages/{m1}/media"),
+            [401, 404, 404, 404, 404],
         ),
         // The fixture's customer wrote long ago: the window is closed, so a scoped
         // send is refused for the window (422), never for lack of access.

@@ -115,6 +115,85 @@ impl Graph {
     }
 }
 
+pub struct MediaInfo {
+    pub url: String,
+    pub mime_type: Option<String>,
+}
+
+fn unreachable(e: reqwest::Error) -> GraphError {
+    GraphError {
+        code: 0,
+        http_status: 0,
+        message: format!("Meta could not be reached: {e}"),
+        failure: Failure::Retry,
+    }
+}
+
+impl Graph {
+    /// `GET /{media_id}`: where to download an inbound file (valid for minutes).
+    pub async fn media_info(&self, media_id: &str, token: &str) -> Result<MediaInfo, GraphError> {
+        let res = self
+            .http
+            .get(format!("{}/{}", self.base, media_id))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        match body["url"].as_str() {
+            Some(url) if (200..300).contains(&status) => Ok(MediaInfo {
+                url: url.to_string(),
+                mime_type: body["mime_type"].as_str().map(str::to_string),
+            }),
+            _ => Err(error_from(status, &body)),
+        }
+    }
+
+    /// Downloads a media URL with the number's token, refusing more than `limit` bytes.
+    pub async fn download(
+        &self,
+        url: &str,
+        token: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, GraphError> {
+        let mut res = self
+            .http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = res.status().as_u16();
+        if !(200..300).contains(&status) {
+            // Usually an expired URL: the next attempt asks Meta for a fresh one.
+            return Err(GraphError {
+                code: 0,
+                http_status: status,
+                message: format!("downloading the file answered HTTP {status}"),
+                failure: Failure::Retry,
+            });
+        }
+        let too_big = || GraphError {
+            code: 0,
+            http_status: status,
+            message: format!("the file is larger than {limit} bytes"),
+            failure: Failure::Permanent,
+        };
+        if res.content_length().is_some_and(|n| n as usize > limit) {
+            return Err(too_big());
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = res.chunk().await.map_err(unreachable)? {
+            if out.len() + chunk.len() > limit {
+                return Err(too_big());
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+}
+
 pub fn error_from(status: u16, body: &Value) -> GraphError {
     let e = &body["error"];
     let code = e["code"]

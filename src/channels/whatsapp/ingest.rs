@@ -23,6 +23,8 @@ pub struct Outcome {
     pub duplicates: usize,
     pub statuses: usize,
     pub dead_letters: usize,
+    /// Files whose download was scheduled.
+    pub media: usize,
 }
 
 fn media_json(m: &Media) -> Value {
@@ -277,7 +279,13 @@ pub fn apply(ctx: &mut WriteCtx, delivery: &Delivery, raw: &str) -> ApiResult<Ou
                 &new,
             )? {
                 Recorded::Duplicate => out.duplicates += 1,
-                Recorded::Stored(_) => out.stored += 1,
+                Recorded::Stored(stored) => {
+                    out.stored += 1;
+                    if let Some((media, filename)) = media_of(&m.kind) {
+                        super::media::register(ctx, &stored.message, number.id, media, filename)?;
+                        out.media += 1;
+                    }
+                }
             }
         }
         for s in &change.statuses {
@@ -288,6 +296,17 @@ pub fn apply(ctx: &mut WriteCtx, delivery: &Delivery, raw: &str) -> ApiResult<Ou
         }
     }
     Ok(out)
+}
+
+fn media_of(kind: &MessageKind) -> Option<(&Media, Option<String>)> {
+    match kind {
+        MessageKind::Image(m) | MessageKind::Video(m) => Some((m, None)),
+        MessageKind::Audio { media, .. } | MessageKind::Sticker { media, .. } => {
+            Some((media, None))
+        }
+        MessageKind::Document { media, filename } => Some((media, filename.clone())),
+        _ => None,
+    }
 }
 
 /// A customer changed their number: the contact moves to it, it is not duplicated.

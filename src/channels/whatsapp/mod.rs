@@ -2,6 +2,7 @@
 pub mod deadletters;
 pub mod graph;
 pub mod ingest;
+pub mod media;
 pub mod numbers;
 pub mod parse;
 pub mod signature;

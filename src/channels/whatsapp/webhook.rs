@@ -89,6 +89,9 @@ async fn receive(
         .store
         .write(move |ctx| ingest::apply(ctx, &delivery, &raw))
         .await?;
+    if outcome.media > 0 {
+        state.jobs_wake.notify_one();
+    }
     Ok(HttpResponse::Ok().json(json!({
         "received": outcome.stored,
         "duplicates": outcome.duplicates,

@@ -22,6 +22,9 @@ struct State {
     requests: Vec<Recorded>,
     scripted: VecDeque<(u16, Value)>,
     sent: u64,
+    /// Media download URLs answer 404 this many more times (an expired URL).
+    expire_downloads: u32,
+    base: String,
 }
 
 pub struct FakeGraph {
@@ -49,6 +52,26 @@ async fn handle(
             .to_string(),
         body: body.clone(),
     });
+    if let Some(id) = req.path().strip_prefix("/download/") {
+        if s.expire_downloads > 0 {
+            s.expire_downloads -= 1;
+            return HttpResponse::NotFound().finish();
+        }
+        return HttpResponse::Ok()
+            .content_type("image/jpeg")
+            .body(format!("JPEG-BYTES-OF-{id}"));
+    }
+    if req.method() == actix_web::http::Method::GET {
+        if let Some(id) = req
+            .path()
+            .strip_prefix("/v21.0/")
+            .filter(|p| !p.contains('/'))
+        {
+            let url = format!("{}/download/{id}", s.base);
+            return HttpResponse::Ok().json(json!({"messaging_product": "whatsapp", "url": url,
+                "mime_type": "image/jpeg", "sha256": "abc", "file_size": "20", "id": id}));
+        }
+    }
     if req.path().ends_with("/messages") {
         if let Some((status, answer)) = s.scripted.pop_front() {
             return HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
@@ -69,10 +92,13 @@ async fn handle(
 
 impl FakeGraph {
     pub fn start() -> FakeGraph {
-        let state = Arc::new(Mutex::new(State::default()));
-        let data = web::Data::new(state.clone());
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State {
+            base: url.clone(),
+            ..State::default()
+        }));
+        let data = web::Data::new(state.clone());
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_rt::System::new().block_on(async move {
@@ -108,6 +134,10 @@ impl FakeGraph {
             .unwrap()
             .scripted
             .push_back((status, body));
+    }
+
+    pub fn expire_next_downloads(&self, n: u32) {
+        self.state.lock().unwrap().expire_downloads = n;
     }
 
     pub fn requests(&self) -> Vec<Recorded> {

@@ -1,0 +1,268 @@
+//! Inbound media: Meta's URL expires within minutes and needs the number's
+//! token, so a durable job fetches each file into the data folder right away,
+//! and members download it through a scope-checked endpoint, never from Meta.
+use std::{path::PathBuf, sync::Arc};
+
+use actix_web::{web, HttpResponse};
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{graph::Graph, numbers, parse::Media};
+use crate::{
+    auth::MemberActor,
+    conversations::{access::Conversations, Message},
+    error::{ApiError, ApiResult, Code},
+    http::{AppState, Routes},
+    scheduler::{self, Handler, Job, Outcome},
+    store::{
+        self, codec,
+        ids::{BusinessId, ConversationId, MessageId, NumberId},
+        Key, Reader, Record, Store, StoreError, TableSpec, Tbl, WriteCtx,
+    },
+};
+
+pub const JOB_KIND: &str = "whatsapp.media_fetch";
+/// WhatsApp's largest file (documents).
+pub const MAX_BYTES: usize = 100 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum State {
+    Pending,
+    Stored,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaFile {
+    pub business_id: BusinessId,
+    pub conversation_id: ConversationId,
+    pub message_id: MessageId,
+    pub number_id: NumberId,
+    pub wa_media_id: String,
+    pub mime_type: String,
+    pub filename: Option<String>,
+    pub size: u64,
+    pub state: State,
+    pub error: Option<String>,
+}
+impl Record for MediaFile {}
+
+/// (business, conversation, message) → MediaFile
+const MEDIA: Tbl = TableDefinition::new("media_files");
+
+pub const TABLES: &[TableSpec] = &[TableSpec {
+    def: MEDIA,
+    verify: codec::verify::<MediaFile>,
+}];
+
+fn key(b: BusinessId, c: ConversationId, m: MessageId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(c.bytes()).id(m.bytes()).done()
+}
+
+pub fn get<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+    m: MessageId,
+) -> Result<Option<MediaFile>, StoreError> {
+    store::get(r, MEDIA, &key(b, c, m))
+}
+
+fn save(ctx: &mut WriteCtx, f: &MediaFile) -> Result<(), StoreError> {
+    ctx.put(
+        MEDIA,
+        &key(f.business_id, f.conversation_id, f.message_id),
+        f,
+    )
+}
+
+pub fn path(data_dir: &std::path::Path, f: &MediaFile) -> PathBuf {
+    data_dir
+        .join("media")
+        .join(f.business_id.to_string())
+        .join(f.message_id.to_string())
+}
+
+/// Records the file of an inbound message and schedules its download.
+pub fn register(
+    ctx: &mut WriteCtx,
+    message: &Message,
+    number: NumberId,
+    media: &Media,
+    filename: Option<String>,
+) -> Result<(), StoreError> {
+    let f = MediaFile {
+        business_id: message.business_id,
+        conversation_id: message.conversation_id,
+        message_id: message.id,
+        number_id: number,
+        wa_media_id: media.id.clone(),
+        mime_type: media
+            .mime_type
+            .clone()
+            .unwrap_or_else(|| "application/octet-stream".into()),
+        filename,
+        size: media.file_size.unwrap_or(0),
+        state: State::Pending,
+        error: None,
+    };
+    save(ctx, &f)?;
+    scheduler::schedule(
+        ctx,
+        JOB_KIND,
+        &json!({"business_id": f.business_id, "conversation_id": f.conversation_id, "message_id": f.message_id}),
+        crate::time::now_ms(),
+        5,
+    )?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct JobArgs {
+    business_id: BusinessId,
+    conversation_id: ConversationId,
+    message_id: MessageId,
+}
+
+/// The job handler: media info → download → file → record.
+pub fn handler(store: Store, graph: Graph, data_dir: PathBuf) -> Handler {
+    Arc::new(move |job: Job| {
+        let (store, graph, data_dir) = (store.clone(), graph.clone(), data_dir.clone());
+        Box::pin(async move { fetch(&store, &graph, &data_dir, &job).await })
+    })
+}
+
+async fn fetch(store: &Store, graph: &Graph, data_dir: &std::path::Path, job: &Job) -> Outcome {
+    let Ok(args) = serde_json::from_str::<JobArgs>(&job.payload) else {
+        return Outcome::Fail("unreadable job arguments".into());
+    };
+    let looked_up = store.read().map_err(ApiError::from).and_then(|r| {
+        let f = get(&r, args.business_id, args.conversation_id, args.message_id)?;
+        let n = match &f {
+            Some(f) => numbers::get(&r, f.business_id, f.number_id)?,
+            None => None,
+        };
+        Ok((f, n))
+    });
+    let Ok((Some(file), Some(number))) = looked_up else {
+        return Outcome::Fail("the message or its number no longer exists".into());
+    };
+    let result = async {
+        let info = graph
+            .media_info(&file.wa_media_id, &number.access_token)
+            .await?;
+        graph
+            .download(&info.url, &number.access_token, MAX_BYTES)
+            .await
+            .map(|bytes| (info, bytes))
+    }
+    .await;
+    let (info, bytes) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            let reason = e.reason();
+            if job.attempts + 1 >= job.max_attempts || e.failure == super::graph::Failure::Permanent
+            {
+                mark(store, &file, State::Failed, Some(reason.clone()), None).await;
+                return Outcome::Fail(reason);
+            }
+            return Outcome::Retry(reason);
+        }
+    };
+    let dest = path(data_dir, &file);
+    let written = async {
+        if let Some(dir) = dest.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        let tmp = dest.with_extension("partial");
+        tokio::fs::write(&tmp, &bytes).await?;
+        tokio::fs::rename(&tmp, &dest).await
+    }
+    .await;
+    if let Err(e) = written {
+        return Outcome::Retry(format!("writing the file failed: {e}"));
+    }
+    let mime = info.mime_type.unwrap_or(file.mime_type.clone());
+    mark(
+        store,
+        &file,
+        State::Stored,
+        None,
+        Some((bytes.len() as u64, mime)),
+    )
+    .await;
+    Outcome::Done
+}
+
+async fn mark(
+    store: &Store,
+    file: &MediaFile,
+    state: State,
+    error: Option<String>,
+    stored: Option<(u64, String)>,
+) {
+    let mut f = file.clone();
+    f.state = state;
+    f.error = error;
+    if let Some((size, mime)) = stored {
+        f.size = size;
+        f.mime_type = mime;
+    }
+    if let Err(e) = store.write(move |ctx| Ok(save(ctx, &f)?)).await {
+        tracing::error!("recording media state failed: {e}");
+    }
+}
+
+pub fn routes(r: &mut Routes) {
+    r.get(
+        "/api/conversations/{id}/messages/{message_id}/media",
+        download,
+    );
+}
+
+async fn download(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    path_ids: web::Path<(ConversationId, MessageId)>,
+) -> ApiResult<HttpResponse> {
+    let (cid, mid) = path_ids.into_inner();
+    let read = state.store.read()?;
+    let c = Conversations::new(&read, &actor.scope).get(cid)?;
+    let f = get(&read, c.business_id, c.id, mid)?.ok_or_else(|| ApiError::not_found("media"))?;
+    match f.state {
+        State::Pending => {
+            let mut e = ApiError::new(
+                Code::Conflict,
+                "The file is still being downloaded from WhatsApp",
+            );
+            e.retry_after_secs = Some(2);
+            Err(e)
+        }
+        State::Failed => Err(ApiError::new(
+            Code::NotFound,
+            format!(
+                "The file could not be downloaded: {}",
+                f.error.unwrap_or_default()
+            ),
+        )),
+        State::Stored => {
+            let bytes = tokio::fs::read(path(&state.config.server.data_dir, &f))
+                .await
+                .map_err(|e| ApiError::internal(format!("media file unreadable: {e}")))?;
+            let disposition = match &f.filename {
+                Some(name) => format!(
+                    "inline; filename=\"{}\"",
+                    name.replace(['"', '\\', '\r', '\n'], "_")
+                ),
+                None => "inline".into(),
+            };
+            Ok(HttpResponse::Ok()
+                .content_type(f.mime_type)
+                .insert_header(("Cache-Control", "private, max-age=86400"))
+                .insert_header(("Content-Disposition", disposition))
+                .insert_header(("X-Content-Type-Options", "nosniff"))
+                .body(bytes))
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Durable jobs: a table keyed by due time, drained by one runner that sleeps
+//! until the earliest due job or until woken. A job survives restarts; a
+//! failing job is retried with backoff and kept, with its error, when it gives up.
+use std::{
+    collections::{HashMap, HashSet},
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    time::Duration,
+};
+
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, Notify};
+
+use crate::{
+    error::ApiError,
+    store::{
+        self, codec, ids::RecordId, Key, Reader, Record, Store, StoreError, TableSpec, Tbl,
+        WriteCtx,
+    },
+    time::now_ms,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: RecordId,
+    pub kind: String,
+    /// JSON arguments for the job's handler.
+    pub payload: String,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub due_at: i64,
+    pub last_error: Option<String>,
+}
+impl Record for Job {}
+
+/// (due time, job) → Job
+const JOBS: Tbl = TableDefinition::new("jobs");
+/// (job) → Job: jobs that gave up, for operators to inspect and retry.
+const FAILED: Tbl = TableDefinition::new("jobs_failed");
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: JOBS,
+        verify: codec::verify::<Job>,
+    },
+    TableSpec {
+        def: FAILED,
+        verify: codec::verify::<Job>,
+    },
+];
+
+fn key(j: &Job) -> Vec<u8> {
+    Key::new().i64(j.due_at).id(j.id.bytes()).done()
+}
+
+pub fn schedule(
+    ctx: &mut WriteCtx,
+    kind: &str,
+    payload: &serde_json::Value,
+    due_at: i64,
+    max_attempts: u32,
+) -> Result<Job, StoreError> {
+    let job = Job {
+        id: RecordId::new(),
+        kind: kind.to_string(),
+        payload: payload.to_string(),
+        attempts: 0,
+        max_attempts: max_attempts.max(1),
+        due_at,
+        last_error: None,
+    };
+    ctx.put(JOBS, &key(&job), &job)?;
+    Ok(job)
+}
+
+pub fn pending<R: Reader + ?Sized>(r: &R, limit: usize) -> Result<Vec<Job>, StoreError> {
+    Ok(store::scan::<Job, _>(r, JOBS, &[], None, limit)?
+        .into_iter()
+        .map(|(_, j)| j)
+        .collect())
+}
+
+pub fn failed<R: Reader + ?Sized>(r: &R, limit: usize) -> Result<Vec<Job>, StoreError> {
+    Ok(store::scan::<Job, _>(r, FAILED, &[], None, limit)?
+        .into_iter()
+        .map(|(_, j)| j)
+        .collect())
+}
+
+/// How a job ended this time.
+pub enum Outcome {
+    Done,
+    /// Try again later (after the backoff), unless attempts are used up.
+    Retry(String),
+    /// Give up now.
+    Fail(String),
+}
+
+pub type Handler = Arc<dyn Fn(Job) -> Pin<Box<dyn Future<Output = Outcome> + Send>> + Send + Sync>;
+
+fn settle(ctx: &mut WriteCtx, job: &Job, outcome: &Outcome) -> Result<(), StoreError> {
+    ctx.delete(JOBS, &key(job))?;
+    match outcome {
+        Outcome::Done => Ok(()),
+        Outcome::Retry(e) if job.attempts + 1 < job.max_attempts => {
+            let backoff = (1_000i64 << job.attempts.min(10)).min(600_000);
+            let next = Job {
+                attempts: job.attempts + 1,
+                due_at: now_ms() + backoff,
+                last_error: Some(e.clone()),
+                ..job.clone()
+            };
+            ctx.put(JOBS, &key(&next), &next)
+        }
+        Outcome::Retry(e) | Outcome::Fail(e) => {
+            let dead = Job {
+                attempts: job.attempts + 1,
+                last_error: Some(e.clone()),
+                ..job.clone()
+            };
+            ctx.put(FAILED, &Key::new().id(job.id.bytes()).done(), &dead)
+        }
+    }
+}
+
+pub struct Scheduler {
+    store: Store,
+    handlers: HashMap<&'static str, Handler>,
+    wake: Arc<Notify>,
+}
+
+const CONCURRENCY: usize = 8;
+
+impl Scheduler {
+    pub fn new(store: Store, wake: Arc<Notify>) -> Scheduler {
+        Scheduler {
+            store,
+            handlers: HashMap::new(),
+            wake,
+        }
+    }
+
+    pub fn handle(&mut self, kind: &'static str, handler: Handler) {
+        self.handlers.insert(kind, handler);
+    }
+
+    pub async fn run(self) {
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<RecordId>();
+        let mut running: HashSet<RecordId> = HashSet::new();
+        loop {
+            let now = now_ms();
+            let jobs = self
+                .store
+                .read()
+                .map_err(ApiError::from)
+                .and_then(|r| Ok(pending(&r, 256)?));
+            let mut next_due = None;
+            for job in jobs.unwrap_or_default() {
+                if job.due_at > now {
+                    next_due = Some(job.due_at);
+                    break;
+                }
+                if running.contains(&job.id) || running.len() >= CONCURRENCY {
+                    continue;
+                }
+                running.insert(job.id);
+                let handler = self.handlers.get(job.kind.as_str()).cloned();
+                let (store, done) = (self.store.clone(), done_tx.clone());
+                tokio::spawn(async move {
+                    let id = job.id;
+                    let outcome = match handler {
+                        Some(h) => h(job.clone()).await,
+                        None => Outcome::Fail(format!("no handler for job kind `{}`", job.kind)),
+                    };
+                    if let Err(e) = store
+                        .write(move |ctx| Ok(settle(ctx, &job, &outcome)?))
+                        .await
+                    {
+                        tracing::error!("settling job {id} failed: {e}");
+                    }
+                    let _ = done.send(id);
+                });
+            }
+            let sleep = next_due
+                .map(|t| Duration::from_millis((t - now_ms()).clamp(0, 60_000) as u64))
+                .unwrap_or(Duration::from_secs(60));
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                Some(id) = done_rx.recv() => { running.remove(&id); }
+                _ = tokio::time::sleep(sleep) => {}
+            }
+            while let Ok(id) = done_rx.try_recv() {
+                running.remove(&id);
+            }
+        }
+    }
+}
