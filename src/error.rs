@@ -39,6 +39,7 @@ error_codes! {
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "payload_too_large";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type";
     RateLimited => TOO_MANY_REQUESTS, "rate_limited";
+    BadGateway => BAD_GATEWAY, "upstream_error";
     Internal => INTERNAL_SERVER_ERROR, "internal_error";
     Storage => INTERNAL_SERVER_ERROR, "storage_error";
     Unavailable => SERVICE_UNAVAILABLE, "unavailable";

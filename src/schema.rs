@@ -21,6 +21,7 @@ pub fn tables() -> Vec<TableSpec> {
         whatsapp::deadletters::TABLES,
         outbound::TABLES,
         whatsapp::media::TABLES,
+        whatsapp::templates::TABLES,
         scheduler::TABLES,
     ] {
         all.extend_from_slice(group);

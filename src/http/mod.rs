@@ -40,6 +40,7 @@ pub fn api(routes: &mut Routes) {
     whatsapp::numbers::routes(routes);
     whatsapp::webhook::routes(routes);
     whatsapp::media::routes(routes);
+    whatsapp::templates::routes(routes);
     admin::routes(routes);
 }
 

@@ -109,6 +109,17 @@ pub fn enqueue(
             "This contact has no phone number to send to",
         ));
     };
+    if let Some(t) = composed.details.get("template") {
+        let params = t["parameters"].as_array().map_or(0, Vec::len);
+        crate::channels::whatsapp::templates::check_send(
+            ctx,
+            before.business_id,
+            number_id,
+            t["name"].as_str().unwrap_or(""),
+            t["language"].as_str().unwrap_or(""),
+            params,
+        )?;
+    }
     let now = now_ms();
     if !composed.is_template && !before.window_open(now) {
         let since = before

@@ -303,6 +303,7 @@ fn the_binary_serves_accepts_cli_commands_through_the_running_server_and_stops_o
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--demo", "--data-dir"])
         .arg(dir.path())
+        .env("WAFUNNEL_META_GRAPH_URL", "http://127.0.0.1:9")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

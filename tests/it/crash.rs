@@ -20,6 +20,7 @@ fn serve(dir: &Path) -> (Child, String) {
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .env("WAFUNNEL_META_APP_SECRET", APP_SECRET)
+        .env("WAFUNNEL_META_GRAPH_URL", "http://127.0.0.1:9")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

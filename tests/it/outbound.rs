@@ -310,3 +310,73 @@ async fn inbound_media_is_fetched_once_stored_and_served_only_within_scope() {
         "unassigned: not the member's to see"
     );
 }
+
+#[tokio::test]
+async fn templates_sync_from_meta_and_guard_template_sends() {
+    let s = setup(25 * 3600).await;
+    let numbers = s.owner.get("/api/whatsapp/numbers").await;
+    let number = numbers.body["items"][0]["id"].as_str().unwrap().to_string();
+    let synced = s
+        .owner
+        .post(
+            &format!("/api/whatsapp/numbers/{number}/templates/sync"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(synced.status, 200, "{}", synced.body);
+    assert_eq!(synced.body["synced"], 3, "both pages of Meta's list");
+    let list = s
+        .owner
+        .get(&format!("/api/whatsapp/numbers/{number}/templates"))
+        .await;
+    let order = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "order_update")
+        .cloned()
+        .unwrap();
+    assert_eq!(order["parameters"], 2);
+    assert_eq!(
+        s.graph.requests()[0].authorization,
+        "Bearer EAAG-secret-token"
+    );
+
+    let c = &s.conversation;
+    let send = |name: &str, lang: &str, params: Value| json!({"type": "template", "template": {"name": name, "language": lang, "parameters": params}});
+    let wrong_count = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            send("order_update", "pt_BR", json!(["Carla"])),
+        )
+        .await;
+    assert_eq!(
+        (wrong_count.status, wrong_count.code()),
+        (422, "validation_failed")
+    );
+    let rejected = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            send("promo", "en_US", json!([])),
+        )
+        .await;
+    assert_eq!(rejected.status, 422);
+    let unknown = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            send("nope", "pt_BR", json!([])),
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    let ok = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            send("order_update", "pt_BR", json!(["Carla", "#123"])),
+        )
+        .await;
+    assert_eq!(ok.status, 202, "{}", ok.body);
+}

@@ -159,6 +159,11 @@ async fn every_route_answers_each_role_as_expected() {
             .status,
         200
     );
+    let number_list = owner.get("/api/whatsapp/numbers").await;
+    let number_id = number_list.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let first = owner
         .get(&format!("/api/conversations/{c1}/messages"))
         .await;
@@ -364,6 +369,20 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/conversations/{id}/messages",
             format!("/api/conversations/{c2}/messages"),
             [401, 404, 404, 404, 200],
+        ),
+        case(
+            M::GET,
+            "/api/whatsapp/numbers/{id}/templates",
+            format!("/api/whatsapp/numbers/{number_id}/templates"),
+            [401, 404, 200, 200, 200],
+        ),
+        // No fake Meta here: an authorised sync fails upstream (502), which proves it got past access.
+        with_body(
+            M::POST,
+            "/api/whatsapp/numbers/{id}/templates/sync",
+            format!("/api/whatsapp/numbers/{number_id}/templates/sync"),
+            |_| json!({}),
+            [401, 404, 403, 403, 502],
         ),
         // A text message has no file: nobody learns more than "not found".
         case(

@@ -150,6 +150,41 @@ impl Graph {
         }
     }
 
+    /// Every message template of a WABA, following Meta's cursors.
+    pub async fn templates(&self, waba_id: &str, token: &str) -> Result<Vec<Value>, GraphError> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..100 {
+            let mut req = self
+                .http
+                .get(format!("{}/{}/message_templates", self.base, waba_id))
+                .bearer_auth(token)
+                .query(&[
+                    ("fields", "name,status,category,language,components"),
+                    ("limit", "100"),
+                ]);
+            if let Some(a) = &after {
+                req = req.query(&[("after", a.as_str())]);
+            }
+            let res = req.send().await.map_err(unreachable)?;
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap_or(Value::Null);
+            if !(200..300).contains(&status) {
+                return Err(error_from(status, &body));
+            }
+            out.extend(body["data"].as_array().cloned().unwrap_or_default());
+            // Meta sends `next` only while there is another page.
+            match (
+                body["paging"]["next"].as_str(),
+                body["paging"]["cursors"]["after"].as_str(),
+            ) {
+                (Some(_), Some(a)) => after = Some(a.to_string()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// Downloads a media URL with the number's token, refusing more than `limit` bytes.
     pub async fn download(
         &self,

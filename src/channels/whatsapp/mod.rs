@@ -6,4 +6,5 @@ pub mod media;
 pub mod numbers;
 pub mod parse;
 pub mod signature;
+pub mod templates;
 pub mod webhook;

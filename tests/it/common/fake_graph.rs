@@ -61,6 +61,23 @@ async fn handle(
             .content_type("image/jpeg")
             .body(format!("JPEG-BYTES-OF-{id}"));
     }
+    if req.path().ends_with("/message_templates") {
+        let second_page = req.query_string().contains("after=PAGE2");
+        let body = if second_page {
+            json!({"data": [
+                {"id": "2", "name": "order_update", "status": "APPROVED", "category": "UTILITY", "language": "pt_BR",
+                 "components": [{"type": "BODY", "text": "Olá {{1}}, seu pedido {{2}} saiu."}]},
+                {"id": "3", "name": "promo", "status": "REJECTED", "category": "MARKETING", "language": "en_US",
+                 "components": [{"type": "BODY", "text": "Sale!"}]}
+            ], "paging": {"cursors": {"before": "PAGE1", "after": "END"}}})
+        } else {
+            json!({"data": [
+                {"id": "1", "name": "follow_up", "status": "APPROVED", "category": "MARKETING", "language": "pt_BR",
+                 "components": [{"type": "HEADER", "format": "TEXT", "text": "Oi"}, {"type": "BODY", "text": "Oi {{1}}, ainda tem interesse?"}]}
+            ], "paging": {"cursors": {"before": "START", "after": "PAGE2"}, "next": format!("{}/next-page", s.base)}})
+        };
+        return HttpResponse::Ok().json(body);
+    }
     if req.method() == actix_web::http::Method::GET {
         if let Some(id) = req
             .path()

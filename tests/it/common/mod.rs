@@ -41,6 +41,9 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     config.server.listen = "127.0.0.1:0".into();
     config.server.workers = 2;
     config.meta.app_secret = APP_SECRET.into();
+    // Never Meta from a test: a closed local port unless a test starts a fake.
+    config.meta.graph_url = "http://127.0.0.1:9".into();
+    config.meta.dialog_url = "http://127.0.0.1:9".into();
     config.meta.verify_token = VERIFY_TOKEN.into();
     config
 }
