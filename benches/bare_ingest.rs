@@ -21,7 +21,10 @@ struct Bare {
 }
 
 async fn ingest(req: HttpRequest, body: web::Bytes, bare: web::Data<Bare>) -> HttpResponse {
-    let header = req.headers().get("X-Hub-Signature-256").and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get("X-Hub-Signature-256")
+        .and_then(|v| v.to_str().ok());
     if !signature::verify(bare.secret.as_bytes(), &body, header) {
         return HttpResponse::Unauthorized().finish();
     }
@@ -63,9 +66,19 @@ fn main() -> std::io::Result<()> {
     let listen = arg("--listen", "127.0.0.1:18090");
     let secret = arg("--secret", "loadgen-secret");
     let dir = tempfile::tempdir()?;
-    let spec = TableSpec { def: RECORDS, verify: |_| Ok(()) };
-    let store = Store::open(dir.path(), &[spec], StoreOptions { max_batch: 1024, metrics: Default::default() })
-        .map_err(std::io::Error::other)?;
+    let spec = TableSpec {
+        def: RECORDS,
+        verify: |_| Ok(()),
+    };
+    let store = Store::open(
+        dir.path(),
+        &[spec],
+        StoreOptions {
+            max_batch: 1024,
+            metrics: Default::default(),
+        },
+    )
+    .map_err(std::io::Error::other)?;
     let data = web::Data::new(Bare { store, secret });
     println!("bare ingest listening on http://{listen}/webhooks/whatsapp");
     actix_rt::System::new().block_on(async move {

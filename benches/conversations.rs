@@ -43,15 +43,31 @@ fn seed(store: &Store, n: usize) -> (String, String, String) {
                 permissions: vec![],
             };
             let (b, _, _) = tenancy::create_business(ctx, "Bench", &person(0, Role::Owner, None))?;
-            let team = Team { id: Default::default(), business_id: b.id, name: "Sales".into(), lead_id: None, created_at: 0 };
+            let team = Team {
+                id: Default::default(),
+                business_id: b.id,
+                name: "Sales".into(),
+                lead_id: None,
+                created_at: 0,
+            };
             tenancy_repo::save_team(ctx, &team)?;
             let mut members = Vec::new();
             for i in 1..=10 {
                 let role = if i == 1 { Role::Lead } else { Role::Member };
                 let team_id = (i <= 4).then_some(team.id);
-                members.push(tenancy::add_member(ctx, b.id, &person(i, role, team_id))?.0.id);
+                members.push(
+                    tenancy::add_member(ctx, b.id, &person(i, role, team_id))?
+                        .0
+                        .id,
+                );
             }
-            tenancy_repo::save_team(ctx, &Team { lead_id: Some(members[0]), ..team.clone() })?;
+            tenancy_repo::save_team(
+                ctx,
+                &Team {
+                    lead_id: Some(members[0]),
+                    ..team.clone()
+                },
+            )?;
             Ok((b.id, members))
         })
         .expect("fixture");
@@ -64,7 +80,11 @@ fn seed(store: &Store, n: usize) -> (String, String, String) {
         store
             .write_blocking(move |ctx| {
                 for i in first..first + count {
-                    let who = Identity { name: Some(format!("Customer {i}")), phone: Some(format!("+5511{:09}", i)), ..Default::default() };
+                    let who = Identity {
+                        name: Some(format!("Customer {i}")),
+                        phone: Some(format!("+5511{:09}", i)),
+                        ..Default::default()
+                    };
                     let new = service::NewInbound {
                         wamid: Some(format!("wamid.BENCH{i:09}")),
                         kind: "text".into(),
@@ -73,7 +93,9 @@ fn seed(store: &Store, n: usize) -> (String, String, String) {
                         reply_to: None,
                         sent_at: 1_764_000_000_000 + i as i64,
                     };
-                    if let service::Recorded::Stored(s) = service::record_inbound(ctx, business, None, Source::Whatsapp, &who, &new)? {
+                    if let service::Recorded::Stored(s) =
+                        service::record_inbound(ctx, business, None, Source::Whatsapp, &who, &new)?
+                    {
                         // Every 11th stays unassigned; the rest go round the ten members.
                         let assignee = (i % 11 != 10).then(|| members[i % 11 % 10]);
                         let mut c = s.conversation.clone();
@@ -86,11 +108,21 @@ fn seed(store: &Store, n: usize) -> (String, String, String) {
             .expect("seed batch");
         done += count;
         if done % 100_000 == 0 {
-            eprintln!("seeded {done} conversations ({:.0}/s)", done as f64 / started.elapsed().as_secs_f64());
+            eprintln!(
+                "seeded {done} conversations ({:.0}/s)",
+                done as f64 / started.elapsed().as_secs_f64()
+            );
         }
     }
-    println!("seeded {n} conversations through the writer in {:.1} s", started.elapsed().as_secs_f64());
-    ("m0@bench.test".into(), "m1@bench.test".into(), "m5@bench.test".into())
+    println!(
+        "seeded {n} conversations through the writer in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    (
+        "m0@bench.test".into(),
+        "m1@bench.test".into(),
+        "m5@bench.test".into(),
+    )
 }
 
 fn pct(v: &mut [Duration], p: f64) -> f64 {
@@ -102,7 +134,15 @@ fn main() {
     let n = arg("--conversations", 1_000_000) as usize;
     let dir = tempfile::tempdir().expect("tempdir");
     let (owner, lead, member) = {
-        let store = Store::open(dir.path(), &wafunnel::schema::tables(), StoreOptions { max_batch: 64, metrics: Default::default() }).expect("store");
+        let store = Store::open(
+            dir.path(),
+            &wafunnel::schema::tables(),
+            StoreOptions {
+                max_batch: 64,
+                metrics: Default::default(),
+            },
+        )
+        .expect("store");
         let logins = seed(&store, n);
         store.shutdown();
         logins
@@ -110,9 +150,18 @@ fn main() {
     let mut config = Config::default();
     config.server.data_dir = dir.path().to_path_buf();
     config.server.listen = "127.0.0.1:0".into();
-    let running = server::start(config, StartOptions { handle_signals: false }).expect("server");
+    let running = server::start(
+        config,
+        StartOptions {
+            handle_signals: false,
+        },
+    )
+    .expect("server");
     let base = running.url();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         println!("\n| view ({n} conversations) | requests | items/page | p50 (ms) | p99 (ms) |");
         println!("|---|---:|---:|---:|---:|");
@@ -121,9 +170,16 @@ fn main() {
             ("owner, unassigned", &owner, "view=unassigned"),
             ("lead, team (all)", &lead, "view=all"),
             ("member, mine", &member, "view=mine"),
-            ("owner, all, status=open filter", &owner, "view=all&status=open"),
+            (
+                "owner, all, status=open filter",
+                &owner,
+                "view=all&status=open",
+            ),
         ] {
-            let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+            let client = reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client");
             let login = client
                 .post(format!("{base}/api/auth/login"))
                 .json(&json!({"email": email, "password": PASSWORD}))
@@ -141,16 +197,26 @@ fn main() {
                     _ => format!("{base}/api/conversations?{query}&limit=50"),
                 };
                 let t = Instant::now();
-                let body: serde_json::Value = client.get(url).send().await.expect("list").json().await.expect("json");
+                let body: serde_json::Value = client
+                    .get(url)
+                    .send()
+                    .await
+                    .expect("list")
+                    .json()
+                    .await
+                    .expect("json");
                 times.push(t.elapsed());
                 items = body["items"].as_array().map_or(0, Vec::len);
-                if i % 5 == 4 {
-                    cursor = body["next_cursor"].as_str().map(str::to_string);
-                } else if cursor.is_none() {
+                if i % 5 == 4 || cursor.is_none() {
                     cursor = body["next_cursor"].as_str().map(str::to_string);
                 }
             }
-            println!("| {label} | {} | {items} | {:.2} | {:.2} |", times.len(), pct(&mut times, 0.5), pct(&mut times, 0.99));
+            println!(
+                "| {label} | {} | {items} | {:.2} | {:.2} |",
+                times.len(),
+                pct(&mut times, 0.5),
+                pct(&mut times, 0.99)
+            );
         }
     });
     running.stop();
