@@ -22,6 +22,7 @@ pub fn tables() -> Vec<TableSpec> {
         outbound::TABLES,
         whatsapp::media::TABLES,
         whatsapp::templates::TABLES,
+        whatsapp::uploads::TABLES,
         scheduler::TABLES,
     ] {
         all.extend_from_slice(group);

@@ -41,6 +41,7 @@ pub fn api(routes: &mut Routes) {
     whatsapp::webhook::routes(routes);
     whatsapp::media::routes(routes);
     whatsapp::templates::routes(routes);
+    whatsapp::uploads::routes(routes);
     admin::routes(routes);
 }
 

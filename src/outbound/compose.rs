@@ -12,6 +12,8 @@ pub struct Composed {
     pub payload: Value,
     /// Templates are the only messages allowed outside the 24-hour window.
     pub is_template: bool,
+    /// An attachment (upload id) that the sender uploads to Meta first.
+    pub upload: Option<String>,
 }
 
 struct Errors(Vec<FieldError>);
@@ -52,6 +54,7 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
                 details: json!({}),
                 text,
                 is_template: false,
+                upload: None,
             }
         }
         "template" => {
@@ -92,9 +95,42 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
                 details: json!({"template": {"name": name, "language": language, "parameters": params}}),
                 payload: json!({"type": "template", "template": {"name": name, "language": {"code": language}, "components": components}}),
                 is_template: true,
+                upload: None,
             }
         }
         "interactive" => interactive(&body["interactive"], &mut e),
+        kind @ ("image" | "video" | "audio" | "document" | "sticker") => {
+            let upload = str_of(body, "media_id").to_string();
+            e.check(
+                !upload.is_empty(),
+                "media_id",
+                "is required: upload the file to /attachments first",
+            );
+            let caption = str_of(body, "caption").trim().to_string();
+            e.check(
+                chars(&caption) <= 1024,
+                "caption",
+                "must be at most 1024 characters",
+            );
+            let takes_caption = matches!(kind, "image" | "video" | "document");
+            e.check(
+                caption.is_empty() || takes_caption,
+                "caption",
+                "this type takes no caption",
+            );
+            let mut inner = json!({});
+            if !caption.is_empty() {
+                inner["caption"] = json!(caption);
+            }
+            Composed {
+                kind: kind.to_string(),
+                text: caption.clone(),
+                details: json!({"media": {"upload_id": upload, "caption": (!caption.is_empty()).then_some(caption)}}),
+                payload: json!({"type": kind, kind: inner}),
+                is_template: false,
+                upload: Some(upload),
+            }
+        }
         "" => {
             return Err(ApiError::field(
                 "type",
@@ -162,6 +198,7 @@ fn interactive(i: &Value, e: &mut Errors) -> Composed {
                 details: json!({"interactive": {"type": "button", "buttons": buttons}}),
                 payload: json!({"type": "interactive", "interactive": {"type": "button", "body": {"text": body}, "action": {"buttons": action}}}),
                 is_template: false,
+                upload: None,
             }
         }
         "list" => {
@@ -229,6 +266,7 @@ fn interactive(i: &Value, e: &mut Errors) -> Composed {
                 details: json!({"interactive": {"type": "list", "button": button, "sections": sections}}),
                 payload: json!({"type": "interactive", "interactive": payload}),
                 is_template: false,
+                upload: None,
             }
         }
         _ => {
@@ -239,6 +277,7 @@ fn interactive(i: &Value, e: &mut Errors) -> Composed {
                 details: Value::Null,
                 payload: Value::Null,
                 is_template: false,
+                upload: None,
             }
         }
     }

@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::{
-    channels::whatsapp::graph::{Failure, GraphError},
+    channels::whatsapp::{
+        graph::{Failure, GraphError},
+        media, uploads,
+    },
     contacts,
     conversations::{
         access::Conversations,
@@ -20,7 +23,7 @@ use crate::{
     events::Event,
     store::{
         self, codec,
-        ids::{BusinessId, ConversationId, MessageId, NumberId},
+        ids::{BusinessId, ConversationId, MessageId, NumberId, RecordId},
         Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
     },
     tenancy::Scope,
@@ -39,6 +42,8 @@ pub struct OutboxItem {
     pub payload: String,
     pub attempts: u32,
     pub due_at: i64,
+    /// An attachment to upload to Meta before sending (its id goes in the payload).
+    pub upload: Option<RecordId>,
 }
 impl Record for OutboxItem {}
 
@@ -120,6 +125,10 @@ pub fn enqueue(
             params,
         )?;
     }
+    let upload = match &composed.upload {
+        Some(id) => Some(checked_upload(ctx, &before, &composed.kind, id)?),
+        None => None,
+    };
     let now = now_ms();
     if !composed.is_template && !before.window_open(now) {
         let since = before
@@ -138,6 +147,15 @@ pub fn enqueue(
     if let Some(r) = reply_to {
         payload["context"] = json!({"message_id": r});
     }
+    let mut details = composed.details.clone();
+    if let Some(u) = &upload {
+        if let (Some(doc), Some(name)) = (payload.get_mut("document"), &u.filename) {
+            doc["filename"] = json!(name);
+        }
+        details["media"]["mime_type"] = json!(u.mime_type);
+        details["media"]["filename"] = json!(u.filename);
+        details["media"]["file_size"] = json!(u.size);
+    }
     let message = Message {
         id: MessageId::new(),
         business_id: before.business_id,
@@ -145,7 +163,7 @@ pub fn enqueue(
         direction: Direction::Out,
         kind: composed.kind.clone(),
         text: composed.text.clone(),
-        details: composed.details.to_string(),
+        details: details.to_string(),
         wa_message_id: None,
         status: MessageStatus::Queued,
         error: None,
@@ -164,8 +182,28 @@ pub fn enqueue(
         payload: payload.to_string(),
         attempts: 0,
         due_at: now,
+        upload: upload.as_ref().map(|u| u.id),
     };
     repo::save_message(ctx, &message)?;
+    if let Some(u) = &upload {
+        // The thread shows the file from the data folder, like an inbound one.
+        media::save_file(
+            ctx,
+            &media::MediaFile {
+                business_id: u.business_id,
+                conversation_id: u.conversation_id,
+                message_id: message.id,
+                number_id,
+                wa_media_id: String::new(),
+                mime_type: u.mime_type.clone(),
+                filename: u.filename.clone(),
+                size: u.size,
+                state: media::State::Stored,
+                error: None,
+                file_key: u.id.to_string(),
+            },
+        )?;
+    }
     ctx.put(OUTBOX, &key(&item), &item)?;
     let mut conversation = before.clone();
     conversation.last_message = Some(service::preview(
@@ -182,6 +220,35 @@ pub fn enqueue(
         json!({"conversation_id": message.conversation_id, "message_id": message.id, "assignee_id": conversation.assignee_id}),
     ));
     Ok(message)
+}
+
+/// The attachment named by a send, checked against the conversation and Meta's limits.
+fn checked_upload(
+    ctx: &WriteCtx,
+    c: &crate::conversations::Conversation,
+    kind: &str,
+    id: &str,
+) -> ApiResult<uploads::Upload> {
+    let not_found = || ApiError::field("media_id", "no such attachment in this conversation");
+    let id: RecordId = id.parse().map_err(|_| not_found())?;
+    let u = uploads::get(ctx, c.business_id, id)?
+        .filter(|u| u.conversation_id == c.id)
+        .ok_or_else(not_found)?;
+    if let Some((max, types)) = uploads::limits(kind) {
+        if u.size > max {
+            return Err(ApiError::field(
+                "media_id",
+                format!("a {kind} can be at most {} KB", max / 1024),
+            ));
+        }
+        if !types.is_empty() && !types.contains(&u.mime_type.as_str()) {
+            return Err(ApiError::field(
+                "media_id",
+                format!("WhatsApp does not take {} as a {kind}", u.mime_type),
+            ));
+        }
+    }
+    Ok(u)
 }
 
 pub const MAX_ATTEMPTS: u32 = 8;

@@ -13,7 +13,7 @@ use super::{due, record, OutboxItem, Wake};
 use crate::{
     channels::whatsapp::{
         graph::{Failure, Graph, GraphError},
-        numbers,
+        media, numbers, uploads,
     },
     store::{
         ids::{MessageId, NumberId},
@@ -110,6 +110,50 @@ impl Sender {
     }
 }
 
+/// Uploads the item's attachment to Meta and puts its media id in the payload.
+async fn attach(
+    store: &Store,
+    graph: &Graph,
+    number: &numbers::WaNumber,
+    item: &OutboxItem,
+    payload: &mut serde_json::Value,
+) -> Result<(), GraphError> {
+    let Some(upload_id) = item.upload else {
+        return Ok(());
+    };
+    let gone = |what: &str| GraphError {
+        code: 0,
+        http_status: 0,
+        message: format!("the attachment {what}"),
+        failure: Failure::Permanent,
+    };
+    let upload = store
+        .read()
+        .ok()
+        .and_then(|r| uploads::get(&r, item.business_id, upload_id).ok().flatten())
+        .ok_or_else(|| gone("no longer exists"))?;
+    let data_dir = store.dir().to_path_buf();
+    let bytes = tokio::fs::read(media::file_path(
+        &data_dir,
+        upload.business_id,
+        &upload.id.to_string(),
+    ))
+    .await
+    .map_err(|_| gone("file is missing"))?;
+    let id = graph
+        .upload_media(
+            &number.phone_number_id,
+            &number.access_token,
+            bytes,
+            &upload.mime_type,
+            upload.filename.as_deref(),
+        )
+        .await?;
+    let kind = payload["type"].as_str().unwrap_or("document").to_string();
+    payload[kind.as_str()]["id"] = serde_json::json!(id);
+    Ok(())
+}
+
 async fn deliver(store: &Store, graph: &Graph, item: OutboxItem) {
     let number = store.read().ok().and_then(|r| {
         numbers::get(&r, item.business_id, item.number_id)
@@ -124,11 +168,16 @@ async fn deliver(store: &Store, graph: &Graph, item: OutboxItem) {
             failure: Failure::Permanent,
         }),
         Some(n) => {
-            let payload: serde_json::Value =
+            let mut payload: serde_json::Value =
                 serde_json::from_str(&item.payload).unwrap_or_default();
-            graph
-                .send_message(&n.phone_number_id, &n.access_token, &payload)
-                .await
+            match attach(store, graph, &n, &item, &mut payload).await {
+                Ok(()) => {
+                    graph
+                        .send_message(&n.phone_number_id, &n.access_token, &payload)
+                        .await
+                }
+                Err(e) => Err(e),
+            }
         }
     };
     if let Err(e) = &result {

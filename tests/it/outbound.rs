@@ -380,3 +380,78 @@ async fn templates_sync_from_meta_and_guard_template_sends() {
         .await;
     assert_eq!(ok.status, 202, "{}", ok.body);
 }
+
+#[tokio::test]
+async fn attachments_are_uploaded_to_meta_then_sent_by_id_and_shown_in_the_thread() {
+    let s = setup(60).await;
+    let c = &s.conversation;
+    let png = b"\x89PNG\r\n\x1a\nfake-image-bytes".to_vec();
+    let up = s
+        .owner
+        .http
+        .post(format!(
+            "{}/api/conversations/{c}/attachments?filename=car.png",
+            s.h.base
+        ))
+        .header("Content-Type", "image/png")
+        .header("X-CSRF-Token", s.owner.cookie("wf_csrf").unwrap())
+        .body(png.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status(), 201);
+    let up: Value = up.json().await.unwrap();
+    assert_eq!(
+        (up["mime_type"].as_str(), up["size"].as_u64()),
+        (Some("image/png"), Some(png.len() as u64))
+    );
+    let media_id = up["id"].as_str().unwrap();
+
+    let as_sticker = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "sticker", "media_id": media_id}),
+        )
+        .await;
+    assert_eq!(as_sticker.status, 422, "a PNG is no sticker (webp only)");
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "image", "media_id": media_id, "caption": "Here it is"}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let sent = wait_status(&s, &id, "sent").await;
+    assert_eq!(sent["status"], "sent", "{sent}");
+    let reqs = s.graph.requests();
+    assert_eq!(reqs[0].path, "/v21.0/PN1/media");
+    let msg = reqs.iter().find(|r| r.path.ends_with("/messages")).unwrap();
+    assert_eq!(msg.body["type"], "image");
+    assert_eq!(msg.body["image"]["id"], "UPLOADED-1");
+    assert_eq!(msg.body["image"]["caption"], "Here it is");
+    let shown = s
+        .owner
+        .http
+        .get(format!(
+            "{}{}",
+            s.h.base,
+            sent["media"]["url"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.headers()["content-type"], "image/png");
+    assert_eq!(shown.bytes().await.unwrap().to_vec(), png);
+
+    let other = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "image", "media_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}),
+        )
+        .await;
+    assert_eq!(other.status, 422);
+}

@@ -384,6 +384,20 @@ async fn every_route_answers_each_role_as_expected() {
             |_| json!({}),
             [401, 404, 403, 403, 502],
         ),
+        with_body(
+            M::POST,
+            "/api/conversations/{id}/attachments",
+            format!("/api/conversations/{c1}/attachments?filename=a.json"),
+            |_| json!({"any": "bytes"}),
+            [401, 404, 201, 201, 201],
+        ),
+        with_body(
+            M::POST,
+            "/api/conversations/{id}/attachments",
+            format!("/api/conversations/{c2}/attachments"),
+            |_| json!({"any": "bytes"}),
+            [401, 404, 404, 404, 201],
+        ),
         // A text message has no file: nobody learns more than "not found".
         case(
             M::GET,

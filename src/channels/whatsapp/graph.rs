@@ -150,6 +150,44 @@ impl Graph {
         }
     }
 
+    /// `POST /{phone_number_id}/media`: uploads a file, returns Meta's media id.
+    pub async fn upload_media(
+        &self,
+        phone_number_id: &str,
+        token: &str,
+        bytes: Vec<u8>,
+        mime: &str,
+        filename: Option<&str>,
+    ) -> Result<String, GraphError> {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(filename.unwrap_or("file").to_string())
+            .mime_str(mime)
+            .map_err(|e| GraphError {
+                code: 0,
+                http_status: 0,
+                message: e.to_string(),
+                failure: Failure::Permanent,
+            })?;
+        let form = reqwest::multipart::Form::new()
+            .text("messaging_product", "whatsapp")
+            .text("type", mime.to_string())
+            .part("file", part);
+        let res = self
+            .http
+            .post(format!("{}/{}/media", self.base, phone_number_id))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        match body["id"].as_str() {
+            Some(id) if (200..300).contains(&status) => Ok(id.to_string()),
+            _ => Err(error_from(status, &body)),
+        }
+    }
+
     /// Every message template of a WABA, following Meta's cursors.
     pub async fn templates(&self, waba_id: &str, token: &str) -> Result<Vec<Value>, GraphError> {
         let mut out = Vec::new();

@@ -181,9 +181,7 @@ pub fn describe(m: &InboundMessage) -> (String, String, Value) {
 }
 
 fn identity(change: &Change, m: &InboundMessage) -> Identity {
-    let profile = change.contacts.iter().find(|c| {
-        (m.from.is_some() && c.wa_id == m.from) || (m.user_id.is_some() && c.user_id == m.user_id)
-    });
+    let profile = change.contact_of(m);
     let phone = m
         .from
         .clone()

@@ -45,6 +45,8 @@ pub struct MediaFile {
     pub size: u64,
     pub state: State,
     pub error: Option<String>,
+    /// The file's name under `media/<business>/` in the data folder.
+    pub file_key: String,
 }
 impl Record for MediaFile {}
 
@@ -78,10 +80,15 @@ fn save(ctx: &mut WriteCtx, f: &MediaFile) -> Result<(), StoreError> {
 }
 
 pub fn path(data_dir: &std::path::Path, f: &MediaFile) -> PathBuf {
-    data_dir
-        .join("media")
-        .join(f.business_id.to_string())
-        .join(f.message_id.to_string())
+    file_path(data_dir, f.business_id, &f.file_key)
+}
+
+pub fn file_path(data_dir: &std::path::Path, b: BusinessId, key: &str) -> PathBuf {
+    data_dir.join("media").join(b.to_string()).join(key)
+}
+
+pub fn save_file(ctx: &mut WriteCtx, f: &MediaFile) -> Result<(), StoreError> {
+    save(ctx, f)
 }
 
 /// Records the file of an inbound message and schedules its download.
@@ -106,6 +113,7 @@ pub fn register(
         size: media.file_size.unwrap_or(0),
         state: State::Pending,
         error: None,
+        file_key: message.id.to_string(),
     };
     save(ctx, &f)?;
     scheduler::schedule(

@@ -7,4 +7,5 @@ pub mod numbers;
 pub mod parse;
 pub mod signature;
 pub mod templates;
+pub mod uploads;
 pub mod webhook;

@@ -39,6 +39,7 @@ async fn handle(
     body: web::Bytes,
     state: web::Data<Arc<Mutex<State>>>,
 ) -> HttpResponse {
+    let raw_len = body.len();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut s = state.lock().unwrap();
     s.requests.push(Recorded {
@@ -60,6 +61,20 @@ async fn handle(
         return HttpResponse::Ok()
             .content_type("image/jpeg")
             .body(format!("JPEG-BYTES-OF-{id}"));
+    }
+    if req.path().ends_with("/media") && req.method() == actix_web::http::Method::POST {
+        let multipart = req
+            .headers()
+            .get("Content-Type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .starts_with("multipart/form-data");
+        if !multipart || raw_len == 0 {
+            return HttpResponse::BadRequest()
+                .json(json!({"error": {"message": "expected a multipart upload", "code": 100}}));
+        }
+        s.sent += 1;
+        return HttpResponse::Ok().json(json!({"id": format!("UPLOADED-{}", s.sent)}));
     }
     if req.path().ends_with("/message_templates") {
         let second_page = req.query_string().contains("after=PAGE2");
