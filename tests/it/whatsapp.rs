@@ -238,10 +238,25 @@ async fn deliveries_for_unknown_numbers_are_acknowledged_and_dead_lettered() {
     assert_eq!(r.status, 200);
     assert!(items(&owner.get("/api/conversations").await.body).is_empty());
     assert_eq!(owner.get("/api/admin/dead-letters").await.status, 403);
-    let read = h.server.store.read().unwrap();
-    let dead = wafunnel::channels::whatsapp::deadletters::list(&read, 10).unwrap();
-    assert_eq!(dead.len(), 1);
-    assert!(dead[0].reason.contains("999999") && dead[0].body.contains("wamid.X"));
+    let op = wafunnel::cli::ops::Op::UserCreate {
+        email: "ops@platform.test".into(),
+        name: "Ops".into(),
+        password_hash: Some(crate::common::password_hash()),
+        business: None,
+        role: None,
+        admin: true,
+    };
+    let store = h.server.store.clone();
+    tokio::task::spawn_blocking(move || wafunnel::cli::ops::execute(&store, op))
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = h.login("ops@platform.test").await;
+    let dead = admin.get("/api/admin/dead-letters").await;
+    assert_eq!(dead.status, 200, "{}", dead.body);
+    let first = &items(&dead.body)[0];
+    assert!(first["reason"].as_str().unwrap().contains("999999"));
+    assert!(first["body"].as_str().unwrap().contains("wamid.X"));
 }
 
 #[tokio::test]
@@ -303,4 +318,111 @@ async fn a_changed_number_moves_the_contact_instead_of_duplicating_it() {
     let convs = owner.get("/api/conversations").await;
     assert_eq!(items(&convs.body).len(), 1, "{}", convs.body);
     assert_eq!(items(&convs.body)[0]["contact"]["phone"], "+5511900000099");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, .. Default::default() })]
+
+    /// Whatever signed JSON arrives, the handler answers 2xx or 4xx, never 5xx,
+    /// and the server keeps serving.
+    #[test]
+    fn random_signed_json_never_breaks_the_webhook(value in json_value()) {
+        RUNTIME.with(|rt| rt.block_on(async {
+            let h = HARNESS.get_or_init(harness_with_number);
+            let r = h.webhook(&value).await;
+            assert!(r.status < 500, "{} for {value}", r.status);
+            let mut shaped = text("555", "5511900000000", "P", "wamid.P", "x");
+            shaped["entry"][0]["changes"][0]["value"]["messages"][0] = value.clone();
+            let r = h.webhook(&shaped).await;
+            assert!(r.status < 500, "{} for {shaped}", r.status);
+            assert_eq!(h.client().get("/healthz").await.status, 200);
+        }));
+    }
+}
+
+static HARNESS: std::sync::OnceLock<Harness> = std::sync::OnceLock::new();
+
+/// A server with phone_number_id 555 registered, so shaped payloads reach ingest.
+fn harness_with_number() -> Harness {
+    use wafunnel::{
+        channels::whatsapp::numbers,
+        store::ids::NumberId,
+        tenancy::{service, Role},
+    };
+    let h = Harness::start();
+    h.server
+        .store
+        .write_blocking(|ctx| {
+            let owner = service::NewMember {
+                email: "fuzz@example.test".into(),
+                name: "Fuzz".into(),
+                password_hash: None,
+                role: Role::Owner,
+                team_id: None,
+                permissions: vec![],
+            };
+            let (b, _, _) = service::create_business(ctx, "Fuzz", &owner)?;
+            numbers::create(
+                ctx,
+                &numbers::WaNumber {
+                    id: NumberId::new(),
+                    business_id: b.id,
+                    phone_number_id: "555".into(),
+                    display_phone_number: "+1".into(),
+                    waba_id: "W".into(),
+                    access_token: "t".into(),
+                    sandbox: false,
+                    created_at: 0,
+                },
+            )
+        })
+        .unwrap();
+    h
+}
+
+thread_local! {
+    static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+}
+
+fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "[a-z0-9._]{0,12}".prop_map(Value::from),
+        prop_oneof![
+            Just("text"),
+            Just("image"),
+            Just("interactive"),
+            Just("reaction"),
+            Just("order"),
+            Just("system")
+        ]
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            proptest::collection::btree_map(
+                prop_oneof![
+                    Just("id".to_string()),
+                    Just("type".to_string()),
+                    Just("from".to_string()),
+                    Just("text".to_string()),
+                    Just("timestamp".to_string()),
+                    Just("entry".to_string()),
+                    Just("changes".to_string()),
+                    Just("value".to_string()),
+                    "[a-z_]{1,8}".prop_map(|s| s)
+                ],
+                inner,
+                0..6,
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
