@@ -43,14 +43,7 @@ pub const TABLES: &[TableSpec] = &[
 ];
 
 pub(crate) fn verify_id(v: &[u8]) -> Result<(), store::CodecError> {
-    if v.len() == 16 {
-        Ok(())
-    } else {
-        Err(store::CodecError::Bincode(format!(
-            "expected a 16-byte id, found {} bytes",
-            v.len()
-        )))
-    }
+    store::verify_len::<16>(v)
 }
 
 /// Emails are compared case-insensitively and without surrounding space.
@@ -96,10 +89,7 @@ pub fn any_exists<R: Reader + ?Sized>(r: &R) -> Result<bool, StoreError> {
 }
 
 pub fn list<R: Reader + ?Sized>(r: &R) -> Result<Vec<User>, StoreError> {
-    Ok(store::scan::<User, _>(r, USERS, &[], None, usize::MAX)?
-        .into_iter()
-        .map(|(_, u)| u)
-        .collect())
+    store::records::<User, _>(r, USERS, &[], usize::MAX)
 }
 
 pub struct NewUser {

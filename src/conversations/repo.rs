@@ -30,28 +30,6 @@ pub(crate) const READS: Tbl = TableDefinition::new("conversation_reads");
 /// (business, conversation, note) → Note
 pub(crate) const NOTES: Tbl = TableDefinition::new("conversation_notes");
 
-fn verify_u64(v: &[u8]) -> Result<(), store::CodecError> {
-    if v.len() == 8 {
-        Ok(())
-    } else {
-        Err(store::CodecError::Bincode(format!(
-            "expected 8 bytes, found {}",
-            v.len()
-        )))
-    }
-}
-
-fn verify_location(v: &[u8]) -> Result<(), store::CodecError> {
-    if v.len() == 48 {
-        Ok(())
-    } else {
-        Err(store::CodecError::Bincode(format!(
-            "expected 48 bytes, found {}",
-            v.len()
-        )))
-    }
-}
-
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
         def: CONVERSATIONS,
@@ -75,11 +53,11 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         def: BY_WAMID,
-        verify: verify_location,
+        verify: store::verify_len::<48>,
     },
     TableSpec {
         def: READS,
-        verify: verify_u64,
+        verify: store::verify_len::<8>,
     },
     TableSpec {
         def: NOTES,
@@ -259,15 +237,8 @@ pub fn messages<R: Reader + ?Sized>(
     } else {
         std::ops::Bound::Excluded(end_key.as_slice())
     };
-    r.range_raw(MESSAGES, start, end, limit, true)?
-        .into_iter()
-        .map(|(_, v)| {
-            codec::decode(&v).map_err(|source| StoreError::Codec {
-                table: store::table_name(MESSAGES),
-                source,
-            })
-        })
-        .collect()
+    let entries = r.range_raw(MESSAGES, start, end, limit, true)?;
+    store::decode_entries(MESSAGES, entries)
 }
 
 fn read_key(b: BusinessId, c: ConversationId, m: MemberId) -> Vec<u8> {
@@ -298,12 +269,7 @@ pub fn notes<R: Reader + ?Sized>(
     b: BusinessId,
     c: ConversationId,
 ) -> Result<Vec<Note>, StoreError> {
-    Ok(
-        store::scan::<Note, _>(r, NOTES, &conv_key(b, c), None, usize::MAX)?
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect(),
-    )
+    store::records::<Note, _>(r, NOTES, &conv_key(b, c), usize::MAX)
 }
 
 /// Index check: both list indexes hold exactly one entry per conversation, at

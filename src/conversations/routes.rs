@@ -1,7 +1,7 @@
 //! The conversation API: the scoped list, one conversation, its messages and
 //! notes; assign, close and reopen, labels, read markers.
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{
@@ -206,16 +206,10 @@ async fn show(
     Ok(HttpResponse::Ok().json(conversation_json(&read, &c, &actor.scope)?))
 }
 
-fn some_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateBody {
-    #[serde(default, deserialize_with = "some_option")]
+    #[serde(default, deserialize_with = "crate::http::parse::double_option")]
     assignee_id: Option<Option<MemberId>>,
     status: Option<Status>,
     labels: Option<Vec<String>>,

@@ -65,6 +65,14 @@ pub fn form_config(limit: usize) -> web::FormConfig {
         })
 }
 
+/// For PATCH bodies: tells an absent field (None) from an explicit null
+/// (Some(None), which clears the value).
+pub fn double_option<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
     ApiError::new(
         Code::MethodNotAllowed,

@@ -76,17 +76,11 @@ pub fn schedule(
 }
 
 pub fn pending<R: Reader + ?Sized>(r: &R, limit: usize) -> Result<Vec<Job>, StoreError> {
-    Ok(store::scan::<Job, _>(r, JOBS, &[], None, limit)?
-        .into_iter()
-        .map(|(_, j)| j)
-        .collect())
+    store::records::<Job, _>(r, JOBS, &[], limit)
 }
 
 pub fn failed<R: Reader + ?Sized>(r: &R, limit: usize) -> Result<Vec<Job>, StoreError> {
-    Ok(store::scan::<Job, _>(r, FAILED, &[], None, limit)?
-        .into_iter()
-        .map(|(_, j)| j)
-        .collect())
+    store::records::<Job, _>(r, FAILED, &[], limit)
 }
 
 /// How a job ended this time.

@@ -174,19 +174,37 @@ pub fn get<V: Record, R: Reader + ?Sized>(
     t: Tbl,
     key: &[u8],
 ) -> Result<Option<V>, StoreError> {
-    match r.get_raw(t, key)? {
-        Some(bytes) => codec::decode(&bytes)
-            .map(Some)
-            .map_err(|source| StoreError::Codec {
-                table: table_name(t),
-                source,
-            }),
-        None => Ok(None),
-    }
+    r.get_raw(t, key)?
+        .map(|bytes| decode_in(t, &bytes))
+        .transpose()
 }
 
 pub fn exists<R: Reader + ?Sized>(r: &R, t: Tbl, key: &[u8]) -> Result<bool, StoreError> {
     Ok(r.get_raw(t, key)?.is_some())
+}
+
+/// Entries whose keys start with `prefix`, after the exclusive cursor `after`.
+fn prefix_entries<R: Reader + ?Sized>(
+    r: &R,
+    t: Tbl,
+    prefix: &[u8],
+    after: Option<&[u8]>,
+    limit: usize,
+) -> Result<Entries, StoreError> {
+    let end = prefix_end(prefix);
+    let start = match after {
+        Some(a) if a > prefix => Bound::Excluded(a),
+        _ => Bound::Included(prefix),
+    };
+    let end = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+    r.range_raw(t, start, end, limit, false)
+}
+
+fn decode_in<V: Record>(t: Tbl, bytes: &[u8]) -> Result<V, StoreError> {
+    codec::decode(bytes).map_err(|source| StoreError::Codec {
+        table: table_name(t),
+        source,
+    })
 }
 
 /// Keys starting with `prefix`, after the exclusive cursor `after` when given.
@@ -197,13 +215,7 @@ pub fn scan_keys<R: Reader + ?Sized>(
     after: Option<&[u8]>,
     limit: usize,
 ) -> Result<Vec<Vec<u8>>, StoreError> {
-    let end = prefix_end(prefix);
-    let start = match after {
-        Some(a) if a > prefix => Bound::Excluded(a),
-        _ => Bound::Included(prefix),
-    };
-    let end = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-    Ok(r.range_raw(t, start, end, limit, false)?
+    Ok(prefix_entries(r, t, prefix, after, limit)?
         .into_iter()
         .map(|(k, _)| k)
         .collect())
@@ -217,23 +229,40 @@ pub fn scan<V: Record, R: Reader + ?Sized>(
     after: Option<&[u8]>,
     limit: usize,
 ) -> Result<Vec<(Vec<u8>, V)>, StoreError> {
-    let end = prefix_end(prefix);
-    let start = match after {
-        Some(a) if a > prefix => Bound::Excluded(a),
-        _ => Bound::Included(prefix),
-    };
-    let end = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-    r.range_raw(t, start, end, limit, false)?
+    prefix_entries(r, t, prefix, after, limit)?
         .into_iter()
-        .map(|(k, v)| {
-            codec::decode(&v)
-                .map(|rec| (k, rec))
-                .map_err(|source| StoreError::Codec {
-                    table: table_name(t),
-                    source,
-                })
-        })
+        .map(|(k, v)| decode_in(t, &v).map(|rec| (k, rec)))
         .collect()
+}
+
+/// The first `limit` records under `prefix`, in key order.
+pub fn records<V: Record, R: Reader + ?Sized>(
+    r: &R,
+    t: Tbl,
+    prefix: &[u8],
+    limit: usize,
+) -> Result<Vec<V>, StoreError> {
+    prefix_entries(r, t, prefix, None, limit)?
+        .into_iter()
+        .map(|(_, v)| decode_in(t, &v))
+        .collect()
+}
+
+/// Records of a raw range, decoded (for callers that walk backwards).
+pub fn decode_entries<V: Record>(t: Tbl, entries: Entries) -> Result<Vec<V>, StoreError> {
+    entries.into_iter().map(|(_, v)| decode_in(t, &v)).collect()
+}
+
+/// Index values that are fixed-width ids or counters.
+pub fn verify_len<const N: usize>(v: &[u8]) -> Result<(), CodecError> {
+    if v.len() == N {
+        Ok(())
+    } else {
+        Err(CodecError::Bincode(format!(
+            "expected {N} bytes, found {}",
+            v.len()
+        )))
+    }
 }
 
 pub fn table_name(t: Tbl) -> String {

@@ -62,12 +62,7 @@ pub fn business<R: Reader + ?Sized>(r: &R, id: BusinessId) -> Result<Option<Busi
 }
 
 pub fn businesses<R: Reader + ?Sized>(r: &R) -> Result<Vec<Business>, StoreError> {
-    Ok(
-        store::scan::<Business, _>(r, BUSINESSES, &[], None, usize::MAX)?
-            .into_iter()
-            .map(|(_, b)| b)
-            .collect(),
-    )
+    store::records::<Business, _>(r, BUSINESSES, &[], usize::MAX)
 }
 
 pub fn save_business(ctx: &mut WriteCtx, b: &Business) -> Result<(), StoreError> {
@@ -83,12 +78,7 @@ pub fn member<R: Reader + ?Sized>(
 }
 
 pub fn members<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Member>, StoreError> {
-    Ok(
-        store::scan::<Member, _>(r, MEMBERS, &b.bytes(), None, usize::MAX)?
-            .into_iter()
-            .map(|(_, m)| m)
-            .collect(),
-    )
+    store::records::<Member, _>(r, MEMBERS, &b.bytes(), usize::MAX)
 }
 
 /// The membership of `user` in `business`, if any.
@@ -146,12 +136,7 @@ pub fn team<R: Reader + ?Sized>(
 }
 
 pub fn teams<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Team>, StoreError> {
-    Ok(
-        store::scan::<Team, _>(r, TEAMS, &b.bytes(), None, usize::MAX)?
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect(),
-    )
+    store::records::<Team, _>(r, TEAMS, &b.bytes(), usize::MAX)
 }
 
 pub fn save_team(ctx: &mut WriteCtx, t: &Team) -> Result<(), StoreError> {
@@ -183,12 +168,7 @@ pub fn availability_log<R: Reader + ?Sized>(
     b: BusinessId,
     limit: usize,
 ) -> Result<Vec<AvailabilityChange>, StoreError> {
-    Ok(
-        store::scan::<AvailabilityChange, _>(r, AVAILABILITY_LOG, &b.bytes(), None, limit)?
-            .into_iter()
-            .map(|(_, c)| c)
-            .collect(),
-    )
+    store::records::<AvailabilityChange, _>(r, AVAILABILITY_LOG, &b.bytes(), limit)
 }
 
 /// The members and teams an actor may see: the only way handlers read them.

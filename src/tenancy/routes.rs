@@ -1,6 +1,6 @@
 //! Team management: members, teams and availability.
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
@@ -161,19 +161,12 @@ async fn create_member(
     Ok(HttpResponse::Created().json(view(&state.store.read()?, &member)?))
 }
 
-/// Distinguishes an absent field from an explicit null (which clears it).
-fn some_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UpdateMemberBody {
     name: Option<String>,
     role: Option<Role>,
-    #[serde(default, deserialize_with = "some_option")]
+    #[serde(default, deserialize_with = "crate::http::parse::double_option")]
     team_id: Option<Option<TeamId>>,
     permissions: Option<Vec<Permission>>,
 }
@@ -351,7 +344,7 @@ async fn list_teams(state: web::Data<AppState>, actor: MemberActor) -> ApiResult
 #[serde(deny_unknown_fields)]
 struct TeamBody {
     name: Option<String>,
-    #[serde(default, deserialize_with = "some_option")]
+    #[serde(default, deserialize_with = "crate::http::parse::double_option")]
     lead_id: Option<Option<MemberId>>,
 }
 

@@ -50,19 +50,12 @@ pub fn record(
 
 /// Newest first.
 pub fn list<R: Reader + ?Sized>(r: &R, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
-    r.range_raw(
+    let entries = r.range_raw(
         DEAD_LETTERS,
         std::ops::Bound::Unbounded,
         std::ops::Bound::Unbounded,
         limit,
         true,
-    )?
-    .into_iter()
-    .map(|(_, v)| {
-        codec::decode(&v).map_err(|source| StoreError::Codec {
-            table: store::table_name(DEAD_LETTERS),
-            source,
-        })
-    })
-    .collect()
+    )?;
+    store::decode_entries(DEAD_LETTERS, entries)
 }

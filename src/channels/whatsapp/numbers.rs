@@ -54,16 +54,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         def: BY_PNID,
-        verify: |v| {
-            if v.len() == 32 {
-                Ok(())
-            } else {
-                Err(store::CodecError::Bincode(format!(
-                    "expected 32 bytes, found {}",
-                    v.len()
-                )))
-            }
-        },
+        verify: store::verify_len::<32>,
     },
 ];
 
@@ -80,12 +71,7 @@ pub fn get<R: Reader + ?Sized>(
 }
 
 pub fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<WaNumber>, StoreError> {
-    Ok(
-        store::scan::<WaNumber, _>(r, NUMBERS, &b.bytes(), None, usize::MAX)?
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect(),
-    )
+    store::records::<WaNumber, _>(r, NUMBERS, &b.bytes(), usize::MAX)
 }
 
 pub fn by_phone_number_id<R: Reader + ?Sized>(

@@ -80,12 +80,7 @@ pub fn list<R: Reader + ?Sized>(
     b: BusinessId,
     n: NumberId,
 ) -> Result<Vec<Template>, StoreError> {
-    Ok(
-        store::scan::<Template, _>(r, TEMPLATES, &prefix(b, n), None, usize::MAX)?
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect(),
-    )
+    store::records::<Template, _>(r, TEMPLATES, &prefix(b, n), usize::MAX)
 }
 
 pub fn find<R: Reader + ?Sized>(
