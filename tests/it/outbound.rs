@@ -455,3 +455,30 @@ async fn attachments_are_uploaded_to_meta_then_sent_by_id_and_shown_in_the_threa
         .await;
     assert_eq!(other.status, 422);
 }
+
+#[tokio::test]
+async fn a_pair_rate_limit_waits_before_retrying_that_recipient() {
+    let s = setup(60).await;
+    s.graph.fail_next(
+        400,
+        131056,
+        "(Business Account, Consumer Account) pair rate limit hit",
+    );
+    let started = Instant::now();
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{}/messages", s.conversation),
+            json!({"type": "text", "text": "Hi"}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let m = wait_status(&s, &id, "sent").await;
+    assert_eq!(m["status"], "sent", "{m}");
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "Meta's pair limit is about one message per 6 s: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(s.graph.requests().len(), 2);
+}
