@@ -120,6 +120,9 @@ fn spawn_server(a: &Args) -> (server::Running, tempfile::TempDir) {
                     access_token: "unused".into(),
                     sandbox: true,
                     created_at: 0,
+                    token_dead: false,
+                    paused_until: 0,
+                    last_error: None,
                 },
             )
         })

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::{
     channels::whatsapp::{
         graph::{Failure, GraphError},
-        media, uploads,
+        media, numbers, uploads,
     },
     contacts,
     conversations::{
@@ -253,6 +253,34 @@ fn checked_upload(
 
 pub const MAX_ATTEMPTS: u32 = 8;
 
+/// How long a number rests after Meta's spam or policy block.
+pub const PAUSE_MS: i64 = 30 * 60_000;
+
+/// A dead token or a block is the number's state, not one message's: record it
+/// so the sender holds the number's other messages and the owner sees why.
+fn flag_number(ctx: &mut WriteCtx, item: &OutboxItem, e: &GraphError) -> ApiResult<()> {
+    let (dead, pause) = match e.failure {
+        Failure::TokenDead => (true, false),
+        Failure::PauseNumber => (false, true),
+        _ => return Ok(()),
+    };
+    let Some(mut n) = numbers::get(ctx, item.business_id, item.number_id)? else {
+        return Ok(());
+    };
+    n.token_dead |= dead;
+    if pause {
+        n.paused_until = n.paused_until.max(now_ms() + PAUSE_MS);
+    }
+    n.last_error = Some(e.reason());
+    numbers::save(ctx, &n)?;
+    ctx.emit(Event::new(
+        Some(n.business_id),
+        "number.updated",
+        json!({"number_id": n.id, "status": n.status(now_ms()), "error": n.last_error}),
+    ));
+    Ok(())
+}
+
 /// Records what happened to one send, in one transaction with the outbox.
 pub fn record(
     ctx: &mut WriteCtx,
@@ -271,8 +299,11 @@ pub fn record(
             (MessageStatus::Sent, None)
         }
         Err(e) => {
+            flag_number(ctx, item, e)?;
             let retry = match e.failure {
-                Failure::Retry | Failure::RecipientBackoff => item.attempts + 1 < MAX_ATTEMPTS,
+                Failure::Retry | Failure::RecipientBackoff | Failure::PauseNumber => {
+                    item.attempts + 1 < MAX_ATTEMPTS
+                }
                 Failure::RetryOnce => item.attempts == 0,
                 Failure::Permanent | Failure::TokenDead => false,
             };
@@ -280,6 +311,7 @@ pub fn record(
                 let backoff = match e.failure {
                     // Meta's pair limit is about one message per 6 s to a user.
                     Failure::RecipientBackoff => 6_000 * i64::from(item.attempts + 1),
+                    Failure::PauseNumber => PAUSE_MS,
                     _ => (500i64 << item.attempts.min(9)).min(300_000),
                 };
                 let next = OutboxItem {

@@ -160,6 +160,7 @@ async fn deliver(store: &Store, graph: &Graph, item: OutboxItem) {
             .ok()
             .flatten()
     });
+    let now = now_ms();
     let result = match number {
         None => Err(GraphError {
             code: 0,
@@ -167,6 +168,29 @@ async fn deliver(store: &Store, graph: &Graph, item: OutboxItem) {
             message: "The WhatsApp number was removed".into(),
             failure: Failure::Permanent,
         }),
+        Some(n) if n.token_dead => Err(GraphError {
+            code: 190,
+            http_status: 0,
+            message: "The number's access token is invalid; replace it in the channel settings"
+                .into(),
+            failure: Failure::Permanent,
+        }),
+        Some(n) if n.paused_until > now => {
+            // Not an attempt: wait for the pause to end.
+            let stored = OutboxItem {
+                due_at: n.paused_until,
+                ..item.clone()
+            };
+            let old = item.clone();
+            let _ = store
+                .write(move |ctx| {
+                    ctx.delete(super::OUTBOX, &super::key(&old))?;
+                    ctx.put(super::OUTBOX, &super::key(&stored), &stored)?;
+                    Ok(())
+                })
+                .await;
+            return;
+        }
         Some(n) => {
             let mut payload: serde_json::Value =
                 serde_json::from_str(&item.payload).unwrap_or_default();

@@ -482,3 +482,102 @@ async fn a_pair_rate_limit_waits_before_retrying_that_recipient() {
     );
     assert_eq!(s.graph.requests().len(), 2);
 }
+
+#[tokio::test]
+async fn a_dead_token_stops_the_number_until_the_owner_replaces_it() {
+    let s = setup(60).await;
+    s.graph.fail_next(
+        401,
+        190,
+        "Error validating access token: Session has expired",
+    );
+    let c = &s.conversation;
+    let first = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "text", "text": "one"}),
+        )
+        .await;
+    let first = first.body["id"].as_str().unwrap().to_string();
+    let m = wait_status(&s, &first, "failed").await;
+    assert!(m["error"].as_str().unwrap().contains("190"), "{m}");
+    let numbers = s.owner.get("/api/whatsapp/numbers").await;
+    let number = numbers.body["items"][0].clone();
+    assert_eq!(number["status"], "token_invalid");
+    assert!(number["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("access token"));
+
+    // Held, not sent with a dead token: fails with the reason, Meta sees nothing.
+    let second = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "text", "text": "two"}),
+        )
+        .await;
+    let second = second.body["id"].as_str().unwrap().to_string();
+    assert!(wait_status(&s, &second, "failed").await["error"]
+        .as_str()
+        .unwrap()
+        .contains("replace it"));
+    assert_eq!(s.graph.requests().len(), 1);
+
+    let id = number["id"].as_str().unwrap();
+    let fixed = s
+        .owner
+        .patch(
+            &format!("/api/whatsapp/numbers/{id}"),
+            json!({"access_token": "EAAG-new-token"}),
+        )
+        .await;
+    assert_eq!(fixed.status, 200, "{}", fixed.body);
+    assert_eq!(fixed.body["status"], "active");
+    let third = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "text", "text": "three"}),
+        )
+        .await;
+    let third = third.body["id"].as_str().unwrap().to_string();
+    assert_eq!(wait_status(&s, &third, "sent").await["status"], "sent");
+    assert_eq!(
+        s.graph.requests().last().unwrap().authorization,
+        "Bearer EAAG-new-token"
+    );
+}
+
+#[tokio::test]
+async fn a_spam_block_pauses_the_number_and_holds_its_messages() {
+    let s = setup(60).await;
+    s.graph.fail_next(400, 131048, "Spam rate limit hit");
+    let c = &s.conversation;
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "text", "text": "hi"}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let number = loop {
+        let n = s.owner.get("/api/whatsapp/numbers").await.body["items"][0].clone();
+        if n["status"] == "paused" || Instant::now() > deadline {
+            break n;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert_eq!(number["status"], "paused", "{number}");
+    assert!(number["paused_until"].is_string());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        message(&s, &id).await["status"],
+        "queued",
+        "held until the pause ends, not failed"
+    );
+    assert_eq!(s.graph.requests().len(), 1);
+}

@@ -398,6 +398,13 @@ async fn every_route_answers_each_role_as_expected() {
             |_| json!({"any": "bytes"}),
             [401, 404, 404, 404, 201],
         ),
+        with_body(
+            M::PATCH,
+            "/api/whatsapp/numbers/{id}",
+            format!("/api/whatsapp/numbers/{number_id}"),
+            |_| json!({"display_phone_number": "+1 555 000 2222"}),
+            [401, 404, 403, 403, 200],
+        ),
         // A text message has no file: nobody learns more than "not found".
         case(
             M::GET,

@@ -373,6 +373,9 @@ fn harness_with_number() -> Harness {
                     access_token: "t".into(),
                     sandbox: false,
                     created_at: 0,
+                    token_dead: false,
+                    paused_until: 0,
+                    last_error: None,
                 },
             )
         })

@@ -17,6 +17,8 @@ pub enum Failure {
     RecipientBackoff,
     /// The access token is dead (190): the owner must reconnect the number.
     TokenDead,
+    /// Spam rate limit or a policy block (131048, 368): the number pauses.
+    PauseNumber,
     /// Never retry: the window is closed, the parameters are wrong, etc.
     Permanent,
 }
@@ -43,9 +45,8 @@ impl GraphError {
 /// Meta's error codes, per the contract's table.
 pub fn classify(code: i64, http_status: u16) -> Failure {
     match code {
-        131047 | 131026 | 100 | 131051 | 132000 | 132001 | 131049 | 131048 | 368 => {
-            Failure::Permanent
-        }
+        131048 | 368 => Failure::PauseNumber,
+        131047 | 131026 | 100 | 131051 | 132000 | 132001 | 131049 => Failure::Permanent,
         1 | 2 | 131000 | 131016 | 130429 | 4 | 80007 => Failure::Retry,
         131056 => Failure::RecipientBackoff,
         131052 | 131053 => Failure::RetryOnce,
@@ -297,6 +298,7 @@ mod tests {
         assert_eq!(classify(130429, 400), Failure::Retry);
         assert_eq!(classify(131056, 400), Failure::RecipientBackoff);
         assert_eq!(classify(190, 401), Failure::TokenDead);
+        assert_eq!(classify(131048, 400), Failure::PauseNumber);
         assert_eq!(classify(131053, 400), Failure::RetryOnce);
         assert_eq!(classify(0, 503), Failure::Retry);
         assert_eq!(

@@ -29,6 +29,23 @@ pub struct WaNumber {
     /// A built-in simulator number: messages never go to Meta.
     pub sandbox: bool,
     pub created_at: i64,
+    /// Meta said the token is invalid (190): nothing is sent until it is replaced.
+    pub token_dead: bool,
+    /// Meta blocked sending for spam or policy (131048, 368): sends wait until then.
+    pub paused_until: i64,
+    pub last_error: Option<String>,
+}
+
+impl WaNumber {
+    pub fn status(&self, now: i64) -> &'static str {
+        if self.token_dead {
+            "token_invalid"
+        } else if self.paused_until > now {
+            "paused"
+        } else {
+            "active"
+        }
+    }
 }
 impl Record for WaNumber {}
 
@@ -90,6 +107,10 @@ pub fn by_phone_number_id<R: Reader + ?Sized>(
     }
 }
 
+pub fn save(ctx: &mut WriteCtx, n: &WaNumber) -> Result<(), StoreError> {
+    ctx.put(NUMBERS, &key(n.business_id, n.id), n)
+}
+
 pub fn create(ctx: &mut WriteCtx, n: &WaNumber) -> ApiResult<()> {
     if by_phone_number_id(ctx, &n.phone_number_id)?.is_some() {
         return Err(ApiError::new(
@@ -133,13 +154,17 @@ pub fn number_json(n: &WaNumber) -> Value {
         "display_phone_number": n.display_phone_number,
         "waba_id": n.waba_id,
         "sandbox": n.sandbox,
+        "status": n.status(now_ms()),
+        "paused_until": (n.paused_until > now_ms()).then(|| rfc3339(n.paused_until)),
+        "last_error": n.last_error,
         "created_at": rfc3339(n.created_at),
     })
 }
 
 pub fn routes(r: &mut Routes) {
     r.get("/api/whatsapp/numbers", list_numbers)
-        .post("/api/whatsapp/numbers", create_number);
+        .post("/api/whatsapp/numbers", create_number)
+        .patch("/api/whatsapp/numbers/{id}", update_number);
 }
 
 async fn list_numbers(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
@@ -208,8 +233,72 @@ async fn create_number(
         access_token: body.access_token.trim().to_string(),
         sandbox: false,
         created_at: now_ms(),
+        token_dead: false,
+        paused_until: 0,
+        last_error: None,
     };
     let stored = number.clone();
     state.store.write(move |ctx| create(ctx, &stored)).await?;
     Ok(HttpResponse::Created().json(number_json(&number)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateNumber {
+    access_token: Option<String>,
+    display_phone_number: Option<String>,
+}
+
+/// Replaces the token (which revives a number whose token died) or the display number.
+async fn update_number(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<NumberId>,
+    body: web::Json<UpdateNumber>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let business = actor.business.id;
+    if get(&state.store.read()?, business, id)?.is_none() {
+        return Err(ApiError::not_found("number"));
+    }
+    if !actor.scope.has(Permission::ManageChannels) {
+        return Err(ApiError::forbidden(
+            "Changing numbers needs the manage_channels permission",
+        ));
+    }
+    let body = body.into_inner();
+    let mut v = Validator::default();
+    if let Some(t) = &body.access_token {
+        v.check(
+            !t.trim().is_empty() && t.len() <= 4096,
+            "access_token",
+            "is required",
+        );
+    }
+    if let Some(d) = &body.display_phone_number {
+        v.check(
+            !d.trim().is_empty() && d.len() <= 32,
+            "display_phone_number",
+            "is required",
+        );
+    }
+    v.finish()?;
+    let number = state
+        .store
+        .write(move |ctx| {
+            let mut n = get(ctx, business, id)?.ok_or_else(|| ApiError::not_found("number"))?;
+            if let Some(t) = &body.access_token {
+                n.access_token = t.trim().to_string();
+                n.token_dead = false;
+                n.last_error = None;
+            }
+            if let Some(d) = &body.display_phone_number {
+                n.display_phone_number = d.trim().to_string();
+            }
+            save(ctx, &n)?;
+            Ok(n)
+        })
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(HttpResponse::Ok().json(number_json(&number)))
 }
