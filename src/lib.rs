@@ -14,6 +14,7 @@ pub mod events;
 pub mod http;
 pub mod metrics;
 pub mod outbound;
+pub mod realtime;
 pub mod scheduler;
 pub mod schema;
 pub mod server;

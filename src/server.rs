@@ -81,6 +81,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         started: Instant::now(),
         outbox_wake: Default::default(),
         jobs_wake: Default::default(),
+        hub: Default::default(),
     })
 }
 
@@ -184,6 +185,7 @@ pub fn start_with_store(
                     ),
                 );
                 actix_rt::spawn(jobs.run());
+                actix_rt::spawn(state.hub.clone().run(state.store.clone()));
                 let json_limit = state.config.server.json_limit_bytes;
                 let mut server = HttpServer::new(move || {
                     let mut routes = Routes::default();

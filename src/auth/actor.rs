@@ -74,6 +74,17 @@ pub fn authenticate(req: &HttpRequest) -> ApiResult<Actor> {
     }
 }
 
+/// Authenticates a token passed outside the headers (the WebSocket's `?token=`).
+pub fn authenticate_token(req: &HttpRequest, token: &str) -> ApiResult<Actor> {
+    let state = state(req)?;
+    let read = state.store.read()?;
+    if token.starts_with(tokens::PREFIX) {
+        by_api_token(state, &read, token)
+    } else {
+        by_session_jwt(state, &read, token)
+    }
+}
+
 fn by_api_token(state: &AppState, read: &ReadTxn, secret: &str) -> ApiResult<Actor> {
     let token = tokens::by_secret(read, secret)?.ok_or_else(invalid)?;
     let now = now_ms();

@@ -137,6 +137,11 @@ pub fn record_inbound(
     })))
 }
 
+/// Who the message's conversation is assigned to: realtime decides who may see an event by it.
+pub fn assignee_of(ctx: &WriteCtx, m: &Message) -> ApiResult<Option<crate::store::ids::MemberId>> {
+    Ok(repo::get(ctx, m.business_id, m.conversation_id)?.and_then(|c| c.assignee_id))
+}
+
 /// Moves a message's delivery status forward; older or repeated statuses do nothing.
 pub fn apply_status(
     ctx: &mut WriteCtx,
@@ -159,7 +164,8 @@ pub fn apply_status(
     ctx.emit(Event::new(
         Some(m.business_id),
         "message.status",
-        json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error}),
+        json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
+               "assignee_id": assignee_of(ctx, &m)?}),
     ));
     Ok(Some(m))
 }
@@ -190,7 +196,8 @@ pub fn apply_reaction(
         ctx.emit(Event::new(
             Some(m.business_id),
             "message.status",
-            json!({"conversation_id": m.conversation_id, "message_id": m.id, "reactions": m.reactions.len()}),
+            json!({"conversation_id": m.conversation_id, "message_id": m.id, "reactions": m.reactions.len(),
+                   "assignee_id": assignee_of(ctx, &m)?}),
         ));
     }
     Ok(true)

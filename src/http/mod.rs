@@ -29,6 +29,7 @@ pub struct AppState {
     pub started: Instant,
     pub outbox_wake: crate::outbound::Wake,
     pub jobs_wake: std::sync::Arc<tokio::sync::Notify>,
+    pub hub: crate::realtime::Hub,
 }
 
 /// Every API route of every domain: one line per domain.
@@ -43,6 +44,7 @@ pub fn api(routes: &mut Routes) {
     whatsapp::templates::routes(routes);
     whatsapp::uploads::routes(routes);
     admin::routes(routes);
+    crate::realtime::socket::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -333,7 +333,8 @@ pub fn record(
         ctx.emit(Event::new(
             Some(m.business_id),
             "message.status",
-            json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error}),
+            json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
+                   "assignee_id": service::assignee_of(ctx, &m)?}),
         ));
     }
     Ok(())

@@ -8,6 +8,7 @@ mod crash;
 mod errors;
 mod outbound;
 mod rbac;
+mod realtime;
 mod store;
 mod team;
 mod whatsapp;

@@ -405,6 +405,8 @@ async fn every_route_answers_each_role_as_expected() {
             |_| json!({"display_phone_number": "+1 555 000 2222"}),
             [401, 404, 403, 403, 200],
         ),
+        // A plain GET is no WebSocket handshake: 400 once authenticated, 401 before.
+        case(M::GET, "/api/ws", "/api/ws", [401, 400, 400, 400, 400]),
         // A text message has no file: nobody learns more than "not found".
         case(
             M::GET,

@@ -1,0 +1,146 @@
+//! `GET /api/ws`: authenticated like any API call (cookie with a same-origin
+//! check, a bearer token, or `?token=`), then a loop that forwards hub frames,
+//! takes `join`/`leave`, and drops the socket when heartbeats go unanswered.
+use std::time::{Duration, Instant};
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use actix_ws::Message;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+use super::Socket;
+use crate::{
+    auth::{actor, MemberActor},
+    conversations::access::Conversations,
+    error::{ApiError, ApiResult},
+    http::{AppState, Routes},
+    store::ids::{ConversationId, RecordId},
+};
+
+pub const HEARTBEAT: Duration = Duration::from_secs(15);
+pub const TIMEOUT: Duration = Duration::from_secs(45);
+
+pub fn routes(r: &mut Routes) {
+    r.get("/api/ws", connect);
+}
+
+#[derive(Deserialize)]
+struct Incoming {
+    #[serde(rename = "type")]
+    kind: String,
+    conversation_id: Option<ConversationId>,
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+/// A browser's cookie is only good from our own pages.
+fn same_origin(req: &HttpRequest) -> bool {
+    let host = req.headers().get("Host").and_then(|v| v.to_str().ok());
+    let origin = req.headers().get("Origin").and_then(|v| v.to_str().ok());
+    match (origin, host) {
+        (Some(o), Some(h)) => o.split("://").nth(1) == Some(h),
+        (None, _) => true, // not a browser
+        _ => false,
+    }
+}
+
+async fn connect(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    q: web::Query<TokenQuery>,
+) -> ApiResult<HttpResponse> {
+    let actor = match &q.token {
+        Some(t) => actor::authenticate_token(&req, t)?,
+        None => {
+            let a = actor::authenticate(&req)?;
+            if matches!(a.via, actor::Via::Session(_)) && !same_origin(&req) {
+                return Err(ApiError::forbidden("WebSocket from another origin"));
+            }
+            a
+        }
+    };
+    let actor = MemberActor::from_actor(&req, actor)?;
+    let (res, session, stream) = actix_ws::handle(&req, body)
+        .map_err(|e| ApiError::new(crate::error::Code::BadRequest, e.to_string()))?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let id = RecordId::new();
+    state.hub.register(
+        id,
+        Socket {
+            user_id: actor.user.id,
+            business_id: actor.business.id,
+            member_id: actor.member.id,
+            scope: actor.scope.clone(),
+            viewing: None,
+            out: tx,
+        },
+    );
+    actix_web::rt::spawn(serve(state.into_inner(), actor, id, session, stream, rx));
+    Ok(res)
+}
+
+async fn serve(
+    state: std::sync::Arc<AppState>,
+    actor: MemberActor,
+    id: RecordId,
+    mut session: actix_ws::Session,
+    mut stream: actix_ws::MessageStream,
+    mut rx: mpsc::UnboundedReceiver<String>,
+) {
+    let mut last_seen = Instant::now();
+    let mut beat = tokio::time::interval(HEARTBEAT);
+    loop {
+        tokio::select! {
+            frame = rx.recv() => match frame {
+                Some(text) => if session.text(text).await.is_err() { break },
+                None => break,
+            },
+            msg = stream.next() => match msg {
+                Some(Ok(Message::Text(text))) => {
+                    last_seen = Instant::now();
+                    handle(&state, &actor, id, &text);
+                }
+                Some(Ok(Message::Ping(p))) => {
+                    last_seen = Instant::now();
+                    if session.pong(&p).await.is_err() { break }
+                }
+                Some(Ok(Message::Pong(_))) => last_seen = Instant::now(),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => last_seen = Instant::now(),
+            },
+            _ = beat.tick() => {
+                if last_seen.elapsed() > TIMEOUT || session.ping(b"").await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    state.hub.unregister(id);
+    let _ = session.close(None).await;
+}
+
+/// `join` a conversation the member may see (presence: viewing it), or `leave`.
+fn handle(state: &AppState, actor: &MemberActor, id: RecordId, text: &str) {
+    let Ok(msg) = serde_json::from_str::<Incoming>(text) else {
+        return;
+    };
+    match (msg.kind.as_str(), msg.conversation_id) {
+        ("join", Some(c)) => {
+            let allowed = state
+                .store
+                .read()
+                .ok()
+                .is_some_and(|r| Conversations::new(&r, &actor.scope).get(c).is_ok());
+            if allowed {
+                state.hub.view(id, Some(c));
+            }
+        }
+        ("leave", _) => state.hub.view(id, None),
+        _ => {}
+    }
+}

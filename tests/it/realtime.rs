@@ -1,0 +1,164 @@
+//! The WebSocket: events reach exactly the sockets whose scope sees them,
+//! including the moment a conversation is reassigned away.
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::{
+    tungstenite::{client::IntoClientRequest, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+use crate::common::{wa::text, Client, Harness};
+
+type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open(h: &Harness, c: &Client, origin: Option<&str>) -> Result<Ws, String> {
+    let url = format!("{}/api/ws", h.base.replace("http://", "ws://"));
+    let mut req = url.into_client_request().unwrap();
+    let cookies = format!("wf_session={}", c.cookie("wf_session").unwrap());
+    req.headers_mut().insert("Cookie", cookies.parse().unwrap());
+    if let Some(o) = origin {
+        req.headers_mut().insert("Origin", o.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+        .map_err(|e| e.to_string())
+}
+
+/// Frames of `kind` that arrive within `wait`, ignoring presence chatter.
+async fn frames(ws: &mut Ws, wait: Duration) -> Vec<Value> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, ws.next()).await {
+        if let Message::Text(t) = msg {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            if v["type"] != "presence" {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+fn kinds(f: &[Value]) -> Vec<&str> {
+    f.iter().map(|v| v["type"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn events_follow_the_scope_and_stop_the_moment_a_conversation_is_reassigned_away() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let rival = h.new_business("Rival").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    let stranger = h.login(rival.owner()).await;
+    h.register_number(&owner, "RT1").await;
+    let origin = h.base.clone();
+    let mut ws_owner = open(&h, &owner, Some(&origin)).await.unwrap();
+    let mut ws_member = open(&h, &member, Some(&origin)).await.unwrap();
+    let mut ws_stranger = open(&h, &stranger, Some(&origin)).await.unwrap();
+    let short = Duration::from_millis(400);
+    frames(&mut ws_owner, short).await;
+    frames(&mut ws_member, short).await;
+
+    h.webhook(&text("RT1", "5511900000001", "Carla", "wamid.R1", "hi"))
+        .await;
+    let seen = frames(&mut ws_owner, short).await;
+    assert_eq!(kinds(&seen), ["conversation.new", "message.new"]);
+    let conversation = seen[0]["data"]["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        frames(&mut ws_member, short).await.is_empty(),
+        "unassigned: not the member's"
+    );
+    assert!(
+        frames(&mut ws_stranger, short).await.is_empty(),
+        "another business never hears of it"
+    );
+
+    owner
+        .patch(
+            &format!("/api/conversations/{conversation}"),
+            json!({"assignee_id": biz.member_id}),
+        )
+        .await;
+    assert_eq!(
+        kinds(&frames(&mut ws_member, short).await),
+        ["conversation.updated"]
+    );
+    h.webhook(&text(
+        "RT1",
+        "5511900000001",
+        "Carla",
+        "wamid.R2",
+        "still there?",
+    ))
+    .await;
+    assert_eq!(
+        kinds(&frames(&mut ws_member, short).await),
+        ["conversation.updated", "message.new"]
+    );
+
+    owner
+        .patch(
+            &format!("/api/conversations/{conversation}"),
+            json!({"assignee_id": biz.other_member_id}),
+        )
+        .await;
+    let dropped = frames(&mut ws_member, short).await;
+    assert_eq!(kinds(&dropped), ["conversation.updated"]);
+    assert_eq!(
+        dropped[0]["data"]["removed"], true,
+        "the member's UI is told to drop it"
+    );
+    h.webhook(&text("RT1", "5511900000001", "Carla", "wamid.R3", "hello?"))
+        .await;
+    assert!(
+        frames(&mut ws_member, short).await.is_empty(),
+        "nothing after the reassignment"
+    );
+    assert_eq!(
+        kinds(&frames(&mut ws_owner, short).await)
+            .iter()
+            .filter(|k| **k == "message.new")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_cookie_from_another_origin_is_refused_and_presence_is_shared() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let lead = h.login(biz.lead()).await;
+    assert!(open(&h, &owner, Some("http://evil.example")).await.is_err());
+    assert!(h.client().get("/api/ws").await.status == 401);
+    let origin = h.base.clone();
+    let mut ws_owner = open(&h, &owner, Some(&origin)).await.unwrap();
+    let mut ws_lead = open(&h, &lead, Some(&origin)).await.unwrap();
+    ws_lead
+        .send(Message::Text(json!({"type": "leave"}).to_string().into()))
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    let mut saw_lead = false;
+    while let Ok(Some(Ok(Message::Text(t)))) =
+        tokio::time::timeout_at(deadline, ws_owner.next()).await
+    {
+        let v: Value = serde_json::from_str(&t).unwrap();
+        if v["type"] == "presence"
+            && v["data"]["member_id"] == json!(biz.lead_id)
+            && v["data"]["online"] == true
+        {
+            saw_lead = true;
+            break;
+        }
+    }
+    assert!(saw_lead, "the owner sees the lead come online");
+    drop(ws_lead);
+}
