@@ -25,3 +25,7 @@ impl Event {
         }
     }
 }
+
+/// The events of one commit, published together: one wake-up per commit for
+/// every subscriber instead of one per event.
+pub type Batch = std::sync::Arc<[Event]>;

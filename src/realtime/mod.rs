@@ -145,7 +145,11 @@ impl Hub {
         let mut events = store.subscribe();
         loop {
             match events.recv().await {
-                Ok(event) => self.dispatch(&store, &event),
+                Ok(batch) => {
+                    for event in batch.iter() {
+                        self.dispatch(&store, event);
+                    }
+                }
                 Err(RecvError::Lagged(n)) => tracing::warn!("realtime hub skipped {n} events"),
                 Err(RecvError::Closed) => return,
             }

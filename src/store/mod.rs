@@ -23,7 +23,7 @@ pub use writer::WriteCtx;
 
 use crate::{
     error::{ApiError, ApiResult, Code},
-    events::Event,
+    events::Batch,
     metrics::Metrics,
 };
 
@@ -278,7 +278,7 @@ pub struct Store {
 struct Inner {
     db: Arc<Database>,
     writer: writer::WriterHandle,
-    events: broadcast::Sender<Event>,
+    events: broadcast::Sender<Batch>,
     dir: PathBuf,
     tables: Vec<TableSpec>,
 }
@@ -295,7 +295,7 @@ impl Store {
         std::fs::create_dir_all(dir)?;
         let db = Arc::new(Database::create(dir.join(DB_FILE))?);
         migrate::run(&db, tables)?;
-        let (events, _) = broadcast::channel(4096);
+        let (events, _) = broadcast::channel(1024);
         let writer = writer::start(db.clone(), events.clone(), opts.max_batch, opts.metrics);
         Ok(Store {
             inner: Arc::new(Inner {
@@ -332,7 +332,7 @@ impl Store {
         self.inner.writer.submit_blocking(job)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Batch> {
         self.inner.events.subscribe()
     }
 

@@ -127,7 +127,7 @@ pub struct WriterHandle {
 
 pub fn start(
     db: Arc<Database>,
-    events: broadcast::Sender<Event>,
+    events: broadcast::Sender<crate::events::Batch>,
     max_batch: usize,
     metrics: Metrics,
 ) -> WriterHandle {
@@ -204,7 +204,7 @@ impl WriterHandle {
 fn run(
     db: &Database,
     rx: &mpsc::Receiver<Command>,
-    events: &broadcast::Sender<Event>,
+    events: &broadcast::Sender<crate::events::Batch>,
     max_batch: usize,
     metrics: &Metrics,
 ) {
@@ -227,7 +227,7 @@ fn run(
 fn commit_batch(
     db: &Database,
     mut batch: Vec<Command>,
-    events: &broadcast::Sender<Event>,
+    events: &broadcast::Sender<crate::events::Batch>,
     metrics: &Metrics,
 ) {
     while !batch.is_empty() {
@@ -251,9 +251,9 @@ fn commit_batch(
         for (cmd, out) in batch.into_iter().zip(outputs) {
             cmd.reply.send(Ok(out));
         }
-        for event in published {
+        if !published.is_empty() {
             // No subscriber is fine: events are a notification, the store is the truth.
-            let _ = events.send(event);
+            let _ = events.send(published.into());
         }
         return;
     }
