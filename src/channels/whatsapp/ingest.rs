@@ -220,77 +220,129 @@ fn failure_reason(errors: &[WaError]) -> Option<String> {
     })
 }
 
-/// Applies a whole delivery. `raw` is kept for dead letters.
-pub fn apply(ctx: &mut WriteCtx, delivery: &Delivery, raw: &str) -> ApiResult<Outcome> {
+/// One inbound message, with everything that needs no store worked out
+/// before it reaches the writer (which is the one thread every write shares).
+pub struct PreparedMessage {
+    pub who: Identity,
+    pub new: NewInbound,
+    /// (target wamid, emoji): applied to its message when that is known.
+    pub reaction: Option<(String, Option<String>)>,
+    /// The customer's new number, from a `user_changed_number` notice.
+    pub new_wa_id: Option<String>,
+    pub media: Option<(Media, Option<String>)>,
+}
+
+pub struct PreparedChange {
+    pub phone_number_id: String,
+    pub messages: Vec<PreparedMessage>,
+    pub statuses: Vec<(String, MessageStatus, Option<String>)>,
+}
+
+/// Parses what can be parsed outside the writer.
+pub fn prepare(delivery: &Delivery) -> Vec<PreparedChange> {
+    delivery
+        .changes
+        .iter()
+        .map(|change| PreparedChange {
+            phone_number_id: change.phone_number_id.clone(),
+            messages: change
+                .messages
+                .iter()
+                .map(|m| {
+                    let sent_at = if m.timestamp > 0 {
+                        m.timestamp * 1000
+                    } else {
+                        crate::time::now_ms()
+                    };
+                    let (kind, text, details) = describe(m);
+                    PreparedMessage {
+                        who: identity(change, m),
+                        new: NewInbound {
+                            wamid: Some(m.id.clone()),
+                            kind,
+                            text,
+                            details: details.to_string(),
+                            reply_to: m.context.as_ref().and_then(|c| c.id.clone()),
+                            sent_at,
+                        },
+                        reaction: match &m.kind {
+                            MessageKind::Reaction { message_id, emoji } => {
+                                Some((message_id.clone(), emoji.clone()))
+                            }
+                            _ => None,
+                        },
+                        new_wa_id: match &m.kind {
+                            MessageKind::System { new_wa_id, .. } => new_wa_id.clone(),
+                            _ => None,
+                        },
+                        media: media_of(&m.kind).map(|(media, name)| (media.clone(), name)),
+                    }
+                })
+                .collect(),
+            statuses: change
+                .statuses
+                .iter()
+                .filter_map(|s| {
+                    status_of(&s.status).map(|st| (s.id.clone(), st, failure_reason(&s.errors)))
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Applies a prepared delivery. `raw` is kept for dead letters.
+pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &str) -> ApiResult<Outcome> {
     let mut out = Outcome::default();
-    for change in &delivery.changes {
+    for change in changes {
         let Some(number) = numbers::by_phone_number_id(ctx, &change.phone_number_id)? else {
-            deadletters::record(
-                ctx,
-                "whatsapp",
-                &format!(
-                    "no business has phone_number_id `{}`",
-                    change.phone_number_id
-                ),
-                raw,
-            )?;
+            let reason = format!(
+                "no business has phone_number_id `{}`",
+                change.phone_number_id
+            );
+            deadletters::record(ctx, "whatsapp", &reason, raw)?;
             out.dead_letters += 1;
             continue;
         };
-        for m in &change.messages {
-            let mut who = identity(change, m);
-            let sent_at = if m.timestamp > 0 {
-                m.timestamp * 1000
-            } else {
-                crate::time::now_ms()
-            };
-            if let MessageKind::Reaction { message_id, emoji } = &m.kind {
-                if service::apply_reaction(ctx, message_id, emoji.as_deref(), sent_at)? {
+        for p in &change.messages {
+            if let Some((target, emoji)) = &p.reaction {
+                if service::apply_reaction(ctx, target, emoji.as_deref(), p.new.sent_at)? {
                     out.stored += 1;
                     continue;
                 }
             }
-            if let MessageKind::System {
-                new_wa_id: Some(new),
-                ..
-            } = &m.kind
-            {
+            let mut who = p.who.clone();
+            if let Some(new) = &p.new_wa_id {
                 move_phone(ctx, &number, &who, new)?;
                 // The notice itself belongs to the moved contact.
                 who.phone = contacts::e164_from_wa_id(new).or(who.phone);
             }
-            let (kind, text, details) = describe(m);
-            let new = NewInbound {
-                wamid: Some(m.id.clone()),
-                kind,
-                text,
-                details: details.to_string(),
-                reply_to: m.context.as_ref().and_then(|c| c.id.clone()),
-                sent_at,
-            };
             match service::record_inbound(
                 ctx,
                 number.business_id,
                 Some(number.id),
                 Source::Whatsapp,
                 &who,
-                &new,
+                &p.new,
             )? {
                 Recorded::Duplicate => out.duplicates += 1,
                 Recorded::Stored(stored) => {
                     out.stored += 1;
-                    if let Some((media, filename)) = media_of(&m.kind) {
-                        super::media::register(ctx, &stored.message, number.id, media, filename)?;
+                    if let Some((media, filename)) = &p.media {
+                        super::media::register(
+                            ctx,
+                            &stored.message,
+                            number.id,
+                            media,
+                            filename.clone(),
+                        )?;
                         out.media += 1;
                     }
                 }
             }
         }
-        for s in &change.statuses {
-            if let Some(status) = status_of(&s.status) {
-                service::apply_status(ctx, &s.id, status, failure_reason(&s.errors))?;
-                out.statuses += 1;
-            }
+        for (wamid, status, reason) in &change.statuses {
+            service::apply_status(ctx, wamid, *status, reason.clone())?;
+            out.statuses += 1;
         }
     }
     Ok(out)

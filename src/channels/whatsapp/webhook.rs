@@ -85,9 +85,10 @@ async fn receive(
         return Ok(HttpResponse::Ok().json(json!({"received": 0})));
     }
     let raw = String::from_utf8_lossy(&body).into_owned();
+    let prepared = ingest::prepare(&delivery);
     let outcome = state
         .store
-        .write(move |ctx| ingest::apply(ctx, &delivery, &raw))
+        .write(move |ctx| ingest::apply(ctx, &prepared, &raw))
         .await?;
     if outcome.media > 0 {
         state.jobs_wake.notify_one();
