@@ -12,7 +12,7 @@ use actix_web::{
 use subtle::ConstantTimeEq;
 use tracing::Instrument;
 
-use super::AppState;
+use super::{routes::RoutePattern, AppState};
 use crate::{
     auth::session::{CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE},
     error::{ApiError, Code},
@@ -68,13 +68,10 @@ pub async fn observe<B: MessageBody + 'static>(
         Ok(res) => (
             res.status().as_u16(),
             res.request()
-                .match_pattern()
-                .unwrap_or_else(|| "unmatched".to_string()),
+                .app_data::<RoutePattern>()
+                .map_or("unmatched", |p| p.0),
         ),
-        Err(e) => (
-            e.as_response_error().status_code().as_u16(),
-            "unmatched".to_string(),
-        ),
+        Err(e) => (e.as_response_error().status_code().as_u16(), "unmatched"),
     };
     if let Some(m) = metrics {
         m.record_request(&method, &route, status, elapsed);

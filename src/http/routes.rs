@@ -4,6 +4,10 @@ use std::collections::BTreeMap;
 
 use actix_web::{http::Method, web, FromRequest, Handler, Responder};
 
+/// The pattern a request matched, for metrics and logs without routing twice.
+#[derive(Clone, Copy)]
+pub struct RoutePattern(pub &'static str);
+
 #[derive(Default)]
 pub struct Routes {
     resources: BTreeMap<&'static str, Vec<(Method, actix_web::Route)>>,
@@ -85,9 +89,16 @@ impl Routes {
 
     /// One resource per path with all its methods, so an unsupported method on a
     /// known path answers 405 instead of falling through.
+    /// Static paths are mounted first: actix tries resources in order, and a
+    /// static path is a string compare while a templated one runs a regex, so
+    /// the hot webhook never pays for the API's templates.
     pub fn mount(self, cfg: &mut web::ServiceConfig) {
-        for (path, routes) in self.resources {
-            let mut resource = web::resource(path);
+        let (fixed, templated): (Vec<_>, Vec<_>) = self
+            .resources
+            .into_iter()
+            .partition(|(path, _)| !path.contains('{'));
+        for (path, routes) in fixed.into_iter().chain(templated) {
+            let mut resource = web::resource(path).app_data(RoutePattern(path));
             for (_, route) in routes {
                 resource = resource.route(route);
             }

@@ -9,6 +9,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use bytestring::ByteString;
 use serde_json::{json, Value};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 
@@ -21,22 +22,29 @@ use crate::{
     tenancy::{repo, Scope},
 };
 
+/// Frames queued for one socket at most: a client that falls this far behind
+/// is disconnected (it reconnects and refetches) rather than grow the server.
+pub const QUEUE: usize = 512;
+
 pub struct Socket {
     pub user_id: UserId,
     pub business_id: BusinessId,
     pub member_id: MemberId,
     pub scope: Scope,
     pub viewing: Option<ConversationId>,
-    pub out: mpsc::UnboundedSender<String>,
+    pub out: mpsc::Sender<ByteString>,
 }
 
+type Sockets = HashMap<RecordId, Socket>;
+
+/// Sockets grouped by business, so an event costs only its own business's sockets.
 #[derive(Clone, Default)]
 pub struct Hub {
-    sockets: Arc<Mutex<HashMap<RecordId, Socket>>>,
+    businesses: Arc<Mutex<HashMap<BusinessId, Sockets>>>,
 }
 
-fn frame(kind: &str, data: Value) -> String {
-    json!({"type": kind, "data": data}).to_string()
+fn frame(kind: &str, data: Value) -> ByteString {
+    ByteString::from(json!({"type": kind, "data": data}).to_string())
 }
 
 fn member_of(data: &Value, key: &str) -> Option<MemberId> {
@@ -45,50 +53,83 @@ fn member_of(data: &Value, key: &str) -> Option<MemberId> {
         .and_then(|s| s.parse().ok())
 }
 
+/// Queues a frame; false when the socket is gone or hopelessly behind.
+fn deliver(s: &Socket, text: &ByteString) -> bool {
+    s.out.try_send(text.clone()).is_ok()
+}
+
 impl Hub {
     pub fn register(&self, id: RecordId, socket: Socket) {
         let (b, m) = (socket.business_id, socket.member_id);
-        if let Ok(mut map) = self.sockets.lock() {
-            map.insert(id, socket);
+        if let Ok(mut map) = self.businesses.lock() {
+            map.entry(b).or_default().insert(id, socket);
         }
         self.presence(b, m);
     }
 
-    pub fn unregister(&self, id: RecordId) {
-        let gone = self.sockets.lock().ok().and_then(|mut map| map.remove(&id));
+    pub fn unregister(&self, business: BusinessId, id: RecordId) {
+        let gone = self.businesses.lock().ok().and_then(|mut map| {
+            let sockets = map.get_mut(&business)?;
+            let gone = sockets.remove(&id);
+            if sockets.is_empty() {
+                map.remove(&business);
+            }
+            gone
+        });
         if let Some(s) = gone {
             self.presence(s.business_id, s.member_id);
         }
     }
 
     pub fn connections(&self) -> usize {
-        self.sockets.lock().map(|m| m.len()).unwrap_or(0)
+        self.businesses
+            .lock()
+            .map(|m| m.values().map(HashMap::len).sum())
+            .unwrap_or(0)
     }
 
     /// Sets what a socket is looking at (a conversation room) and tells the team.
-    pub fn view(&self, id: RecordId, conversation: Option<ConversationId>) {
-        let who = self.sockets.lock().ok().and_then(|mut map| {
-            let s = map.get_mut(&id)?;
+    pub fn view(&self, business: BusinessId, id: RecordId, conversation: Option<ConversationId>) {
+        let who = self.businesses.lock().ok().and_then(|mut map| {
+            let s = map.get_mut(&business)?.get_mut(&id)?;
             s.viewing = conversation;
-            Some((s.business_id, s.member_id))
+            Some(s.member_id)
         });
-        if let Some((b, m)) = who {
-            self.presence(b, m);
+        if let Some(m) = who {
+            self.presence(business, m);
         }
+    }
+
+    /// Who is online in a business and what each member is viewing.
+    pub fn online(&self, business: BusinessId) -> Vec<Value> {
+        let Ok(map) = self.businesses.lock() else {
+            return Vec::new();
+        };
+        let mut members: HashMap<MemberId, Vec<ConversationId>> = HashMap::new();
+        for s in map.get(&business).into_iter().flat_map(HashMap::values) {
+            members.entry(s.member_id).or_default().extend(s.viewing);
+        }
+        members
+            .into_iter()
+            .map(|(m, viewing)| json!({"member_id": m, "online": true, "viewing": viewing}))
+            .collect()
     }
 
     /// Who of `member` is online and what they are viewing, to their business.
     fn presence(&self, business: BusinessId, member: MemberId) {
-        let Ok(map) = self.sockets.lock() else { return };
-        let mine: Vec<&Socket> = map.values().filter(|s| s.member_id == member).collect();
+        let Ok(mut map) = self.businesses.lock() else {
+            return;
+        };
+        let Some(sockets) = map.get_mut(&business) else {
+            return;
+        };
+        let mine: Vec<&Socket> = sockets.values().filter(|s| s.member_id == member).collect();
         let viewing: Vec<ConversationId> = mine.iter().filter_map(|s| s.viewing).collect();
         let text = frame(
             "presence",
             json!({"member_id": member, "online": !mine.is_empty(), "viewing": viewing}),
         );
-        for s in map.values().filter(|s| s.business_id == business) {
-            let _ = s.out.send(text.clone());
-        }
+        sockets.retain(|_, s| deliver(s, &text));
     }
 
     /// Delivers one committed event to the sockets allowed to see it.
@@ -99,24 +140,36 @@ impl Hub {
         if event.kind.starts_with("member.") {
             self.refresh_scopes(store, business);
         }
-        let Ok(map) = self.sockets.lock() else { return };
+        let Ok(mut map) = self.businesses.lock() else {
+            return;
+        };
+        let Some(sockets) = map.get_mut(&business) else {
+            return;
+        };
         let about_conversation = event.data.get("conversation_id").is_some();
         let assignee = member_of(&event.data, "assignee_id");
         let previous = member_of(&event.data, "previous_assignee_id");
         let text = frame(event.kind, event.data.clone());
-        for s in map.values().filter(|s| s.business_id == business) {
+        let mut gone: Option<ByteString> = None;
+        sockets.retain(|_, s| {
             if !about_conversation || s.scope.sees_conversation(assignee) {
-                let _ = s.out.send(text.clone());
+                deliver(s, &text)
             } else if event.kind == "conversation.updated"
                 && event.data.get("previous_assignee_id").is_some()
                 && s.scope.sees_conversation(previous)
             {
                 // It left this member's scope: their UI drops it, and nothing more follows.
-                let gone =
-                    json!({"conversation_id": event.data["conversation_id"], "removed": true});
-                let _ = s.out.send(frame("conversation.updated", gone));
+                let removed = gone.get_or_insert_with(|| {
+                    frame(
+                        "conversation.updated",
+                        json!({"conversation_id": event.data["conversation_id"], "removed": true}),
+                    )
+                });
+                deliver(s, removed)
+            } else {
+                true
             }
-        }
+        });
     }
 
     /// Roles, teams and membership changed: rebuild the scopes of that business.
@@ -127,10 +180,13 @@ impl Hub {
         else {
             return;
         };
-        let Ok(mut map) = self.sockets.lock() else {
+        let Ok(mut map) = self.businesses.lock() else {
             return;
         };
-        for s in map.values_mut().filter(|s| s.business_id == business) {
+        let Some(map) = map.get_mut(&business) else {
+            return;
+        };
+        for s in map.values_mut() {
             match members.iter().find(|m| m.id == s.member_id) {
                 Some(m) => s.scope = Scope::new(m, &teams, &members),
                 // Removed from the business: the socket loses everything.

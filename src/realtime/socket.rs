@@ -67,7 +67,7 @@ async fn connect(
     let actor = MemberActor::from_actor(&req, actor)?;
     let (res, session, stream) = actix_ws::handle(&req, body)
         .map_err(|e| ApiError::new(crate::error::Code::BadRequest, e.to_string()))?;
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel(super::QUEUE);
     let id = RecordId::new();
     state.hub.register(
         id,
@@ -90,7 +90,7 @@ async fn serve(
     id: RecordId,
     mut session: actix_ws::Session,
     mut stream: actix_ws::MessageStream,
-    mut rx: mpsc::UnboundedReceiver<String>,
+    mut rx: mpsc::Receiver<bytestring::ByteString>,
 ) {
     let mut last_seen = Instant::now();
     let mut beat = tokio::time::interval(HEARTBEAT);
@@ -120,7 +120,7 @@ async fn serve(
             }
         }
     }
-    state.hub.unregister(id);
+    state.hub.unregister(actor.business.id, id);
     let _ = session.close(None).await;
 }
 
@@ -137,10 +137,10 @@ fn handle(state: &AppState, actor: &MemberActor, id: RecordId, text: &str) {
                 .ok()
                 .is_some_and(|r| Conversations::new(&r, &actor.scope).get(c).is_ok());
             if allowed {
-                state.hub.view(id, Some(c));
+                state.hub.view(actor.business.id, id, Some(c));
             }
         }
-        ("leave", _) => state.hub.view(id, None),
+        ("leave", _) => state.hub.view(actor.business.id, id, None),
         _ => {}
     }
 }
