@@ -74,7 +74,7 @@ pub async fn observe<B: MessageBody + 'static>(
         Err(e) => (e.as_response_error().status_code().as_u16(), "unmatched"),
     };
     if let Some(m) = metrics {
-        m.record_request(&method, &route, status, elapsed);
+        m.record_request(&method, route, status, elapsed);
     }
     span.in_scope(|| {
         tracing::info!(
