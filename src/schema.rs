@@ -24,6 +24,7 @@ pub fn tables() -> Vec<TableSpec> {
         whatsapp::templates::TABLES,
         whatsapp::uploads::TABLES,
         scheduler::TABLES,
+        crate::replies::TABLES,
     ] {
         all.extend_from_slice(group);
     }

@@ -70,8 +70,22 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         config.auth.login_max_failures_per_account,
         Duration::from_secs(config.auth.login_window_secs),
     );
+    // Without Meta's app secret no real delivery can be verified anyway; a
+    // local secret still lets the simulator sign what it sends.
+    let webhook_secret = if config.meta.app_secret.is_empty() {
+        secret_file(&config.server.data_dir.join("webhook.secret"))?
+    } else {
+        config.meta.app_secret.clone()
+    };
+    let jobs_wake: Arc<tokio::sync::Notify> = Default::default();
     Ok(AppState {
+        simulator: crate::simulator::Simulator::new(
+            store.clone(),
+            &webhook_secret,
+            jobs_wake.clone(),
+        ),
         store,
+        webhook_secret,
         trusted_proxies: parse_trusted(&config.server.trusted_proxies),
         config: Arc::new(config),
         keys,
@@ -80,7 +94,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         control_secret: auth::session::random_token(32),
         started: Instant::now(),
         outbox_wake: Default::default(),
-        jobs_wake: Default::default(),
+        jobs_wake,
         hub: Default::default(),
     })
 }
@@ -97,6 +111,7 @@ pub enum StartError {
 pub struct Running {
     pub addr: SocketAddr,
     pub store: Store,
+    pub state: web::Data<AppState>,
     pub data_dir: PathBuf,
     handle: actix_web::dev::ServerHandle,
     thread: Option<JoinHandle<std::io::Result<()>>>,
@@ -161,6 +176,7 @@ pub fn start_with_store(
     let (tx, rx) = std::sync::mpsc::channel();
     let thread_store = store.clone();
     let thread_dir = data_dir.clone();
+    let shared = state.clone();
     let thread = std::thread::Builder::new()
         .name("wafunnel-http".into())
         .spawn(move || -> std::io::Result<()> {
@@ -170,6 +186,7 @@ pub fn start_with_store(
                 let sender = crate::outbound::sender::Sender::new(
                     state.store.clone(),
                     graph,
+                    state.simulator.clone(),
                     state.config.outbound.rate_per_second,
                     state.outbox_wake.clone(),
                 );
@@ -226,6 +243,7 @@ pub fn start_with_store(
     Ok(Running {
         addr,
         store,
+        state: shared,
         data_dir,
         handle,
         thread: Some(thread),

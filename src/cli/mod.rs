@@ -281,6 +281,21 @@ fn op(config: &Config, op: Op) -> Result<(), String> {
     Ok(())
 }
 
+/// The demo's first conversations go through the running server's real paths.
+fn play_demo_chats(running: &server::Running) {
+    let played = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| {
+            rt.block_on(crate::demo::chats::play(&running.state))
+                .map_err(|e| e.message)
+        });
+    if let Err(e) = played {
+        tracing::warn!("demo conversations were not added: {e}");
+    }
+}
+
 fn serve(config: Config, demo: bool) -> Result<(), String> {
     crate::telemetry::init(&config);
     let metrics = Metrics::default();
@@ -312,6 +327,9 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         config.server.data_dir.display()
     );
     if let Some(logins) = demo_logins {
+        if matches!(logins, crate::demo::DemoLogins::Seeded) {
+            play_demo_chats(&running);
+        }
         println!("{}", crate::demo::banner(&url, &logins));
     }
     running.wait().map_err(|e| e.to_string())

@@ -29,6 +29,7 @@ pub fn routes(r: &mut Routes) {
         .patch("/api/conversations/{id}", update)
         .get("/api/conversations/{id}/messages", messages)
         .post("/api/conversations/{id}/messages", send)
+        .post("/api/conversations/{id}/messages/{message_id}/retry", retry)
         .get("/api/conversations/{id}/notes", notes)
         .post("/api/conversations/{id}/notes", add_note)
         .post("/api/conversations/{id}/read", mark_read);
@@ -333,6 +334,22 @@ async fn send(
             };
             crate::outbound::enqueue(ctx, &scope, id, &composed, quoted.as_deref())
         })
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(HttpResponse::Accepted().json(json!({"id": message.id, "status": "queued"})))
+}
+
+/// Puts a failed message back in the outbox as it was composed.
+async fn retry(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    path: web::Path<(ConversationId, MessageId)>,
+) -> ApiResult<HttpResponse> {
+    let (id, message_id) = path.into_inner();
+    let scope = actor.scope.clone();
+    let message = state
+        .store
+        .write(move |ctx| crate::outbound::retry::retry(ctx, &scope, id, message_id))
         .await?;
     state.outbox_wake.notify_one();
     Ok(HttpResponse::Accepted().json(json!({"id": message.id, "status": "queued"})))

@@ -25,11 +25,14 @@ pub struct AppState {
     pub limiter: auth::ratelimit::LoginLimiter,
     pub metrics: Metrics,
     pub control_secret: String,
+    /// `meta.app_secret`, or a generated local one when Meta is not configured.
+    pub webhook_secret: String,
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub started: Instant,
     pub outbox_wake: crate::outbound::Wake,
     pub jobs_wake: std::sync::Arc<tokio::sync::Notify>,
     pub hub: crate::realtime::Hub,
+    pub simulator: crate::simulator::Simulator,
 }
 
 /// Every API route of every domain: one line per domain.
@@ -45,6 +48,8 @@ pub fn api(routes: &mut Routes) {
     whatsapp::uploads::routes(routes);
     admin::routes(routes);
     crate::realtime::socket::routes(routes);
+    crate::simulator::routes::routes(routes);
+    crate::replies::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -2,6 +2,7 @@
 //! message itself, and a sender drains it under Meta's limits, retrying what
 //! can be retried and failing the rest with Meta's reason.
 pub mod compose;
+pub mod retry;
 pub mod sender;
 
 use redb::TableDefinition;
@@ -50,10 +51,16 @@ impl Record for OutboxItem {}
 /// (due time, message) → OutboxItem: the sender takes what is due, oldest first.
 pub(crate) const OUTBOX: Tbl = TableDefinition::new("outbox");
 
-pub const TABLES: &[TableSpec] = &[TableSpec {
-    def: OUTBOX,
-    verify: codec::verify::<OutboxItem>,
-}];
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: OUTBOX,
+        verify: codec::verify::<OutboxItem>,
+    },
+    TableSpec {
+        def: retry::FAILED,
+        verify: codec::verify::<OutboxItem>,
+    },
+];
 
 /// Wakes the sender after a commit that queued messages.
 pub type Wake = std::sync::Arc<tokio::sync::Notify>;
@@ -322,6 +329,8 @@ pub fn record(
                 ctx.put(OUTBOX, &key(&next), &next)?;
                 return Ok(());
             }
+            // Kept so a person can retry it as it was composed.
+            retry::keep(ctx, item)?;
             failed(e.reason())
         }
     };

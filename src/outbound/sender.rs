@@ -15,6 +15,7 @@ use crate::{
         graph::{Failure, Graph, GraphError},
         media, numbers, uploads,
     },
+    simulator::Simulator,
     store::{
         ids::{MessageId, NumberId},
         Store,
@@ -31,6 +32,7 @@ struct Bucket {
 pub struct Sender {
     store: Store,
     graph: Graph,
+    simulator: Simulator,
     rate: f64,
     wake: Wake,
 }
@@ -39,10 +41,17 @@ const BATCH: usize = 256;
 const CONCURRENCY: usize = 64;
 
 impl Sender {
-    pub fn new(store: Store, graph: Graph, rate_per_second: u32, wake: Wake) -> Sender {
+    pub fn new(
+        store: Store,
+        graph: Graph,
+        simulator: Simulator,
+        rate_per_second: u32,
+        wake: Wake,
+    ) -> Sender {
         Sender {
             store,
             graph,
+            simulator,
             rate: f64::from(rate_per_second.max(1)),
             wake,
         }
@@ -86,11 +95,15 @@ impl Sender {
                 bucket.tokens -= 1.0;
                 in_flight.insert(item.message_id);
                 let permit = limit.clone().acquire_owned().await;
-                let (store, graph, done) =
-                    (self.store.clone(), self.graph.clone(), done_tx.clone());
+                let (store, graph, sim, done) = (
+                    self.store.clone(),
+                    self.graph.clone(),
+                    self.simulator.clone(),
+                    done_tx.clone(),
+                );
                 tokio::spawn(async move {
                     let id = item.message_id;
-                    deliver(&store, &graph, item).await;
+                    deliver(&store, &graph, &sim, item).await;
                     drop(permit);
                     let _ = done.send(id);
                 });
@@ -154,7 +167,7 @@ async fn attach(
     Ok(())
 }
 
-async fn deliver(store: &Store, graph: &Graph, item: OutboxItem) {
+async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem) {
     let number = store.read().ok().and_then(|r| {
         numbers::get(&r, item.business_id, item.number_id)
             .ok()
@@ -189,6 +202,19 @@ async fn deliver(store: &Store, graph: &Graph, item: OutboxItem) {
                     Ok(())
                 })
                 .await;
+            return;
+        }
+        // A sandbox number's customer is the simulator: nothing goes to Meta.
+        Some(n) if n.sandbox => {
+            let wamid = crate::simulator::new_wamid();
+            let stored = item.clone();
+            let sent = Ok(wamid.clone());
+            match store.write(move |ctx| record(ctx, &stored, &sent)).await {
+                Ok(()) => sim.receipts(n, wamid, item.to.clone()),
+                Err(e) => {
+                    tracing::error!(message_id = %item.message_id, "recording a send failed: {e}")
+                }
+            }
             return;
         }
         Some(n) => {

@@ -43,7 +43,7 @@ pub struct Hub {
     businesses: Arc<Mutex<HashMap<BusinessId, Sockets>>>,
 }
 
-fn frame(kind: &str, data: Value) -> ByteString {
+pub(crate) fn frame(kind: &str, data: Value) -> ByteString {
     ByteString::from(json!({"type": kind, "data": data}).to_string())
 }
 

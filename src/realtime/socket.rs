@@ -77,9 +77,13 @@ async fn connect(
             member_id: actor.member.id,
             scope: actor.scope.clone(),
             viewing: None,
-            out: tx,
+            out: tx.clone(),
         },
     );
+    // A new tab learns who is already online, then follows changes.
+    for p in state.hub.online(actor.business.id) {
+        let _ = tx.try_send(super::frame("presence", p));
+    }
     actix_web::rt::spawn(serve(state.into_inner(), actor, id, session, stream, rx));
     Ok(res)
 }

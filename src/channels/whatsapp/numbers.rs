@@ -178,10 +178,17 @@ async fn list_numbers(state: web::Data<AppState>, actor: MemberActor) -> ApiResu
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NumberBody {
+    #[serde(default)]
     phone_number_id: String,
+    #[serde(default)]
     display_phone_number: String,
+    #[serde(default)]
     waba_id: String,
+    #[serde(default)]
     access_token: String,
+    /// A simulator number: no Meta ids or token, messages stay on this server.
+    #[serde(default)]
+    sandbox: bool,
 }
 
 fn id_like(s: &str) -> bool {
@@ -202,6 +209,58 @@ async fn create_number(
         ));
     }
     let body = body.into_inner();
+    let number = if body.sandbox {
+        sandbox_number(actor.business.id, &body.display_phone_number)?
+    } else {
+        meta_number(actor.business.id, body)?
+    };
+    let stored = number.clone();
+    state
+        .store
+        .write(move |ctx| {
+            create(ctx, &stored)?;
+            if stored.sandbox {
+                let samples =
+                    super::templates::from_meta(&crate::simulator::sample_templates(), now_ms());
+                super::templates::replace_all(ctx, stored.business_id, stored.id, &samples)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(number_json(&number)))
+}
+
+/// A simulator number gets ids of its own, so it can never match Meta's.
+pub fn sandbox_number(business: BusinessId, display: &str) -> ApiResult<WaNumber> {
+    let display = display.trim();
+    if display.len() > 32 {
+        return Err(ApiError::field(
+            "display_phone_number",
+            "must be at most 32 characters",
+        ));
+    }
+    let id = NumberId::new();
+    let tag = id.to_string().to_lowercase();
+    Ok(WaNumber {
+        id,
+        business_id: business,
+        phone_number_id: format!("sandbox-{tag}"),
+        display_phone_number: if display.is_empty() {
+            "+1 555 010 0000".into()
+        } else {
+            display.to_string()
+        },
+        waba_id: format!("sandbox-{tag}"),
+        access_token: String::new(),
+        sandbox: true,
+        created_at: now_ms(),
+        token_dead: false,
+        paused_until: 0,
+        last_error: None,
+    })
+}
+
+fn meta_number(business: BusinessId, body: NumberBody) -> ApiResult<WaNumber> {
     let mut v = Validator::default();
     v.check(
         id_like(body.phone_number_id.trim()),
@@ -224,9 +283,9 @@ async fn create_number(
         "is required",
     );
     v.finish()?;
-    let number = WaNumber {
+    Ok(WaNumber {
         id: NumberId::new(),
-        business_id: actor.business.id,
+        business_id: business,
         phone_number_id: body.phone_number_id.trim().to_string(),
         display_phone_number: body.display_phone_number.trim().to_string(),
         waba_id: body.waba_id.trim().to_string(),
@@ -236,10 +295,7 @@ async fn create_number(
         token_dead: false,
         paused_until: 0,
         last_error: None,
-    };
-    let stored = number.clone();
-    state.store.write(move |ctx| create(ctx, &stored)).await?;
-    Ok(HttpResponse::Created().json(number_json(&number)))
+    })
 }
 
 #[derive(Deserialize)]

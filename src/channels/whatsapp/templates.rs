@@ -97,7 +97,7 @@ pub fn find<R: Reader + ?Sized>(
     )
 }
 
-fn replace_all(
+pub fn replace_all(
     ctx: &mut WriteCtx,
     b: BusinessId,
     n: NumberId,
@@ -184,6 +184,24 @@ async fn list_templates(
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
 }
 
+/// Templates as Meta's `message_templates` lists them; entries without a
+/// name or language are skipped.
+pub fn from_meta(fetched: &[Value], now: i64) -> Vec<Template> {
+    fetched
+        .iter()
+        .filter_map(|t| {
+            Some(Template {
+                name: t["name"].as_str()?.to_string(),
+                language: t["language"].as_str()?.to_string(),
+                status: t["status"].as_str().unwrap_or("").to_string(),
+                category: t["category"].as_str().unwrap_or("").to_string(),
+                components: t["components"].to_string(),
+                synced_at: now,
+            })
+        })
+        .collect()
+}
+
 /// Pulls every template of the number's WABA from Meta and replaces the stored set.
 async fn sync(
     state: web::Data<AppState>,
@@ -197,30 +215,20 @@ async fn sync(
             "Syncing templates needs the manage_channels permission",
         ));
     }
-    let graph = Graph::new(&state.config.meta);
-    let fetched = graph
-        .templates(&number.waba_id, &number.access_token)
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                Code::BadGateway,
-                format!("Meta refused the template list: {}", e.reason()),
-            )
-        })?;
-    let now = now_ms();
-    let templates: Vec<Template> = fetched
-        .iter()
-        .filter_map(|t| {
-            Some(Template {
-                name: t["name"].as_str()?.to_string(),
-                language: t["language"].as_str()?.to_string(),
-                status: t["status"].as_str().unwrap_or("").to_string(),
-                category: t["category"].as_str().unwrap_or("").to_string(),
-                components: t["components"].to_string(),
-                synced_at: now,
-            })
-        })
-        .collect();
+    let fetched = if number.sandbox {
+        crate::simulator::sample_templates()
+    } else {
+        Graph::new(&state.config.meta)
+            .templates(&number.waba_id, &number.access_token)
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    Code::BadGateway,
+                    format!("Meta refused the template list: {}", e.reason()),
+                )
+            })?
+    };
+    let templates = from_meta(&fetched, now_ms());
     let count = templates.len();
     let (b, n) = (number.business_id, number.id);
     state

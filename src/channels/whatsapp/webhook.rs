@@ -6,9 +6,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{ingest, parse, signature};
+use tokio::sync::Notify;
+
 use crate::{
     error::{ApiError, ApiResult, Code},
     http::{AppState, Routes},
+    store::Store,
 };
 
 /// Meta sends up to 3 MB per delivery.
@@ -73,29 +76,49 @@ async fn receive(
         .headers()
         .get("X-Hub-Signature-256")
         .and_then(|v| v.to_str().ok());
-    if !signature::verify(state.config.meta.app_secret.as_bytes(), &body, header) {
+    let outcome = ingest_signed(
+        &state.store,
+        &state.webhook_secret,
+        &state.jobs_wake,
+        &body,
+        header,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "received": outcome.stored,
+        "duplicates": outcome.duplicates,
+        "statuses": outcome.statuses,
+    })))
+}
+
+/// The one way a delivery enters: signature over the raw bytes, parse, then
+/// one write whose commit comes before the caller's answer. The simulator
+/// goes through here too, so a sandbox conversation is a real one.
+pub async fn ingest_signed(
+    store: &Store,
+    secret: &str,
+    jobs_wake: &Notify,
+    body: &[u8],
+    header: Option<&str>,
+) -> ApiResult<ingest::Outcome> {
+    if !signature::verify(secret.as_bytes(), body, header) {
         return Err(ApiError::new(
             Code::InvalidSignature,
             "Missing or wrong X-Hub-Signature-256",
         ));
     }
     let delivery =
-        parse::parse(&body).map_err(|e| ApiError::new(Code::BadRequest, e.to_string()))?;
+        parse::parse(body).map_err(|e| ApiError::new(Code::BadRequest, e.to_string()))?;
     if delivery.changes.is_empty() {
-        return Ok(HttpResponse::Ok().json(json!({"received": 0})));
+        return Ok(ingest::Outcome::default());
     }
-    let raw = String::from_utf8_lossy(&body).into_owned();
+    let raw = String::from_utf8_lossy(body).into_owned();
     let prepared = ingest::prepare(&delivery);
-    let outcome = state
-        .store
+    let outcome = store
         .write(move |ctx| ingest::apply(ctx, &prepared, &raw))
         .await?;
     if outcome.media > 0 {
-        state.jobs_wake.notify_one();
+        jobs_wake.notify_one();
     }
-    Ok(HttpResponse::Ok().json(json!({
-        "received": outcome.stored,
-        "duplicates": outcome.duplicates,
-        "statuses": outcome.statuses,
-    })))
+    Ok(outcome)
 }

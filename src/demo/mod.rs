@@ -1,8 +1,15 @@
 //! `serve --demo`: on an empty data folder, a demo business with an owner, a
-//! team lead, two members and a team, so a newcomer can sign in at once.
+//! team lead, two members and a team, a sandbox number with the simulator,
+//! quick replies and a few live conversations, so a newcomer can sign in and
+//! hold a WhatsApp conversation at once.
+pub mod chats;
+
 use crate::{
     auth::{password, users},
+    channels::whatsapp::{numbers, templates},
     error::ApiResult,
+    replies::{self, QuickReply},
+    store::ids::RecordId,
     store::{ids::TeamId, Store},
     tenancy::{model::Team, repo, service, Role},
     time::now_ms,
@@ -10,6 +17,26 @@ use crate::{
 
 pub const PASSWORD: &str = "wafunnel-demo";
 pub const BUSINESS: &str = "Sunrise Motors (demo)";
+pub const SANDBOX_NUMBER: &str = "+1 555 010 2030";
+
+const QUICK_REPLIES: &[(&str, &str)] = &[
+    (
+        "hello",
+        "Hi! Thanks for writing to Sunrise Motors. How can I help you today?",
+    ),
+    (
+        "hours",
+        "We are open Monday to Friday 9:00–19:00 and Saturday 9:00–14:00.",
+    ),
+    (
+        "address",
+        "You find us at 120 Harbour Road — free parking in front of the showroom.",
+    ),
+    (
+        "testdrive",
+        "Happy to book a test drive! Which day and time suit you best?",
+    ),
+];
 
 pub const PEOPLE: &[(&str, &str, Role)] = &[
     ("Olivia Owner", "owner@demo.wafunnel.test", Role::Owner),
@@ -67,6 +94,23 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
                 ..team.clone()
             },
         )?;
+        let number = numbers::sandbox_number(business.id, SANDBOX_NUMBER)?;
+        numbers::create(ctx, &number)?;
+        let samples = templates::from_meta(&crate::simulator::sample_templates(), now_ms());
+        templates::replace_all(ctx, business.id, number.id, &samples)?;
+        for (shortcut, text) in QUICK_REPLIES {
+            replies::create(
+                ctx,
+                &QuickReply {
+                    id: RecordId::new(),
+                    business_id: business.id,
+                    shortcut: shortcut.to_string(),
+                    text: text.to_string(),
+                    created_at: now_ms(),
+                    updated_at: now_ms(),
+                },
+            )?;
+        }
         Ok(())
     })?;
     Ok(DemoLogins::Seeded)
@@ -85,6 +129,9 @@ pub fn banner(url: &str, logins: &DemoLogins) -> String {
                     role.as_str()
                 ));
             }
+            s.push_str(&format!(
+                "Chat as a customer of the sandbox number {SANDBOX_NUMBER}: sign in as the owner and open {url}/simulator in a second tab.\n"
+            ));
             s
         }
     }
