@@ -11,6 +11,7 @@ pub struct Config {
     pub auth: Auth,
     pub writer: Writer,
     pub outbound: Outbound,
+    pub realtime: Realtime,
     pub meta: Meta,
     pub smtp: Smtp,
     pub google: Google,
@@ -86,6 +87,24 @@ impl Default for Outbound {
     fn default() -> Self {
         Outbound {
             rate_per_second: 80,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Realtime {
+    /// Seconds between the server's pings on each WebSocket.
+    pub heartbeat_secs: u64,
+    /// A socket silent (no pong, no frame) this long is dropped.
+    pub client_timeout_secs: u64,
+}
+
+impl Default for Realtime {
+    fn default() -> Self {
+        Realtime {
+            heartbeat_secs: 15,
+            client_timeout_secs: 45,
         }
     }
 }

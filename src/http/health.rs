@@ -26,5 +26,11 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(format!(
+            "{}# HELP wafunnel_websocket_connections Open WebSocket connections.\n\
+             # TYPE wafunnel_websocket_connections gauge\n\
+             wafunnel_websocket_connections {}\n",
+            state.metrics.render(),
+            state.hub.connections()
+        ))
 }

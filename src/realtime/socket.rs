@@ -18,9 +18,6 @@ use crate::{
     store::ids::{ConversationId, RecordId},
 };
 
-pub const HEARTBEAT: Duration = Duration::from_secs(15);
-pub const TIMEOUT: Duration = Duration::from_secs(45);
-
 pub fn routes(r: &mut Routes) {
     r.get("/api/ws", connect);
 }
@@ -97,7 +94,9 @@ async fn serve(
     mut rx: mpsc::Receiver<bytestring::ByteString>,
 ) {
     let mut last_seen = Instant::now();
-    let mut beat = tokio::time::interval(HEARTBEAT);
+    let realtime = &state.config.realtime;
+    let mut beat = tokio::time::interval(Duration::from_secs(realtime.heartbeat_secs.max(1)));
+    let timeout = Duration::from_secs(realtime.client_timeout_secs.max(1));
     loop {
         tokio::select! {
             frame = rx.recv() => match frame {
@@ -118,7 +117,7 @@ async fn serve(
                 Some(Ok(_)) => last_seen = Instant::now(),
             },
             _ = beat.tick() => {
-                if last_seen.elapsed() > TIMEOUT || session.ping(b"").await.is_err() {
+                if last_seen.elapsed() > timeout || session.ping(b"").await.is_err() {
                     break;
                 }
             }

@@ -9,6 +9,7 @@ mod errors;
 mod outbound;
 mod rbac;
 mod realtime;
+mod simulator;
 mod store;
 mod team;
 mod whatsapp;

@@ -581,3 +581,34 @@ async fn a_spam_block_pauses_the_number_and_holds_its_messages() {
     );
     assert_eq!(s.graph.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn a_failed_message_can_be_retried_as_it_was_composed() {
+    let s = setup(60).await;
+    s.graph.fail_next(400, 131026, "Message undeliverable");
+    let path = format!("/api/conversations/{}/messages", s.conversation);
+    let r = s
+        .owner
+        .post(
+            &path,
+            json!({"type": "text", "text": "Your car is ready 🚗"}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(wait_status(&s, &id, "failed").await["status"], "failed");
+    let retry = format!("{path}/{id}/retry");
+    let again = s.owner.post(&retry, json!({})).await;
+    assert_eq!(again.status, 202, "{}", again.body);
+    assert_eq!(again.body["status"], "queued");
+    let m = wait_status(&s, &id, "sent").await;
+    assert_eq!(m["status"], "sent", "{m}");
+    assert!(m["error"].is_null());
+    let sent = s.graph.requests();
+    assert_eq!(sent.len(), 2, "one failed attempt, one retry");
+    assert_eq!(
+        sent[0].body, sent[1].body,
+        "the retry sends what was composed"
+    );
+    let twice = s.owner.post(&retry, json!({})).await;
+    assert_eq!(twice.status, 409, "only a failed message is retried");
+}

@@ -168,6 +168,23 @@ async fn every_route_answers_each_role_as_expected() {
         .get(&format!("/api/conversations/{c1}/messages"))
         .await;
     let m1 = first.body["items"][0]["id"].as_str().unwrap().to_string();
+    let sandbox = owner
+        .post("/api/whatsapp/numbers", json!({"sandbox": true}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let quick = owner
+        .post(
+            "/api/quick-replies",
+            json!({"shortcut": "victim", "text": "Hello!"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let cases = vec![
         case(M::GET, "/healthz", "/healthz", [200, 200, 200, 200, 200]),
@@ -407,6 +424,60 @@ async fn every_route_answers_each_role_as_expected() {
         ),
         // A plain GET is no WebSocket handshake: 400 once authenticated, 401 before.
         case(M::GET, "/api/ws", "/api/ws", [401, 400, 400, 400, 400]),
+        // The simulator speaks for any customer of the business: owners only.
+        case(
+            M::GET,
+            "/api/simulator/{number_id}/chats",
+            format!("/api/simulator/{sandbox}/chats"),
+            [401, 404, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/simulator/{number_id}/chats/{wa_id}",
+            format!("/api/simulator/{sandbox}/chats/5511900000009"),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/simulator/{number_id}/chats/{wa_id}/messages",
+            format!("/api/simulator/{sandbox}/chats/5511900000009/messages"),
+            |_| json!({"type": "text", "text": "hi from the simulator"}),
+            [401, 404, 403, 403, 202],
+        ),
+        case(
+            M::GET,
+            "/api/quick-replies",
+            "/api/quick-replies",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/quick-replies",
+            "/api/quick-replies",
+            |w| json!({"shortcut": tag(w).chars().take(30).collect::<String>(), "text": "Hi"}),
+            [401, 201, 403, 201, 201],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/quick-replies/{id}",
+            format!("/api/quick-replies/{quick}"),
+            |_| json!({"text": "Hello again"}),
+            [401, 404, 403, 200, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/quick-replies/{id}",
+            format!("/api/quick-replies/{quick}"),
+            [401, 404, 403, 204, 404],
+        ),
+        // An inbound message is never ours to resend.
+        with_body(
+            M::POST,
+            "/api/conversations/{id}/messages/{message_id}/retry",
+            format!("/api/conversations/{c1}/messages/{m1}/retry"),
+            |_| json!({}),
+            [401, 404, 404, 404, 404],
+        ),
         // A text message has no file: nobody learns more than "not found".
         case(
             M::GET,

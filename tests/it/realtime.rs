@@ -163,3 +163,111 @@ async fn a_cookie_from_another_origin_is_refused_and_presence_is_shared() {
     assert!(saw_lead, "the owner sees the lead come online");
     drop(ws_lead);
 }
+
+/// Presence frames that arrive within `wait`.
+async fn presence(ws: &mut Ws, wait: Duration) -> Vec<Value> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, ws.next()).await {
+        if let Message::Text(t) = msg {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            if v["type"] == "presence" {
+                out.push(v["data"].clone());
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn presence_tells_the_team_who_is_online_and_what_they_are_viewing() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    h.register_number(&owner, "PR1").await;
+    h.webhook(&text("PR1", "5511900000001", "Carla", "wamid.P1", "hi"))
+        .await;
+    let conversation = owner.get("/api/conversations").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner
+        .patch(
+            &format!("/api/conversations/{conversation}"),
+            json!({"assignee_id": biz.member_id}),
+        )
+        .await;
+    let origin = h.base.clone();
+    let mut ws_member = open(&h, &member, Some(&origin)).await.unwrap();
+    let short = Duration::from_millis(800);
+    presence(&mut ws_member, short).await;
+
+    // A tab opened later learns at once who is already online.
+    let mut ws_owner = open(&h, &owner, Some(&origin)).await.unwrap();
+    let snapshot = presence(&mut ws_owner, short).await;
+    let member_id = biz.member_id.to_string();
+    assert!(
+        snapshot
+            .iter()
+            .any(|p| p["member_id"] == member_id.as_str() && p["online"] == true),
+        "{snapshot:?}"
+    );
+
+    ws_member
+        .send(Message::text(
+            json!({"type": "join", "conversation_id": conversation}).to_string(),
+        ))
+        .await
+        .unwrap();
+    let viewing = presence(&mut ws_owner, short).await;
+    assert!(
+        viewing
+            .iter()
+            .any(|p| p["member_id"] == member_id.as_str() && p["viewing"] == json!([conversation])),
+        "{viewing:?}"
+    );
+    ws_member
+        .send(Message::text(json!({"type": "leave"}).to_string()))
+        .await
+        .unwrap();
+    let left = presence(&mut ws_owner, short).await;
+    assert!(
+        left.iter()
+            .any(|p| p["member_id"] == member_id.as_str() && p["viewing"] == json!([])),
+        "{left:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_socket_that_stops_answering_pings_is_dropped_and_shown_offline() {
+    let h = Harness::start_with(|c| {
+        c.realtime.heartbeat_secs = 1;
+        c.realtime.client_timeout_secs = 2;
+    });
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    let origin = h.base.clone();
+    let mut ws_owner = open(&h, &owner, Some(&origin)).await.unwrap();
+    // The member's tab dies without closing: never read again, so never a pong.
+    let silent = open(&h, &member, Some(&origin)).await.unwrap();
+    let member_id = biz.member_id.to_string();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let mut offline = false;
+    // The owner keeps reading, which answers the server's pings.
+    while !offline && tokio::time::Instant::now() < deadline {
+        offline = presence(&mut ws_owner, Duration::from_millis(500))
+            .await
+            .iter()
+            .any(|p| p["member_id"] == member_id.as_str() && p["online"] == false);
+    }
+    assert!(offline, "the dead socket was not dropped");
+    let metrics = h.client().get("/metrics").await;
+    let text = metrics.body.as_str().unwrap_or_default().to_string();
+    assert!(
+        text.contains("wafunnel_websocket_connections 1"),
+        "only the owner's socket is left: {text}"
+    );
+    drop(silent);
+}
