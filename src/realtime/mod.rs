@@ -53,9 +53,21 @@ fn member_of(data: &Value, key: &str) -> Option<MemberId> {
         .and_then(|s| s.parse().ok())
 }
 
-/// Queues a frame; false when the socket is gone or hopelessly behind.
-fn deliver(s: &Socket, text: &ByteString) -> bool {
-    s.out.try_send(text.clone()).is_ok()
+/// Queues each socket its frame (if any); a socket that is gone or hopelessly
+/// behind is dropped, and its member returned so presence can say so.
+fn keep_delivering<'a>(
+    sockets: &mut Sockets,
+    frame_for: impl Fn(&Socket) -> Option<&'a ByteString>,
+) -> Vec<MemberId> {
+    let mut dropped = Vec::new();
+    sockets.retain(|_, s| {
+        let ok = frame_for(s).is_none_or(|f| s.out.try_send(f.clone()).is_ok());
+        if !ok {
+            dropped.push(s.member_id);
+        }
+        ok
+    });
+    dropped
 }
 
 impl Hub {
@@ -117,19 +129,29 @@ impl Hub {
 
     /// Who of `member` is online and what they are viewing, to their business.
     fn presence(&self, business: BusinessId, member: MemberId) {
-        let Ok(mut map) = self.businesses.lock() else {
-            return;
+        let dropped = {
+            let Ok(mut map) = self.businesses.lock() else {
+                return;
+            };
+            let Some(sockets) = map.get_mut(&business) else {
+                return;
+            };
+            let mine: Vec<&Socket> = sockets.values().filter(|s| s.member_id == member).collect();
+            let viewing: Vec<ConversationId> = mine.iter().filter_map(|s| s.viewing).collect();
+            let text = frame(
+                "presence",
+                json!({"member_id": member, "online": !mine.is_empty(), "viewing": viewing}),
+            );
+            keep_delivering(sockets, |_| Some(&text))
         };
-        let Some(sockets) = map.get_mut(&business) else {
-            return;
-        };
-        let mine: Vec<&Socket> = sockets.values().filter(|s| s.member_id == member).collect();
-        let viewing: Vec<ConversationId> = mine.iter().filter_map(|s| s.viewing).collect();
-        let text = frame(
-            "presence",
-            json!({"member_id": member, "online": !mine.is_empty(), "viewing": viewing}),
-        );
-        sockets.retain(|_, s| deliver(s, &text));
+        self.announce(business, dropped);
+    }
+
+    /// Sockets dropped for falling behind: their members' presence changed.
+    fn announce(&self, business: BusinessId, dropped: Vec<MemberId>) {
+        for m in dropped {
+            self.presence(business, m);
+        }
     }
 
     /// Delivers one committed event to the sockets allowed to see it.
@@ -140,36 +162,37 @@ impl Hub {
         if event.kind.starts_with("member.") {
             self.refresh_scopes(store, business);
         }
-        let Ok(mut map) = self.businesses.lock() else {
-            return;
-        };
-        let Some(sockets) = map.get_mut(&business) else {
-            return;
-        };
         let about_conversation = event.data.get("conversation_id").is_some();
         let assignee = member_of(&event.data, "assignee_id");
         let previous = member_of(&event.data, "previous_assignee_id");
+        let reassigned_away = event.kind == "conversation.updated"
+            && event.data.get("previous_assignee_id").is_some();
         let text = frame(event.kind, event.data.clone());
-        let mut gone: Option<ByteString> = None;
-        sockets.retain(|_, s| {
-            if !about_conversation || s.scope.sees_conversation(assignee) {
-                deliver(s, &text)
-            } else if event.kind == "conversation.updated"
-                && event.data.get("previous_assignee_id").is_some()
-                && s.scope.sees_conversation(previous)
-            {
-                // It left this member's scope: their UI drops it, and nothing more follows.
-                let removed = gone.get_or_insert_with(|| {
-                    frame(
-                        "conversation.updated",
-                        json!({"conversation_id": event.data["conversation_id"], "removed": true}),
-                    )
-                });
-                deliver(s, removed)
-            } else {
-                true
-            }
-        });
+        // It left a member's scope: their UI drops it, and nothing more follows.
+        let removed = std::cell::OnceCell::new();
+        let dropped = {
+            let Ok(mut map) = self.businesses.lock() else {
+                return;
+            };
+            let Some(sockets) = map.get_mut(&business) else {
+                return;
+            };
+            keep_delivering(sockets, |s| {
+                if !about_conversation || s.scope.sees_conversation(assignee) {
+                    Some(&text)
+                } else if reassigned_away && s.scope.sees_conversation(previous) {
+                    Some(removed.get_or_init(|| {
+                        frame(
+                            "conversation.updated",
+                            json!({"conversation_id": event.data["conversation_id"], "removed": true}),
+                        )
+                    }))
+                } else {
+                    None
+                }
+            })
+        };
+        self.announce(business, dropped);
     }
 
     /// Roles, teams and membership changed: rebuild the scopes of that business.
