@@ -150,6 +150,8 @@ pub fn apply_status(
     error: Option<String>,
 ) -> ApiResult<Option<Message>> {
     let Some(mut m) = repo::by_wamid(ctx, wamid)? else {
+        // Meta may report on a send before its answer to that send is recorded.
+        super::parked::park(ctx, wamid, status, error)?;
         return Ok(None);
     };
     if !m.status.advances_to(status) {

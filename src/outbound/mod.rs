@@ -303,7 +303,11 @@ pub fn record(
     let (status, error) = match result {
         Ok(wamid) => {
             m.wa_message_id = Some(wamid.clone());
-            (MessageStatus::Sent, None)
+            // A status that arrived before this answer was parked: it wins if further.
+            match crate::conversations::parked::take(ctx, wamid)? {
+                Some(p) if MessageStatus::Sent.advances_to(p.status) => (p.status, p.error),
+                _ => (MessageStatus::Sent, None),
+            }
         }
         Err(e) => {
             flag_number(ctx, item, e)?;

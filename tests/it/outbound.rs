@@ -612,3 +612,26 @@ async fn a_failed_message_can_be_retried_as_it_was_composed() {
     let twice = s.owner.post(&retry, json!({})).await;
     assert_eq!(twice.status, 409, "only a failed message is retried");
 }
+
+#[tokio::test]
+async fn a_status_that_outruns_the_send_is_applied_once_the_send_is_recorded() {
+    let s = setup(60).await;
+    // Meta's `read` for the wamid the next send will get, before that send exists.
+    let early = status("wamid.FAKE000001", "read", json!({}));
+    assert_eq!(s.h.webhook(&early).await.status, 200);
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{}/messages", s.conversation),
+            json!({"type": "text", "text": "Hi"}),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let m = wait_status(&s, &id, "read").await;
+    assert_eq!(m["status"], "read", "{m}");
+    assert_eq!(m["wa_message_id"], "wamid.FAKE000001");
+    // A late `delivered` does not move it back.
+    let late = status("wamid.FAKE000001", "delivered", json!({}));
+    assert_eq!(s.h.webhook(&late).await.status, 200);
+    assert_eq!(message(&s, &id).await["status"], "read");
+}
