@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod crash;
 mod errors;
+mod inbox_browser;
 mod outbound;
 mod rbac;
 mod realtime;

@@ -1,0 +1,339 @@
+//! The live inbox in Chromium: a customer in the simulator and a member in
+//! the inbox, two browsers, one conversation, both sides live.
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use serde_json::json;
+
+use crate::common::{
+    browser::{self, Browser},
+    Client, Harness, PASSWORD,
+};
+
+async fn sign_in(b: &Browser, h: &Harness, email: &str, path: &str) {
+    b.client.goto(&h.url("/login")).await.unwrap();
+    b.fill("login-email", email).await;
+    b.fill("login-password", PASSWORD).await;
+    b.click("login-submit").await;
+    b.el("sidebar").await;
+    b.client.goto(&h.url(path)).await.unwrap();
+}
+
+/// Waits until `css` matches, failing with `what` after 20 s.
+async fn until(b: &Browser, css: &str, what: &str) -> fantoccini::elements::Element {
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {css} did not appear: {e}"))
+}
+
+async fn conversation_of(owner: &Client, phone: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = owner.get("/api/conversations").await;
+        let found = list.body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["contact"]["phone"] == phone)
+            .and_then(|c| c["id"].as_str().map(str::to_string));
+        if let Some(id) = found {
+            return id;
+        }
+        assert!(Instant::now() < deadline, "no conversation for {phone}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn active_row(b: &Browser) -> Option<String> {
+    let rows = b
+        .client
+        .find_all(Locator::Css(
+            "[data-testid=\"conversation-row\"][data-active=\"true\"]",
+        ))
+        .await
+        .ok()?;
+    match rows.first() {
+        Some(r) => r.attr("data-id").await.ok().flatten(),
+        None => None,
+    }
+}
+
+async fn press(b: &Browser, key: &str) {
+    b.css("body").await.send_keys(key).await.expect("key");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+}
+
+#[tokio::test]
+async fn a_customer_in_the_simulator_and_a_member_in_the_inbox_talk_live() {
+    let Some(member_tab) = browser::start(1440, 900).await else {
+        return;
+    };
+    let Some(phone_tab) = browser::start(1280, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Sunrise").await;
+    let owner = h.login(biz.owner()).await;
+    let number = owner
+        .post("/api/whatsapp/numbers", json!({"sandbox": true}))
+        .await;
+    assert_eq!(number.status, 201);
+
+    sign_in(&member_tab, &h, biz.member(), "/inbox").await;
+    member_tab.el("conversation-list").await;
+    sign_in(&phone_tab, &h, biz.owner(), "/simulator").await;
+
+    // The customer says hi from the simulated phone.
+    phone_tab.fill("sim-new-phone", "5511987650001").await;
+    phone_tab.fill("sim-new-name", "Carla Mendes").await;
+    phone_tab.click("sim-new-start").await;
+    phone_tab.fill("sim-input", "hi").await;
+    phone_tab.click("sim-send").await;
+    until(
+        &phone_tab,
+        "[data-testid=\"sim-message\"][data-from=\"customer\"]",
+        "the customer's own message on the phone",
+    )
+    .await;
+    let conversation = conversation_of(&owner, "+5511987650001").await;
+
+    // Assigned to the member, it appears in their open inbox without a reload.
+    let assigned = owner
+        .patch(
+            &format!("/api/conversations/{conversation}"),
+            json!({"assignee_id": biz.member_id}),
+        )
+        .await;
+    assert_eq!(assigned.status, 200);
+    let row = format!("[data-testid=\"conversation-row\"][data-id=\"{conversation}\"]");
+    until(&member_tab, &row, "the assigned conversation, live").await;
+    member_tab.screenshot("inbox-new-conversation").await;
+    member_tab.css(&row).await.click().await.unwrap();
+    until(
+        &member_tab,
+        &format!("[data-testid=\"thread\"][data-conversation-id=\"{conversation}\"]"),
+        "the thread",
+    )
+    .await;
+    until(
+        &member_tab,
+        "[data-testid=\"message\"][data-direction=\"in\"]",
+        "the customer's hi in the thread",
+    )
+    .await;
+
+    // The member answers with Enter; the phone shows it, the inbox shows read ticks.
+    let composer = member_tab.el("composer-input").await;
+    composer
+        .send_keys("Hello Carla! How can I help? 🚗")
+        .await
+        .unwrap();
+    composer.send_keys("\u{E007}").await.unwrap();
+    until(
+        &phone_tab,
+        "[data-testid=\"sim-message\"][data-from=\"business\"]",
+        "the member's reply on the customer's phone",
+    )
+    .await;
+    let on_phone = phone_tab
+        .css("[data-testid=\"sim-message\"][data-from=\"business\"]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        on_phone.contains("Hello Carla! How can I help?"),
+        "{on_phone}"
+    );
+    until(
+        &member_tab,
+        "[data-testid=\"message\"][data-direction=\"out\"][data-status=\"read\"] [data-testid=\"message-ticks\"]",
+        "read ticks on the member's reply",
+    )
+    .await;
+    member_tab.screenshot("inbox-read-ticks").await;
+    phone_tab.screenshot("simulator-phone").await;
+
+    // The customer writes again: it appears live in the open thread.
+    phone_tab.fill("sim-input", "Saturday morning?").await;
+    phone_tab.click("sim-send").await;
+    member_tab.text("Saturday morning?").await;
+
+    let _ = member_tab.client.clone().close().await;
+    let _ = phone_tab.client.clone().close().await;
+}
+
+#[tokio::test]
+async fn the_inbox_is_driven_from_the_keyboard_and_has_a_dark_mode() {
+    let Some(b) = browser::start(1440, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Sunrise").await;
+    let owner = h.login(biz.owner()).await;
+    let number = owner
+        .post("/api/whatsapp/numbers", json!({"sandbox": true}))
+        .await;
+    let number = number.body["id"].as_str().unwrap().to_string();
+    for (wa_id, name) in [
+        ("5511900000001", "Ana Cliente"),
+        ("5511900000002", "Bia Cliente"),
+        ("5511900000003", "Caio Cliente"),
+    ] {
+        let said = owner
+            .post(
+                &format!("/api/simulator/{number}/chats/{wa_id}/messages"),
+                json!({"type": "text", "text": format!("Hi, I am {name}"), "name": name}),
+            )
+            .await;
+        assert_eq!(said.status, 202);
+    }
+    sign_in(&b, &h, biz.owner(), "/inbox").await;
+    b.click("view-all").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while b
+        .client
+        .find_all(Locator::Css("[data-testid=\"conversation-row\"]"))
+        .await
+        .unwrap()
+        .len()
+        < 3
+    {
+        assert!(Instant::now() < deadline, "three rows expected");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    press(&b, "j").await;
+    let first = active_row(&b)
+        .await
+        .expect("j selects the first conversation");
+    press(&b, "j").await;
+    let second = active_row(&b).await.expect("j moves down");
+    assert_ne!(first, second);
+    press(&b, "k").await;
+    assert_eq!(active_row(&b).await, Some(first.clone()), "k moves back up");
+    until(
+        &b,
+        &format!("[data-testid=\"thread\"][data-conversation-id=\"{first}\"]"),
+        "j/k open the conversation",
+    )
+    .await;
+
+    press(&b, "/").await;
+    let focused = b
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .attr("data-testid")
+        .await
+        .unwrap();
+    assert_eq!(
+        focused.as_deref(),
+        Some("list-filter"),
+        "/ focuses the filter"
+    );
+
+    b.css("body").await.send_keys("\u{E00C}").await.unwrap();
+    b.click("theme-toggle").await;
+    let class = b
+        .css("html")
+        .await
+        .attr("class")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(class.contains("dark"), "{class}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    b.screenshot("inbox-dark").await;
+    let _ = b.client.clone().close().await;
+}
+
+/// Scrolls the list's scroll container to its end; answers the rows in the DOM.
+const SCROLL_LIST_TO_END: &str = r#"
+    const row = document.querySelector('[data-testid="conversation-row"]');
+    let el = row;
+    while (el && !(el.scrollHeight > el.clientHeight && /auto|scroll/.test(getComputedStyle(el).overflowY))) {
+        el = el.parentElement;
+    }
+    if (el) { el.scrollTop = el.scrollHeight; }
+    return document.querySelectorAll('[data-testid="conversation-row"]').length;
+"#;
+
+#[tokio::test]
+async fn thousands_of_conversations_scroll_in_a_virtualised_list() {
+    let Some(b) = browser::start(1440, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Sunrise").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "PN-MANY").await;
+    const N: usize = 3_000;
+    for chunk in (0..N).collect::<Vec<_>>().chunks(100) {
+        let sends = chunk.iter().map(|i| {
+            let body = crate::common::wa::text(
+                "PN-MANY",
+                &format!("55119{:08}", i),
+                &format!("Lead {i}"),
+                &format!("wamid.MANY{i}"),
+                "hello",
+            );
+            let h = &h;
+            async move { h.webhook(&body).await.status }
+        });
+        for status in futures_util::future::join_all(sends).await {
+            assert_eq!(status, 200);
+        }
+    }
+    sign_in(&b, &h, biz.owner(), "/inbox").await;
+    b.click("view-all").await;
+    b.el("conversation-row").await;
+    // The oldest conversation sits at the very end of the list.
+    let oldest = "[data-testid=\"conversation-row\"][data-id]";
+    let started = Instant::now();
+    let mut most_in_dom = 0;
+    let mut reached_end = false;
+    while started.elapsed() < Duration::from_secs(60) {
+        let rows = b
+            .client
+            .execute(SCROLL_LIST_TO_END, vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(0);
+        most_in_dom = most_in_dom.max(rows);
+        let names: Vec<String> = {
+            let mut out = Vec::new();
+            for el in b.client.find_all(Locator::Css(oldest)).await.unwrap() {
+                out.push(el.text().await.unwrap_or_default());
+            }
+            out
+        };
+        if names
+            .iter()
+            .any(|t| t.lines().any(|l| l.trim() == "Lead 0"))
+        {
+            reached_end = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert!(
+        reached_end,
+        "infinite scroll did not reach the oldest of {N} conversations"
+    );
+    assert!(
+        most_in_dom < 150,
+        "a virtualised list keeps few rows in the DOM, found {most_in_dom}"
+    );
+    println!(
+        "scrolled through {N} conversations in {:.1} s, at most {most_in_dom} rows in the DOM",
+        started.elapsed().as_secs_f64()
+    );
+    b.screenshot("inbox-3000").await;
+    let _ = b.client.clone().close().await;
+}
