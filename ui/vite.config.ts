@@ -17,6 +17,6 @@ export default defineConfig({
     target: 'es2022',
   },
   server: {
-    proxy: { '/api': 'http://127.0.0.1:8080' },
+    proxy: { '/api': { target: 'http://127.0.0.1:8080', ws: true } },
   },
 });

@@ -1,14 +1,18 @@
 import { Suspense, useState } from 'react';
 import * as RD from '@radix-ui/react-dialog';
 import { Menu, X } from 'lucide-react';
-import { Outlet } from 'react-router';
+import { Outlet, useLocation } from 'react-router';
 import { Button } from '../components/Button';
 import { FullPageSpinner } from '../components/Spinner';
 import { ThemeToggle } from '../components/ThemeToggle';
 import { useSession } from '../lib/auth';
 import { t } from '../lib/i18n';
 import { DESKTOP, useMediaQuery } from '../lib/useMediaQuery';
+import { RealtimeProvider } from '../lib/realtime';
+import { useLiveInbox } from '../features/inbox/live';
+import { WsStatus } from '../features/inbox/InboxChrome';
 import { Availability } from './Availability';
+import { NAV } from './nav';
 import { Sidebar } from './Sidebar';
 import { UserMenu } from './UserMenu';
 
@@ -38,9 +42,26 @@ function MobileNav() {
   );
 }
 
+/** WebSocket frames → inbox caches, on every page (badges, notifications). */
+function LiveSync() {
+  useLiveInbox();
+  return null;
+}
+
 export function AppLayout() {
+  return (
+    <RealtimeProvider>
+      <LiveSync />
+      <Shell />
+    </RealtimeProvider>
+  );
+}
+
+function Shell() {
   const session = useSession();
   const desktop = useMediaQuery(DESKTOP);
+  const { pathname } = useLocation();
+  const fullBleed = NAV.some((e) => e.fullBleed && (pathname === e.path || pathname.startsWith(`${e.path}/`)));
   return (
     <div className="flex min-h-full">
       <a
@@ -60,17 +81,26 @@ export function AppLayout() {
           <p className="min-w-0 flex-1 truncate text-sm font-semibold text-fg" data-testid="business-name">
             {session.business?.name ?? t('app.name')}
           </p>
+          <WsStatus />
           <Availability />
           <ThemeToggle />
           <UserMenu />
         </header>
-        <main id="main" tabIndex={-1} className="flex-1 focus:outline-none">
-          <div className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">
+        {fullBleed ? (
+          <main id="main" tabIndex={-1} className="h-[calc(100dvh-4rem)] min-h-0 focus:outline-none">
             <Suspense fallback={<FullPageSpinner />}>
               <Outlet />
             </Suspense>
-          </div>
-        </main>
+          </main>
+        ) : (
+          <main id="main" tabIndex={-1} className="flex-1 focus:outline-none">
+            <div className="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 lg:px-8 lg:py-8">
+              <Suspense fallback={<FullPageSpinner />}>
+                <Outlet />
+              </Suspense>
+            </div>
+          </main>
+        )}
       </div>
     </div>
   );

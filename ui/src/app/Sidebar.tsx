@@ -3,7 +3,22 @@ import clsx from 'clsx';
 import { Logo } from '../components/Logo';
 import { useSession } from '../lib/auth';
 import { t } from '../lib/i18n';
+import { useUnreadTotal } from '../features/inbox/live';
 import { visibleNav, type NavEntry } from './nav';
+
+function UnreadBadge() {
+  const n = useUnreadTotal();
+  if (!n) return null;
+  return (
+    <span
+      data-testid="nav-unread"
+      aria-label={t('inbox.unread', { count: n })}
+      className="ml-auto inline-flex h-5 min-w-5 items-center justify-center rounded-full bg-brand-600 px-1.5 text-[11px] font-semibold text-white dark:bg-brand-500 dark:text-brand-950"
+    >
+      {n > 99 ? '99+' : n}
+    </span>
+  );
+}
 
 function NavItem({ entry, onNavigate }: { entry: NavEntry; onNavigate?: () => void }) {
   const Icon = entry.icon;
@@ -31,6 +46,7 @@ function NavItem({ entry, onNavigate }: { entry: NavEntry; onNavigate?: () => vo
             )}
           />
           {t(entry.labelKey)}
+          {entry.key === 'inbox' && <UnreadBadge />}
         </>
       )}
     </NavLink>

@@ -2,7 +2,7 @@
 // its route and who may see it all come from this entry.
 
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { Inbox, UserRound, UsersRound, type LucideIcon } from 'lucide-react';
+import { Inbox, Smartphone, UserRound, UsersRound, type LucideIcon } from 'lucide-react';
 import { can } from '../lib/auth';
 import type { MessageKey } from '../lib/i18n';
 import type { Session } from '../lib/types';
@@ -18,12 +18,15 @@ export interface NavEntry {
   page: LazyExoticComponent<ComponentType>;
   /** 'footer' entries sit at the bottom of the sidebar. */
   section?: 'main' | 'footer';
+  /** Full-bleed pages fill the area under the header (no page padding, no page scroll). */
+  fullBleed?: boolean;
 }
 
 const everyone = () => true;
 
 export const NAV: readonly NavEntry[] = [
-  { key: 'inbox', path: '/inbox', labelKey: 'nav.inbox', icon: Inbox, visible: everyone, page: lazy(() => import('../features/inbox/InboxPage')) },
+  { key: 'inbox', path: '/inbox', labelKey: 'nav.inbox', icon: Inbox, visible: everyone, page: lazy(() => import('../features/inbox/InboxPage')), fullBleed: true },
+  { key: 'simulator', path: '/simulator', labelKey: 'nav.simulator', icon: Smartphone, visible: (s) => s.member?.role === 'owner', page: lazy(() => import('../features/simulator/SimulatorPage')), fullBleed: true },
   { key: 'team', path: '/team', labelKey: 'nav.team', icon: UsersRound, visible: (s) => can(s, 'manage_team') || s.member?.role === 'lead', page: lazy(() => import('../features/team/TeamPage')) },
   { key: 'profile', path: '/profile', labelKey: 'nav.profile', icon: UserRound, visible: everyone, page: lazy(() => import('../features/profile/ProfilePage')), section: 'footer' },
 ];

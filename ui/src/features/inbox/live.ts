@@ -1,0 +1,163 @@
+// Keeps the cached inbox in step with the WebSocket: coalesced row refreshes,
+// thread refreshes, status patches, removals and desktop notifications.
+
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useNavigate } from 'react-router';
+import { useToast } from '../../components/Toast';
+import { api, ApiError } from '../../lib/api';
+import { useSession } from '../../lib/auth';
+import { t } from '../../lib/i18n';
+import { useFrames, type Frame } from '../../lib/realtime';
+import {
+  belongsTo,
+  convKey,
+  fetchMessagesPage,
+  mergeNewestMessages,
+  messagesKey,
+  patchMessage,
+  refreshListHeads,
+  removeConversation,
+  spliceConversation,
+  type ConvPages,
+} from './api';
+import { contactLabel, previewText } from './format';
+import type { Conversation, Message } from './types';
+
+let openId: string | null = null;
+/** The inbox tells the live layer which conversation is on screen. */
+export function setOpenConversation(id: string | null) {
+  openId = id;
+}
+
+const FLUSH_MS = 250;
+
+export function useLiveInbox() {
+  const qc = useQueryClient();
+  const session = useSession();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const me = session.member?.id;
+  const pending = useRef({ rows: new Set<string>(), threads: new Set<string>(), notify: new Map<string, string>() });
+  const timer = useRef<number | undefined>(undefined);
+  const notified = useRef(new Set<string>());
+
+  const flush = async () => {
+    timer.current = undefined;
+    const { rows, threads, notify } = pending.current;
+    pending.current = { rows: new Set(), threads: new Set(), notify: new Map() };
+    const belongs = belongsTo(me);
+    const fresh: Conversation[] = [];
+    await Promise.all([
+      ...[...rows].map(async (id) => {
+        try {
+          const conv = await api.get<Conversation>(`/api/conversations/${id}`);
+          fresh.push(conv);
+          const msgId = notify.get(id);
+          if (msgId && conv.last_message?.direction === 'in') maybeNotify(conv, msgId, notified.current, navigate);
+        } catch (e) {
+          if (e instanceof ApiError && (e.status === 404 || e.status === 403)) removeConversation(qc, id);
+        }
+      }),
+      ...[...threads].map(async (id) => {
+        if (!qc.getQueryData(messagesKey(id))) return;
+        try {
+          mergeNewestMessages(qc, id, await fetchMessagesPage(id, null));
+        } catch {
+          // the next frame or reconnect will try again
+        }
+      }),
+    ]);
+    spliceConversation(qc, fresh, belongs);
+  };
+
+  const queue = (kind: 'rows' | 'threads', id: string) => {
+    pending.current[kind].add(id);
+    if (timer.current === undefined) timer.current = window.setTimeout(flush, FLUSH_MS);
+  };
+
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  useFrames(
+    (f: Frame) => {
+      const d = f.data as Record<string, unknown>;
+      const cid = typeof d.conversation_id === 'string' ? d.conversation_id : null;
+      if (!cid) return;
+      switch (f.type) {
+        case 'message.new':
+          queue('rows', cid);
+          queue('threads', cid);
+          if (typeof d.message_id === 'string') pending.current.notify.set(cid, d.message_id);
+          break;
+        case 'message.status': {
+          const patch: Partial<Message> = {};
+          if (typeof d.status === 'string') patch.status = d.status as Message['status'];
+          if ('error' in d) patch.error = (d.error as string | null) ?? null;
+          if (Array.isArray(d.reactions)) patch.reactions = d.reactions as Message['reactions'];
+          const found = typeof d.message_id === 'string' && patchMessage(qc, cid, d.message_id, patch);
+          if (!found) queue('threads', cid);
+          break;
+        }
+        case 'conversation.new':
+        case 'conversation.updated':
+          if (d.removed) {
+            removeConversation(qc, cid);
+            qc.removeQueries({ queryKey: convKey(cid) });
+            if (openId === cid) {
+              toast.error(t('inbox.removedFromScope'));
+              navigate('/inbox', { replace: true });
+            }
+          } else {
+            queue('rows', cid);
+          }
+          break;
+      }
+    },
+    () => {
+      // back after a drop: what is on screen may be stale (lists: first pages only)
+      void refreshListHeads(qc, me);
+      qc.invalidateQueries({ queryKey: ['conversations', 'one'] });
+      qc.invalidateQueries({ queryKey: ['conversations', 'notes'] });
+      for (const [key] of qc.getQueriesData({ queryKey: ['conversations', 'messages'] })) queue('threads', key[2] as string);
+    },
+  );
+}
+
+function maybeNotify(conv: Conversation, msgId: string, seen: Set<string>, navigate: (to: string) => void) {
+  if (seen.has(msgId)) return;
+  seen.add(msgId);
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  if (conv.id === openId && document.visibilityState === 'visible') return;
+  try {
+    const n = new Notification(contactLabel(conv.contact), {
+      body: conv.last_message ? previewText(conv.last_message) : '',
+      tag: conv.id,
+    });
+    n.onclick = () => {
+      window.focus();
+      navigate(`/inbox/${conv.id}`);
+      n.close();
+    };
+  } catch {
+    // some browsers only allow notifications from a service worker
+  }
+}
+
+/** Sum of unread counts over every conversation held in the cache. */
+function unreadTotal(qc: QueryClient): number {
+  const seen = new Map<string, number>();
+  for (const [, data] of qc.getQueriesData<ConvPages>({ queryKey: ['conversations', 'list'] })) {
+    data?.pages.forEach((p) => p.items.forEach((c) => seen.set(c.id, c.unread_count)));
+  }
+  let n = 0;
+  seen.forEach((v) => (n += v));
+  return n;
+}
+
+export function useUnreadTotal(): number {
+  const qc = useQueryClient();
+  return useSyncExternalStore(
+    (l) => qc.getQueryCache().subscribe(l),
+    () => unreadTotal(qc),
+  );
+}

@@ -1,0 +1,129 @@
+// Wire shapes of the inbox API (snake_case, as the server sends them).
+
+export type ConversationStatus = 'open' | 'closed';
+export type Direction = 'in' | 'out';
+export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+export type View = 'mine' | 'unassigned' | 'all';
+
+export interface Contact {
+  id: string;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+}
+
+export interface LastMessage {
+  text: string;
+  type: string;
+  direction: Direction;
+  created_at: string;
+}
+
+export interface Conversation {
+  id: string;
+  contact: Contact;
+  source: string;
+  status: ConversationStatus;
+  assignee_id: string | null;
+  number_id: string | null;
+  labels: string[];
+  last_message: LastMessage | null;
+  unread_count: number;
+  window: { open: boolean; expires_at: string | null };
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Media {
+  url: string;
+  mime_type?: string | null;
+  filename?: string | null;
+  caption?: string | null;
+  file_size?: number | null;
+}
+
+export interface Reaction {
+  emoji: string;
+  from_customer: boolean;
+  created_at: string;
+}
+
+export interface Message {
+  id: string;
+  direction: Direction;
+  type: string;
+  text: string;
+  // The details differ per type; bubbles read what they know.
+  details: Record<string, any>;
+  media: Media | null;
+  status: MessageStatus;
+  error: string | null;
+  wa_message_id: string | null;
+  reply_to: string | null;
+  reactions: Reaction[];
+  author_id: string | null;
+  created_at: string;
+}
+
+export interface Note {
+  id: string;
+  author_id: string | null;
+  text: string;
+  created_at: string;
+}
+
+export interface WaNumber {
+  id: string;
+  phone_number_id: string;
+  display_phone_number: string;
+  waba_id: string;
+  sandbox: boolean;
+  status: string;
+}
+
+export interface Template {
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  components: { type: string; text?: string }[];
+  parameters: number;
+}
+
+export interface QuickReply {
+  id: string;
+  shortcut: string;
+  text: string;
+}
+
+export interface Upload {
+  id: string;
+  mime_type: string;
+  filename: string;
+  size: number;
+}
+
+export interface InteractiveButtons {
+  type: 'button';
+  body: string;
+  buttons: { id: string; title: string }[];
+}
+export interface InteractiveList {
+  type: 'list';
+  body: string;
+  button: string;
+  sections: { title: string; rows: { id: string; title: string; description?: string }[] }[];
+}
+
+export type SendBody =
+  | { type: 'text'; text: string; reply_to?: string }
+  | { type: 'template'; template: { name: string; language: string; parameters: string[] } }
+  | { type: 'image' | 'video' | 'audio' | 'document' | 'sticker'; media_id: string; caption?: string }
+  | { type: 'interactive'; interactive: InteractiveButtons | InteractiveList };
+
+export interface ListFilters {
+  view: View;
+  status: ConversationStatus | '';
+  number_id: string;
+  label: string;
+}
