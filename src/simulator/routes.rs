@@ -30,6 +30,9 @@ pub fn routes(r: &mut Routes) {
 
 /// Messages of a chat the phone shows at most.
 const CHAT_LIMIT: usize = 200;
+/// Chats listed at most, and list pages read to find them.
+const CHAT_LIST: usize = 100;
+const CHAT_PAGES: usize = 40;
 
 /// The simulator speaks for customers of the whole business: owners only.
 fn sandbox_of<R: Reader + ?Sized>(r: &R, actor: &MemberActor, id: NumberId) -> ApiResult<WaNumber> {
@@ -67,16 +70,26 @@ async fn chats(
 ) -> ApiResult<HttpResponse> {
     let read = state.store.read()?;
     let number = sandbox_of(&read, &actor, number_id.into_inner())?;
-    let (items, _) = Conversations::new(&read, &actor.scope).list(&ListQuery {
-        view: View::All,
-        source: None,
-        status: None,
-        number_id: Some(number.id),
-        label: None,
-        assignee_id: None,
-        after: None,
-        limit: 100,
-    })?;
+    // A filtered page can come back short with a cursor: follow it, bounded.
+    let mut items = Vec::new();
+    let mut after = None;
+    for _ in 0..CHAT_PAGES {
+        let (page, next) = Conversations::new(&read, &actor.scope).list(&ListQuery {
+            view: View::All,
+            source: None,
+            status: None,
+            number_id: Some(number.id),
+            label: None,
+            assignee_id: None,
+            after: after.take(),
+            limit: CHAT_LIST - items.len(),
+        })?;
+        items.extend(page);
+        match next {
+            Some(n) if items.len() < CHAT_LIST => after = Some(n),
+            _ => break,
+        }
+    }
     let mut out = Vec::new();
     for c in &items {
         let contact = contacts::get(&read, c.business_id, c.contact_id)?;
