@@ -7,6 +7,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod admin;
+pub mod assignment;
 pub mod auth;
 pub mod channels;
 pub mod cli;

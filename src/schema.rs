@@ -25,6 +25,7 @@ pub fn tables() -> Vec<TableSpec> {
         whatsapp::uploads::TABLES,
         scheduler::TABLES,
         crate::replies::TABLES,
+        crate::assignment::TABLES,
         conversations::parked::TABLES,
     ] {
         all.extend_from_slice(group);

@@ -204,7 +204,16 @@ async fn show(
 ) -> ApiResult<HttpResponse> {
     let read = state.store.read()?;
     let c = Conversations::new(&read, &actor.scope).get(id.into_inner())?;
-    Ok(HttpResponse::Ok().json(conversation_json(&read, &c, &actor.scope)?))
+    let mut out = conversation_json(&read, &c, &actor.scope)?;
+    // Why it went to whom: the latest assignment's explanation.
+    out["assignment"] = crate::assignment::explanation(&read, c.business_id, c.id)?
+        .map(|e| json!({
+            "channel": e.channel, "mode": e.mode, "member_id": e.member_id, "credit": e.credit,
+            "position": e.position, "outcome": e.outcome, "at": rfc3339(e.at),
+            "skipped": e.skipped.iter().map(|(m, why)| json!({"member_id": m, "reason": why})).collect::<Vec<_>>(),
+        }))
+        .unwrap_or(Value::Null);
+    Ok(HttpResponse::Ok().json(out))
 }
 
 #[derive(Deserialize)]

@@ -101,6 +101,13 @@ pub fn record_inbound(
         created_at: new.sent_at,
         updated_at: now,
     };
+    if new_conversation {
+        if let Some(n) = number {
+            let channel = crate::assignment::Channel::WhatsApp(n);
+            conversation.assignee_id =
+                crate::assignment::assign_new(ctx, business, channel, conversation.id)?;
+        }
+    }
     conversation.status = Status::Open;
     conversation.last_message = Some(preview(&new.kind, &new.text, Direction::In, new.sent_at));
     // Redelivered late messages must not move the window backwards.
@@ -113,8 +120,9 @@ pub fn record_inbound(
     conversation.updated_at = now.max(conversation.updated_at);
     repo::save_message(ctx, &message)?;
     repo::save(ctx, existing.as_ref(), &conversation)?;
-    let conv_json =
-        json!({"conversation_id": conversation.id, "assignee_id": conversation.assignee_id});
+    // A new conversation nobody took is flagged, so owners and leads notice it.
+    let conv_json = json!({"conversation_id": conversation.id, "assignee_id": conversation.assignee_id,
+                           "unassigned": conversation.assignee_id.is_none()});
     ctx.emit(Event::new(
         Some(business),
         if new_conversation {

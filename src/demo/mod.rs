@@ -5,6 +5,7 @@
 pub mod chats;
 
 use crate::{
+    assignment,
     auth::{password, users},
     channels::whatsapp::{numbers, templates},
     error::ApiResult,
@@ -81,10 +82,13 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
         };
         repo::save_team(ctx, &team)?;
         let mut lead = None;
+        let mut agents = Vec::new();
         for person in &PEOPLE[1..] {
             let (m, _) = service::add_member(ctx, business.id, &new(person, Some(team.id)))?;
-            if m.role == Role::Lead {
-                lead = Some(m.id);
+            match m.role {
+                Role::Lead => lead = Some(m.id),
+                Role::Member => agents.push(m.id),
+                Role::Owner => {}
             }
         }
         repo::save_team(
@@ -98,6 +102,24 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
         numbers::create(ctx, &number)?;
         let samples = templates::from_meta(&crate::simulator::sample_templates(), now_ms());
         templates::replace_all(ctx, business.id, number.id, &samples)?;
+        // New customers of the sandbox number go to the two agents in turn.
+        assignment::set_pool(
+            ctx,
+            business.id,
+            assignment::Channel::WhatsApp(number.id),
+            &assignment::Pool {
+                mode: assignment::Mode::RoundRobin,
+                members: agents
+                    .iter()
+                    .map(|m| assignment::Slot {
+                        member_id: *m,
+                        weight: 1,
+                    })
+                    .collect(),
+                when_nobody: assignment::WhenNobody::Queue,
+                updated_at: now_ms(),
+            },
+        )?;
         for (shortcut, text) in QUICK_REPLIES {
             replies::create(
                 ctx,

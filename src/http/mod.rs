@@ -50,6 +50,7 @@ pub fn api(routes: &mut Routes) {
     crate::realtime::socket::routes(routes);
     crate::simulator::routes::routes(routes);
     crate::replies::routes(routes);
+    crate::assignment::routes::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

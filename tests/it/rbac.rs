@@ -478,6 +478,19 @@ async fn every_route_answers_each_role_as_expected() {
             |_| json!({}),
             [401, 404, 404, 404, 404],
         ),
+        case(
+            M::GET,
+            "/api/whatsapp/numbers/{id}/pool",
+            format!("/api/whatsapp/numbers/{number_id}/pool"),
+            [401, 404, 200, 200, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/whatsapp/numbers/{id}/pool",
+            format!("/api/whatsapp/numbers/{number_id}/pool"),
+            move |_| json!({"mode": "round_robin", "members": [{"member_id": m}]}),
+            [401, 404, 403, 403, 200],
+        ),
         // A text message has no file: nobody learns more than "not found".
         case(
             M::GET,

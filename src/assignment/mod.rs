@@ -1,0 +1,278 @@
+//! Assignment: every new conversation goes through the pool of the channel it
+//! arrived on, in the same write that creates it. The pool's cursor, its
+//! counters and the reason for each choice are written in that transaction
+//! too, so concurrent leads never take the same slot and a restart continues
+//! the sequence where it stopped.
+pub mod pick;
+pub mod routes;
+
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::ApiResult,
+    store::{
+        self, codec,
+        ids::{BusinessId, ConversationId, MemberId, NumberId},
+        Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
+    },
+    tenancy::{model::Member, repo as tenancy, Role},
+    time::now_ms,
+};
+pub use pick::{Cursor, Mode, Slot};
+
+/// What a pool does when nobody in it is available.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenNobody {
+    /// Wait in Unassigned until someone is available.
+    #[default]
+    Queue,
+    /// Take the next member anyway, availability aside.
+    AssignAnyway,
+    /// Hand it to an owner.
+    Escalate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pool {
+    pub mode: Mode,
+    pub members: Vec<Slot>,
+    pub when_nobody: WhenNobody,
+    pub updated_at: i64,
+}
+impl Record for Pool {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolCursor(pub Cursor);
+impl Record for PoolCursor {}
+
+/// Why a conversation went to whom, for its timeline and the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub channel: String,
+    pub mode: Mode,
+    pub member_id: Option<MemberId>,
+    /// How far behind their share the chosen member was, in assignments.
+    pub credit: f64,
+    /// The pick's place in the pool's sequence.
+    pub position: u64,
+    pub skipped: Vec<(MemberId, String)>,
+    pub outcome: String,
+    pub at: i64,
+}
+impl Record for Explanation {}
+
+/// A channel that owns a pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    WhatsApp(NumberId),
+}
+
+impl Channel {
+    fn key(self, b: BusinessId) -> Vec<u8> {
+        match self {
+            Channel::WhatsApp(n) => Key::new().id(b.bytes()).raw(&[1]).id(n.bytes()).done(),
+        }
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Channel::WhatsApp(n) => format!("whatsapp:{n}"),
+        }
+    }
+}
+
+/// (business, channel) → Pool
+const POOLS: Tbl = TableDefinition::new("assignment_pools");
+/// (business, channel) → PoolCursor
+const CURSORS: Tbl = TableDefinition::new("assignment_cursors");
+/// (business, channel, member, day) → assignments that day (u64)
+const COUNTS: Tbl = TableDefinition::new("assignment_counts");
+/// (business, conversation) → Explanation of its latest assignment
+const EXPLANATIONS: Tbl = TableDefinition::new("assignment_explanations");
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: POOLS,
+        verify: codec::verify::<Pool>,
+    },
+    TableSpec {
+        def: CURSORS,
+        verify: codec::verify::<PoolCursor>,
+    },
+    TableSpec {
+        def: COUNTS,
+        verify: store::verify_len::<8>,
+    },
+    TableSpec {
+        def: EXPLANATIONS,
+        verify: codec::verify::<Explanation>,
+    },
+];
+
+const DAY_MS: i64 = 86_400_000;
+
+pub fn pool<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    channel: Channel,
+) -> Result<Option<Pool>, StoreError> {
+    store::get(r, POOLS, &channel.key(b))
+}
+
+/// Replaces a pool. The cursor carries on: members who stay keep their place,
+/// so a change is fair from here on rather than a restart of the sequence.
+pub fn set_pool(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    channel: Channel,
+    pool: &Pool,
+) -> Result<(), StoreError> {
+    ctx.put(POOLS, &channel.key(b), pool)
+}
+
+pub fn explanation<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<Option<Explanation>, StoreError> {
+    store::get(
+        r,
+        EXPLANATIONS,
+        &Key::new().id(b.bytes()).id(c.bytes()).done(),
+    )
+}
+
+fn count_key(b: BusinessId, channel: Channel, m: MemberId, day: i64) -> Vec<u8> {
+    Key::new()
+        .raw(&channel.key(b))
+        .id(m.bytes())
+        .i64(day)
+        .done()
+}
+
+/// Assignments per member of a channel's pool: today, the last 7 days, all time.
+pub fn report<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    channel: Channel,
+) -> Result<Vec<(MemberId, [u64; 3])>, StoreError> {
+    let prefix = channel.key(b);
+    let today = now_ms().div_euclid(DAY_MS);
+    let mut out: Vec<(MemberId, [u64; 3])> = Vec::new();
+    for (k, v) in r.range_raw(
+        COUNTS,
+        std::ops::Bound::Included(prefix.as_slice()),
+        store::prefix_end(&prefix)
+            .as_deref()
+            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+        usize::MAX,
+        false,
+    )? {
+        let rest = &k[prefix.len()..];
+        let (Some(m), Some(day)) = (
+            rest.get(..16).and_then(MemberId::from_bytes),
+            rest.get(16..24)
+                .and_then(|d| <[u8; 8]>::try_from(d).ok())
+                .map(|d| (u64::from_be_bytes(d) ^ (1 << 63)) as i64),
+        ) else {
+            continue;
+        };
+        let n = <[u8; 8]>::try_from(v.as_slice()).map_or(0, u64::from_be_bytes);
+        let i = match out.iter().position(|(id, _)| *id == m) {
+            Some(i) => i,
+            None => {
+                out.push((m, [0; 3]));
+                out.len() - 1
+            }
+        };
+        out[i].1[2] += n;
+        if today - day < 7 {
+            out[i].1[1] += n;
+        }
+        if day == today {
+            out[i].1[0] += n;
+        }
+    }
+    Ok(out)
+}
+
+/// Picks the assignee of a new conversation on `channel`, or none (it waits
+/// in Unassigned). Writes the cursor, the day's count and the explanation.
+pub fn assign_new(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    channel: Channel,
+    conversation: ConversationId,
+) -> ApiResult<Option<MemberId>> {
+    let Some(pool) = pool(ctx, b, channel)? else {
+        return Ok(None);
+    };
+    let members = tenancy::members(ctx, b)?;
+    let find = |m: MemberId| members.iter().find(|x| x.id == m);
+    let skipped: Vec<(MemberId, String)> = pool
+        .members
+        .iter()
+        .filter_map(|s| match find(s.member_id) {
+            None => Some((s.member_id, "no longer a member".to_string())),
+            Some(m) if !m.available => Some((s.member_id, "unavailable".to_string())),
+            Some(_) => None,
+        })
+        .collect();
+    let key = channel.key(b);
+    let mut cursor = store::get::<PoolCursor, _>(ctx, CURSORS, &key)?
+        .map(|c| c.0)
+        .unwrap_or_default();
+    let mut pick = cursor.next(pool.mode, &pool.members, |m| {
+        find(m).is_some_and(|x| x.available)
+    });
+    let mut outcome = "assigned";
+    if pick.is_none() {
+        match pool.when_nobody {
+            WhenNobody::Queue => outcome = "queued: nobody in the pool is available",
+            WhenNobody::AssignAnyway => {
+                pick = cursor.next(pool.mode, &pool.members, |m| find(m).is_some());
+                outcome = "assigned although nobody is available";
+            }
+            WhenNobody::Escalate => {
+                let owner = members
+                    .iter()
+                    .find(|m| m.role == Role::Owner && m.available);
+                pick = owner
+                    .or_else(|| members.iter().find(|m| m.role == Role::Owner))
+                    .map(|m: &Member| pick::Pick {
+                        member_id: m.id,
+                        credit: 0.0,
+                        position: cursor.picks,
+                    });
+                outcome = "escalated to an owner: nobody in the pool is available";
+            }
+        }
+    }
+    ctx.put(CURSORS, &key, &PoolCursor(cursor))?;
+    if let Some(p) = &pick {
+        let k = count_key(b, channel, p.member_id, now_ms().div_euclid(DAY_MS));
+        let n = ctx
+            .get_raw(COUNTS, &k)?
+            .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+            .map_or(0, u64::from_be_bytes);
+        ctx.put_raw(COUNTS, &k, &(n + 1).to_be_bytes())?;
+    }
+    let explained = Explanation {
+        channel: channel.name(),
+        mode: pool.mode,
+        member_id: pick.as_ref().map(|p| p.member_id),
+        credit: pick.as_ref().map_or(0.0, |p| p.credit),
+        position: pick.as_ref().map_or(0, |p| p.position),
+        skipped,
+        outcome: outcome.into(),
+        at: now_ms(),
+    };
+    ctx.put(
+        EXPLANATIONS,
+        &Key::new().id(b.bytes()).id(conversation.bytes()).done(),
+        &explained,
+    )?;
+    Ok(pick.map(|p| p.member_id))
+}

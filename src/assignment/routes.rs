@@ -1,0 +1,151 @@
+//! A WhatsApp number's pool: who gets its new conversations, with what weight,
+//! and how many each got (today, 7 days, all time).
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{report, set_pool, Channel, Mode, Pool, Slot, WhenNobody};
+use crate::{
+    auth::MemberActor,
+    channels::whatsapp::numbers,
+    error::{ApiError, ApiResult, Validator},
+    http::{AppState, Routes},
+    store::{ids::NumberId, Reader},
+    tenancy::{repo as tenancy, Permission},
+    time::{now_ms, rfc3339},
+};
+
+pub fn routes(r: &mut Routes) {
+    r.get("/api/whatsapp/numbers/{id}/pool", show)
+        .put("/api/whatsapp/numbers/{id}/pool", replace);
+}
+
+/// A pool holds at most this many members.
+const MAX_MEMBERS: usize = 200;
+
+fn pool_json<R: Reader + ?Sized>(
+    r: &R,
+    actor: &MemberActor,
+    channel: Channel,
+    pool: Option<&Pool>,
+) -> ApiResult<Value> {
+    let counts = report(r, actor.business.id, channel)?;
+    let assigned = |m| {
+        counts
+            .iter()
+            .find(|(id, _)| *id == m)
+            .map_or([0; 3], |(_, c)| *c)
+    };
+    Ok(match pool {
+        None => {
+            json!({"mode": "round_robin", "members": [], "when_nobody": "queue", "updated_at": null})
+        }
+        Some(p) => json!({
+            "mode": p.mode,
+            "when_nobody": p.when_nobody,
+            "members": p.members.iter().map(|s| {
+                let [today, week, all] = assigned(s.member_id);
+                json!({"member_id": s.member_id, "weight": s.weight,
+                       "assigned": {"today": today, "last_7_days": week, "all_time": all}})
+            }).collect::<Vec<_>>(),
+            "updated_at": rfc3339(p.updated_at),
+        }),
+    })
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<NumberId>,
+) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let number = numbers::get(&read, actor.business.id, id.into_inner())?
+        .ok_or_else(|| ApiError::not_found("number"))?;
+    let channel = Channel::WhatsApp(number.id);
+    let pool = super::pool(&read, actor.business.id, channel)?;
+    Ok(HttpResponse::Ok().json(pool_json(&read, &actor, channel, pool.as_ref())?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PoolBody {
+    mode: Mode,
+    members: Vec<SlotBody>,
+    #[serde(default)]
+    when_nobody: WhenNobody,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlotBody {
+    member_id: crate::store::ids::MemberId,
+    #[serde(default = "one")]
+    weight: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+async fn replace(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<NumberId>,
+    body: web::Json<PoolBody>,
+) -> ApiResult<HttpResponse> {
+    let b = actor.business.id;
+    let number = numbers::get(&state.store.read()?, b, id.into_inner())?
+        .ok_or_else(|| ApiError::not_found("number"))?;
+    if !actor.scope.has(Permission::ManageChannels) {
+        return Err(ApiError::forbidden(
+            "Changing a pool needs the manage_channels permission",
+        ));
+    }
+    let body = body.into_inner();
+    let members = tenancy::members(&state.store.read()?, b)?;
+    let mut v = Validator::default();
+    v.check(
+        body.members.len() <= MAX_MEMBERS,
+        "members",
+        "at most 200 members",
+    );
+    for (i, s) in body.members.iter().enumerate() {
+        v.check(
+            (1..=100).contains(&s.weight),
+            "members.weight",
+            "must be 1 to 100",
+        )
+        .check(
+            members.iter().any(|m| m.id == s.member_id),
+            "members.member_id",
+            "is not a member of this business",
+        )
+        .check(
+            !body.members[..i].iter().any(|o| o.member_id == s.member_id),
+            "members.member_id",
+            "appears twice",
+        );
+    }
+    v.finish()?;
+    let pool = Pool {
+        mode: body.mode,
+        members: body
+            .members
+            .iter()
+            .map(|s| Slot {
+                member_id: s.member_id,
+                weight: s.weight,
+            })
+            .collect(),
+        when_nobody: body.when_nobody,
+        updated_at: now_ms(),
+    };
+    let channel = Channel::WhatsApp(number.id);
+    let stored = pool.clone();
+    state
+        .store
+        .write(move |ctx| Ok(set_pool(ctx, b, channel, &stored)?))
+        .await?;
+    let read = state.store.read()?;
+    Ok(HttpResponse::Ok().json(pool_json(&read, &actor, channel, Some(&pool))?))
+}

@@ -1,0 +1,182 @@
+//! Assignment through a number's pool: in the write that creates the
+//! conversation, fair under concurrency, explained, and continued after a restart.
+use serde_json::{json, Value};
+
+use crate::common::{wa::text, Biz, Client, Harness};
+
+async fn set_pool(owner: &Client, number: &str, body: Value) {
+    let r = owner
+        .put(&format!("/api/whatsapp/numbers/{number}/pool"), body)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+async fn assigned(owner: &Client, number: &str) -> Vec<(String, u64)> {
+    let pool = owner
+        .get(&format!("/api/whatsapp/numbers/{number}/pool"))
+        .await;
+    pool.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["member_id"].as_str().unwrap().to_string(),
+                m["assigned"]["all_time"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn weighted(biz: &Biz) -> Value {
+    json!({"mode": "weighted", "members": [
+        {"member_id": biz.member_id, "weight": 3},
+        {"member_id": biz.other_member_id, "weight": 2},
+        {"member_id": biz.lead_id, "weight": 1},
+    ]})
+}
+
+#[tokio::test]
+async fn a_3_2_1_pool_gets_exactly_300_200_100_of_600_leads_from_64_clients() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-POOL").await;
+    set_pool(&owner, &number, weighted(&biz)).await;
+
+    let h = &h;
+    let clients: Vec<_> = (0..64)
+        .map(|c| async move {
+            for i in (c..600).step_by(64) {
+                let body = text(
+                    "PN-POOL",
+                    &format!("55119{i:08}"),
+                    &format!("Lead {i}"),
+                    &format!("wamid.POOL{i}"),
+                    "I want a car",
+                );
+                assert_eq!(h.webhook(&body).await.status, 200);
+            }
+        })
+        .collect();
+    futures_util::future::join_all(clients).await;
+
+    let counts = assigned(&owner, &number).await;
+    assert_eq!(
+        counts,
+        [
+            (biz.member_id.to_string(), 300),
+            (biz.other_member_id.to_string(), 200),
+            (biz.lead_id.to_string(), 100)
+        ]
+    );
+    let member = h.login(biz.member()).await;
+    let mine = member.get("/api/conversations?view=mine&limit=200").await;
+    let first = &mine.body["items"][0];
+    assert_eq!(first["assignee_id"], biz.member_id.to_string());
+    let shown = member
+        .get(&format!(
+            "/api/conversations/{}",
+            first["id"].as_str().unwrap()
+        ))
+        .await;
+    let why = &shown.body["assignment"];
+    assert_eq!(why["mode"], "weighted");
+    assert_eq!(why["outcome"], "assigned");
+    assert!(why["position"].as_u64().unwrap() >= 1, "{why}");
+    assert!(why["channel"].as_str().unwrap().starts_with("whatsapp:"));
+}
+
+#[tokio::test]
+async fn the_sequence_continues_after_a_restart_and_skips_who_is_away() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-RR").await;
+    set_pool(
+        &owner,
+        &number,
+        json!({"mode": "round_robin", "members": [
+            {"member_id": biz.member_id}, {"member_id": biz.other_member_id}]}),
+    )
+    .await;
+    h.webhook(&text("PN-RR", "5511900000001", "A", "wamid.RR1", "hi"))
+        .await;
+    let Harness { server, dir, .. } = h;
+    server.stop();
+    let h = Harness::start_in(dir, |_| {});
+    let owner = h.login(biz.owner()).await;
+    h.webhook(&text("PN-RR", "5511900000002", "B", "wamid.RR2", "hi"))
+        .await;
+    assert_eq!(
+        assigned(&owner, &number).await,
+        [
+            (biz.member_id.to_string(), 1),
+            (biz.other_member_id.to_string(), 1)
+        ],
+        "the second lead goes to the second member, restart or not"
+    );
+
+    // Both away: the lead waits in Unassigned, and says why.
+    for m in [biz.member_id, biz.other_member_id] {
+        let r = owner
+            .put(
+                &format!("/api/members/{m}/availability"),
+                json!({"available": false}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    h.webhook(&text("PN-RR", "5511900000003", "C", "wamid.RR3", "hi"))
+        .await;
+    let waiting = owner.get("/api/conversations?view=unassigned").await;
+    let c = waiting.body["items"][0]["id"].as_str().unwrap().to_string();
+    let why = owner.get(&format!("/api/conversations/{c}")).await;
+    assert!(why.body["assignment"]["outcome"]
+        .as_str()
+        .unwrap()
+        .starts_with("queued"));
+    assert_eq!(
+        why.body["assignment"]["skipped"].as_array().unwrap().len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_pool_takes_only_members_of_the_business_with_sane_weights() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let rival = h.new_business("Rival").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-BAD").await;
+    for members in [
+        json!([{"member_id": rival.member_id}]),
+        json!([{"member_id": biz.member_id, "weight": 0}]),
+        json!([{"member_id": biz.member_id, "weight": 101}]),
+        json!([{"member_id": biz.member_id}, {"member_id": biz.member_id}]),
+    ] {
+        let r = owner
+            .put(
+                &format!("/api/whatsapp/numbers/{number}/pool"),
+                json!({"mode": "weighted", "members": members}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{members}: {}", r.body);
+    }
+    let lead = h.login(biz.lead()).await;
+    let r = lead
+        .put(
+            &format!("/api/whatsapp/numbers/{number}/pool"),
+            json!({"mode": "round_robin", "members": []}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        owner
+            .get(&format!("/api/whatsapp/numbers/{number}/pool"))
+            .await
+            .body["members"],
+        json!([]),
+        "nothing refused was stored"
+    );
+}
