@@ -3,6 +3,7 @@
 //! counters and the reason for each choice are written in that transaction
 //! too, so concurrent leads never take the same slot and a restart continues
 //! the sequence where it stopped.
+pub mod backlog;
 pub mod pick;
 pub mod routes;
 
@@ -76,6 +77,14 @@ impl Channel {
         }
     }
 
+    fn from_key(b: BusinessId, key: &[u8]) -> Option<Channel> {
+        let rest = key.strip_prefix(b.bytes().as_slice())?;
+        match rest.split_first()? {
+            (1, id) => NumberId::from_bytes(id).map(Channel::WhatsApp),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> String {
         match self {
             Channel::WhatsApp(n) => format!("whatsapp:{n}"),
@@ -130,6 +139,14 @@ pub fn set_pool(
     pool: &Pool,
 ) -> Result<(), StoreError> {
     ctx.put(POOLS, &channel.key(b), pool)
+}
+
+/// The channels of a business that have a pool.
+pub fn pools<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Channel>, StoreError> {
+    Ok(store::scan_keys(r, POOLS, &b.bytes(), None, usize::MAX)?
+        .iter()
+        .filter_map(|k| Channel::from_key(b, k))
+        .collect())
 }
 
 pub fn explanation<R: Reader + ?Sized>(
@@ -206,6 +223,19 @@ pub fn assign_new(
     channel: Channel,
     conversation: ConversationId,
 ) -> ApiResult<Option<MemberId>> {
+    choose(ctx, b, channel, conversation, false)
+}
+
+/// The pool's next member for `conversation`, with its bookkeeping. From the
+/// backlog (`waiting`), nobody available means it keeps waiting: the pool's
+/// "nobody available" policy was already applied when it arrived.
+fn choose(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    channel: Channel,
+    conversation: ConversationId,
+    waiting: bool,
+) -> ApiResult<Option<MemberId>> {
     let Some(pool) = pool(ctx, b, channel)? else {
         return Ok(None);
     };
@@ -227,7 +257,14 @@ pub fn assign_new(
     let mut pick = cursor.next(pool.mode, &pool.members, |m| {
         find(m).is_some_and(|x| x.available)
     });
-    let mut outcome = "assigned";
+    let mut outcome = if waiting {
+        "assigned from the waiting queue"
+    } else {
+        "assigned"
+    };
+    if pick.is_none() && waiting {
+        return Ok(None);
+    }
     if pick.is_none() {
         match pool.when_nobody {
             WhenNobody::Queue => outcome = "queued: nobody in the pool is available",

@@ -144,7 +144,12 @@ async fn replace(
     let stored = pool.clone();
     state
         .store
-        .write(move |ctx| Ok(set_pool(ctx, b, channel, &stored)?))
+        .write(move |ctx| {
+            set_pool(ctx, b, channel, &stored)?;
+            // New capacity takes the waiting leads at once.
+            super::backlog::drain(ctx, b, channel)?;
+            Ok(())
+        })
         .await?;
     let read = state.store.read()?;
     Ok(HttpResponse::Ok().json(pool_json(&read, &actor, channel, Some(&pool))?))

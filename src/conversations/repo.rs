@@ -169,6 +169,31 @@ pub fn save(
     ctx.put(CONVERSATIONS, &conv_key(b, c.id), c)
 }
 
+/// Unassigned conversations of a business, the longest waiting first.
+pub fn unassigned_oldest_first<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    limit: usize,
+) -> Result<Vec<ConversationId>, StoreError> {
+    let prefix = assignee_prefix(b, None);
+    let end = store::prefix_end(&prefix);
+    let entries = r.range_raw(
+        BY_ASSIGNEE,
+        std::ops::Bound::Included(prefix.as_slice()),
+        end.as_deref()
+            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+        limit,
+        true,
+    )?;
+    Ok(entries
+        .iter()
+        .filter_map(|(k, _)| {
+            k.get(prefix.len() + 8..)
+                .and_then(ConversationId::from_bytes)
+        })
+        .collect())
+}
+
 fn message_key(b: BusinessId, c: ConversationId, m: MessageId) -> Vec<u8> {
     Key::new().id(b.bytes()).id(c.bytes()).id(m.bytes()).done()
 }

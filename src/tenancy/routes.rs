@@ -302,6 +302,10 @@ async fn set_availability(
                 };
                 repo::log_availability(ctx, m.business_id, &change)?;
                 ctx.emit(member_event(&m, "member.availability"));
+                if available {
+                    // Someone is back: the leads waiting for them go out now.
+                    crate::assignment::backlog::drain_all(ctx, m.business_id)?;
+                }
             }
             Ok(m)
         })

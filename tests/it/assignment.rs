@@ -180,3 +180,88 @@ async fn a_pool_takes_only_members_of_the_business_with_sane_weights() {
         "nothing refused was stored"
     );
 }
+
+#[tokio::test]
+async fn leads_waiting_while_everyone_is_away_go_to_the_first_member_back_oldest_first() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-WAIT").await;
+    set_pool(
+        &owner,
+        &number,
+        json!({"mode": "round_robin", "members": [
+            {"member_id": biz.member_id}, {"member_id": biz.other_member_id}]}),
+    )
+    .await;
+    let away = |m| {
+        let owner = &owner;
+        async move {
+            let r = owner
+                .put(
+                    &format!("/api/members/{m}/availability"),
+                    json!({"available": false}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+    };
+    away(biz.member_id).await;
+    away(biz.other_member_id).await;
+    for i in 0..10 {
+        let body = text(
+            "PN-WAIT",
+            &format!("55119000001{i:02}"),
+            &format!("Waiting {i}"),
+            &format!("wamid.WAIT{i}"),
+            "anyone there?",
+        );
+        assert_eq!(h.webhook(&body).await.status, 200);
+    }
+    let waiting = owner
+        .get("/api/conversations?view=unassigned&limit=50")
+        .await;
+    assert_eq!(waiting.body["items"].as_array().unwrap().len(), 10);
+
+    // Ana comes back: in the same write, all ten are hers.
+    let member = h.login(biz.member()).await;
+    let back = member
+        .put(
+            &format!("/api/members/{}/availability", biz.member_id),
+            json!({"available": true}),
+        )
+        .await;
+    assert_eq!(back.status, 200, "{}", back.body);
+    let mine = member.get("/api/conversations?view=mine&limit=50").await;
+    let items = mine.body["items"].as_array().unwrap();
+    assert_eq!(
+        items.len(),
+        10,
+        "every waiting lead went to the member back"
+    );
+    assert!(
+        owner.get("/api/conversations?view=unassigned").await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Oldest first: the order of hand-out follows the order of arrival.
+    let mut by_arrival: Vec<(String, u64)> = Vec::new();
+    for c in items {
+        let shown = member
+            .get(&format!("/api/conversations/{}", c["id"].as_str().unwrap()))
+            .await;
+        by_arrival.push((
+            shown.body["contact"]["name"].as_str().unwrap().to_string(),
+            shown.body["assignment"]["position"].as_u64().unwrap(),
+        ));
+        assert_eq!(
+            shown.body["assignment"]["outcome"],
+            "assigned from the waiting queue"
+        );
+    }
+    by_arrival.sort_by_key(|(_, position)| *position);
+    let names: Vec<&str> = by_arrival.iter().map(|(n, _)| n.as_str()).collect();
+    let expected: Vec<String> = (0..10).map(|i| format!("Waiting {i}")).collect();
+    assert_eq!(names, expected);
+}
