@@ -15,7 +15,8 @@ async fn sign_in(b: &Browser, h: &Harness, email: &str, path: &str) {
     b.fill("login-email", email).await;
     b.fill("login-password", PASSWORD).await;
     b.click("login-submit").await;
-    b.el("sidebar").await;
+    // The live connection's dot sits in the header at every width.
+    b.el("ws-status").await;
     b.client.goto(&h.url(path)).await.unwrap();
 }
 
@@ -335,5 +336,32 @@ async fn thousands_of_conversations_scroll_in_a_virtualised_list() {
         started.elapsed().as_secs_f64()
     );
     b.screenshot("inbox-3000").await;
+    let _ = b.client.clone().close().await;
+}
+
+#[tokio::test]
+async fn an_owner_without_a_sandbox_number_adds_one_from_the_simulator() {
+    let Some(b) = browser::start(390, 844).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Sunrise").await;
+    sign_in(&b, &h, biz.owner(), "/simulator").await;
+    b.click("sim-add-sandbox").await;
+    b.el("sim-number").await;
+    b.fill("sim-new-phone", "5511987650009").await;
+    b.click("sim-new-start").await;
+    b.fill("sim-input", "Olá!").await;
+    b.click("sim-send").await;
+    until(
+        &b,
+        "[data-testid=\"sim-message\"][data-from=\"customer\"]",
+        "the message on the phone",
+    )
+    .await;
+    b.screenshot("simulator-phone-width").await;
+    let owner = h.login(biz.owner()).await;
+    let numbers = owner.get("/api/whatsapp/numbers").await;
+    assert_eq!(numbers.body["items"][0]["sandbox"], true);
     let _ = b.client.clone().close().await;
 }

@@ -8,11 +8,12 @@ import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { Input, Select } from '../../components/Input';
 import { Spinner } from '../../components/Spinner';
-import { ApiError, errorMessage } from '../../lib/api';
+import { api, ApiError, errorMessage } from '../../lib/api';
 import { t } from '../../lib/i18n';
 import { useFrames } from '../../lib/realtime';
 import { useMediaQuery } from '../../lib/useMediaQuery';
 import { useNumbers } from '../inbox/api';
+import { numbersKey } from '../inbox/keys';
 import { listTime, previewText } from '../inbox/format';
 import { chatKey, chatsKey, say, useSimChats, type SayBody, type SimChat } from './api';
 import { Phone } from './Phone';
@@ -68,6 +69,17 @@ export default function SimulatorPage() {
     () => refresh(true),
   );
 
+  const [adding, setAdding] = useState(false);
+  const addSandbox = async () => {
+    setAdding(true);
+    try {
+      await api.post('/api/whatsapp/numbers', { sandbox: true });
+      await qc.invalidateQueries({ queryKey: numbersKey });
+    } finally {
+      setAdding(false);
+    }
+  };
+
   const onSay = async (body: SayBody) => {
     if (!number || !waId) return;
     await say(number.id, waId, body);
@@ -86,7 +98,20 @@ export default function SimulatorPage() {
 
   if (numbers.isPending) return <Spinner className="m-8" label={t('app.loading')} />;
   if (numbers.isError) return <p className="p-8 text-sm text-red-600">{errorMessage(numbers.error)}</p>;
-  if (!number) return <EmptyState icon={Smartphone} title={t('simulator.title')} body={t('simulator.noSandbox')} className="py-20" />;
+  if (!number)
+    return (
+      <EmptyState
+        icon={Smartphone}
+        title={t('simulator.title')}
+        body={t('simulator.noSandbox')}
+        className="py-20"
+        action={
+          <Button data-testid="sim-add-sandbox" disabled={adding} onClick={addSandbox}>
+            {t('simulator.addSandbox')}
+          </Button>
+        }
+      />
+    );
 
   const unavailable = chats.error instanceof ApiError && chats.error.code === 'route_not_found';
   const showList = wide || !waId;
