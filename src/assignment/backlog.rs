@@ -5,7 +5,10 @@ use serde_json::json;
 
 use super::{choose, pools, Channel};
 use crate::{
-    conversations::{model::Status, repo},
+    conversations::{
+        model::{Source, Status},
+        repo,
+    },
     error::ApiResult,
     events::Event,
     store::{ids::BusinessId, WriteCtx},
@@ -19,7 +22,10 @@ const MAX_SCAN: usize = 5_000;
 
 /// Hands out `channel`'s waiting conversations while its pool has someone.
 pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<usize> {
-    let Channel::WhatsApp(number) = channel;
+    let (number, source) = match channel {
+        Channel::Manual => (None, Some(Source::Manual)),
+        Channel::WhatsApp(n) => (Some(n), None),
+    };
     if super::pool(ctx, b, channel)?.is_none() {
         return Ok(0);
     }
@@ -28,7 +34,10 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
         let Some(before) = repo::get(ctx, b, id)? else {
             continue;
         };
-        if before.number_id != Some(number) || before.status != Status::Open {
+        if before.number_id != number
+            || source.is_some_and(|s| before.source != s)
+            || before.status != Status::Open
+        {
             continue;
         }
         let Some(member) = choose(ctx, b, channel, id, true)? else {

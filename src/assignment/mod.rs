@@ -67,12 +67,15 @@ impl Record for Explanation {}
 /// A channel that owns a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
+    /// The business's default pool: manual entries.
+    Manual,
     WhatsApp(NumberId),
 }
 
 impl Channel {
     fn key(self, b: BusinessId) -> Vec<u8> {
         match self {
+            Channel::Manual => Key::new().id(b.bytes()).raw(&[0]).done(),
             Channel::WhatsApp(n) => Key::new().id(b.bytes()).raw(&[1]).id(n.bytes()).done(),
         }
     }
@@ -80,6 +83,7 @@ impl Channel {
     fn from_key(b: BusinessId, key: &[u8]) -> Option<Channel> {
         let rest = key.strip_prefix(b.bytes().as_slice())?;
         match rest.split_first()? {
+            (0, []) => Some(Channel::Manual),
             (1, id) => NumberId::from_bytes(id).map(Channel::WhatsApp),
             _ => None,
         }
@@ -87,6 +91,7 @@ impl Channel {
 
     pub fn name(self) -> String {
         match self {
+            Channel::Manual => "manual".into(),
             Channel::WhatsApp(n) => format!("whatsapp:{n}"),
         }
     }

@@ -17,7 +17,9 @@ use crate::{
 
 pub fn routes(r: &mut Routes) {
     r.get("/api/whatsapp/numbers/{id}/pool", show)
-        .put("/api/whatsapp/numbers/{id}/pool", replace);
+        .put("/api/whatsapp/numbers/{id}/pool", replace)
+        .get("/api/leads/pool", show_default)
+        .put("/api/leads/pool", replace_default);
 }
 
 /// A pool holds at most this many members.
@@ -53,17 +55,30 @@ fn pool_json<R: Reader + ?Sized>(
     })
 }
 
+fn number_channel(state: &AppState, actor: &MemberActor, id: NumberId) -> ApiResult<Channel> {
+    let number = numbers::get(&state.store.read()?, actor.business.id, id)?
+        .ok_or_else(|| ApiError::not_found("number"))?;
+    Ok(Channel::WhatsApp(number.id))
+}
+
 async fn show(
     state: web::Data<AppState>,
     actor: MemberActor,
     id: web::Path<NumberId>,
 ) -> ApiResult<HttpResponse> {
+    let channel = number_channel(&state, &actor, id.into_inner())?;
+    show_pool(&state, &actor, channel)
+}
+
+/// The default pool: manual leads without a channel.
+async fn show_default(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
+    show_pool(&state, &actor, Channel::Manual)
+}
+
+fn show_pool(state: &AppState, actor: &MemberActor, channel: Channel) -> ApiResult<HttpResponse> {
     let read = state.store.read()?;
-    let number = numbers::get(&read, actor.business.id, id.into_inner())?
-        .ok_or_else(|| ApiError::not_found("number"))?;
-    let channel = Channel::WhatsApp(number.id);
     let pool = super::pool(&read, actor.business.id, channel)?;
-    Ok(HttpResponse::Ok().json(pool_json(&read, &actor, channel, pool.as_ref())?))
+    Ok(HttpResponse::Ok().json(pool_json(&read, actor, channel, pool.as_ref())?))
 }
 
 #[derive(Deserialize)]
@@ -93,15 +108,30 @@ async fn replace(
     id: web::Path<NumberId>,
     body: web::Json<PoolBody>,
 ) -> ApiResult<HttpResponse> {
+    let channel = number_channel(&state, &actor, id.into_inner())?;
+    replace_pool(&state, &actor, channel, body.into_inner()).await
+}
+
+async fn replace_default(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    body: web::Json<PoolBody>,
+) -> ApiResult<HttpResponse> {
+    replace_pool(&state, &actor, Channel::Manual, body.into_inner()).await
+}
+
+async fn replace_pool(
+    state: &AppState,
+    actor: &MemberActor,
+    channel: Channel,
+    body: PoolBody,
+) -> ApiResult<HttpResponse> {
     let b = actor.business.id;
-    let number = numbers::get(&state.store.read()?, b, id.into_inner())?
-        .ok_or_else(|| ApiError::not_found("number"))?;
     if !actor.scope.has(Permission::ManageChannels) {
         return Err(ApiError::forbidden(
             "Changing a pool needs the manage_channels permission",
         ));
     }
-    let body = body.into_inner();
     let members = tenancy::members(&state.store.read()?, b)?;
     let mut v = Validator::default();
     v.check(
@@ -140,7 +170,6 @@ async fn replace(
         when_nobody: body.when_nobody,
         updated_at: now_ms(),
     };
-    let channel = Channel::WhatsApp(number.id);
     let stored = pool.clone();
     state
         .store
@@ -152,5 +181,5 @@ async fn replace(
         })
         .await?;
     let read = state.store.read()?;
-    Ok(HttpResponse::Ok().json(pool_json(&read, &actor, channel, Some(&pool))?))
+    Ok(HttpResponse::Ok().json(pool_json(&read, actor, channel, Some(&pool))?))
 }

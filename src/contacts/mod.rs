@@ -1,5 +1,6 @@
 //! Contacts: one per person per business, deduplicated across every source by
 //! E.164 phone, WhatsApp user id, else email.
+pub mod phone;
 use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 

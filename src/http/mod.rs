@@ -51,6 +51,7 @@ pub fn api(routes: &mut Routes) {
     crate::simulator::routes::routes(routes);
     crate::replies::routes(routes);
     crate::assignment::routes::routes(routes);
+    crate::leads::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

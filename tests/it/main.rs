@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod errors;
 mod inbox_browser;
+mod leads;
 mod outbound;
 mod rbac;
 mod realtime;

@@ -491,6 +491,26 @@ async fn every_route_answers_each_role_as_expected() {
             move |_| json!({"mode": "round_robin", "members": [{"member_id": m}]}),
             [401, 404, 403, 403, 200],
         ),
+        with_body(
+            M::POST,
+            "/api/leads",
+            "/api/leads",
+            |w| json!({"name": format!("Lead of {w:?}"), "email": format!("{}@leads.test", tag(w))}),
+            [401, 201, 201, 201, 201],
+        ),
+        case(
+            M::GET,
+            "/api/leads/pool",
+            "/api/leads/pool",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/leads/pool",
+            "/api/leads/pool",
+            move |_| json!({"mode": "weighted", "members": []}),
+            [401, 200, 403, 403, 200],
+        ),
         // A text message has no file: nobody learns more than "not found".
         case(
             M::GET,

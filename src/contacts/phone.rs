@@ -1,0 +1,66 @@
+//! Phone numbers as people type them, to E.164, through libphonenumber's
+//! rules (the `phonenumber` crate) with the business's default country for
+//! numbers written without their country code.
+use phonenumber::{country, Mode};
+
+/// The E.164 form of `raw`, or why it is not a phone number.
+pub fn normalize(raw: &str, default_country: &str) -> Result<String, &'static str> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.len() > 40 {
+        return Err("is not a phone number");
+    }
+    // "00" is the international prefix in most of the world.
+    let raw = match raw.strip_prefix("00") {
+        Some(rest) => format!("+{rest}"),
+        None => raw.to_string(),
+    };
+    let hint: Option<country::Id> = if raw.starts_with('+') {
+        None
+    } else {
+        match default_country.trim().to_uppercase().parse() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                return Err("needs its country code (+…): the business has no default country")
+            }
+        }
+    };
+    let number = phonenumber::parse(hint, &raw).map_err(|_| "is not a phone number")?;
+    if !phonenumber::is_valid(&number) {
+        return Err("is not a valid phone number for its country");
+    }
+    Ok(number.format().mode(Mode::E164).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn national_numbers_take_the_default_country() {
+        assert_eq!(
+            normalize("(11) 98765-4321", "BR").unwrap(),
+            "+5511987654321"
+        );
+        assert_eq!(normalize("020 7946 0958", "gb").unwrap(), "+442079460958");
+        assert_eq!(normalize("+1 415 555 2671", "BR").unwrap(), "+14155552671");
+        assert_eq!(normalize("0049 30 901820", "").unwrap(), "+4930901820");
+    }
+
+    #[test]
+    fn what_is_not_a_phone_number_says_so() {
+        assert!(normalize("hello", "BR").is_err());
+        assert!(normalize("12", "BR").is_err());
+        assert!(normalize("98765-4321", "").is_err(), "no country to assume");
+        assert!(normalize("", "BR").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_refused_or_normalised_without_panicking(s in "\\PC{0,48}", c in "[A-Za-z]{0,3}") {
+            if let Ok(e164) = normalize(&s, &c) {
+                proptest::prop_assert!(e164.starts_with('+'));
+                proptest::prop_assert!(e164[1..].bytes().all(|b| b.is_ascii_digit()));
+            }
+        }
+    }
+}

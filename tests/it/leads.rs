@@ -1,0 +1,133 @@
+//! Manual leads: one contact per person across sources, assigned in the write
+//! that creates them, refused whole when anything is wrong.
+use serde_json::json;
+
+use crate::common::{wa::text, Harness};
+
+#[tokio::test]
+async fn a_manual_lead_goes_through_the_default_pool_and_meets_its_whatsapp_self() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let pool = owner
+        .put(
+            "/api/leads/pool",
+            json!({"mode": "weighted", "members": [
+                {"member_id": biz.member_id, "weight": 2}, {"member_id": biz.other_member_id, "weight": 1}]}),
+        )
+        .await;
+    assert_eq!(pool.status, 200, "{}", pool.body);
+
+    let mut assignees = Vec::new();
+    for (i, phone) in ["+55 11 98765-4321", "+55 (11) 98765-0002", "+5511987650003"]
+        .iter()
+        .enumerate()
+    {
+        let r = owner
+            .post(
+                "/api/leads",
+                json!({"name": format!("Walk-in {i}"), "phone": phone, "note": "Wants the red one"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assignees.push(r.body["assignee_id"].as_str().unwrap().to_string());
+    }
+    let (m, x) = (biz.member_id.to_string(), biz.other_member_id.to_string());
+    assert_eq!(assignees, [m.clone(), x, m], "2:1, interleaved");
+
+    // The first lead writes on WhatsApp later: the same contact, not a new one.
+    let leads = owner.get("/api/conversations?source=manual").await;
+    let first = leads.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contact"]["phone"] == "+5511987654321")
+        .cloned()
+        .expect("stored in E.164");
+    assert_eq!(first["contact"]["name"], "Walk-in 0");
+    let conversation = first["id"].as_str().unwrap();
+    let notes = owner
+        .get(&format!("/api/conversations/{conversation}/notes"))
+        .await;
+    assert_eq!(notes.body["items"][0]["text"], "Wants the red one");
+    let timeline = owner
+        .get(&format!("/api/conversations/{conversation}/messages"))
+        .await;
+    assert_eq!(timeline.body["items"][0]["type"], "system");
+    assert_eq!(
+        first["window"]["open"], false,
+        "a manual lead opens no WhatsApp window"
+    );
+
+    h.register_number(&owner, "PN-L").await;
+    h.webhook(&text(
+        "PN-L",
+        "5511987654321",
+        "Walk-in 0",
+        "wamid.L1",
+        "Hi, it's me",
+    ))
+    .await;
+    let all = owner.get("/api/conversations").await;
+    let contacts: Vec<&str> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["contact"]["phone"] == "+5511987654321")
+        .map(|c| c["contact"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(contacts.len(), 2, "a manual and a WhatsApp conversation");
+    assert_eq!(contacts[0], contacts[1], "one person, one contact");
+}
+
+#[tokio::test]
+async fn without_a_pool_the_lead_is_the_creators_and_bad_leads_store_nothing() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let member = h.login(biz.member()).await;
+    let r = member
+        .post(
+            "/api/leads",
+            json!({"name": "Bia", "email": "Bia@Example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mine = member.get("/api/conversations?view=mine").await;
+    assert_eq!(mine.body["items"][0]["contact"]["email"], "bia@example.com");
+
+    for (body, field) in [
+        (json!({"name": "No way to reach"}), "phone"),
+        (json!({"phone": "not a number"}), "phone"),
+        (json!({"phone": "98765-4321"}), "phone"),
+        (json!({"email": "nobody@"}), "email"),
+        (
+            json!({"phone": "+5511987654321", "name": "x".repeat(121)}),
+            "name",
+        ),
+    ] {
+        let r = member.post("/api/leads", body.clone()).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.body);
+        let fields: Vec<&str> = r.body["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, [field], "{body}");
+    }
+    let r = member
+        .post(
+            "/api/leads",
+            json!({"phone": "+5511987654321", "assignee_id": biz.other_member_id}),
+        )
+        .await;
+    assert_eq!(r.status, 403, "a member hands no lead to others");
+    assert_eq!(
+        member.get("/api/conversations?view=mine").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "nothing refused was stored"
+    );
+}
