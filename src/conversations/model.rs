@@ -78,6 +78,31 @@ impl Record for Conversation {}
 pub const WINDOW_MS: i64 = 24 * 3_600_000;
 
 impl Conversation {
+    /// A fresh open conversation with a contact on a channel, nobody's yet.
+    pub fn start(
+        business_id: BusinessId,
+        contact_id: ContactId,
+        number_id: Option<NumberId>,
+        source: Source,
+        now: i64,
+    ) -> Conversation {
+        Conversation {
+            id: ConversationId::new(),
+            business_id,
+            contact_id,
+            number_id,
+            source,
+            status: Status::Open,
+            assignee_id: None,
+            labels: Vec::new(),
+            last_message: None,
+            last_inbound_at: None,
+            inbound_count: 0,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// When the customer-service window closes (None: it never opened).
     pub fn window_expires_at(&self) -> Option<i64> {
         self.last_inbound_at.map(|t| t + WINDOW_MS)

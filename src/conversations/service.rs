@@ -10,7 +10,7 @@ use crate::{
     error::ApiResult,
     events::Event,
     store::{
-        ids::{BusinessId, ConversationId, MessageId, NumberId},
+        ids::{BusinessId, MessageId, NumberId},
         WriteCtx,
     },
     time::now_ms,
@@ -69,21 +69,9 @@ pub fn record_inbound(
     let now = now_ms();
     let existing = repo::for_channel(ctx, business, contact.id, number)?;
     let new_conversation = existing.is_none();
-    let mut conversation = existing.clone().unwrap_or_else(|| Conversation {
-        id: ConversationId::new(),
-        business_id: business,
-        contact_id: contact.id,
-        number_id: number,
-        source,
-        status: Status::Open,
-        assignee_id: None,
-        labels: Vec::new(),
-        last_message: None,
-        last_inbound_at: None,
-        inbound_count: 0,
-        created_at: now,
-        updated_at: now,
-    });
+    let mut conversation = existing
+        .clone()
+        .unwrap_or_else(|| Conversation::start(business, contact.id, number, source, now));
     let message = Message {
         id: MessageId::new(),
         business_id: business,

@@ -143,21 +143,9 @@ fn record(
     let now = now_ms();
     let existing = repo::for_channel(ctx, b, contact.id, lead.number)?;
     let is_new = existing.is_none();
-    let mut c = existing.clone().unwrap_or_else(|| Conversation {
-        id: ConversationId::new(),
-        business_id: b,
-        contact_id: contact.id,
-        number_id: lead.number,
-        source: Source::Manual,
-        status: Status::Open,
-        assignee_id: None,
-        labels: Vec::new(),
-        last_message: None,
-        last_inbound_at: None,
-        inbound_count: 0,
-        created_at: now,
-        updated_at: now,
-    });
+    let mut c = existing
+        .clone()
+        .unwrap_or_else(|| Conversation::start(b, contact.id, lead.number, Source::Manual, now));
     if is_new || lead.assignee.is_some() {
         c.assignee_id = assignee_for(ctx, scope, lead, c.id)?;
     }

@@ -45,6 +45,19 @@ async fn setup(seconds_ago: i64) -> Setup {
     }
 }
 
+/// Queues a message in the setup's conversation; answers its id.
+async fn send(s: &Setup, body: Value) -> String {
+    let r = s
+        .owner
+        .post(
+            &format!("/api/conversations/{}/messages", s.conversation),
+            body,
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
 async fn message(s: &Setup, id: &str) -> Value {
     let page = s
         .owner
@@ -157,14 +170,7 @@ async fn a_closed_window_refuses_free_form_messages_but_not_templates() {
 async fn meta_refusing_the_window_fails_the_message_with_a_clear_reason_and_no_retry() {
     let s = setup(60).await;
     s.graph.fail_next(400, 131047, "Message failed to send because more than 24 hours have passed since the customer last replied to this number.");
-    let r = s
-        .owner
-        .post(
-            &format!("/api/conversations/{}/messages", s.conversation),
-            json!({"type": "text", "text": "Hi"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = send(&s, json!({"type": "text", "text": "Hi"})).await;
     let m = wait_status(&s, &id, "failed").await;
     assert_eq!(m["status"], "failed");
     assert!(m["error"].as_str().unwrap().contains("131047"), "{m}");
@@ -181,14 +187,7 @@ async fn rate_limits_and_server_errors_are_retried_until_sent() {
     let s = setup(60).await;
     s.graph.fail_next(400, 130429, "Rate limit hit");
     s.graph.fail_next(503, 2, "Service temporarily unavailable");
-    let r = s
-        .owner
-        .post(
-            &format!("/api/conversations/{}/messages", s.conversation),
-            json!({"type": "text", "text": "Hi"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = send(&s, json!({"type": "text", "text": "Hi"})).await;
     let m = wait_status(&s, &id, "sent").await;
     assert_eq!(m["status"], "sent", "{m}");
     assert_eq!(s.graph.requests().len(), 3);
@@ -197,14 +196,7 @@ async fn rate_limits_and_server_errors_are_retried_until_sent() {
 #[tokio::test]
 async fn a_failed_status_from_meta_shows_its_error() {
     let s = setup(60).await;
-    let r = s
-        .owner
-        .post(
-            &format!("/api/conversations/{}/messages", s.conversation),
-            json!({"type": "text", "text": "Hi"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = send(&s, json!({"type": "text", "text": "Hi"})).await;
     let wamid = wait_status(&s, &id, "sent").await["wa_message_id"]
         .as_str()
         .unwrap()
@@ -465,14 +457,7 @@ async fn a_pair_rate_limit_waits_before_retrying_that_recipient() {
         "(Business Account, Consumer Account) pair rate limit hit",
     );
     let started = Instant::now();
-    let r = s
-        .owner
-        .post(
-            &format!("/api/conversations/{}/messages", s.conversation),
-            json!({"type": "text", "text": "Hi"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = send(&s, json!({"type": "text", "text": "Hi"})).await;
     let m = wait_status(&s, &id, "sent").await;
     assert_eq!(m["status"], "sent", "{m}");
     assert!(
@@ -619,14 +604,7 @@ async fn a_status_that_outruns_the_send_is_applied_once_the_send_is_recorded() {
     // Meta's `read` for the wamid the next send will get, before that send exists.
     let early = status("wamid.FAKE000001", "read", json!({}));
     assert_eq!(s.h.webhook(&early).await.status, 200);
-    let r = s
-        .owner
-        .post(
-            &format!("/api/conversations/{}/messages", s.conversation),
-            json!({"type": "text", "text": "Hi"}),
-        )
-        .await;
-    let id = r.body["id"].as_str().unwrap().to_string();
+    let id = send(&s, json!({"type": "text", "text": "Hi"})).await;
     let m = wait_status(&s, &id, "read").await;
     assert_eq!(m["status"], "read", "{m}");
     assert_eq!(m["wa_message_id"], "wamid.FAKE000001");
