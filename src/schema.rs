@@ -26,6 +26,7 @@ pub fn tables() -> Vec<TableSpec> {
         scheduler::TABLES,
         crate::replies::TABLES,
         crate::assignment::TABLES,
+        crate::channels::custom::TABLES,
         conversations::parked::TABLES,
     ] {
         all.extend_from_slice(group);

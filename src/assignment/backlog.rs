@@ -25,6 +25,7 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
     let (number, source) = match channel {
         Channel::Manual => (None, Some(Source::Manual)),
         Channel::WhatsApp(n) => (Some(n), None),
+        Channel::Custom(_) => (None, Some(Source::Webhook)),
     };
     if super::pool(ctx, b, channel)?.is_none() {
         return Ok(0);
@@ -39,6 +40,14 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
             || before.status != Status::Open
         {
             continue;
+        }
+        // Webhook channels are told apart by where their lead first queued.
+        if let Channel::Custom(_) = channel {
+            let queued_here =
+                super::explanation(ctx, b, id)?.is_some_and(|e| e.channel == channel.name());
+            if !queued_here {
+                continue;
+            }
         }
         let Some(member) = choose(ctx, b, channel, id, true)? else {
             break;

@@ -14,7 +14,7 @@ use crate::{
     error::ApiResult,
     store::{
         self, codec,
-        ids::{BusinessId, ConversationId, MemberId, NumberId},
+        ids::{BusinessId, ConversationId, MemberId, NumberId, RecordId},
         Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
     },
     tenancy::{model::Member, repo as tenancy, Role},
@@ -70,6 +70,8 @@ pub enum Channel {
     /// The business's default pool: manual entries.
     Manual,
     WhatsApp(NumberId),
+    /// A webhook (or walk-in) channel of ours.
+    Custom(RecordId),
 }
 
 impl Channel {
@@ -77,6 +79,7 @@ impl Channel {
         match self {
             Channel::Manual => Key::new().id(b.bytes()).raw(&[0]).done(),
             Channel::WhatsApp(n) => Key::new().id(b.bytes()).raw(&[1]).id(n.bytes()).done(),
+            Channel::Custom(c) => Key::new().id(b.bytes()).raw(&[2]).id(c.bytes()).done(),
         }
     }
 
@@ -85,6 +88,7 @@ impl Channel {
         match rest.split_first()? {
             (0, []) => Some(Channel::Manual),
             (1, id) => NumberId::from_bytes(id).map(Channel::WhatsApp),
+            (2, id) => RecordId::from_bytes(id).map(Channel::Custom),
             _ => None,
         }
     }
@@ -93,6 +97,7 @@ impl Channel {
         match self {
             Channel::Manual => "manual".into(),
             Channel::WhatsApp(n) => format!("whatsapp:{n}"),
+            Channel::Custom(c) => format!("channel:{c}"),
         }
     }
 }

@@ -106,7 +106,7 @@ async fn replace(
     state: web::Data<AppState>,
     actor: MemberActor,
     id: web::Path<NumberId>,
-    body: web::Json<PoolBody>,
+    body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let channel = number_channel(&state, &actor, id.into_inner())?;
     replace_pool(&state, &actor, channel, body.into_inner()).await
@@ -115,23 +115,25 @@ async fn replace(
 async fn replace_default(
     state: web::Data<AppState>,
     actor: MemberActor,
-    body: web::Json<PoolBody>,
+    body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     replace_pool(&state, &actor, Channel::Manual, body.into_inner()).await
 }
 
-async fn replace_pool(
-    state: &AppState,
-    actor: &MemberActor,
-    channel: Channel,
-    body: PoolBody,
-) -> ApiResult<HttpResponse> {
+/// Checks a pool body (`{mode, members, when_nobody}`) against the business.
+pub fn parse_pool(state: &AppState, actor: &MemberActor, body: Value) -> ApiResult<Pool> {
     let b = actor.business.id;
     if !actor.scope.has(Permission::ManageChannels) {
         return Err(ApiError::forbidden(
             "Changing a pool needs the manage_channels permission",
         ));
     }
+    let body: PoolBody = serde_json::from_value(body).map_err(|e| {
+        ApiError::new(
+            crate::error::Code::InvalidRequest,
+            format!("The pool is not {{mode, members, when_nobody}}: {e}"),
+        )
+    })?;
     let members = tenancy::members(&state.store.read()?, b)?;
     let mut v = Validator::default();
     v.check(
@@ -157,7 +159,7 @@ async fn replace_pool(
         );
     }
     v.finish()?;
-    let pool = Pool {
+    Ok(Pool {
         mode: body.mode,
         members: body
             .members
@@ -169,7 +171,18 @@ async fn replace_pool(
             .collect(),
         when_nobody: body.when_nobody,
         updated_at: now_ms(),
-    };
+    })
+}
+
+/// Replaces a channel's pool and hands out what waited for it.
+pub async fn replace_pool(
+    state: &AppState,
+    actor: &MemberActor,
+    channel: Channel,
+    body: Value,
+) -> ApiResult<HttpResponse> {
+    let b = actor.business.id;
+    let pool = parse_pool(state, actor, body)?;
     let stored = pool.clone();
     state
         .store

@@ -14,17 +14,25 @@ pub fn normalize(raw: &str, default_country: &str) -> Result<String, &'static st
         Some(rest) => format!("+{rest}"),
         None => raw.to_string(),
     };
-    let hint: Option<country::Id> = if raw.starts_with('+') {
-        None
-    } else {
-        match default_country.trim().to_uppercase().parse() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                return Err("needs its country code (+…): the business has no default country")
-            }
-        }
+    if raw.starts_with('+') {
+        return parsed(None, &raw);
+    }
+    let hint: Option<country::Id> = default_country.trim().to_uppercase().parse().ok();
+    let national = match hint {
+        Some(c) => parsed(Some(c), &raw),
+        None => Err("needs its country code (+…): the business has no default country"),
     };
-    let number = phonenumber::parse(hint, &raw).map_err(|_| "is not a phone number")?;
+    // Other systems often send the country code without the "+".
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    match national {
+        Ok(e164) => Ok(e164),
+        Err(why) if digits.len() >= 10 => parsed(None, &format!("+{digits}")).map_err(|_| why),
+        Err(why) => Err(why),
+    }
+}
+
+fn parsed(hint: Option<country::Id>, raw: &str) -> Result<String, &'static str> {
+    let number = phonenumber::parse(hint, raw).map_err(|_| "is not a phone number")?;
     if !phonenumber::is_valid(&number) {
         return Err("is not a valid phone number for its country");
     }
@@ -44,6 +52,7 @@ mod tests {
         assert_eq!(normalize("020 7946 0958", "gb").unwrap(), "+442079460958");
         assert_eq!(normalize("+1 415 555 2671", "BR").unwrap(), "+14155552671");
         assert_eq!(normalize("0049 30 901820", "").unwrap(), "+4930901820");
+        assert_eq!(normalize("5511987654321", "").unwrap(), "+5511987654321");
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub fn api(routes: &mut Routes) {
     crate::replies::routes(routes);
     crate::assignment::routes::routes(routes);
     crate::leads::routes(routes);
+    crate::channels::custom::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -18,7 +18,7 @@ use crate::{
     events::Event,
     http::{AppState, Routes},
     store::{
-        ids::{ConversationId, MemberId, MessageId, NumberId},
+        ids::{BusinessId, MemberId, MessageId, NumberId},
         WriteCtx,
     },
     tenancy::{repo as tenancy, Role, Scope},
@@ -48,14 +48,41 @@ struct Lead {
     assignee: Option<MemberId>,
 }
 
+/// What a source says about a person, as typed: checked and normalised.
+pub struct Fields {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub note: Option<String>,
+}
+
 fn clean(body: LeadBody, default_country: &str) -> ApiResult<Lead> {
+    let (who, note) = validate(
+        Fields {
+            name: body.name,
+            phone: body.phone,
+            email: body.email,
+            note: body.note,
+        },
+        default_country,
+    )?;
+    Ok(Lead {
+        who,
+        note,
+        number: body.channel_id,
+        assignee: body.assignee_id,
+    })
+}
+
+/// The identity and note of a lead; a 422 naming every bad field otherwise.
+pub fn validate(f: Fields, default_country: &str) -> ApiResult<(Identity, Option<String>)> {
     let mut v = Validator::default();
     let trimmed = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let (name, raw_phone, email, note) = (
-        trimmed(body.name),
-        trimmed(body.phone),
-        trimmed(body.email).map(|e| e.to_lowercase()),
-        trimmed(body.note),
+        trimmed(f.name),
+        trimmed(f.phone),
+        trimmed(f.email).map(|e| e.to_lowercase()),
+        trimmed(f.note),
     );
     v.check(
         raw_phone.is_some() || email.is_some(),
@@ -89,68 +116,63 @@ fn clean(body: LeadBody, default_country: &str) -> ApiResult<Lead> {
         "must be at most 4096 characters",
     );
     v.finish()?;
-    Ok(Lead {
-        who: Identity {
+    Ok((
+        Identity {
             name,
             phone: phone_e164,
             wa_user_id: None,
             email,
         },
         note,
-        number: body.channel_id,
-        assignee: body.assignee_id,
-    })
+    ))
 }
 
-/// Who the new lead goes to: the chosen member (as far as the caller may hand
-/// out work), else the channel's or the business's pool, else the caller.
-fn assignee_for(
-    ctx: &mut WriteCtx,
-    scope: &Scope,
-    lead: &Lead,
-    conversation: ConversationId,
-) -> ApiResult<Option<MemberId>> {
-    let b = scope.business_id;
-    if let Some(m) = lead.assignee {
-        tenancy::member(ctx, b, m)?
-            .ok_or_else(|| ApiError::field("assignee_id", "no such member"))?;
-        let may = m == scope.member_id || scope.role != Role::Member;
-        if !may || !scope.sees_conversation(Some(m)) {
-            return Err(ApiError::forbidden(
-                "You cannot give this lead to that member",
-            ));
-        }
-        return Ok(Some(m));
-    }
-    let channel = lead.number.map_or(Channel::Manual, Channel::WhatsApp);
-    if assignment::pool(ctx, b, channel)?.is_some() {
-        return assignment::assign_new(ctx, b, channel, conversation);
-    }
-    Ok(Some(scope.member_id))
+/// A lead from any source, ready to be written.
+pub struct Capture {
+    pub who: Identity,
+    /// A private note by `author`, or (without an author) a line on the timeline.
+    pub note: Option<String>,
+    pub number: Option<NumberId>,
+    pub source: Source,
+    /// The pool it goes through, unless `assignee` is set.
+    pub channel: Channel,
+    pub assignee: Option<MemberId>,
+    /// Who takes it when the channel has no pool.
+    pub fallback: Option<MemberId>,
+    /// The timeline line: "Lead added by Ana", "Lead from Website form".
+    pub origin: String,
+    pub author: Option<MemberId>,
 }
 
-fn record(
+/// Writes the lead: the contact (joined by phone or email), its conversation on
+/// the channel (reopened if it exists), the assignment, the timeline line.
+pub fn capture(
     ctx: &mut WriteCtx,
-    scope: &Scope,
-    author: &str,
-    lead: &Lead,
+    b: BusinessId,
+    cap: &Capture,
 ) -> ApiResult<(Conversation, bool)> {
-    let b = scope.business_id;
-    if let Some(n) = lead.number {
-        numbers::get(ctx, b, n)?.ok_or_else(|| ApiError::field("channel_id", "no such channel"))?;
-    }
-    let (contact, _) = contacts::upsert(ctx, b, &lead.who)?;
+    let (contact, _) = contacts::upsert(ctx, b, &cap.who)?;
     let now = now_ms();
-    let existing = repo::for_channel(ctx, b, contact.id, lead.number)?;
+    let existing = repo::for_channel(ctx, b, contact.id, cap.number)?;
     let is_new = existing.is_none();
     let mut c = existing
         .clone()
-        .unwrap_or_else(|| Conversation::start(b, contact.id, lead.number, Source::Manual, now));
-    if is_new || lead.assignee.is_some() {
-        c.assignee_id = assignee_for(ctx, scope, lead, c.id)?;
+        .unwrap_or_else(|| Conversation::start(b, contact.id, cap.number, cap.source, now));
+    if let Some(m) = cap.assignee {
+        c.assignee_id = Some(m);
+    } else if is_new {
+        c.assignee_id = if assignment::pool(ctx, b, cap.channel)?.is_some() {
+            assignment::assign_new(ctx, b, cap.channel, c.id)?
+        } else {
+            cap.fallback
+        };
     }
     c.status = Status::Open;
     c.updated_at = now.max(c.updated_at);
+    let mut line = cap.origin.clone();
+    if let (Some(text), None) = (&cap.note, cap.author) {
+        line = format!("{line}: {text}");
+    }
     // The timeline says where the lead came from; it opens no WhatsApp window.
     let event = Message {
         id: MessageId::new(),
@@ -158,26 +180,26 @@ fn record(
         conversation_id: c.id,
         direction: Direction::In,
         kind: "system".into(),
-        text: format!("Lead added by {author}"),
-        details: json!({"source": "manual"}).to_string(),
+        text: line,
+        details: json!({"source": cap.source}).to_string(),
         wa_message_id: None,
         status: MessageStatus::Received,
         error: None,
-        author_id: Some(scope.member_id),
+        author_id: cap.author,
         reply_to: None,
         reactions: Vec::new(),
         created_at: now,
         updated_at: now,
     };
     repo::save_message(ctx, &event)?;
-    if let Some(text) = &lead.note {
+    if let (Some(text), Some(author)) = (&cap.note, cap.author) {
         repo::add_note(
             ctx,
             b,
             &Note {
                 id: MessageId::new(),
                 conversation_id: c.id,
-                author_id: scope.member_id,
+                author_id: author,
                 text: text.clone(),
                 created_at: now,
             },
@@ -191,6 +213,45 @@ fn record(
                "previous_assignee_id": existing.as_ref().map(|e| e.assignee_id)}),
     ));
     Ok((c, is_new))
+}
+
+/// A lead typed in by a member: the chosen assignee as far as they may hand
+/// out work, else the channel's or the business's pool, else themselves.
+fn record(
+    ctx: &mut WriteCtx,
+    scope: &Scope,
+    author: &str,
+    lead: &Lead,
+) -> ApiResult<(Conversation, bool)> {
+    let b = scope.business_id;
+    if let Some(n) = lead.number {
+        numbers::get(ctx, b, n)?.ok_or_else(|| ApiError::field("channel_id", "no such channel"))?;
+    }
+    if let Some(m) = lead.assignee {
+        tenancy::member(ctx, b, m)?
+            .ok_or_else(|| ApiError::field("assignee_id", "no such member"))?;
+        let may = m == scope.member_id || scope.role != Role::Member;
+        if !may || !scope.sees_conversation(Some(m)) {
+            return Err(ApiError::forbidden(
+                "You cannot give this lead to that member",
+            ));
+        }
+    }
+    capture(
+        ctx,
+        b,
+        &Capture {
+            who: lead.who.clone(),
+            note: lead.note.clone(),
+            number: lead.number,
+            source: Source::Manual,
+            channel: lead.number.map_or(Channel::Manual, Channel::WhatsApp),
+            assignee: lead.assignee,
+            fallback: Some(scope.member_id),
+            origin: format!("Lead added by {author}"),
+            author: Some(scope.member_id),
+        },
+    )
 }
 
 async fn create(

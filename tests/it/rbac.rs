@@ -168,6 +168,16 @@ async fn every_route_answers_each_role_as_expected() {
         .get(&format!("/api/conversations/{c1}/messages"))
         .await;
     let m1 = first.body["items"][0]["id"].as_str().unwrap().to_string();
+    let hook = owner
+        .post(
+            "/api/channels",
+            json!({"kind": "webhook", "name": "Victim"}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let sandbox = owner
         .post("/api/whatsapp/numbers", json!({"sandbox": true}))
         .await
@@ -510,6 +520,41 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/leads/pool",
             move |_| json!({"mode": "weighted", "members": []}),
             [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/channels",
+            "/api/channels",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/channels",
+            "/api/channels",
+            |w| json!({"kind": "webhook", "name": format!("Hook of {w:?}")}),
+            [401, 201, 403, 403, 201],
+        ),
+        with_body(
+            M::PUT,
+            "/api/channels/{id}/pool",
+            format!("/api/channels/{hook}/pool"),
+            |_| json!({"mode": "round_robin", "members": []}),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/channels/{id}/token",
+            format!("/api/channels/{hook}/token"),
+            |_| json!({}),
+            [401, 404, 403, 403, 200],
+        ),
+        // Only the channel's own token opens it; a session is not one.
+        with_body(
+            M::POST,
+            "/hooks/{id}",
+            format!("/hooks/{hook}"),
+            |_| json!({"phone": "+5511900000001"}),
+            [401, 401, 401, 401, 401],
         ),
         // A text message has no file: nobody learns more than "not found".
         case(
