@@ -9,6 +9,7 @@ import { useSession } from '../../lib/auth';
 import { t } from '../../lib/i18n';
 import type { Member } from '../../lib/types';
 import { useUpdateConversation } from './api';
+import { assignmentReason } from './assignmentReason';
 import { contactLabel } from './format';
 import { Notes } from './Notes';
 import type { Conversation } from './types';
@@ -83,6 +84,15 @@ export function ContactPanel({ conv, members, onClose }: { conv: Conversation; m
             </Select>
           ) : (
             <p className="text-sm text-fg">{assignee?.name ?? t('contact.unassigned')}</p>
+          )}
+          {conv.assignment && (
+            <p
+              data-testid="assignment-reason"
+              title={t('assignment.at', { time: new Date(conv.assignment.at).toLocaleString() })}
+              className="text-xs text-muted"
+            >
+              {assignmentReason(conv.assignment, members)}
+            </p>
           )}
         </div>
         <div className="space-y-1.5">

@@ -30,8 +30,22 @@ export interface Conversation {
   last_message: LastMessage | null;
   unread_count: number;
   window: { open: boolean; expires_at: string | null };
+  /** Why the latest automatic assignment went where it did (absent on older servers). */
+  assignment?: Assignment | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface Assignment {
+  /** "whatsapp:<number id>" */
+  channel: string;
+  mode: 'round_robin' | 'weighted';
+  member_id: string | null;
+  credit: number;
+  position: number;
+  outcome: string;
+  skipped: { member_id: string; reason: string }[];
+  at: string;
 }
 
 export interface Media {
@@ -78,7 +92,10 @@ export interface WaNumber {
   display_phone_number: string;
   waba_id: string;
   sandbox: boolean;
-  status: string;
+  status: 'active' | 'token_invalid' | 'paused' | string;
+  paused_until?: string | null;
+  last_error?: string | null;
+  created_at?: string;
 }
 
 export interface Template {
