@@ -365,3 +365,85 @@ async fn an_owner_without_a_sandbox_number_adds_one_from_the_simulator() {
     assert_eq!(numbers.body["items"][0]["sandbox"], true);
     let _ = b.client.clone().close().await;
 }
+
+/// Clicks through JavaScript: a sticky header must not take the click.
+async fn js_click(b: &Browser, css: &str) {
+    let script = format!("document.querySelector('{css}').scrollIntoView({{block: 'center'}}); document.querySelector('{css}').click();");
+    b.client.execute(&script, vec![]).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_owner_sets_a_weighted_pool_and_previews_who_gets_the_next_leads() {
+    let Some(b) = browser::start(1440, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Sunrise").await;
+    let owner = h.login(biz.owner()).await;
+    let number = owner
+        .post("/api/whatsapp/numbers", json!({"sandbox": true}))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sign_in(&b, &h, biz.owner(), "/channels").await;
+    until(
+        &b,
+        &format!("[data-testid=\"channel-card\"][data-number-id=\"{number}\"]"),
+        "the sandbox number's card",
+    )
+    .await;
+    js_click(&b, "[data-testid=\"pool-edit\"]").await;
+    for m in [biz.member_id, biz.other_member_id] {
+        b.el("pool-member-add")
+            .await
+            .select_by_value(&m.to_string())
+            .await
+            .unwrap();
+    }
+    js_click(&b, "[data-testid=\"pool-mode\"] input[value=\"weighted\"]").await;
+    let weights = b
+        .client
+        .find_all(Locator::Css("[data-testid=\"pool-weight\"]"))
+        .await
+        .unwrap();
+    assert_eq!(weights.len(), 2);
+    weights[0].clear().await.unwrap();
+    weights[0].send_keys("2").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let preview = b
+        .client
+        .find_all(Locator::Css("[data-testid=\"pool-preview-item\"]"))
+        .await
+        .unwrap();
+    assert_eq!(preview.len(), 12);
+    let mut firsts = Vec::new();
+    for item in preview.iter().take(3) {
+        firsts.push(
+            item.attr("data-member-id")
+                .await
+                .unwrap()
+                .unwrap_or_default(),
+        );
+    }
+    let (m, x) = (biz.member_id.to_string(), biz.other_member_id.to_string());
+    assert_eq!(firsts, [m.clone(), x.clone(), m.clone()], "2:1 interleaves");
+    b.screenshot("channels-pool").await;
+    js_click(&b, "[data-testid=\"pool-save\"]").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let pool = owner
+            .get(&format!("/api/whatsapp/numbers/{number}/pool"))
+            .await;
+        if pool.body["mode"] == "weighted" {
+            assert_eq!(pool.body["members"][0]["member_id"], m.as_str());
+            assert_eq!(pool.body["members"][0]["weight"], 2);
+            assert_eq!(pool.body["members"][1]["weight"], 1);
+            break;
+        }
+        assert!(Instant::now() < deadline, "the pool was not saved");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = b.client.clone().close().await;
+}
