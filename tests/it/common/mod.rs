@@ -64,13 +64,26 @@ impl Harness {
     pub fn start_in(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> Harness {
         let mut config = test_config(dir.path());
         adjust(&mut config);
-        let server = server::start(
-            config,
-            StartOptions {
-                handle_signals: false,
-            },
-        )
-        .expect("server starts");
+        // After an in-process stop, the HTTP workers drop their share of the
+        // store a moment later, and redb refuses a second open in one process
+        // until then: a restart waits for that (a new process never has to).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let server = loop {
+            let started = server::start(
+                config.clone(),
+                StartOptions {
+                    handle_signals: false,
+                },
+            );
+            match started {
+                Err(server::StartError::Store(wafunnel::store::StoreError::Locked))
+                    if std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other.expect("server starts"),
+            }
+        };
         let base = server.url();
         Harness { server, dir, base }
     }
