@@ -1,6 +1,7 @@
-//! Manual leads: a person typed in by staff becomes (or joins) a contact and a
-//! conversation with `source: manual`, assigned in the same write through the
-//! business's default pool, unless an assignee is chosen.
+//! Leads from our own sources. `capture` is the one write for all of them
+//! (manual entry here, webhook channels in `channels::custom`): the contact,
+//! joined by phone or email; its conversation on the channel; the assignment
+//! through the channel's pool in the same transaction; the timeline line.
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
