@@ -1,16 +1,14 @@
 //! No lead left in limbo: when capacity appears (a member becomes available,
 //! or a pool changes), the pool's unassigned conversations are handed out,
 //! oldest first, in the same write.
-use serde_json::json;
 
 use super::{choose, pools, Channel};
 use crate::{
     conversations::{
         model::{Source, Status},
-        repo,
+        repo, service,
     },
     error::ApiResult,
-    events::Event,
     store::{ids::BusinessId, WriteCtx},
 };
 
@@ -54,12 +52,7 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
         };
         let mut c = before.clone();
         c.assignee_id = Some(member);
-        repo::save(ctx, Some(&before), &c)?;
-        ctx.emit(Event::new(
-            Some(b),
-            "conversation.updated",
-            json!({"conversation_id": c.id, "assignee_id": c.assignee_id, "previous_assignee_id": null}),
-        ));
+        service::save_changed(ctx, &before, &c)?;
         handed += 1;
         if handed == MAX_PER_DRAIN {
             break;

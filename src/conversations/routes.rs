@@ -13,7 +13,6 @@ use crate::{
     auth::MemberActor,
     contacts,
     error::{ApiError, ApiResult, Code},
-    events::Event,
     http::{AppState, Routes},
     store::{
         ids::{ConversationId, MemberId, MessageId, NumberId},
@@ -263,9 +262,12 @@ async fn update(
                         .ok_or_else(|| ApiError::field("assignee_id", "no such member"))?;
                 }
                 // Assigning is handing work out: owners and leads, within what they see.
-                let may = scope.role != crate::tenancy::Role::Member || scope.has(crate::tenancy::Permission::SeeAll);
+                let may = scope.role != crate::tenancy::Role::Member
+                    || scope.has(crate::tenancy::Permission::SeeAll);
                 if !may || !scope.sees_conversation(assignee) {
-                    return Err(ApiError::forbidden("You cannot assign this conversation to that member"));
+                    return Err(ApiError::forbidden(
+                        "You cannot assign this conversation to that member",
+                    ));
                 }
                 c.assignee_id = assignee;
             }
@@ -277,12 +279,7 @@ async fn update(
             }
             if c != before {
                 c.updated_at = now_ms().max(before.updated_at);
-                repo::save(ctx, Some(&before), &c)?;
-                ctx.emit(Event::new(
-                    Some(c.business_id),
-                    "conversation.updated",
-                    json!({"conversation_id": c.id, "assignee_id": c.assignee_id, "previous_assignee_id": before.assignee_id}),
-                ));
+                super::service::save_changed(ctx, &before, &c)?;
             }
             Ok(c)
         })

@@ -200,3 +200,15 @@ pub fn apply_reaction(
     }
     Ok(true)
 }
+
+/// Writes a changed conversation and tells the sockets, including those of
+/// whoever had it before (their UI drops it if it left their scope).
+pub fn save_changed(ctx: &mut WriteCtx, before: &Conversation, c: &Conversation) -> ApiResult<()> {
+    repo::save(ctx, Some(before), c)?;
+    ctx.emit(Event::new(
+        Some(c.business_id),
+        "conversation.updated",
+        json!({"conversation_id": c.id, "assignee_id": c.assignee_id, "previous_assignee_id": before.assignee_id}),
+    ));
+    Ok(())
+}

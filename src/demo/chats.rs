@@ -9,7 +9,6 @@ use crate::{
     channels::whatsapp::numbers,
     conversations::{model::Conversation, repo as conversations},
     error::{ApiError, ApiResult},
-    events::Event,
     http::AppState,
     outbound::{self, compose},
     simulator::CustomerMessage,
@@ -158,12 +157,8 @@ pub async fn play(state: &AppState) -> ApiResult<()> {
 }
 
 fn find(state: &AppState, number: &numbers::WaNumber, wa_id: &str) -> ApiResult<ConversationId> {
-    let read = state.store.read()?;
-    let phone = crate::contacts::e164_from_wa_id(wa_id).unwrap_or_default();
-    let contact = crate::contacts::by_phone(&read, number.business_id, &phone)?
-        .ok_or_else(|| ApiError::not_found("demo contact"))?;
-    conversations::for_channel(&read, number.business_id, contact.id, Some(number.id))?
-        .map(|c| c.id)
+    crate::simulator::chat_of(&state.store.read()?, number, wa_id)?
+        .map(|(_, c)| c.id)
         .ok_or_else(|| ApiError::not_found("demo conversation"))
 }
 
@@ -183,13 +178,7 @@ async fn assign(
             c.assignee_id = assignee;
             c.labels = labels.iter().map(|l| l.to_string()).collect();
             c.updated_at = now_ms().max(before.updated_at);
-            conversations::save(ctx, Some(&before), &c)?;
-            ctx.emit(Event::new(
-                Some(business),
-                "conversation.updated",
-                json!({"conversation_id": c.id, "assignee_id": c.assignee_id, "previous_assignee_id": before.assignee_id}),
-            ));
-            Ok(())
+            crate::conversations::service::save_changed(ctx, &before, &c)
         })
         .await
 }

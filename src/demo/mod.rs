@@ -7,7 +7,7 @@ pub mod chats;
 use crate::{
     assignment,
     auth::{password, users},
-    channels::whatsapp::{numbers, templates},
+    channels::whatsapp::numbers,
     error::ApiResult,
     replies::{self, QuickReply},
     store::ids::RecordId,
@@ -100,8 +100,6 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
         )?;
         let number = numbers::sandbox_number(business.id, SANDBOX_NUMBER)?;
         numbers::create(ctx, &number)?;
-        let samples = templates::from_meta(&crate::simulator::sample_templates(), now_ms());
-        templates::replace_all(ctx, business.id, number.id, &samples)?;
         // New customers of the sandbox number go to the two agents in turn.
         assignment::set_pool(
             ctx,

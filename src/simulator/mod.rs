@@ -14,8 +14,10 @@ use tokio::sync::Notify;
 
 use crate::{
     channels::whatsapp::{ingest, numbers::WaNumber, signature, webhook},
+    contacts,
+    conversations::{repo, Conversation},
     error::ApiResult,
-    store::{ids::RecordId, Store},
+    store::{ids::RecordId, Reader, Store},
     time::now_ms,
 };
 
@@ -179,6 +181,24 @@ impl Simulator {
             }
         });
     }
+}
+
+/// The conversation of this customer on this number, if they ever wrote.
+pub fn chat_of<R: Reader + ?Sized>(
+    r: &R,
+    number: &WaNumber,
+    wa_id: &str,
+) -> ApiResult<Option<(contacts::Contact, Conversation)>> {
+    let Some(phone) = contacts::e164_from_wa_id(wa_id) else {
+        return Ok(None);
+    };
+    let Some(contact) = contacts::by_phone(r, number.business_id, &phone)? else {
+        return Ok(None);
+    };
+    Ok(
+        repo::for_channel(r, number.business_id, contact.id, Some(number.id))?
+            .map(|c| (contact, c)),
+    )
 }
 
 /// Templates a sandbox number offers, in the shape of Meta's `message_templates`.

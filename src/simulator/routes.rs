@@ -11,7 +11,7 @@ use crate::{
     contacts,
     conversations::{
         access::{Conversations, ListQuery, View},
-        model::{Conversation, Direction, Message, MessageStatus},
+        model::{Direction, Message, MessageStatus},
         repo,
         routes::message_json,
     },
@@ -113,24 +113,6 @@ fn from(d: Direction) -> &'static str {
     }
 }
 
-/// The conversation of this customer on this number, if they ever wrote.
-fn conversation_of<R: Reader + ?Sized>(
-    r: &R,
-    number: &WaNumber,
-    wa_id: &str,
-) -> ApiResult<Option<(contacts::Contact, Conversation)>> {
-    let Some(phone) = contacts::e164_from_wa_id(wa_id) else {
-        return Ok(None);
-    };
-    let Some(contact) = contacts::by_phone(r, number.business_id, &phone)? else {
-        return Ok(None);
-    };
-    Ok(
-        repo::for_channel(r, number.business_id, contact.id, Some(number.id))?
-            .map(|c| (contact, c)),
-    )
-}
-
 /// The phone shows what reached it: our messages once sent, never queued or failed ones.
 fn reached_phone(m: &Message) -> bool {
     m.direction == Direction::In
@@ -149,7 +131,7 @@ async fn chat(
     valid_wa_id(&wa_id)?;
     let read = state.store.read()?;
     let number = sandbox_of(&read, &actor, number_id)?;
-    let Some((contact, c)) = conversation_of(&read, &number, &wa_id)? else {
+    let Some((contact, c)) = super::chat_of(&read, &number, &wa_id)? else {
         return Ok(HttpResponse::Ok()
             .json(json!({"wa_id": wa_id, "name": "", "conversation_id": null, "messages": []})));
     };
@@ -189,7 +171,7 @@ fn button_context<R: Reader + ?Sized>(
     wa_id: &str,
     id: &str,
 ) -> ApiResult<Option<String>> {
-    let Some((_, c)) = conversation_of(r, number, wa_id)? else {
+    let Some((_, c)) = super::chat_of(r, number, wa_id)? else {
         return Ok(None);
     };
     let recent = repo::messages(r, c.business_id, c.id, None, CHAT_LIMIT)?;
@@ -290,7 +272,7 @@ async fn say(
         let read = state.store.read()?;
         let number = sandbox_of(&read, &actor, number_id)?;
         let message = customer_message(&read, &number, &wa_id, &body)?;
-        let known = conversation_of(&read, &number, &wa_id)?.map(|(k, _)| k.name);
+        let known = super::chat_of(&read, &number, &wa_id)?.map(|(k, _)| k.name);
         (number, message, known)
     };
     let name = body

@@ -124,6 +124,12 @@ pub fn create(ctx: &mut WriteCtx, n: &WaNumber) -> ApiResult<()> {
         &Key::new().str(&n.phone_number_id).done(),
         &Key::new().id(n.business_id.bytes()).id(n.id.bytes()).done(),
     )?;
+    if n.sandbox {
+        // A sandbox number has no WABA to sync from: it comes with samples.
+        let samples =
+            super::templates::from_meta(&crate::simulator::sample_templates(), n.created_at);
+        super::templates::replace_all(ctx, n.business_id, n.id, &samples)?;
+    }
     Ok(())
 }
 
@@ -215,18 +221,7 @@ async fn create_number(
         meta_number(actor.business.id, body)?
     };
     let stored = number.clone();
-    state
-        .store
-        .write(move |ctx| {
-            create(ctx, &stored)?;
-            if stored.sandbox {
-                let samples =
-                    super::templates::from_meta(&crate::simulator::sample_templates(), now_ms());
-                super::templates::replace_all(ctx, stored.business_id, stored.id, &samples)?;
-            }
-            Ok(())
-        })
-        .await?;
+    state.store.write(move |ctx| create(ctx, &stored)).await?;
     Ok(HttpResponse::Created().json(number_json(&number)))
 }
 
