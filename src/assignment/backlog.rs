@@ -23,7 +23,7 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
     let (number, source) = match channel {
         Channel::Manual => (None, Some(Source::Manual)),
         Channel::WhatsApp(n) => (Some(n), None),
-        Channel::Custom(_) => (None, Some(Source::Webhook)),
+        Channel::Custom(_) | Channel::Facebook(_) => (None, None),
     };
     if super::pool(ctx, b, channel)?.is_none() {
         return Ok(0);
@@ -39,8 +39,8 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
         {
             continue;
         }
-        // Webhook channels are told apart by where their lead first queued.
-        if let Channel::Custom(_) = channel {
+        // Channels without a number are told apart by where their lead first queued.
+        if let Channel::Custom(_) | Channel::Facebook(_) = channel {
             let queued_here =
                 super::explanation(ctx, b, id)?.is_some_and(|e| e.channel == channel.name());
             if !queued_here {

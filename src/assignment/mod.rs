@@ -41,8 +41,54 @@ pub struct Pool {
     pub members: Vec<Slot>,
     pub when_nobody: WhenNobody,
     pub updated_at: i64,
+    /// A returning contact keeps the assignee they had, while that member is
+    /// available, instead of taking the pool's next slot.
+    pub sticky: bool,
+    /// A reopened conversation whose assignee is unavailable goes back through the pool.
+    pub reopen_reassign: bool,
 }
-impl Record for Pool {}
+
+impl Pool {
+    /// A pool with the default policies: queue when nobody is available, sticky.
+    pub fn new(mode: Mode, members: Vec<Slot>) -> Pool {
+        Pool {
+            mode,
+            members,
+            when_nobody: WhenNobody::Queue,
+            updated_at: now_ms(),
+            sticky: true,
+            reopen_reassign: false,
+        }
+    }
+}
+
+impl Record for Pool {
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, codec::CodecError> {
+        #[derive(Deserialize)]
+        struct V1 {
+            mode: Mode,
+            members: Vec<Slot>,
+            when_nobody: WhenNobody,
+            updated_at: i64,
+        }
+        match version {
+            1 => {
+                let v1: V1 = codec::decode_body(body)?;
+                Ok(Pool {
+                    mode: v1.mode,
+                    members: v1.members,
+                    when_nobody: v1.when_nobody,
+                    updated_at: v1.updated_at,
+                    sticky: true,
+                    reopen_reassign: false,
+                })
+            }
+            v => Err(codec::CodecError::NoUpgrade(v)),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoolCursor(pub Cursor);
@@ -70,8 +116,10 @@ pub enum Channel {
     /// The business's default pool: manual entries.
     Manual,
     WhatsApp(NumberId),
-    /// A webhook (or walk-in) channel of ours.
+    /// A webhook or walk-in channel of ours.
     Custom(RecordId),
+    /// A connected Facebook page (its Lead Ads).
+    Facebook(RecordId),
 }
 
 impl Channel {
@@ -80,6 +128,7 @@ impl Channel {
             Channel::Manual => Key::new().id(b.bytes()).raw(&[0]).done(),
             Channel::WhatsApp(n) => Key::new().id(b.bytes()).raw(&[1]).id(n.bytes()).done(),
             Channel::Custom(c) => Key::new().id(b.bytes()).raw(&[2]).id(c.bytes()).done(),
+            Channel::Facebook(p) => Key::new().id(b.bytes()).raw(&[3]).id(p.bytes()).done(),
         }
     }
 
@@ -89,6 +138,7 @@ impl Channel {
             (0, []) => Some(Channel::Manual),
             (1, id) => NumberId::from_bytes(id).map(Channel::WhatsApp),
             (2, id) => RecordId::from_bytes(id).map(Channel::Custom),
+            (3, id) => RecordId::from_bytes(id).map(Channel::Facebook),
             _ => None,
         }
     }
@@ -98,6 +148,18 @@ impl Channel {
             Channel::Manual => "manual".into(),
             Channel::WhatsApp(n) => format!("whatsapp:{n}"),
             Channel::Custom(c) => format!("channel:{c}"),
+            Channel::Facebook(p) => format!("facebook:{p}"),
+        }
+    }
+
+    /// The channel `name` gave, as kept in an explanation.
+    pub fn parse(name: &str) -> Option<Channel> {
+        match name.split_once(':') {
+            None if name == "manual" => Some(Channel::Manual),
+            Some(("whatsapp", id)) => id.parse().ok().map(Channel::WhatsApp),
+            Some(("channel", id)) => id.parse().ok().map(Channel::Custom),
+            Some(("facebook", id)) => id.parse().ok().map(Channel::Facebook),
+            _ => None,
         }
     }
 }
@@ -236,6 +298,79 @@ pub fn assign_new(
     choose(ctx, b, channel, conversation, false)
 }
 
+/// Who takes a new conversation of a contact seen before: the member who had
+/// them, while the pool is sticky and they are available; else the pool's next.
+pub fn assign_returning(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    channel: Channel,
+    conversation: ConversationId,
+    previous: Option<MemberId>,
+) -> ApiResult<Option<MemberId>> {
+    if let (Some(pool), Some(m)) = (pool(ctx, b, channel)?, previous) {
+        let available = tenancy::member(ctx, b, m)?.is_some_and(|x| x.available);
+        if pool.sticky && available {
+            explain(
+                ctx,
+                b,
+                conversation,
+                &Explanation {
+                    channel: channel.name(),
+                    mode: pool.mode,
+                    member_id: Some(m),
+                    credit: 0.0,
+                    position: 0,
+                    skipped: Vec::new(),
+                    outcome: "kept the returning contact's assignee (sticky pool)".into(),
+                    at: now_ms(),
+                },
+            )?;
+            return Ok(Some(m));
+        }
+    }
+    assign_new(ctx, b, channel, conversation)
+}
+
+/// A closed conversation that reopens keeps its assignee, unless they are
+/// away or gone and its pool sends reopened conversations back through it.
+/// `Some(new assignee)` when it changes hands.
+pub fn on_reopen(
+    ctx: &mut WriteCtx,
+    c: &crate::conversations::model::Conversation,
+) -> ApiResult<Option<Option<MemberId>>> {
+    let (b, Some(current)) = (c.business_id, c.assignee_id) else {
+        return Ok(None);
+    };
+    let channel = match c.number_id {
+        Some(n) => Channel::WhatsApp(n),
+        None => match explanation(ctx, b, c.id)?.and_then(|e| Channel::parse(&e.channel)) {
+            Some(channel) => channel,
+            None => return Ok(None),
+        },
+    };
+    let Some(pool) = pool(ctx, b, channel)? else {
+        return Ok(None);
+    };
+    let here = tenancy::member(ctx, b, current)?.is_some_and(|m| m.available);
+    if !pool.reopen_reassign || here {
+        return Ok(None);
+    }
+    Ok(Some(choose(ctx, b, channel, c.id, false)?))
+}
+
+fn explain(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    conversation: ConversationId,
+    why: &Explanation,
+) -> Result<(), StoreError> {
+    ctx.put(
+        EXPLANATIONS,
+        &Key::new().id(b.bytes()).id(conversation.bytes()).done(),
+        why,
+    )
+}
+
 /// The pool's next member for `conversation`, with its bookkeeping. From the
 /// backlog (`waiting`), nobody available means it keeps waiting: the pool's
 /// "nobody available" policy was already applied when it arrived.
@@ -316,10 +451,6 @@ fn choose(
         outcome: outcome.into(),
         at: now_ms(),
     };
-    ctx.put(
-        EXPLANATIONS,
-        &Key::new().id(b.bytes()).id(conversation.bytes()).done(),
-        &explained,
-    )?;
+    explain(ctx, b, conversation, &explained)?;
     Ok(pick.map(|p| p.member_id))
 }

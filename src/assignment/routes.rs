@@ -40,11 +40,14 @@ fn pool_json<R: Reader + ?Sized>(
     };
     Ok(match pool {
         None => {
-            json!({"mode": "round_robin", "members": [], "when_nobody": "queue", "updated_at": null})
+            json!({"mode": "round_robin", "members": [], "when_nobody": "queue",
+                   "sticky": true, "reopen_reassign": false, "updated_at": null})
         }
         Some(p) => json!({
             "mode": p.mode,
             "when_nobody": p.when_nobody,
+            "sticky": p.sticky,
+            "reopen_reassign": p.reopen_reassign,
             "members": p.members.iter().map(|s| {
                 let [today, week, all] = assigned(s.member_id);
                 json!({"member_id": s.member_id, "weight": s.weight,
@@ -88,6 +91,14 @@ struct PoolBody {
     members: Vec<SlotBody>,
     #[serde(default)]
     when_nobody: WhenNobody,
+    #[serde(default = "yes")]
+    sticky: bool,
+    #[serde(default)]
+    reopen_reassign: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -131,7 +142,7 @@ pub fn parse_pool(state: &AppState, actor: &MemberActor, body: Value) -> ApiResu
     let body: PoolBody = serde_json::from_value(body).map_err(|e| {
         ApiError::new(
             crate::error::Code::InvalidRequest,
-            format!("The pool is not {{mode, members, when_nobody}}: {e}"),
+            format!("The pool is not {{mode, members, when_nobody, sticky, reopen_reassign}}: {e}"),
         )
     })?;
     let members = tenancy::members(&state.store.read()?, b)?;
@@ -171,6 +182,8 @@ pub fn parse_pool(state: &AppState, actor: &MemberActor, body: Value) -> ApiResu
             .collect(),
         when_nobody: body.when_nobody,
         updated_at: now_ms(),
+        sticky: body.sticky,
+        reopen_reassign: body.reopen_reassign,
     })
 }
 

@@ -123,6 +123,67 @@ pub fn for_channel<R: Reader + ?Sized>(
     }
 }
 
+/// Where a contact's new message or lead goes, so a person has one timeline.
+pub struct Thread {
+    /// The conversation to continue, if any.
+    pub existing: Option<Conversation>,
+    /// Without one: who had the contact's latest conversation (sticky pools).
+    pub previous_assignee: Option<MemberId>,
+}
+
+/// The conversation on the same number; else a lead without a number joins
+/// the contact's latest conversation, and a contact's first message on a
+/// number takes over their conversation that has none yet.
+pub fn thread_for(
+    ctx: &WriteCtx,
+    b: BusinessId,
+    contact: ContactId,
+    number: Option<NumberId>,
+) -> Result<Thread, StoreError> {
+    if let Some(c) = for_channel(ctx, b, contact, number)? {
+        return Ok(Thread {
+            existing: Some(c),
+            previous_assignee: None,
+        });
+    }
+    let prefix = Key::new().id(b.bytes()).id(contact.bytes()).done();
+    let mut latest: Option<Conversation> = None;
+    for (_, v) in ctx.range_raw(
+        BY_CHANNEL,
+        std::ops::Bound::Included(prefix.as_slice()),
+        store::prefix_end(&prefix)
+            .as_deref()
+            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+        64,
+        false,
+    )? {
+        let Some(c) = ConversationId::from_bytes(&v).and_then(|id| get(ctx, b, id).transpose())
+        else {
+            continue;
+        };
+        let c = c?;
+        if number.is_some() && c.number_id.is_none() {
+            return Ok(Thread {
+                existing: Some(c),
+                previous_assignee: None,
+            });
+        }
+        if latest.as_ref().is_none_or(|l| c.updated_at > l.updated_at) {
+            latest = Some(c);
+        }
+    }
+    Ok(match (number, latest) {
+        (None, Some(c)) => Thread {
+            existing: Some(c),
+            previous_assignee: None,
+        },
+        (_, latest) => Thread {
+            existing: None,
+            previous_assignee: latest.and_then(|c| c.assignee_id),
+        },
+    })
+}
+
 /// Writes the conversation and moves its index entries from `before`'s position.
 pub fn save(
     ctx: &mut WriteCtx,
@@ -144,6 +205,14 @@ pub fn save(
                     .raw(&assignee_prefix(b, old.assignee_id))
                     .raw(&old_suffix)
                     .done(),
+            )?;
+        }
+        if old.number_id != c.number_id {
+            ctx.delete(BY_CHANNEL, &channel_key(b, c.contact_id, old.number_id))?;
+            ctx.put_raw(
+                BY_CHANNEL,
+                &channel_key(b, c.contact_id, c.number_id),
+                &c.id.bytes(),
             )?;
         }
     } else {

@@ -67,11 +67,14 @@ pub fn record_inbound(
     }
     let (contact, _) = contacts::upsert(ctx, business, who)?;
     let now = now_ms();
-    let existing = repo::for_channel(ctx, business, contact.id, number)?;
+    let thread = repo::thread_for(ctx, business, contact.id, number)?;
+    let existing = thread.existing;
     let new_conversation = existing.is_none();
     let mut conversation = existing
         .clone()
         .unwrap_or_else(|| Conversation::start(business, contact.id, number, source, now));
+    // A lead's conversation without a number becomes this number's.
+    conversation.number_id = conversation.number_id.or(number);
     let message = Message {
         id: MessageId::new(),
         business_id: business,
@@ -92,8 +95,17 @@ pub fn record_inbound(
     if new_conversation {
         if let Some(n) = number {
             let channel = crate::assignment::Channel::WhatsApp(n);
-            conversation.assignee_id =
-                crate::assignment::assign_new(ctx, business, channel, conversation.id)?;
+            conversation.assignee_id = crate::assignment::assign_returning(
+                ctx,
+                business,
+                channel,
+                conversation.id,
+                thread.previous_assignee,
+            )?;
+        }
+    } else if conversation.status == Status::Closed {
+        if let Some(next) = crate::assignment::on_reopen(ctx, &conversation)? {
+            conversation.assignee_id = next;
         }
     }
     conversation.status = Status::Open;

@@ -105,18 +105,16 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
             ctx,
             business.id,
             assignment::Channel::WhatsApp(number.id),
-            &assignment::Pool {
-                mode: assignment::Mode::RoundRobin,
-                members: agents
+            &assignment::Pool::new(
+                assignment::Mode::RoundRobin,
+                agents
                     .iter()
                     .map(|m| assignment::Slot {
                         member_id: *m,
                         weight: 1,
                     })
                     .collect(),
-                when_nobody: assignment::WhenNobody::Queue,
-                updated_at: now_ms(),
-            },
+            ),
         )?;
         for (shortcut, text) in QUICK_REPLIES {
             replies::create(

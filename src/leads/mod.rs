@@ -154,19 +154,25 @@ pub fn capture(
 ) -> ApiResult<(Conversation, bool)> {
     let (contact, _) = contacts::upsert(ctx, b, &cap.who)?;
     let now = now_ms();
-    let existing = repo::for_channel(ctx, b, contact.id, cap.number)?;
+    let thread = repo::thread_for(ctx, b, contact.id, cap.number)?;
+    let existing = thread.existing;
     let is_new = existing.is_none();
     let mut c = existing
         .clone()
         .unwrap_or_else(|| Conversation::start(b, contact.id, cap.number, cap.source, now));
+    c.number_id = c.number_id.or(cap.number);
     if let Some(m) = cap.assignee {
         c.assignee_id = Some(m);
     } else if is_new {
         c.assignee_id = if assignment::pool(ctx, b, cap.channel)?.is_some() {
-            assignment::assign_new(ctx, b, cap.channel, c.id)?
+            assignment::assign_returning(ctx, b, cap.channel, c.id, thread.previous_assignee)?
         } else {
-            cap.fallback
+            thread.previous_assignee.or(cap.fallback)
         };
+    } else if c.status == Status::Closed {
+        if let Some(next) = assignment::on_reopen(ctx, &c)? {
+            c.assignee_id = next;
+        }
     }
     c.status = Status::Open;
     c.updated_at = now.max(c.updated_at);

@@ -69,15 +69,26 @@ async fn a_manual_lead_goes_through_the_default_pool_and_meets_its_whatsapp_self
     ))
     .await;
     let all = owner.get("/api/conversations").await;
-    let contacts: Vec<&str> = all.body["items"]
+    let theirs: Vec<&serde_json::Value> = all.body["items"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|c| c["contact"]["phone"] == "+5511987654321")
-        .map(|c| c["contact"]["id"].as_str().unwrap())
         .collect();
-    assert_eq!(contacts.len(), 2, "a manual and a WhatsApp conversation");
-    assert_eq!(contacts[0], contacts[1], "one person, one contact");
+    assert_eq!(theirs.len(), 1, "one person, one timeline: {theirs:?}");
+    assert_eq!(theirs[0]["id"], conversation);
+    assert_eq!(theirs[0]["assignee_id"], first["assignee_id"], "kept");
+    let timeline = owner
+        .get(&format!("/api/conversations/{conversation}/messages"))
+        .await;
+    let kinds: Vec<&str> = timeline.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 2, "{kinds:?}");
+    assert!(kinds.contains(&"system") && kinds.contains(&"text"));
 }
 
 #[tokio::test]
