@@ -12,6 +12,7 @@ pub struct Config {
     pub writer: Writer,
     pub outbound: Outbound,
     pub realtime: Realtime,
+    pub leads: Leads,
     pub meta: Meta,
     pub smtp: Smtp,
     pub google: Google,
@@ -105,6 +106,23 @@ impl Default for Realtime {
         Realtime {
             heartbeat_secs: 15,
             client_timeout_secs: 45,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Leads {
+    /// Walk-in form submissions one client IP may make per window.
+    pub walkin_max_per_ip: u32,
+    pub walkin_window_secs: u64,
+}
+
+impl Default for Leads {
+    fn default() -> Self {
+        Leads {
+            walkin_max_per_ip: 20,
+            walkin_window_secs: 600,
         }
     }
 }

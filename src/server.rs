@@ -78,6 +78,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         config.meta.app_secret.clone()
     };
     let jobs_wake: Arc<tokio::sync::Notify> = Default::default();
+    let config_leads = config.leads.clone();
     Ok(AppState {
         simulator: crate::simulator::Simulator::new(
             store.clone(),
@@ -90,6 +91,10 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         config: Arc::new(config),
         keys,
         limiter,
+        walkin_limiter: auth::ratelimit::IpThrottle::new(
+            config_leads.walkin_max_per_ip,
+            Duration::from_secs(config_leads.walkin_window_secs),
+        ),
         metrics,
         control_secret: auth::session::random_token(32),
         started: Instant::now(),

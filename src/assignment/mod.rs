@@ -213,6 +213,13 @@ pub fn set_pool(
     ctx.put(POOLS, &channel.key(b), pool)
 }
 
+/// Forgets a channel's pool and its cursor; the counts stay for the record.
+pub fn remove_pool(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> Result<(), StoreError> {
+    ctx.delete(POOLS, &channel.key(b))?;
+    ctx.delete(CURSORS, &channel.key(b))?;
+    Ok(())
+}
+
 /// The channels of a business that have a pool.
 pub fn pools<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Channel>, StoreError> {
     Ok(store::scan_keys(r, POOLS, &b.bytes(), None, usize::MAX)?

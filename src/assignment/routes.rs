@@ -78,7 +78,11 @@ async fn show_default(state: web::Data<AppState>, actor: MemberActor) -> ApiResu
     show_pool(&state, &actor, Channel::Manual)
 }
 
-fn show_pool(state: &AppState, actor: &MemberActor, channel: Channel) -> ApiResult<HttpResponse> {
+pub fn show_pool(
+    state: &AppState,
+    actor: &MemberActor,
+    channel: Channel,
+) -> ApiResult<HttpResponse> {
     let read = state.store.read()?;
     let pool = super::pool(&read, actor.business.id, channel)?;
     Ok(HttpResponse::Ok().json(pool_json(&read, actor, channel, pool.as_ref())?))

@@ -64,6 +64,24 @@ impl<K: Hash + Eq + Clone> Counter<K> {
     }
 }
 
+/// At most `max` requests per IP in a window: a brake on floods of public forms.
+pub struct IpThrottle(Counter<IpAddr>);
+
+impl IpThrottle {
+    pub fn new(max: u32, window: Duration) -> Self {
+        IpThrottle(Counter::new(max, window))
+    }
+
+    /// Counts a request; `Err(seconds to wait)` once the IP is over its limit.
+    pub fn hit(&self, ip: IpAddr) -> Result<(), u64> {
+        if let Some(wait) = self.0.locked(&ip) {
+            return Err(wait);
+        }
+        self.0.fail(&ip);
+        Ok(())
+    }
+}
+
 pub struct LoginLimiter {
     by_ip: Counter<IpAddr>,
     by_account: Counter<String>,

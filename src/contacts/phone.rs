@@ -31,6 +31,11 @@ pub fn normalize(raw: &str, default_country: &str) -> Result<String, &'static st
     }
 }
 
+/// Whether `code` is an ISO 3166 alpha-2 country the phone rules know.
+pub fn known_country(code: &str) -> bool {
+    code.len() == 2 && code.parse::<country::Id>().is_ok()
+}
+
 fn parsed(hint: Option<country::Id>, raw: &str) -> Result<String, &'static str> {
     let number = phonenumber::parse(hint, raw).map_err(|_| "is not a phone number")?;
     if !phonenumber::is_valid(&number) {

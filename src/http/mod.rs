@@ -23,6 +23,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: auth::session::Keys,
     pub limiter: auth::ratelimit::LoginLimiter,
+    /// Walk-in form submissions per client IP.
+    pub walkin_limiter: auth::ratelimit::IpThrottle,
     pub metrics: Metrics,
     pub control_secret: String,
     /// `meta.app_secret`, or a generated local one when Meta is not configured.
@@ -52,6 +54,7 @@ pub fn api(routes: &mut Routes) {
     crate::replies::routes(routes);
     crate::assignment::routes::routes(routes);
     crate::leads::routes(routes);
+    tenancy::settings::routes(routes);
     crate::channels::custom::routes(routes);
 }
 

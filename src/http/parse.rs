@@ -59,6 +59,10 @@ pub fn form_config(limit: usize) -> web::FormConfig {
                 actix_web::error::UrlencodedError::Overflow { .. } => {
                     ApiError::new(Code::PayloadTooLarge, "The form is too large")
                 }
+                actix_web::error::UrlencodedError::ContentType => ApiError::new(
+                    Code::UnsupportedMediaType,
+                    "Send the form as application/x-www-form-urlencoded",
+                ),
                 other => ApiError::new(Code::BadRequest, format!("Invalid form: {other}")),
             };
             e.into()

@@ -5,6 +5,7 @@ pub mod repo;
 pub mod routes;
 pub mod scope;
 pub mod service;
+pub mod settings;
 
 pub use model::{Business, Member, Permission, Role, Team};
 pub use scope::Scope;

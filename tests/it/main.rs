@@ -16,4 +16,5 @@ mod realtime;
 mod simulator;
 mod store;
 mod team;
+mod walkin;
 mod whatsapp;

@@ -178,6 +178,24 @@ async fn every_route_answers_each_role_as_expected() {
         .as_str()
         .unwrap()
         .to_string();
+    let new_channel = |kind: &'static str, name: &'static str| {
+        let owner = owner.clone();
+        async move {
+            owner
+                .post("/api/channels", json!({"kind": kind, "name": name}))
+                .await
+                .body
+                .clone()
+        }
+    };
+    let doomed = new_channel("webhook", "Doomed").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let walkin = new_channel("walkin", "Door").await["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let sandbox = owner
         .post("/api/whatsapp/numbers", json!({"sandbox": true}))
         .await
@@ -555,6 +573,64 @@ async fn every_route_answers_each_role_as_expected() {
             format!("/hooks/{hook}"),
             |_| json!({"phone": "+5511900000001"}),
             [401, 401, 401, 401, 401],
+        ),
+        case(
+            M::GET,
+            "/api/channels/{id}/pool",
+            format!("/api/channels/{hook}/pool"),
+            [401, 404, 200, 200, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/channels/{id}",
+            format!("/api/channels/{doomed}"),
+            [401, 404, 403, 403, 204],
+        ),
+        // The walk-in form, its QR code and poster are public.
+        case(
+            M::GET,
+            "/w/{slug}",
+            format!("/w/{walkin}"),
+            [200, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/w/{slug}/qr.svg",
+            format!("/w/{walkin}/qr.svg"),
+            [200, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/w/{slug}/qr.png",
+            format!("/w/{walkin}/qr.png"),
+            [200, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/w/{slug}/poster",
+            format!("/w/{walkin}/poster"),
+            [200, 200, 200, 200, 200],
+        ),
+        // A JSON body is not the form; nobody gets in with it.
+        with_body(
+            M::POST,
+            "/w/{slug}",
+            format!("/w/{walkin}"),
+            |_| json!({"name": "x"}),
+            [415, 415, 415, 415, 415],
+        ),
+        case(
+            M::GET,
+            "/api/business",
+            "/api/business",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/business",
+            "/api/business",
+            |_| json!({"default_country": "BR"}),
+            [401, 200, 403, 403, 200],
         ),
         // A text message has no file: nobody learns more than "not found".
         case(

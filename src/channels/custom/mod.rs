@@ -1,7 +1,10 @@
-//! Channels of our own: external webhook channels (`/hooks/{id}`), each with a
-//! secret token, a field mapping and an assignment pool. (Walk-in forms will
-//! join them here.)
+//! Channels of our own, each with an assignment pool: external webhook
+//! channels (`/hooks/{id}`, a secret token and a field mapping) and walk-in
+//! channels (a public form at `/w/{slug}` with its QR code and poster).
 pub mod hooks;
+pub mod qr;
+pub mod walkin;
+mod walkin_pages;
 
 use actix_web::{web, HttpResponse};
 use redb::TableDefinition;
@@ -26,6 +29,7 @@ use crate::{
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Webhook,
+    Walkin,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,13 +43,49 @@ pub struct CustomChannel {
     /// Lead field → JSON pointer into the posted body.
     pub mapping: Vec<(String, String)>,
     pub created_at: i64,
+    /// The walk-in form's address: `/w/{slug}`.
+    pub slug: Option<String>,
 }
-impl Record for CustomChannel {}
+
+impl Record for CustomChannel {
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, codec::CodecError> {
+        #[derive(Deserialize)]
+        struct V1 {
+            id: RecordId,
+            business_id: BusinessId,
+            kind: Kind,
+            name: String,
+            token_hash: [u8; 32],
+            mapping: Vec<(String, String)>,
+            created_at: i64,
+        }
+        match version {
+            1 => {
+                let v: V1 = codec::decode_body(body)?;
+                Ok(CustomChannel {
+                    id: v.id,
+                    business_id: v.business_id,
+                    kind: v.kind,
+                    name: v.name,
+                    token_hash: v.token_hash,
+                    mapping: v.mapping,
+                    created_at: v.created_at,
+                    slug: None,
+                })
+            }
+            v => Err(codec::CodecError::NoUpgrade(v)),
+        }
+    }
+}
 
 /// id → CustomChannel (ids are global: `/hooks/{id}` names no business)
 const CHANNELS: Tbl = TableDefinition::new("custom_channels");
 /// (business, id) → ()
 const BY_BUSINESS: Tbl = TableDefinition::new("custom_channels_by_business");
+/// walk-in slug → channel id
+const BY_SLUG: Tbl = TableDefinition::new("custom_channels_by_slug");
 
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
@@ -59,6 +99,10 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         def: hooks::SEEN,
         verify: store::verify_len::<32>,
+    },
+    TableSpec {
+        def: BY_SLUG,
+        verify: crate::auth::users::verify_id,
     },
 ];
 
@@ -75,8 +119,22 @@ pub fn get<R: Reader + ?Sized>(r: &R, id: RecordId) -> Result<Option<CustomChann
     store::get(r, CHANNELS, &id.bytes())
 }
 
-fn save(ctx: &mut WriteCtx, c: &CustomChannel) -> Result<(), StoreError> {
+/// The walk-in channel behind `/w/{slug}`.
+pub fn by_slug<R: Reader + ?Sized>(r: &R, slug: &str) -> Result<Option<CustomChannel>, StoreError> {
+    match r
+        .get_raw(BY_SLUG, slug.as_bytes())?
+        .and_then(|v| RecordId::from_bytes(&v))
+    {
+        Some(id) => get(r, id),
+        None => Ok(None),
+    }
+}
+
+pub fn save(ctx: &mut WriteCtx, c: &CustomChannel) -> Result<(), StoreError> {
     ctx.put(CHANNELS, &c.id.bytes(), c)?;
+    if let Some(slug) = &c.slug {
+        ctx.put_raw(BY_SLUG, slug.as_bytes(), &c.id.bytes())?;
+    }
     ctx.put_raw(
         BY_BUSINESS,
         &Key::new().id(c.business_id.bytes()).id(c.id.bytes()).done(),
@@ -84,7 +142,20 @@ fn save(ctx: &mut WriteCtx, c: &CustomChannel) -> Result<(), StoreError> {
     )
 }
 
-fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<CustomChannel>, StoreError> {
+/// Removes the channel; its conversations stay, its pool and form go.
+fn delete(ctx: &mut WriteCtx, c: &CustomChannel) -> Result<(), StoreError> {
+    ctx.delete(CHANNELS, &c.id.bytes())?;
+    ctx.delete(
+        BY_BUSINESS,
+        &Key::new().id(c.business_id.bytes()).id(c.id.bytes()).done(),
+    )?;
+    if let Some(slug) = &c.slug {
+        ctx.delete(BY_SLUG, slug.as_bytes())?;
+    }
+    assignment::remove_pool(ctx, c.business_id, PoolChannel::Custom(c.id))
+}
+
+pub fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<CustomChannel>, StoreError> {
     let mut out = Vec::new();
     for k in store::scan_keys(r, BY_BUSINESS, &b.bytes(), None, usize::MAX)? {
         if let Some(c) = k.get(16..).and_then(RecordId::from_bytes) {
@@ -97,20 +168,33 @@ fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<CustomChannel>, 
 pub fn routes(r: &mut Routes) {
     r.get("/api/channels", list_channels)
         .post("/api/channels", create_channel)
+        .delete("/api/channels/{id}", delete_channel)
+        .get("/api/channels/{id}/pool", show_pool)
         .put("/api/channels/{id}/pool", replace_pool)
         .post("/api/channels/{id}/token", rotate_token);
     hooks::routes(r);
+    walkin::routes(r);
 }
 
 fn channel_json(state: &AppState, c: &CustomChannel, token: Option<&str>) -> Value {
     let base = state.config.server.public_url.trim_end_matches('/');
-    json!({
-        "id": c.id, "kind": c.kind, "name": c.name,
-        "webhook_url": format!("{base}/hooks/{}", c.id),
-        "token": token,
-        "mapping": c.mapping.iter().map(|(f, p)| (f.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
-        "created_at": rfc3339(c.created_at),
-    })
+    match (c.kind, &c.slug) {
+        (Kind::Walkin, Some(slug)) => json!({
+            "id": c.id, "kind": c.kind, "name": c.name, "slug": slug,
+            "form_url": format!("{base}/w/{slug}"),
+            "qr_url": format!("{base}/w/{slug}/qr.svg"),
+            "qr_png_url": format!("{base}/w/{slug}/qr.png"),
+            "poster_url": format!("{base}/w/{slug}/poster"),
+            "created_at": rfc3339(c.created_at),
+        }),
+        _ => json!({
+            "id": c.id, "kind": c.kind, "name": c.name,
+            "webhook_url": format!("{base}/hooks/{}", c.id),
+            "token": token,
+            "mapping": c.mapping.iter().map(|(f, p)| (f.clone(), json!(p))).collect::<serde_json::Map<_, _>>(),
+            "created_at": rfc3339(c.created_at),
+        }),
+    }
 }
 
 fn may_manage(actor: &MemberActor) -> ApiResult<()> {
@@ -154,10 +238,7 @@ async fn create_channel(
     let mut v = Validator::default();
     let kind = match body.kind.as_str() {
         "webhook" => Some(Kind::Webhook),
-        "walkin" => {
-            v.check(false, "kind", "walk-in channels are not available yet");
-            None
-        }
+        "walkin" => Some(Kind::Walkin),
         _ => {
             v.check(false, "kind", "must be webhook or walkin");
             None
@@ -189,20 +270,34 @@ async fn create_channel(
         None => None,
     };
     v.finish()?;
+    let kind = kind.unwrap_or(Kind::Webhook);
     let token = format!("wfh_{}", random_token(32));
-    let channel = CustomChannel {
+    let mut channel = CustomChannel {
         id: RecordId::new(),
         business_id: actor.business.id,
-        kind: kind.unwrap_or(Kind::Webhook),
+        kind,
+        slug: (kind == Kind::Walkin).then(|| walkin::new_slug(&name)),
         name,
         token_hash: hashed(&token),
         mapping,
         created_at: now_ms(),
     };
+    if kind == Kind::Walkin {
+        channel.mapping.clear();
+    }
     let stored = channel.clone();
     state
         .store
         .write(move |ctx| {
+            // Slugs carry 24 random bits after the name; a clash is refused, never shared.
+            if let Some(slug) = &stored.slug {
+                if by_slug(ctx, slug)?.is_some() {
+                    return Err(ApiError::new(
+                        crate::error::Code::Conflict,
+                        "That form address was just taken; please try again",
+                    ));
+                }
+            }
             save(ctx, &stored)?;
             if let Some(p) = &pool {
                 assignment::set_pool(ctx, stored.business_id, PoolChannel::Custom(stored.id), p)?;
@@ -210,7 +305,31 @@ async fn create_channel(
             Ok(())
         })
         .await?;
-    Ok(HttpResponse::Created().json(channel_json(&state, &channel, Some(&token))))
+    let token = (kind == Kind::Webhook).then_some(token.as_str());
+    Ok(HttpResponse::Created().json(channel_json(&state, &channel, token)))
+}
+
+async fn delete_channel(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let channel = own(&state, &actor, id.into_inner())?;
+    may_manage(&actor)?;
+    state
+        .store
+        .write(move |ctx| Ok(delete(ctx, &channel)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn show_pool(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let channel = own(&state, &actor, id.into_inner())?;
+    assignment::routes::show_pool(&state, &actor, PoolChannel::Custom(channel.id))
 }
 
 fn own(state: &AppState, actor: &MemberActor, id: RecordId) -> ApiResult<CustomChannel> {
@@ -243,6 +362,12 @@ async fn rotate_token(
 ) -> ApiResult<HttpResponse> {
     let mut channel = own(&state, &actor, id.into_inner())?;
     may_manage(&actor)?;
+    if channel.kind != Kind::Webhook {
+        return Err(ApiError::new(
+            crate::error::Code::Conflict,
+            "Only webhook channels have a token",
+        ));
+    }
     let token = format!("wfh_{}", random_token(32));
     channel.token_hash = hashed(&token);
     let stored = channel.clone();
