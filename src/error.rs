@@ -36,6 +36,7 @@ error_codes! {
     AlreadySetup => CONFLICT, "already_setup";
     EmailTaken => CONFLICT, "email_taken";
     Conflict => CONFLICT, "conflict";
+    NotConfigured => CONFLICT, "not_configured";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "payload_too_large";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type";
     RateLimited => TOO_MANY_REQUESTS, "rate_limited";

@@ -27,6 +27,8 @@ pub fn tables() -> Vec<TableSpec> {
         crate::replies::TABLES,
         crate::assignment::TABLES,
         crate::channels::custom::TABLES,
+        crate::channels::facebook::TABLES,
+        crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,
     ] {
         all.extend_from_slice(group);

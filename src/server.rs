@@ -206,6 +206,30 @@ pub fn start_with_store(
                         state.config.server.data_dir.clone(),
                     ),
                 );
+                let fb_graph = crate::channels::facebook::graph::FbGraph::new(&state.config.meta);
+                let lead_source = crate::channels::facebook::leads::LeadSource {
+                    store: state.store.clone(),
+                    graph: fb_graph.clone(),
+                };
+                jobs.handle(
+                    crate::channels::facebook::leads::JOB_KIND,
+                    crate::channels::facebook::leads::handler(lead_source.clone()),
+                );
+                jobs.handle(
+                    crate::channels::facebook::import::JOB_KIND,
+                    crate::channels::facebook::import::handler(lead_source),
+                );
+                jobs.handle(
+                    crate::channels::facebook::refresh::JOB_KIND,
+                    crate::channels::facebook::refresh::handler(state.store.clone(), fb_graph),
+                );
+                if let Err(e) = state
+                    .store
+                    .write(|ctx| Ok(crate::channels::facebook::refresh::ensure_scheduled(ctx)?))
+                    .await
+                {
+                    tracing::error!("scheduling the Facebook token check: {e}");
+                }
                 actix_rt::spawn(jobs.run());
                 actix_rt::spawn(state.hub.clone().run(state.store.clone()));
                 let json_limit = state.config.server.json_limit_bytes;

@@ -365,6 +365,33 @@ pub fn on_reopen(
     Ok(Some(choose(ctx, b, channel, c.id, false)?))
 }
 
+/// Records where a conversation came in and who took it when no pool chose:
+/// the channel has none, or a person picked the assignee.
+pub fn explain_direct(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    channel: Channel,
+    conversation: ConversationId,
+    assignee: Option<MemberId>,
+    outcome: &str,
+) -> Result<(), StoreError> {
+    explain(
+        ctx,
+        b,
+        conversation,
+        &Explanation {
+            channel: channel.name(),
+            mode: Mode::RoundRobin,
+            member_id: assignee,
+            credit: 0.0,
+            position: 0,
+            skipped: Vec::new(),
+            outcome: outcome.into(),
+            at: now_ms(),
+        },
+    )
+}
+
 fn explain(
     ctx: &mut WriteCtx,
     b: BusinessId,

@@ -34,7 +34,7 @@ pub fn routes(r: &mut Routes) {
         .post("/api/conversations/{id}/read", mark_read);
 }
 
-fn contact_json<R: Reader + ?Sized>(r: &R, c: &Conversation) -> ApiResult<Value> {
+pub fn contact_json<R: Reader + ?Sized>(r: &R, c: &Conversation) -> ApiResult<Value> {
     let contact = contacts::get(r, c.business_id, c.contact_id)?;
     Ok(match contact {
         Some(k) => json!({"id": k.id, "name": k.name, "phone": k.phone, "email": k.email}),

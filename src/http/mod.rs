@@ -56,6 +56,10 @@ pub fn api(routes: &mut Routes) {
     crate::leads::routes(routes);
     tenancy::settings::routes(routes);
     crate::channels::custom::routes(routes);
+    crate::channels::facebook::routes::routes(routes);
+    crate::channels::facebook::oauth::routes(routes);
+    crate::channels::facebook::webhook::routes(routes);
+    crate::simulator::facebook::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

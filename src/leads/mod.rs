@@ -26,8 +26,11 @@ use crate::{
     time::now_ms,
 };
 
+pub mod list;
+
 pub fn routes(r: &mut Routes) {
     r.post("/api/leads", create);
+    list::routes(r);
 }
 
 #[derive(Deserialize)]
@@ -143,6 +146,8 @@ pub struct Capture {
     /// The timeline line: "Lead added by Ana", "Lead from Website form".
     pub origin: String,
     pub author: Option<MemberId>,
+    /// What the source adds to the timeline line's details (form and ad ids…).
+    pub details: serde_json::Value,
 }
 
 /// Writes the lead: the contact (joined by phone or email), its conversation on
@@ -163,11 +168,22 @@ pub fn capture(
     c.number_id = c.number_id.or(cap.number);
     if let Some(m) = cap.assignee {
         c.assignee_id = Some(m);
+        if is_new {
+            let why = "chosen by the person who added the lead";
+            assignment::explain_direct(ctx, b, cap.channel, c.id, Some(m), why)?;
+        }
     } else if is_new {
         c.assignee_id = if assignment::pool(ctx, b, cap.channel)?.is_some() {
             assignment::assign_returning(ctx, b, cap.channel, c.id, thread.previous_assignee)?
         } else {
-            thread.previous_assignee.or(cap.fallback)
+            let taker = thread.previous_assignee.or(cap.fallback);
+            let why = match (thread.previous_assignee, taker) {
+                (Some(_), _) => "the channel has no pool: kept the returning contact's assignee",
+                (None, Some(_)) => "the channel has no pool: the person who added it takes it",
+                (None, None) => "the channel has no pool: waiting in Unassigned",
+            };
+            assignment::explain_direct(ctx, b, cap.channel, c.id, taker, why)?;
+            taker
         };
     } else if c.status == Status::Closed {
         if let Some(next) = assignment::on_reopen(ctx, &c)? {
@@ -188,7 +204,13 @@ pub fn capture(
         direction: Direction::In,
         kind: "system".into(),
         text: line,
-        details: json!({"source": cap.source}).to_string(),
+        details: {
+            let mut d = json!({"source": cap.source});
+            if let (Some(d), Some(extra)) = (d.as_object_mut(), cap.details.as_object()) {
+                d.extend(extra.clone());
+            }
+            d.to_string()
+        },
         wa_message_id: None,
         status: MessageStatus::Received,
         error: None,
@@ -257,6 +279,7 @@ fn record(
             fallback: Some(scope.member_id),
             origin: format!("Lead added by {author}"),
             author: Some(scope.member_id),
+            details: serde_json::Value::Null,
         },
     )
 }

@@ -83,6 +83,27 @@ pub fn failed<R: Reader + ?Sized>(r: &R, limit: usize) -> Result<Vec<Job>, Store
     store::records::<Job, _>(r, FAILED, &[], limit)
 }
 
+/// Puts failed jobs of `kind` whose payload mentions `needle` back in line,
+/// due now with fresh attempts (the cause of their failure was fixed).
+pub fn revive(ctx: &mut WriteCtx, kind: &str, needle: &str) -> Result<usize, StoreError> {
+    let dead = store::scan::<Job, _>(ctx, FAILED, &[], None, usize::MAX)?;
+    let mut revived = 0;
+    for (k, job) in dead {
+        if job.kind != kind || !job.payload.contains(needle) {
+            continue;
+        }
+        ctx.delete(FAILED, &k)?;
+        let again = Job {
+            attempts: 0,
+            due_at: now_ms(),
+            ..job
+        };
+        ctx.put(JOBS, &key(&again), &again)?;
+        revived += 1;
+    }
+    Ok(revived)
+}
+
 /// How a job ended this time.
 pub enum Outcome {
     Done,

@@ -5,6 +5,7 @@
 //! assignment and the flows see a real conversation. What the business sends
 //! to a sandbox number never reaches Graph: the sender hands it here, and the
 //! "phone" answers with sent → delivered → read statuses through the same path.
+pub mod facebook;
 pub mod routes;
 
 use std::{sync::Arc, time::Duration};
@@ -144,6 +145,23 @@ impl Simulator {
         let body = delivery.to_string();
         let header = signature::sign(self.secret.as_bytes(), body.as_bytes());
         webhook::ingest_signed(
+            &self.store,
+            &self.secret,
+            &self.jobs_wake,
+            body.as_bytes(),
+            Some(&header),
+        )
+        .await
+    }
+
+    /// Signs a Facebook page delivery (`leadgen`) and hands it to its webhook ingest.
+    pub async fn deliver_page(
+        &self,
+        delivery: &Value,
+    ) -> ApiResult<crate::channels::facebook::webhook::Outcome> {
+        let body = delivery.to_string();
+        let header = signature::sign(self.secret.as_bytes(), body.as_bytes());
+        crate::channels::facebook::webhook::ingest_signed(
             &self.store,
             &self.secret,
             &self.jobs_wake,

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod crash;
 mod errors;
+mod facebook;
 mod hooks;
 mod inbox_browser;
 mod leads;

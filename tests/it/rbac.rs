@@ -196,6 +196,38 @@ async fn every_route_answers_each_role_as_expected() {
         .as_str()
         .unwrap()
         .to_string();
+    let fb_page = |name: &'static str| {
+        let owner = owner.clone();
+        async move {
+            owner
+                .post(
+                    "/api/facebook/pages",
+                    json!({"sandbox": true, "name": name}),
+                )
+                .await
+                .body
+                .clone()
+        }
+    };
+    let fbpage = fb_page("Page").await;
+    let (fbpage, fbform) = (
+        fbpage["id"].as_str().unwrap().to_string(),
+        fbpage["forms"][0]["id"].as_str().unwrap().to_string(),
+    );
+    let fbdoomed = fb_page("Doomed page").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fbimport = owner
+        .post(
+            &format!("/api/facebook/pages/{fbpage}/import"),
+            json!({"form_id": fbform}),
+        )
+        .await
+        .body["import_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let sandbox = owner
         .post("/api/whatsapp/numbers", json!({"sandbox": true}))
         .await
@@ -631,6 +663,96 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/business",
             |_| json!({"default_country": "BR"}),
             [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/leads",
+            "/api/leads",
+            [401, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/exports/leads.csv",
+            "/api/exports/leads.csv",
+            [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/facebook/pages",
+            "/api/facebook/pages",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/facebook/pages",
+            "/api/facebook/pages",
+            |_| json!({"sandbox": true}),
+            [401, 201, 403, 403, 201],
+        ),
+        case(
+            M::DELETE,
+            "/api/facebook/pages/{id}",
+            format!("/api/facebook/pages/{fbdoomed}"),
+            [401, 404, 403, 403, 204],
+        ),
+        case(
+            M::GET,
+            "/api/facebook/pages/{id}/pool",
+            format!("/api/facebook/pages/{fbpage}/pool"),
+            [401, 404, 200, 200, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/facebook/pages/{id}/pool",
+            format!("/api/facebook/pages/{fbpage}/pool"),
+            |_| json!({"mode": "round_robin", "members": []}),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/facebook/pages/{id}/import",
+            format!("/api/facebook/pages/{fbpage}/import"),
+            move |_| json!({"form_id": "123"}),
+            [401, 404, 403, 403, 202],
+        ),
+        case(
+            M::GET,
+            "/api/facebook/imports/{id}",
+            format!("/api/facebook/imports/{fbimport}"),
+            [401, 404, 200, 200, 200],
+        ),
+        // The test server has no Meta app: owners learn that, others may not connect.
+        case(
+            M::GET,
+            "/api/facebook/oauth/start",
+            "/api/facebook/oauth/start",
+            [401, 409, 403, 403, 409],
+        ),
+        case(
+            M::GET,
+            "/api/facebook/oauth/callback",
+            "/api/facebook/oauth/callback?code=x&state=y",
+            [401, 409, 403, 403, 409],
+        ),
+        case(
+            M::GET,
+            "/webhooks/facebook",
+            "/webhooks/facebook?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1",
+            [403, 403, 403, 403, 403],
+        ),
+        with_body(
+            M::POST,
+            "/webhooks/facebook",
+            "/webhooks/facebook",
+            |_| json!({"object": "page", "entry": []}),
+            [401, 401, 401, 401, 401],
+        ),
+        with_body(
+            M::POST,
+            "/api/simulator/facebook/{page_id}/leads",
+            format!("/api/simulator/facebook/{fbpage}/leads"),
+            |_| json!({"name": "Sim"}),
+            [401, 404, 403, 403, 202],
         ),
         // A text message has no file: nobody learns more than "not found".
         case(

@@ -120,6 +120,7 @@ async fn receive(
         fallback: None,
         origin: format!("Lead from {}", channel.name),
         author: None,
+        details: serde_json::Value::Null,
     };
     let (cid, contact_id, created) = state
         .store

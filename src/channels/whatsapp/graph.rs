@@ -121,7 +121,7 @@ pub struct MediaInfo {
     pub mime_type: Option<String>,
 }
 
-fn unreachable(e: reqwest::Error) -> GraphError {
+pub fn unreachable(e: reqwest::Error) -> GraphError {
     GraphError {
         code: 0,
         http_status: 0,

@@ -23,7 +23,7 @@ pub fn routes(r: &mut Routes) {
 }
 
 #[derive(Deserialize)]
-struct Verification {
+pub struct Verification {
     #[serde(rename = "hub.mode")]
     mode: Option<String>,
     #[serde(rename = "hub.verify_token")]
@@ -32,7 +32,7 @@ struct Verification {
     challenge: Option<String>,
 }
 
-async fn verify(state: web::Data<AppState>, q: web::Query<Verification>) -> HttpResponse {
+pub async fn verify(state: web::Data<AppState>, q: web::Query<Verification>) -> HttpResponse {
     let expected = &state.config.meta.verify_token;
     let ok = q.mode.as_deref() == Some("subscribe")
         && !expected.is_empty()

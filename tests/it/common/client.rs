@@ -52,6 +52,15 @@ impl Client {
         }
     }
 
+    /// A client with the same cookies that does not follow redirects (OAuth hops).
+    pub fn without_redirects(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_provider(self.jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
     pub fn cookie(&self, name: &str) -> Option<String> {
         let url = self.base.parse().ok()?;
         let header: HeaderValue = self.jar.cookies(&url)?;

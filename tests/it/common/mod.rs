@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod client;
+pub mod fake_facebook;
 pub mod fake_graph;
 pub mod wa;
 

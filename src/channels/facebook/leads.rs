@@ -1,0 +1,320 @@
+//! One Facebook lead: read from Graph (or the simulator, for a sandbox page),
+//! its answers mapped to a contact, captured through the page's pool exactly
+//! once per `leadgen_id`. Runs as a durable job so Meta's webhook gets its 200
+//! at once and a Graph hiccup is retried rather than lost.
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::{graph::id_text, FbPage, LEADGEN_SEEN};
+use crate::{
+    assignment::Channel,
+    channels::whatsapp::graph::{Failure, GraphError},
+    contacts::Identity,
+    conversations::model::{Conversation, Source},
+    error::{ApiError, ApiResult},
+    leads::{self, Capture, Fields},
+    scheduler::{Handler, Job, Outcome},
+    store::{ids::RecordId, Reader, Store, WriteCtx},
+    tenancy::repo as tenancy,
+    time::now_ms,
+};
+
+pub const JOB_KIND: &str = "facebook_lead";
+
+/// What a lead form's answers say about the person.
+#[derive(Debug, Default, PartialEq)]
+pub struct Answers {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Custom questions, in the form's order.
+    pub other: Vec<(String, String)>,
+}
+
+/// Maps `field_data` (`[{name, values}]`): Meta's standard keys, else a custom question.
+pub fn answers(lead: &Value) -> Answers {
+    let mut a = Answers::default();
+    let (mut first, mut last) = (None, None);
+    for f in lead["field_data"].as_array().into_iter().flatten() {
+        let key = f["name"].as_str().unwrap_or("").to_string();
+        let value = f["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| id_text(v).or_else(|| v.as_bool().map(|b| b.to_string())))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if value.trim().is_empty() {
+            continue;
+        }
+        match key.as_str() {
+            "full_name" | "name" => a.name = Some(value),
+            "first_name" => first = Some(value),
+            "last_name" => last = Some(value),
+            "phone_number" | "phone" => a.phone = Some(value),
+            "email" => a.email = Some(value),
+            _ => a.other.push((key.replace('_', " "), value)),
+        }
+    }
+    if a.name.is_none() {
+        let joined = [first, last]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        a.name = Some(joined).filter(|n| !n.is_empty());
+    }
+    a
+}
+
+/// The contact and note of a lead. A lead is never dropped for a badly typed
+/// phone or email: what does not check out goes into the note, as typed.
+fn identity(a: &Answers, default_country: &str) -> (Identity, Option<String>) {
+    let mut lines: Vec<String> = a.other.iter().map(|(q, v)| format!("{q}: {v}")).collect();
+    let (mut phone, mut email) = (a.phone.clone(), a.email.clone());
+    for _ in 0..3 {
+        let attempt = leads::validate(
+            Fields {
+                name: a.name.clone(),
+                phone: phone.clone(),
+                email: email.clone(),
+                note: None,
+            },
+            default_country,
+        );
+        match attempt {
+            Ok((who, _)) => {
+                let note = Some(lines.join("\n")).filter(|n| !n.is_empty());
+                return (who, note);
+            }
+            Err(e) => {
+                for bad in e.details.unwrap_or_default() {
+                    let slot = match bad.field.as_str() {
+                        "phone" => &mut phone,
+                        "email" => &mut email,
+                        _ => continue,
+                    };
+                    if let Some(raw) = slot.take() {
+                        lines.push(format!("{} (as typed): {raw}", bad.field));
+                    }
+                }
+            }
+        }
+        if phone.is_none() && email.is_none() {
+            break;
+        }
+    }
+    let name: Option<String> = a.name.as_ref().map(|n| n.chars().take(120).collect());
+    let note = Some(lines.join("\n")).filter(|n| !n.is_empty());
+    (
+        Identity {
+            name,
+            phone: None,
+            wa_user_id: None,
+            email: None,
+        },
+        note,
+    )
+}
+
+/// Captures a lead of `page` unless its `leadgen_id` was stored before.
+/// `None` for a duplicate.
+pub fn store_lead(
+    ctx: &mut WriteCtx,
+    page: &FbPage,
+    lead: &Value,
+) -> ApiResult<Option<Conversation>> {
+    let Some(leadgen_id) = id_text(&lead["id"]) else {
+        return Err(ApiError::new(
+            crate::error::Code::BadRequest,
+            "The lead has no id",
+        ));
+    };
+    if ctx
+        .get_raw(LEADGEN_SEEN, leadgen_id.as_bytes())?
+        .is_some_and(|v| v.len() == 16)
+    {
+        return Ok(None);
+    }
+    let business =
+        tenancy::business(ctx, page.business_id)?.ok_or_else(|| ApiError::not_found("business"))?;
+    let (who, note) = identity(&answers(lead), &business.default_country);
+    let form_id = id_text(&lead["form_id"]);
+    let form = form_id
+        .as_deref()
+        .map(|f| page.form_name(f).unwrap_or(f).to_string())
+        .unwrap_or_else(|| page.name.clone());
+    let capture = Capture {
+        who,
+        note,
+        number: None,
+        source: Source::Facebook,
+        channel: Channel::Facebook(page.id),
+        assignee: None,
+        fallback: None,
+        origin: format!("Lead from Facebook form {form}"),
+        author: None,
+        details: json!({"leadgen_id": leadgen_id, "form_id": form_id, "ad_id": id_text(&lead["ad_id"]),
+                        "page_id": page.page_id, "created_time": lead["created_time"]}),
+    };
+    let (c, _) = leads::capture(ctx, page.business_id, &capture)?;
+    ctx.put_raw(LEADGEN_SEEN, leadgen_id.as_bytes(), &c.id.bytes())?;
+    let mut touched = page.clone();
+    touched.last_lead_at = Some(now_ms());
+    super::save(ctx, &touched)?;
+    Ok(Some(c))
+}
+
+/// Where a page's leads are read: Graph, or the simulator for a sandbox page.
+#[derive(Clone)]
+pub struct LeadSource {
+    pub store: Store,
+    pub graph: super::graph::FbGraph,
+}
+
+impl LeadSource {
+    pub async fn lead(&self, page: &FbPage, leadgen_id: &str) -> Result<Value, GraphError> {
+        if page.sandbox {
+            return crate::simulator::facebook::lead(&self.store, leadgen_id);
+        }
+        self.graph.lead(leadgen_id, &page.token).await
+    }
+
+    pub async fn form_leads(
+        &self,
+        page: &FbPage,
+        form_id: &str,
+        after: Option<&str>,
+    ) -> Result<super::graph::LeadPage, GraphError> {
+        if page.sandbox {
+            return crate::simulator::facebook::form_leads(&self.store, form_id, after);
+        }
+        self.graph.form_leads(form_id, &page.token, after).await
+    }
+}
+
+/// A dead token flags the page for its owner to reconnect.
+pub async fn token_died(store: &Store, page: RecordId, e: &GraphError) {
+    let reason = e.reason();
+    let result = store
+        .write(move |ctx| {
+            if let Some(mut p) = super::get(ctx, page)? {
+                p.token_invalid = true;
+                p.last_error = Some(reason.clone());
+                super::save(ctx, &p)?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!("flagging page {page}: {e}");
+    }
+}
+
+/// What a Graph error means for a job.
+pub async fn outcome_of(store: &Store, page: RecordId, e: GraphError) -> Outcome {
+    match e.failure {
+        Failure::TokenDead => {
+            token_died(store, page, &e).await;
+            Outcome::Fail(format!("the page's token no longer works: {}", e.reason()))
+        }
+        Failure::Permanent => Outcome::Fail(e.reason()),
+        _ => Outcome::Retry(e.reason()),
+    }
+}
+
+pub fn handler(source: LeadSource) -> Handler {
+    let source = Arc::new(source);
+    Arc::new(move |job: Job| {
+        let source = source.clone();
+        Box::pin(async move {
+            let args: Value = serde_json::from_str(&job.payload).unwrap_or(Value::Null);
+            let (Some(page_id), Some(leadgen_id)) = (
+                args["page"]
+                    .as_str()
+                    .and_then(|p| p.parse::<RecordId>().ok()),
+                args["leadgen_id"].as_str().map(str::to_string),
+            ) else {
+                return Outcome::Fail(format!("malformed job payload: {}", job.payload));
+            };
+            let page = match source.store.read().map(|r| super::get(&r, page_id)) {
+                Ok(Ok(Some(p))) => p,
+                Ok(Ok(None)) => return Outcome::Fail("the page was disconnected".into()),
+                Ok(Err(e)) => return Outcome::Retry(e.to_string()),
+                Err(e) => return Outcome::Retry(e.to_string()),
+            };
+            let lead = match source.lead(&page, &leadgen_id).await {
+                Ok(l) => l,
+                Err(e) => return outcome_of(&source.store, page.id, e).await,
+            };
+            match source
+                .store
+                .write(move |ctx| store_lead(ctx, &page, &lead).map(|_| ()))
+                .await
+            {
+                Ok(()) => Outcome::Done,
+                Err(e) if e.code.http().is_server_error() => Outcome::Retry(e.message),
+                Err(e) => Outcome::Fail(e.message),
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_fields_map_to_the_contact_and_custom_questions_to_the_note() {
+        let lead = json!({"id": 123456789, "field_data": [
+            {"name": "first_name", "values": ["Carla"]}, {"name": "last_name", "values": ["Souza"]},
+            {"name": "phone_number", "values": ["+5511987654321"]},
+            {"name": "email", "values": ["carla@example.com"]},
+            {"name": "which_model?", "values": ["Sofa", "Chair"]},
+            {"name": "budget", "values": [2000]}]});
+        let a = answers(&lead);
+        assert_eq!(a.name.as_deref(), Some("Carla Souza"));
+        assert_eq!(a.phone.as_deref(), Some("+5511987654321"));
+        assert_eq!(
+            a.other,
+            [
+                ("which model?".into(), "Sofa, Chair".into()),
+                ("budget".into(), "2000".into())
+            ]
+        );
+        let (who, note) = identity(&a, "");
+        assert_eq!(who.phone.as_deref(), Some("+5511987654321"));
+        assert_eq!(who.email.as_deref(), Some("carla@example.com"));
+        assert_eq!(
+            note.as_deref(),
+            Some("which model?: Sofa, Chair\nbudget: 2000")
+        );
+    }
+
+    #[test]
+    fn a_badly_typed_phone_or_email_is_kept_in_the_note_not_dropped() {
+        let lead = json!({"field_data": [{"name": "full_name", "values": ["Rui"]},
+            {"name": "phone_number", "values": ["12"]}, {"name": "email", "values": ["rui@"]}]});
+        let (who, note) = identity(&answers(&lead), "BR");
+        assert_eq!(who.name.as_deref(), Some("Rui"));
+        assert!(who.phone.is_none() && who.email.is_none());
+        let note = note.unwrap();
+        assert!(
+            note.contains("phone (as typed): 12") && note.contains("email (as typed): rui@"),
+            "{note}"
+        );
+        let (who, _) = identity(
+            &answers(
+                &json!({"field_data": [{"name": "phone_number", "values": ["11 98765-4321"]},
+                                            {"name": "email", "values": ["nope"]}]}),
+            ),
+            "BR",
+        );
+        assert_eq!(
+            who.phone.as_deref(),
+            Some("+5511987654321"),
+            "the good one stays"
+        );
+    }
+}

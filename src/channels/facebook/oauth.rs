@@ -1,0 +1,229 @@
+//! Connecting pages with Facebook Login: `start` sends the browser to Meta's
+//! dialog with a signed `state` bound to the business and the member;
+//! `callback` checks it, exchanges the code for a long-lived user token,
+//! lists the user's pages, subscribes each to `leadgen`, reads its forms and
+//! stores it. The browser lands back on the Channels page with the outcome.
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::{by_page_id, graph::FbGraph, FbPage};
+use crate::{
+    auth::MemberActor,
+    error::{ApiError, ApiResult, Code},
+    http::{AppState, Routes},
+    store::ids::{BusinessId, MemberId, RecordId},
+    tenancy::Permission,
+    time::now_ms,
+};
+
+pub fn routes(r: &mut Routes) {
+    r.get("/api/facebook/oauth/start", start)
+        .get("/api/facebook/oauth/callback", callback);
+}
+
+const AUDIENCE: &str = "facebook_oauth";
+/// How long the dialog may take.
+const STATE_TTL_SECS: i64 = 15 * 60;
+const SCOPES: &str =
+    "pages_show_list,pages_manage_metadata,pages_read_engagement,leads_retrieval,business_management";
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    aud: String,
+    exp: i64,
+    b: BusinessId,
+    m: MemberId,
+    nonce: String,
+}
+
+fn redirect_uri(state: &AppState) -> String {
+    format!(
+        "{}/api/facebook/oauth/callback",
+        state.config.server.public_url.trim_end_matches('/')
+    )
+}
+
+fn may_connect(state: &AppState, actor: &MemberActor) -> ApiResult<()> {
+    if !actor.scope.has(Permission::ManageChannels) {
+        return Err(ApiError::forbidden(
+            "Connecting pages needs the manage_channels permission",
+        ));
+    }
+    if state.config.meta.app_id.is_empty() || state.config.meta.app_secret.is_empty() {
+        return Err(ApiError::new(
+            Code::NotConfigured,
+            "Facebook is not configured: set meta.app_id and meta.app_secret",
+        ));
+    }
+    Ok(())
+}
+
+async fn start(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
+    may_connect(&state, &actor)?;
+    let claims = State {
+        aud: AUDIENCE.into(),
+        exp: now_ms() / 1000 + STATE_TTL_SECS,
+        b: actor.business.id,
+        m: actor.scope.member_id,
+        nonce: crate::auth::session::random_token(16),
+    };
+    let signed = state.keys.sign(&claims)?;
+    let meta = &state.config.meta;
+    let mut url = reqwest::Url::parse(&format!(
+        "{}/{}/dialog/oauth",
+        meta.dialog_url.trim_end_matches('/'),
+        meta.graph_version
+    ))
+    .map_err(|e| ApiError::internal(format!("meta.dialog_url: {e}")))?;
+    url.query_pairs_mut()
+        .append_pair("client_id", &meta.app_id)
+        .append_pair("redirect_uri", &redirect_uri(&state))
+        .append_pair("state", &signed)
+        .append_pair("response_type", "code")
+        .append_pair("scope", SCOPES);
+    Ok(HttpResponse::Found()
+        .insert_header(("Location", url.to_string()))
+        .insert_header(("Cache-Control", "no-store"))
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Back to the Channels page with what happened.
+fn back(state: &AppState, outcome: &str, message: &str) -> HttpResponse {
+    let base = state.config.server.public_url.trim_end_matches('/');
+    let location = match reqwest::Url::parse(&format!("{base}/channels")) {
+        Ok(mut url) => {
+            url.query_pairs_mut()
+                .append_pair("facebook", outcome)
+                .append_pair("message", message);
+            url.to_string()
+        }
+        Err(_) => format!("/channels?facebook={outcome}"),
+    };
+    HttpResponse::Found()
+        .insert_header(("Location", location))
+        .insert_header(("Cache-Control", "no-store"))
+        .finish()
+}
+
+async fn callback(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    q: web::Query<Callback>,
+) -> ApiResult<HttpResponse> {
+    may_connect(&state, &actor)?;
+    let q = q.into_inner();
+    let claims: Option<State> = q
+        .state
+        .as_deref()
+        .and_then(|s| state.keys.open(s, AUDIENCE));
+    let Some(claims) = claims.filter(|c| c.b == actor.business.id && c.m == actor.scope.member_id)
+    else {
+        return Err(ApiError::new(
+            Code::Forbidden,
+            "This sign-in link is not yours or has expired; start again from the Channels page",
+        ));
+    };
+    let _ = claims.nonce;
+    if let Some(e) = q.error {
+        let why = q.error_description.unwrap_or(e);
+        return Ok(back(&state, "error", &format!("Facebook said: {why}")));
+    }
+    let Some(code) = q.code.filter(|c| !c.is_empty()) else {
+        return Ok(back(&state, "error", "Facebook sent no authorization code"));
+    };
+    let graph = FbGraph::new(&state.config.meta);
+    let connected = connect(&state, &graph, actor.business.id, &code).await;
+    // Revived lead fetches are due now.
+    state.jobs_wake.notify_one();
+    Ok(match connected {
+        Ok((n, skipped)) if skipped.is_empty() => {
+            back(&state, "connected", &format!("{n} page(s) connected"))
+        }
+        Ok((n, skipped)) => back(
+            &state,
+            "connected",
+            &format!(
+                "{n} page(s) connected; {} belong to another business",
+                skipped.join(", ")
+            ),
+        ),
+        Err(e) => back(&state, "error", &e),
+    })
+}
+
+/// Code → long-lived token → pages → subscribe, forms, store. Returns the
+/// number connected and the names of pages another business holds.
+async fn connect(
+    state: &AppState,
+    graph: &FbGraph,
+    business: BusinessId,
+    code: &str,
+) -> Result<(usize, Vec<String>), String> {
+    let short = graph
+        .exchange_code(code, &redirect_uri(state))
+        .await
+        .map_err(|e| format!("exchanging the code failed: {}", e.reason()))?;
+    let (user_token, expires_in) = graph
+        .long_lived(&short)
+        .await
+        .map_err(|e| format!("getting a long-lived token failed: {}", e.reason()))?;
+    let pages = graph
+        .pages(&user_token)
+        .await
+        .map_err(|e| format!("listing your pages failed: {}", e.reason()))?;
+    if pages.is_empty() {
+        return Err("Facebook listed no page you manage".into());
+    }
+    let mut ready = Vec::new();
+    for p in pages {
+        graph
+            .subscribe(&p.id, &p.token)
+            .await
+            .map_err(|e| format!("subscribing {} to leads failed: {}", p.name, e.reason()))?;
+        let forms = graph.forms(&p.id, &p.token).await.unwrap_or_default();
+        ready.push((p, forms));
+    }
+    let expires_at = expires_in.map(|s| now_ms() + s * 1000);
+    state
+        .store
+        .write(move |ctx| {
+            let (mut connected, mut skipped) = (0, Vec::new());
+            for (p, forms) in &ready {
+                let existing = by_page_id(ctx, &p.id)?;
+                if existing.as_ref().is_some_and(|e| e.business_id != business) {
+                    skipped.push(p.name.clone());
+                    continue;
+                }
+                let page = FbPage {
+                    id: existing.as_ref().map_or_else(RecordId::new, |e| e.id),
+                    business_id: business,
+                    page_id: p.id.clone(),
+                    name: p.name.clone(),
+                    token: p.token.clone(),
+                    sandbox: false,
+                    token_invalid: false,
+                    last_error: None,
+                    forms: forms.clone(),
+                    user_token: Some(user_token.clone()),
+                    user_token_expires_at: expires_at,
+                    connected_at: existing.as_ref().map_or_else(now_ms, |e| e.connected_at),
+                    last_lead_at: existing.as_ref().and_then(|e| e.last_lead_at),
+                };
+                super::save(ctx, &page)?;
+                // Leads that failed on the dead token are fetched again.
+                crate::scheduler::revive(ctx, super::leads::JOB_KIND, &page.id.to_string())?;
+                connected += 1;
+            }
+            Ok((connected, skipped))
+        })
+        .await
+        .map_err(|e| e.message)
+}

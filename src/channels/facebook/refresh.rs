@@ -1,0 +1,108 @@
+//! The daily token check: a long-lived user token is exchanged again before it
+//! expires, and every page token is tried; a page whose token died (Graph
+//! error 190) is flagged for its owner to reconnect, one that works again is
+//! cleared. The job reschedules itself, so exactly one is ever pending.
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::{graph::FbGraph, FbPage};
+use crate::{
+    channels::whatsapp::graph::Failure,
+    scheduler::{self, Handler, Job, Outcome},
+    store::{Store, StoreError, WriteCtx},
+    time::now_ms,
+};
+
+pub const JOB_KIND: &str = "facebook_token_check";
+const DAY_MS: i64 = 86_400_000;
+/// A user token this close to its expiry is exchanged for a fresh one.
+const RENEW_BEFORE_MS: i64 = 10 * DAY_MS;
+
+/// Schedules the first check unless one is pending (called at start).
+pub fn ensure_scheduled(ctx: &mut WriteCtx) -> Result<(), StoreError> {
+    if scheduler::pending(ctx, usize::MAX)?
+        .iter()
+        .any(|j| j.kind == JOB_KIND)
+    {
+        return Ok(());
+    }
+    scheduler::schedule(ctx, JOB_KIND, &json!({}), now_ms() + 60_000, 3)?;
+    Ok(())
+}
+
+async fn check(graph: &FbGraph, store: &Store, page: FbPage) {
+    let mut p = page.clone();
+    let renew = p.user_token.is_some()
+        && p.user_token_expires_at
+            .is_some_and(|t| t - now_ms() < RENEW_BEFORE_MS);
+    if let (true, Some(token)) = (renew, p.user_token.clone()) {
+        match graph.long_lived(&token).await {
+            Ok((fresh, expires_in)) => {
+                p.user_token = Some(fresh);
+                p.user_token_expires_at = expires_in.map(|s| now_ms() + s * 1000);
+            }
+            Err(e) => {
+                tracing::warn!(page = %p.page_id, "renewing the user token failed: {}", e.reason())
+            }
+        }
+    }
+    match graph.check_page(&p.page_id, &p.token).await {
+        Ok(()) => {
+            p.token_invalid = false;
+            p.last_error = None;
+        }
+        Err(e) if e.failure == Failure::TokenDead => {
+            p.token_invalid = true;
+            p.last_error = Some(e.reason());
+        }
+        // Meta being down says nothing about the token.
+        Err(e) => tracing::warn!(page = %p.page_id, "token check inconclusive: {}", e.reason()),
+    }
+    if p != page {
+        let result = store
+            .write(move |ctx| {
+                // Keep what changed meanwhile (a reconnect); only the token state is ours.
+                if let Some(mut now) = super::get(ctx, p.id)? {
+                    if now.token == page.token {
+                        now.token_invalid = p.token_invalid;
+                        now.last_error = p.last_error.clone();
+                        now.user_token = p.user_token.clone();
+                        now.user_token_expires_at = p.user_token_expires_at;
+                        super::save(ctx, &now)?;
+                    }
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!("saving the token check: {e}");
+        }
+    }
+}
+
+pub fn handler(store: Store, graph: FbGraph) -> Handler {
+    Arc::new(move |_job: Job| {
+        let (store, graph) = (store.clone(), graph.clone());
+        Box::pin(async move {
+            let pages = match store.read().map(|r| super::all(&r)) {
+                Ok(Ok(p)) => p,
+                Ok(Err(e)) => return Outcome::Retry(e.to_string()),
+                Err(e) => return Outcome::Retry(e.to_string()),
+            };
+            for page in pages.into_iter().filter(|p| !p.sandbox) {
+                check(&graph, &store, page).await;
+            }
+            let next = store
+                .write(|ctx| {
+                    scheduler::schedule(ctx, JOB_KIND, &json!({}), now_ms() + DAY_MS, 3)?;
+                    Ok(())
+                })
+                .await;
+            match next {
+                Ok(()) => Outcome::Done,
+                Err(e) => Outcome::Retry(e.message),
+            }
+        })
+    })
+}
