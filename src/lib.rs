@@ -20,6 +20,7 @@ pub mod events;
 pub mod http;
 pub mod leads;
 pub mod metrics;
+pub mod notifications;
 pub mod outbound;
 pub mod realtime;
 pub mod replies;

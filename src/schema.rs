@@ -28,6 +28,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::assignment::TABLES,
         crate::channels::custom::TABLES,
         crate::channels::facebook::TABLES,
+        crate::notifications::TABLES,
         crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,
     ] {

@@ -52,7 +52,7 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
         };
         let mut c = before.clone();
         c.assignee_id = Some(member);
-        service::save_changed(ctx, &before, &c)?;
+        service::save_changed(ctx, &before, &c, None)?;
         handed += 1;
         if handed == MAX_PER_DRAIN {
             break;

@@ -279,7 +279,7 @@ async fn update(
             }
             if c != before {
                 c.updated_at = now_ms().max(before.updated_at);
-                super::service::save_changed(ctx, &before, &c)?;
+                super::service::save_changed(ctx, &before, &c, Some(scope.member_id))?;
             }
             Ok(c)
         })

@@ -120,6 +120,9 @@ pub fn record_inbound(
     conversation.updated_at = now.max(conversation.updated_at);
     repo::save_message(ctx, &message)?;
     repo::save(ctx, existing.as_ref(), &conversation)?;
+    if conversation.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
+        crate::notifications::assigned(ctx, &conversation, None)?;
+    }
     // A new conversation nobody took is flagged, so owners and leads notice it.
     let conv_json = json!({"conversation_id": conversation.id, "assignee_id": conversation.assignee_id,
                            "unassigned": conversation.assignee_id.is_none()});
@@ -215,8 +218,16 @@ pub fn apply_reaction(
 
 /// Writes a changed conversation and tells the sockets, including those of
 /// whoever had it before (their UI drops it if it left their scope).
-pub fn save_changed(ctx: &mut WriteCtx, before: &Conversation, c: &Conversation) -> ApiResult<()> {
+pub fn save_changed(
+    ctx: &mut WriteCtx,
+    before: &Conversation,
+    c: &Conversation,
+    actor: Option<crate::store::ids::MemberId>,
+) -> ApiResult<()> {
     repo::save(ctx, Some(before), c)?;
+    if c.assignee_id != before.assignee_id {
+        crate::notifications::assigned(ctx, c, actor)?;
+    }
     ctx.emit(Event::new(
         Some(c.business_id),
         "conversation.updated",

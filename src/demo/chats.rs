@@ -178,7 +178,7 @@ async fn assign(
             c.assignee_id = assignee;
             c.labels = labels.iter().map(|l| l.to_string()).collect();
             c.updated_at = now_ms().max(before.updated_at);
-            crate::conversations::service::save_changed(ctx, &before, &c)
+            crate::conversations::service::save_changed(ctx, &before, &c, None)
         })
         .await
 }

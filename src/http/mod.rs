@@ -60,6 +60,7 @@ pub fn api(routes: &mut Routes) {
     crate::channels::facebook::oauth::routes(routes);
     crate::channels::facebook::webhook::routes(routes);
     crate::simulator::facebook::routes(routes);
+    crate::notifications::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -235,6 +235,9 @@ pub fn capture(
         )?;
     }
     repo::save(ctx, existing.as_ref(), &c)?;
+    if c.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
+        crate::notifications::assigned(ctx, &c, cap.author)?;
+    }
     ctx.emit(Event::new(
         Some(b),
         if is_new { "conversation.new" } else { "conversation.updated" },

@@ -162,6 +162,8 @@ impl Hub {
         if event.kind.starts_with("member.") {
             self.refresh_scopes(store, business);
         }
+        // A member's own notification reaches only them.
+        let recipient = member_of(&event.data, "recipient_id");
         let about_conversation = event.data.get("conversation_id").is_some();
         let assignee = member_of(&event.data, "assignee_id");
         let previous = member_of(&event.data, "previous_assignee_id");
@@ -178,7 +180,9 @@ impl Hub {
                 return;
             };
             keep_delivering(sockets, |s| {
-                if !about_conversation || s.scope.sees_conversation(assignee) {
+                if let Some(r) = recipient {
+                    (s.member_id == r).then_some(&text)
+                } else if !about_conversation || s.scope.sees_conversation(assignee) {
                     Some(&text)
                 } else if reassigned_away && s.scope.sees_conversation(previous) {
                     Some(removed.get_or_init(|| {

@@ -142,3 +142,64 @@ async fn without_a_pool_the_lead_is_the_creators_and_bad_leads_store_nothing() {
         "nothing refused was stored"
     );
 }
+
+#[tokio::test]
+async fn the_assignee_is_notified_and_only_they_see_it() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    let other = h.login(biz.other_member()).await;
+    owner
+        .put(
+            "/api/leads/pool",
+            json!({"mode": "round_robin", "members": [{"member_id": biz.member_id}]}),
+        )
+        .await;
+    let r = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Nina Alves", "phone": "+5511955554444"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mine = member.get("/api/notifications").await;
+    assert_eq!(mine.body["unread"], 1, "{}", mine.body);
+    let n = &mine.body["items"][0];
+    assert_eq!(n["kind"], "assigned");
+    assert_eq!(n["text"], "Nina Alves (manual) was assigned to you");
+    assert_eq!(n["conversation_id"], r.body["conversation_id"]);
+    assert_eq!(
+        other.get("/api/notifications").await.body["items"],
+        json!([])
+    );
+    assert_eq!(owner.get("/api/notifications").await.body["unread"], 0);
+
+    // Handing it to someone else tells them; taking it yourself tells nobody.
+    let c = r.body["conversation_id"].as_str().unwrap();
+    owner
+        .patch(
+            &format!("/api/conversations/{c}"),
+            json!({"assignee_id": biz.other_member_id}),
+        )
+        .await;
+    assert_eq!(other.get("/api/notifications").await.body["unread"], 1);
+    owner
+        .patch(
+            &format!("/api/conversations/{c}"),
+            json!({"assignee_id": biz.owner_id}),
+        )
+        .await;
+    assert_eq!(owner.get("/api/notifications").await.body["unread"], 0);
+
+    let r = member.post("/api/notifications/read", json!({})).await;
+    assert_eq!(r.status, 204);
+    let after = member.get("/api/notifications").await;
+    assert_eq!(
+        (
+            after.body["unread"].as_u64(),
+            after.body["items"][0]["read"].as_bool()
+        ),
+        (Some(0), Some(true))
+    );
+}

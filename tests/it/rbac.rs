@@ -721,6 +721,20 @@ async fn every_route_answers_each_role_as_expected() {
             format!("/api/facebook/imports/{fbimport}"),
             [401, 404, 200, 200, 200],
         ),
+        // Everyone has their own notifications.
+        case(
+            M::GET,
+            "/api/notifications",
+            "/api/notifications",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/notifications/read",
+            "/api/notifications/read",
+            |_| json!({}),
+            [401, 204, 204, 204, 204],
+        ),
         // The test server has no Meta app: owners learn that, others may not connect.
         case(
             M::GET,
