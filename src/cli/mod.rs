@@ -327,7 +327,7 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         config.server.data_dir.display()
     );
     if let Some(logins) = demo_logins {
-        if matches!(logins, crate::demo::DemoLogins::Seeded) {
+        if matches!(logins, crate::demo::DemoLogins::Seeded(_)) {
             play_demo_chats(&running);
         }
         println!("{}", crate::demo::banner(&url, &logins));

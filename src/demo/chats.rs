@@ -153,7 +153,7 @@ pub async fn play(state: &AppState) -> ApiResult<()> {
             }
         }
     }
-    Ok(())
+    super::sources::play(state, business).await
 }
 
 fn find(state: &AppState, number: &numbers::WaNumber, wa_id: &str) -> ApiResult<ConversationId> {

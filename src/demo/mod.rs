@@ -3,6 +3,7 @@
 //! quick replies and a few live conversations, so a newcomer can sign in and
 //! hold a WhatsApp conversation at once.
 pub mod chats;
+pub mod sources;
 
 use crate::{
     assignment,
@@ -47,7 +48,7 @@ pub const PEOPLE: &[(&str, &str, Role)] = &[
 ];
 
 pub enum DemoLogins {
-    Seeded,
+    Seeded(sources::Seeded),
     AlreadyThere,
     /// The folder holds real data: the demo is not mixed into it.
     Skipped,
@@ -63,7 +64,7 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
     }
     drop(read);
     let hash = password::hash(PASSWORD)?;
-    store.write_blocking(move |ctx| {
+    let seeded = store.write_blocking(move |ctx| {
         let new = |(name, email, role): &(&str, &str, Role), team_id| service::NewMember {
             email: email.to_string(),
             name: name.to_string(),
@@ -129,9 +130,9 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
                 },
             )?;
         }
-        Ok(())
+        sources::seed(ctx, business.id, &agents)
     })?;
-    Ok(DemoLogins::Seeded)
+    Ok(DemoLogins::Seeded(seeded))
 }
 
 pub fn banner(url: &str, logins: &DemoLogins) -> String {
@@ -150,6 +151,11 @@ pub fn banner(url: &str, logins: &DemoLogins) -> String {
             s.push_str(&format!(
                 "Chat as a customer of the sandbox number {SANDBOX_NUMBER}: sign in as the owner and open {url}/simulator in a second tab.\n"
             ));
+            let seeded = match logins {
+                DemoLogins::Seeded(s) => Some(s),
+                _ => None,
+            };
+            s.push_str(&sources::banner(url, seeded));
             s
         }
     }

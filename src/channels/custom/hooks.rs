@@ -60,6 +60,7 @@ async fn receive(
         .map(|id| get(&state.store.read()?, id))
         .transpose()?
         .flatten()
+        .filter(|c| c.kind == super::Kind::Webhook)
         .ok_or_else(unauthorized)?;
     let token = req
         .headers()

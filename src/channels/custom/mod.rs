@@ -224,6 +224,31 @@ struct ChannelBody {
     mapping: Option<std::collections::BTreeMap<String, String>>,
 }
 
+/// A new channel with the default mapping; a webhook channel's token comes
+/// with it, to be shown once.
+pub fn new_channel(
+    business: BusinessId,
+    kind: Kind,
+    name: &str,
+) -> (CustomChannel, Option<String>) {
+    let token = format!("wfh_{}", random_token(32));
+    let channel = CustomChannel {
+        id: RecordId::new(),
+        business_id: business,
+        kind,
+        slug: (kind == Kind::Walkin).then(|| walkin::new_slug(name)),
+        name: name.to_string(),
+        token_hash: hashed(&token),
+        mapping: if kind == Kind::Webhook {
+            default_mapping()
+        } else {
+            Vec::new()
+        },
+        created_at: now_ms(),
+    };
+    (channel, (kind == Kind::Webhook).then_some(token))
+}
+
 fn hashed(token: &str) -> [u8; 32] {
     crate::auth::tokens::hash(token)
 }
@@ -271,19 +296,9 @@ async fn create_channel(
     };
     v.finish()?;
     let kind = kind.unwrap_or(Kind::Webhook);
-    let token = format!("wfh_{}", random_token(32));
-    let mut channel = CustomChannel {
-        id: RecordId::new(),
-        business_id: actor.business.id,
-        kind,
-        slug: (kind == Kind::Walkin).then(|| walkin::new_slug(&name)),
-        name,
-        token_hash: hashed(&token),
-        mapping,
-        created_at: now_ms(),
-    };
-    if kind == Kind::Walkin {
-        channel.mapping.clear();
+    let (mut channel, token) = new_channel(actor.business.id, kind, &name);
+    if kind == Kind::Webhook {
+        channel.mapping = mapping;
     }
     let stored = channel.clone();
     state
@@ -305,8 +320,7 @@ async fn create_channel(
             Ok(())
         })
         .await?;
-    let token = (kind == Kind::Webhook).then_some(token.as_str());
-    Ok(HttpResponse::Created().json(channel_json(&state, &channel, token)))
+    Ok(HttpResponse::Created().json(channel_json(&state, &channel, token.as_deref())))
 }
 
 async fn delete_channel(
