@@ -17,6 +17,10 @@ export default defineConfig({
     target: 'es2022',
   },
   server: {
-    proxy: { '/api': { target: 'http://127.0.0.1:8080', ws: true } },
+    proxy: {
+      '/api': { target: 'http://127.0.0.1:8080', ws: true },
+      '^/w/': { target: 'http://127.0.0.1:8080' },
+      '^/hooks/': { target: 'http://127.0.0.1:8080' },
+    },
   },
 });

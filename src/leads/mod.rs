@@ -221,6 +221,13 @@ pub fn capture(
         updated_at: now,
     };
     repo::save_message(ctx, &event)?;
+    // The inbox row shows where the lead came from until someone writes.
+    c.last_message = Some(crate::conversations::service::preview(
+        "system",
+        &event.text,
+        Direction::In,
+        now,
+    ));
     if let (Some(text), Some(author)) = (&cap.note, cap.author) {
         repo::add_note(
             ctx,

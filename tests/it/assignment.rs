@@ -1,5 +1,7 @@
 //! Assignment through a number's pool: in the write that creates the
 //! conversation, fair under concurrency, explained, and continued after a restart.
+use std::time::Duration;
+
 use serde_json::{json, Value};
 
 use crate::common::{wa::text, Biz, Client, Harness};
@@ -208,6 +210,9 @@ async fn leads_waiting_while_everyone_is_away_go_to_the_first_member_back_oldest
     };
     away(biz.member_id).await;
     away(biz.other_member_id).await;
+    let member = h.login(biz.member()).await;
+    let mut owner_ws = crate::realtime::open(&h, &owner, None).await.unwrap();
+    let mut member_ws = crate::realtime::open(&h, &member, None).await.unwrap();
     for i in 0..10 {
         let body = text(
             "PN-WAIT",
@@ -222,9 +227,14 @@ async fn leads_waiting_while_everyone_is_away_go_to_the_first_member_back_oldest
         .get("/api/conversations?view=unassigned&limit=50")
         .await;
     assert_eq!(waiting.body["items"].as_array().unwrap().len(), 10);
+    let flagged = crate::realtime::frames(&mut owner_ws, Duration::from_millis(500))
+        .await
+        .into_iter()
+        .filter(|f| f["type"] == "conversation.new" && f["data"]["unassigned"] == true)
+        .count();
+    assert_eq!(flagged, 10, "owners hear of each waiting lead");
 
-    // Ana comes back: in the same write, all ten are hers.
-    let member = h.login(biz.member()).await;
+    // Ana comes back: in the same write, all ten are hers, live on her socket.
     let back = member
         .put(
             &format!("/api/members/{}/availability", biz.member_id),
@@ -232,6 +242,15 @@ async fn leads_waiting_while_everyone_is_away_go_to_the_first_member_back_oldest
         )
         .await;
     assert_eq!(back.status, 200, "{}", back.body);
+    let arrived = crate::realtime::frames(&mut member_ws, Duration::from_secs(1))
+        .await
+        .into_iter()
+        .filter(|f| {
+            f["type"] == "conversation.updated"
+                && f["data"]["assignee_id"] == biz.member_id.to_string()
+        })
+        .count();
+    assert_eq!(arrived, 10, "within a second, on the member's socket");
     let mine = member.get("/api/conversations?view=mine&limit=50").await;
     let items = mine.body["items"].as_array().unwrap();
     assert_eq!(

@@ -202,6 +202,7 @@ async fn a_forms_history_imports_once_and_a_dead_token_waits_for_the_reconnect()
     post_signed(&h, &leadgen(700000000007, PAGE_ID), APP_SECRET).await;
     assert_eq!(facebook_leads(&owner, 1).await.len(), 1);
 
+    let mut ws = crate::realtime::open(&h, &owner, None).await.unwrap();
     let r = owner
         .post(
             &format!("/api/facebook/pages/{page}/import"),
@@ -222,6 +223,19 @@ async fn a_forms_history_imports_once_and_a_dead_token_waits_for_the_reconnect()
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(done["status"], "completed", "{done}");
+    let progress: Vec<Value> = crate::realtime::frames(&mut ws, Duration::from_millis(300))
+        .await
+        .into_iter()
+        .filter(|f| f["type"] == "import.progress" && f["data"]["id"] == import.as_str())
+        .map(|f| f["data"]["rows_done"].clone())
+        .collect();
+    assert_eq!(progress.first(), Some(&json!(0)), "started: {progress:?}");
+    assert_eq!(
+        progress.last(),
+        Some(&json!(249)),
+        "page by page: {progress:?}"
+    );
+    assert!(progress.len() >= 4, "{progress:?}");
     assert_eq!(
         (done["rows_done"].as_u64(), done["rows_duplicate"].as_u64()),
         (Some(249), Some(1))

@@ -10,7 +10,7 @@ use crate::common::{
     Client, Harness, PASSWORD,
 };
 
-async fn sign_in(b: &Browser, h: &Harness, email: &str, path: &str) {
+pub(crate) async fn sign_in(b: &Browser, h: &Harness, email: &str, path: &str) {
     b.client.goto(&h.url("/login")).await.unwrap();
     b.fill("login-email", email).await;
     b.fill("login-password", PASSWORD).await;
@@ -21,7 +21,7 @@ async fn sign_in(b: &Browser, h: &Harness, email: &str, path: &str) {
 }
 
 /// Waits until `css` matches, failing with `what` after 20 s.
-async fn until(b: &Browser, css: &str, what: &str) -> fantoccini::elements::Element {
+pub(crate) async fn until(b: &Browser, css: &str, what: &str) -> fantoccini::elements::Element {
     b.client
         .wait()
         .at_most(Duration::from_secs(20))

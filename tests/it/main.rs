@@ -11,6 +11,7 @@ mod facebook;
 mod hooks;
 mod inbox_browser;
 mod leads;
+mod leads_browser;
 mod outbound;
 mod rbac;
 mod realtime;

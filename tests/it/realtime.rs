@@ -13,7 +13,7 @@ use crate::common::{wa::text, Client, Harness};
 
 type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open(h: &Harness, c: &Client, origin: Option<&str>) -> Result<Ws, String> {
+pub(crate) async fn open(h: &Harness, c: &Client, origin: Option<&str>) -> Result<Ws, String> {
     let url = format!("{}/api/ws", h.base.replace("http://", "ws://"));
     let mut req = url.into_client_request().unwrap();
     let cookies = format!("wf_session={}", c.cookie("wf_session").unwrap());
@@ -28,7 +28,7 @@ async fn open(h: &Harness, c: &Client, origin: Option<&str>) -> Result<Ws, Strin
 }
 
 /// Frames of `kind` that arrive within `wait`, ignoring presence chatter.
-async fn frames(ws: &mut Ws, wait: Duration) -> Vec<Value> {
+pub(crate) async fn frames(ws: &mut Ws, wait: Duration) -> Vec<Value> {
     let mut out = Vec::new();
     let deadline = tokio::time::Instant::now() + wait;
     while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, ws.next()).await {

@@ -138,6 +138,13 @@ impl Browser {
         el.send_keys(text).await.expect("type");
     }
 
+    /// Types into the element `css` matches (server-rendered pages have ids, not testids).
+    pub async fn fill_css(&self, css: &str, text: &str) {
+        let el = self.css(css).await;
+        el.clear().await.expect("clear");
+        el.send_keys(text).await.expect("type");
+    }
+
     pub async fn click(&self, id: &str) {
         self.el(id).await.click().await.expect("click");
     }

@@ -11,6 +11,7 @@ import { DESKTOP, useMediaQuery } from '../lib/useMediaQuery';
 import { RealtimeProvider } from '../lib/realtime';
 import { useLiveInbox } from '../features/inbox/live';
 import { WsStatus } from '../features/inbox/InboxChrome';
+import { NotificationBell } from '../features/notifications/NotificationBell';
 import { Availability } from './Availability';
 import { NAV } from './nav';
 import { Sidebar } from './Sidebar';
@@ -83,6 +84,7 @@ function Shell() {
           </p>
           <WsStatus />
           <Availability />
+          <NotificationBell />
           <ThemeToggle />
           <UserMenu />
         </header>

@@ -13,7 +13,7 @@ import { useTemplates } from '../inbox/api';
 import { useSyncTemplates } from './api';
 import { PoolSection } from './PoolSection';
 import { ReplaceTokenDialog } from './ReplaceTokenDialog';
-import type { WaNumber } from './types';
+import { numberPool, type WaNumber } from './types';
 
 const STATUS_TONE: Record<string, Tone> = { active: 'brand', token_invalid: 'red', paused: 'amber' };
 
@@ -126,7 +126,7 @@ export function NumberCard({ number: n, members }: { number: WaNumber; members: 
             )}
           </div>
         </div>
-        <PoolSection number={n} members={members} />
+        <PoolSection poolRef={numberPool(n.id)} members={members} />
       </div>
       <ReplaceTokenDialog number={n} open={replacing} onOpenChange={setReplacing} />
     </Card>

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import clsx from 'clsx';
 import { Button } from '../../components/Button';
+import { Checkbox } from '../../components/Checkbox';
 import { FormError } from '../../components/Field';
 import { Select } from '../../components/Input';
 import { useToast } from '../../components/Toast';
@@ -14,17 +15,21 @@ import { sentence } from './AddNumberDialog';
 import { useSavePool, useSetAvailability } from './api';
 import { PoolMemberRow, type DraftSlot } from './PoolMemberRow';
 import { PoolPreview } from './PoolPreview';
-import { POOL_MODES, WHEN_NOBODY, type Pool, type PoolMode, type WhenNobody } from './types';
+import { POOL_MODES, WHEN_NOBODY, type Pool, type PoolMode, type PoolRef, type WhenNobody } from './types';
 
 interface Draft {
   mode: PoolMode;
   when_nobody: WhenNobody;
+  sticky: boolean;
+  reopen_reassign: boolean;
   members: DraftSlot[];
 }
 
 const toDraft = (p: Pool): Draft => ({
   mode: p.mode,
   when_nobody: p.when_nobody,
+  sticky: p.sticky ?? true,
+  reopen_reassign: p.reopen_reassign ?? false,
   members: p.members.map((m) => ({ member_id: m.member_id, weight: String(m.weight) })),
 });
 
@@ -36,6 +41,8 @@ const FIELD_LABEL: Record<string, MessageKey> = {
   members: 'pool.members',
   mode: 'pool.mode',
   when_nobody: 'pool.whenNobody',
+  sticky: 'pool.sticky',
+  reopen_reassign: 'pool.reopen',
 };
 
 /** Server validation details as readable lines ("Weight: must be 1 to 100"). */
@@ -49,17 +56,18 @@ function serverError(e: unknown): string {
 }
 
 interface Props {
-  numberId: string;
+  poolRef: PoolRef;
   pool: Pool;
   members: Member[];
   onClose: () => void;
 }
 
-export function PoolEditor({ numberId, pool, members, onClose }: Props) {
+export function PoolEditor({ poolRef, pool, members, onClose }: Props) {
+  const numberId = poolRef.id;
   const session = useSession();
   const toast = useToast();
   const teams = useTeams();
-  const save = useSavePool(numberId);
+  const save = useSavePool(poolRef);
   const availability = useSetAvailability();
   const [draft, setDraft] = useState<Draft>(() => toDraft(pool));
   const [error, setError] = useState<string | null>(null);
@@ -82,8 +90,13 @@ export function PoolEditor({ numberId, pool, members, onClose }: Props) {
     setShowErrors(true);
     setError(null);
     if (weightErrors.some(Boolean)) return;
+    // An older server reports no options and refuses unknown fields: send them when it knows them or they were changed.
+    const options =
+      pool.sticky !== undefined || pool.reopen_reassign !== undefined || !draft.sticky || draft.reopen_reassign
+        ? { sticky: draft.sticky, reopen_reassign: draft.reopen_reassign }
+        : {};
     save.mutate(
-      { mode: draft.mode, when_nobody: draft.when_nobody, members: slots },
+      { mode: draft.mode, when_nobody: draft.when_nobody, ...options, members: slots },
       {
         onSuccess: (saved) => {
           setDraft(toDraft(saved));
@@ -188,6 +201,22 @@ export function PoolEditor({ numberId, pool, members, onClose }: Props) {
               ))}
             </Select>
             <p className="text-xs text-muted">{t(`pool.whenNobody.${draft.when_nobody}.hint`)}</p>
+          </div>
+          <div className="space-y-2">
+            <Checkbox
+              data-testid="pool-sticky"
+              label={t('pool.sticky')}
+              hint={t('pool.stickyHint')}
+              checked={draft.sticky}
+              onChange={(e) => patch({ sticky: e.target.checked })}
+            />
+            <Checkbox
+              data-testid="pool-reopen"
+              label={t('pool.reopen')}
+              hint={t('pool.reopenHint')}
+              checked={draft.reopen_reassign}
+              onChange={(e) => patch({ reopen_reassign: e.target.checked })}
+            />
           </div>
           <PoolPreview mode={draft.mode} whenNobody={draft.when_nobody} slots={slots} members={members} />
         </div>

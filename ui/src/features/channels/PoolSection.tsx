@@ -3,32 +3,36 @@ import { Settings2 } from 'lucide-react';
 import { Button } from '../../components/Button';
 import { FormError } from '../../components/Field';
 import { Skeleton } from '../../components/Spinner';
-import { errorMessage } from '../../lib/api';
+import { ApiError, errorMessage } from '../../lib/api';
 import { t } from '../../lib/i18n';
 import type { Member } from '../../lib/types';
 import { usePool } from './api';
 import { MemberAvatar, memberName } from './MemberAvatar';
 import { PoolEditor } from './PoolEditor';
 import { PoolReport } from './PoolReport';
-import type { WaNumber } from './types';
+import type { PoolRef } from './types';
 
-/** The number's assignment pool: a summary, the editor (expanded in place) and the report. */
-export function PoolSection({ number: n, members }: { number: WaNumber; members: Member[] }) {
-  const pool = usePool(n.id);
+/** A channel's assignment pool: a summary, the editor (expanded in place) and the report. */
+export function PoolSection({ poolRef, members, title }: { poolRef: PoolRef; members: Member[]; title?: string }) {
+  const pool = usePool(poolRef);
   const [editing, setEditing] = useState(false);
   const p = pool.data;
-  const editorId = `pool-editor-${n.id}`;
+  const editorId = `pool-editor-${poolRef.id}`;
 
   return (
     <div className="space-y-4 px-4 py-4 sm:px-5">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="min-w-0">
-          <h3 className="text-sm font-semibold text-fg">{t('pool.title')}</h3>
+          <h3 className="text-sm font-semibold text-fg">{title ?? t('pool.title')}</h3>
           {p && !editing && (
             <p data-testid="pool-summary" className="mt-0.5 text-sm text-muted">
               {p.members.length === 0
                 ? t('pool.summaryEmpty')
-                : `${t(`pool.mode.${p.mode}`)} · ${t('pool.whenNobody')}: ${t(`pool.whenNobody.${p.when_nobody}`)}`}
+                : [
+                    t(`pool.mode.${p.mode}`),
+                    `${t('pool.whenNobody')}: ${t(`pool.whenNobody.${p.when_nobody}`)}`,
+                    ...((p.sticky ?? true) ? [t('pool.stickyShort')] : []),
+                  ].join(' · ')}
             </p>
           )}
         </div>
@@ -62,12 +66,16 @@ export function PoolSection({ number: n, members }: { number: WaNumber; members:
       {pool.isPending ? (
         <Skeleton className="h-16 w-full" />
       ) : pool.isError ? (
-        <FormError message={errorMessage(pool.error)} />
+        pool.error instanceof ApiError && pool.error.status === 404 ? (
+          <p data-testid="pool-unavailable" className="text-sm text-muted">{t('pool.unavailable')}</p>
+        ) : (
+          <FormError message={errorMessage(pool.error)} />
+        )
       ) : (
         <>
           {editing && (
             <div id={editorId} className="rounded-lg border border-line bg-canvas/60 p-3 sm:p-4">
-              <PoolEditor numberId={n.id} pool={pool.data} members={members} onClose={() => setEditing(false)} />
+              <PoolEditor poolRef={poolRef} pool={pool.data} members={members} onClose={() => setEditing(false)} />
             </div>
           )}
           <PoolReport pool={pool.data} members={members} />

@@ -3,8 +3,8 @@ import { api } from '../../lib/api';
 import { meKey } from '../../lib/auth';
 import type { Member, Page, Session } from '../../lib/types';
 import { membersKey } from '../team/api';
-import { numbersKey, poolKey, templatesKey } from './keys';
-import type { NewNumber, NumberPatch, Pool, PoolInput, WaNumber } from './types';
+import { numbersKey, poolKey, poolsKey, templatesKey } from './keys';
+import type { NewNumber, NumberPatch, Pool, PoolInput, PoolRef, WaNumber } from './types';
 
 const base = (id: string) => `/api/whatsapp/numbers/${id}`;
 
@@ -15,10 +15,10 @@ export function useChannelNumbers() {
   });
 }
 
-export function usePool(numberId: string) {
+export function usePool(ref: PoolRef) {
   return useQuery({
-    queryKey: poolKey(numberId),
-    queryFn: ({ signal }) => api.get<Pool>(`${base(numberId)}/pool`, signal),
+    queryKey: poolKey(ref),
+    queryFn: ({ signal }) => api.get<Pool>(ref.url, signal),
   });
 }
 
@@ -53,12 +53,12 @@ export function useSyncTemplates(id: string) {
   });
 }
 
-export function useSavePool(id: string) {
+export function useSavePool(ref: PoolRef) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: PoolInput) => api.put<Pool>(`${base(id)}/pool`, body),
+    mutationFn: (body: PoolInput) => api.put<Pool>(ref.url, body),
     onSuccess: (pool) => {
-      qc.setQueryData(poolKey(id), pool);
+      qc.setQueryData(poolKey(ref), pool);
       // Saving hands waiting conversations to the pool: the inbox changes too.
       return qc.invalidateQueries({ queryKey: ['conversations'] });
     },
@@ -89,7 +89,7 @@ export function useSetAvailability() {
       const me = qc.getQueryData<Session | null>(meKey);
       if (me?.member?.id === id) qc.invalidateQueries({ queryKey: meKey });
       // A member coming back picks up waiting conversations at once.
-      qc.invalidateQueries({ queryKey: ['whatsapp', 'pool'] });
+      qc.invalidateQueries({ queryKey: poolsKey });
     },
   });
 }

@@ -3,5 +3,10 @@
 
 export { numbersKey, templatesKey } from '../inbox/keys';
 
-export const poolKey = (numberId: string) => ['whatsapp', 'pool', numberId] as const;
-export const poolsKey = ['whatsapp', 'pool'] as const;
+/** Every pool (numbers, custom channels, Facebook pages, manual leads) sits under one prefix. */
+export const poolsKey = ['pool'] as const;
+export const poolKey = (ref: { id: string }) => ['pool', ref.id] as const;
+export const customChannelsKey = ['channels', 'custom'] as const;
+export const fbPagesKey = ['facebook', 'pages'] as const;
+/** Client-side record of the Facebook imports started from this tab, fed by import.progress frames. */
+export const fbImportsKey = ['facebook', 'imports'] as const;

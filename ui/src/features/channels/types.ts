@@ -23,6 +23,10 @@ export interface PoolMember {
 export interface Pool {
   mode: PoolMode;
   when_nobody: WhenNobody;
+  /** A returning contact keeps the assignee they had (default on). */
+  sticky?: boolean;
+  /** A reopened conversation whose assignee is unavailable goes back through the pool (default off). */
+  reopen_reassign?: boolean;
   members: PoolMember[];
   updated_at: string | null;
 }
@@ -31,7 +35,23 @@ export interface PoolInput {
   mode: PoolMode;
   members: { member_id: string; weight: number }[];
   when_nobody: WhenNobody;
+  /** Left out only for a server that does not know the options yet (and the defaults are kept). */
+  sticky?: boolean;
+  reopen_reassign?: boolean;
 }
+
+/** Where a pool lives: every kind of channel shares one pool API under its own URL. */
+export interface PoolRef {
+  /** e.g. /api/channels/{id}/pool */
+  url: string;
+  /** Unique per pool; used for element ids and the cache key. */
+  id: string;
+}
+
+export const numberPool = (id: string): PoolRef => ({ url: `/api/whatsapp/numbers/${id}/pool`, id: `wa-${id}` });
+export const channelPool = (id: string): PoolRef => ({ url: `/api/channels/${id}/pool`, id: `ch-${id}` });
+export const facebookPool = (id: string): PoolRef => ({ url: `/api/facebook/pages/${id}/pool`, id: `fb-${id}` });
+export const LEADS_POOL: PoolRef = { url: '/api/leads/pool', id: 'leads' };
 
 export type NewNumber =
   | { phone_number_id: string; display_phone_number: string; waba_id: string; access_token: string }
