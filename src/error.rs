@@ -37,6 +37,8 @@ error_codes! {
     EmailTaken => CONFLICT, "email_taken";
     Conflict => CONFLICT, "conflict";
     NotConfigured => CONFLICT, "not_configured";
+    FlowConflict => CONFLICT, "flow_conflict";
+    FlowInvalid => UNPROCESSABLE_ENTITY, "flow_invalid";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "payload_too_large";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type";
     RateLimited => TOO_MANY_REQUESTS, "rate_limited";

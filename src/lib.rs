@@ -17,6 +17,7 @@ pub mod conversations;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod flows;
 pub mod http;
 pub mod leads;
 pub mod metrics;

@@ -29,6 +29,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::channels::custom::TABLES,
         crate::channels::facebook::TABLES,
         crate::notifications::TABLES,
+        crate::flows::model::TABLES,
         crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,
     ] {

@@ -101,6 +101,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         outbox_wake: Default::default(),
         jobs_wake,
         hub: Default::default(),
+        flow_sims: Default::default(),
     })
 }
 
@@ -230,6 +231,7 @@ pub fn start_with_store(
                 {
                     tracing::error!("scheduling the Facebook token check: {e}");
                 }
+                crate::flows::jobs::register(&mut jobs, &state.store);
                 actix_rt::spawn(jobs.run());
                 actix_rt::spawn(state.hub.clone().run(state.store.clone()));
                 let json_limit = state.config.server.json_limit_bytes;

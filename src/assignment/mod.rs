@@ -488,3 +488,52 @@ fn choose(
     explain(ctx, b, conversation, &explained)?;
     Ok(pick.map(|p| p.member_id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pool_stored_before_its_options_existed_reads_as_sticky_without_reopening() {
+        #[derive(Serialize)]
+        struct V1 {
+            mode: Mode,
+            members: Vec<Slot>,
+            when_nobody: WhenNobody,
+            updated_at: i64,
+        }
+        let old = V1 {
+            mode: Mode::Weighted,
+            members: vec![Slot {
+                member_id: MemberId::new(),
+                weight: 3,
+            }],
+            when_nobody: WhenNobody::Escalate,
+            updated_at: 42,
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let pool: Pool = codec::decode(&bytes).unwrap();
+        assert_eq!(
+            (pool.mode, pool.when_nobody, pool.updated_at),
+            (Mode::Weighted, WhenNobody::Escalate, 42)
+        );
+        assert_eq!(pool.members, old.members);
+        assert!(pool.sticky && !pool.reopen_reassign);
+        assert_eq!(codec::decode::<Pool>(&codec::encode(&pool)).unwrap(), pool);
+    }
+
+    #[test]
+    fn channel_names_read_back() {
+        let id = RecordId::new();
+        for c in [
+            Channel::Manual,
+            Channel::Custom(id),
+            Channel::Facebook(id),
+            Channel::WhatsApp(NumberId::new()),
+        ] {
+            assert_eq!(Channel::parse(&c.name()), Some(c));
+        }
+        assert_eq!(Channel::parse("channel:nope"), None);
+    }
+}

@@ -55,7 +55,62 @@ pub const TABLES: &[TableSpec] = &[
         def: BY_EMAIL,
         verify: verify_id,
     },
+    TableSpec {
+        def: FIELDS,
+        verify: store::verify_utf8,
+    },
 ];
+
+/// (business, contact, key) → value: a contact's custom fields (flows, imports).
+const FIELDS: Tbl = TableDefinition::new("contact_fields");
+
+/// Custom field keys are short identifiers.
+pub fn valid_field_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 64
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+pub fn set_field(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ContactId,
+    k: &str,
+    v: &str,
+) -> Result<(), StoreError> {
+    let key = Key::new().id(b.bytes()).id(c.bytes()).str(k).done();
+    let v: String = v.chars().take(1000).collect();
+    ctx.put_raw(FIELDS, &key, v.as_bytes())
+}
+
+pub fn fields<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ContactId,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let prefix = Key::new().id(b.bytes()).id(c.bytes()).done();
+    let end = store::prefix_end(&prefix);
+    let rows = r.range_raw(
+        FIELDS,
+        std::ops::Bound::Included(prefix.as_slice()),
+        end.as_deref()
+            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+        200,
+        false,
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, v)| {
+            let key = &k[prefix.len()..];
+            let key = key.strip_suffix(&[0]).unwrap_or(key);
+            (
+                String::from_utf8_lossy(key).into_owned(),
+                String::from_utf8_lossy(&v).into_owned(),
+            )
+        })
+        .collect())
+}
 
 fn key(b: BusinessId, c: ContactId) -> Vec<u8> {
     Key::new().id(b.bytes()).id(c.bytes()).done()

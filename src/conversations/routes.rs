@@ -280,6 +280,14 @@ async fn update(
             if c != before {
                 c.updated_at = now_ms().max(before.updated_at);
                 super::service::save_changed(ctx, &before, &c, Some(scope.member_id))?;
+                if c.assignee_id != before.assignee_id {
+                    crate::flows::runtime::pause_for_person(
+                        ctx,
+                        c.business_id,
+                        c.id,
+                        "assigned by a person",
+                    )?;
+                }
             }
             Ok(c)
         })

@@ -28,6 +28,8 @@ pub struct NewInbound {
 
 pub struct Stored {
     pub contact: Contact,
+    /// The contact was created by this message.
+    pub new_contact: bool,
     pub conversation: Conversation,
     pub message: Message,
     pub new_conversation: bool,
@@ -65,7 +67,7 @@ pub fn record_inbound(
             return Ok(Recorded::Duplicate);
         }
     }
-    let (contact, _) = contacts::upsert(ctx, business, who)?;
+    let (contact, new_contact) = contacts::upsert(ctx, business, who)?;
     let now = now_ms();
     let thread = repo::thread_for(ctx, business, contact.id, number)?;
     let existing = thread.existing;
@@ -142,6 +144,7 @@ pub fn record_inbound(
     ));
     Ok(Recorded::Stored(Box::new(Stored {
         contact,
+        new_contact,
         conversation,
         message,
         new_conversation,

@@ -35,6 +35,8 @@ pub struct AppState {
     pub jobs_wake: std::sync::Arc<tokio::sync::Notify>,
     pub hub: crate::realtime::Hub,
     pub simulator: crate::simulator::Simulator,
+    /// The flow editor's simulations, in memory.
+    pub flow_sims: Arc<crate::flows::sim::Sessions>,
 }
 
 /// Every API route of every domain: one line per domain.
@@ -61,6 +63,8 @@ pub fn api(routes: &mut Routes) {
     crate::channels::facebook::webhook::routes(routes);
     crate::simulator::facebook::routes(routes);
     crate::notifications::routes(routes);
+    crate::flows::routes::routes(routes);
+    crate::flows::sim::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

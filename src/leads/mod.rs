@@ -245,6 +245,9 @@ pub fn capture(
     if c.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
         crate::notifications::assigned(ctx, &c, cap.author)?;
     }
+    if is_new {
+        crate::flows::runtime::on_lead(ctx, &c)?;
+    }
     ctx.emit(Event::new(
         Some(b),
         if is_new { "conversation.new" } else { "conversation.updated" },

@@ -65,6 +65,9 @@ pub const TABLES: &[TableSpec] = &[
 /// Wakes the sender after a commit that queued messages.
 pub type Wake = std::sync::Arc<tokio::sync::Notify>;
 
+/// The internal event a committed outbox item announces (no business: no socket hears it).
+pub const QUEUED: &str = "outbox.queued";
+
 pub fn key(item: &OutboxItem) -> Vec<u8> {
     Key::new()
         .i64(item.due_at)
@@ -103,6 +106,21 @@ pub fn enqueue(
     reply_to: Option<&str>,
 ) -> ApiResult<Message> {
     let before = Conversations::new(ctx, scope).get(conversation)?;
+    let message = enqueue_to(ctx, before, composed, reply_to, Some(scope.member_id))?;
+    // A person answered: an automation running here steps aside, if its flow says so.
+    crate::flows::runtime::person_stepped_in(ctx, &message, "a person replied")?;
+    Ok(message)
+}
+
+/// Queues a message in a conversation the caller already may write to;
+/// `author` is None for the business's automations.
+pub fn enqueue_to(
+    ctx: &mut WriteCtx,
+    before: crate::conversations::Conversation,
+    composed: &compose::Composed,
+    reply_to: Option<&str>,
+    author: Option<crate::store::ids::MemberId>,
+) -> ApiResult<Message> {
     let Some(number_id) = before.number_id else {
         return Err(ApiError::new(
             Code::InvalidRequest,
@@ -174,7 +192,7 @@ pub fn enqueue(
         wa_message_id: None,
         status: MessageStatus::Queued,
         error: None,
-        author_id: Some(scope.member_id),
+        author_id: author,
         reply_to: reply_to.map(str::to_string),
         reactions: Vec::new(),
         created_at: now,
@@ -212,6 +230,7 @@ pub fn enqueue(
         )?;
     }
     ctx.put(OUTBOX, &key(&item), &item)?;
+    ctx.emit(Event::new(None, QUEUED, json!({})));
     let mut conversation = before.clone();
     conversation.last_message = Some(service::preview(
         &message.kind,

@@ -58,6 +58,20 @@ impl Sender {
     }
 
     pub async fn run(self) {
+        // Whatever queued a message (a person, a flow's timer, an import), the
+        // commit announces it and the sender wakes; nobody has to remember to.
+        let (store, wake) = (self.store.clone(), self.wake.clone());
+        tokio::spawn(async move {
+            let mut events = store.subscribe();
+            loop {
+                match events.recv().await {
+                    Ok(batch) if batch.iter().any(|e| e.kind == super::QUEUED) => wake.notify_one(),
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => wake.notify_one(),
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
         let limit = Arc::new(Semaphore::new(CONCURRENCY));
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<MessageId>();
         let mut in_flight: HashSet<MessageId> = HashSet::new();

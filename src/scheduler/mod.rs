@@ -72,8 +72,16 @@ pub fn schedule(
         last_error: None,
     };
     ctx.put(JOBS, &key(&job), &job)?;
+    ctx.emit(crate::events::Event::new(
+        None,
+        SCHEDULED,
+        serde_json::json!({}),
+    ));
     Ok(job)
 }
+
+/// The internal event a committed new job announces, so the runner wakes.
+pub const SCHEDULED: &str = "jobs.scheduled";
 
 pub fn pending<R: Reader + ?Sized>(r: &R, limit: usize) -> Result<Vec<Job>, StoreError> {
     store::records::<Job, _>(r, JOBS, &[], limit)
@@ -162,6 +170,18 @@ impl Scheduler {
     }
 
     pub async fn run(self) {
+        let (store, wake) = (self.store.clone(), self.wake.clone());
+        tokio::spawn(async move {
+            let mut events = store.subscribe();
+            loop {
+                match events.recv().await {
+                    Ok(batch) if batch.iter().any(|e| e.kind == SCHEDULED) => wake.notify_one(),
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => wake.notify_one(),
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<RecordId>();
         let mut running: HashSet<RecordId> = HashSet::new();
         loop {

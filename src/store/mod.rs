@@ -40,6 +40,13 @@ pub struct TableSpec {
     pub verify: fn(&[u8]) -> Result<(), CodecError>,
 }
 
+/// Values that are plain UTF-8 text.
+pub fn verify_utf8(bytes: &[u8]) -> Result<(), CodecError> {
+    std::str::from_utf8(bytes)
+        .map(|_| ())
+        .map_err(|e| CodecError::Bincode(format!("not UTF-8: {e}")))
+}
+
 /// Index tables hold no value: the key is the whole fact.
 pub fn verify_empty(bytes: &[u8]) -> Result<(), CodecError> {
     if bytes.is_empty() {

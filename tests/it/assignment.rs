@@ -284,3 +284,141 @@ async fn leads_waiting_while_everyone_is_away_go_to_the_first_member_back_oldest
     let expected: Vec<String> = (0..10).map(|i| format!("Waiting {i}")).collect();
     assert_eq!(names, expected);
 }
+
+/// The conversation of `phone` on `number` (the WhatsApp number's id).
+async fn conversation_on(owner: &Client, phone: &str, number: &str) -> Value {
+    owner
+        .get("/api/conversations?view=all&limit=200")
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contact"]["phone"] == phone && c["number_id"] == number)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn a_returning_contact_keeps_their_assignee_unless_the_pool_says_otherwise() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let (a, b, c) = (
+        h.register_number(&owner, "PN-A").await,
+        h.register_number(&owner, "PN-B").await,
+        h.register_number(&owner, "PN-C").await,
+    );
+    let only = |m| json!({"mode": "round_robin", "members": [{"member_id": m}]});
+    set_pool(&owner, &a, only(biz.other_member_id)).await;
+    let both = json!({"mode": "round_robin", "members": [
+        {"member_id": biz.member_id}, {"member_id": biz.other_member_id}]});
+    set_pool(&owner, &b, both.clone()).await;
+    let mut not_sticky = both;
+    not_sticky["sticky"] = json!(false);
+    set_pool(&owner, &c, not_sticky).await;
+    let shown = owner.get(&format!("/api/whatsapp/numbers/{c}/pool")).await;
+    assert_eq!(shown.body["sticky"], false);
+
+    h.webhook(&text("PN-A", "5511900000077", "Rui", "wamid.S1", "hi"))
+        .await;
+    h.webhook(&text(
+        "PN-B",
+        "5511900000077",
+        "Rui",
+        "wamid.S2",
+        "hi again",
+    ))
+    .await;
+    h.webhook(&text(
+        "PN-C",
+        "5511900000077",
+        "Rui",
+        "wamid.S3",
+        "and again",
+    ))
+    .await;
+    let other = biz.other_member_id.to_string();
+    let on_b = conversation_on(&owner, "+5511900000077", &b).await;
+    assert_eq!(
+        on_b["assignee_id"], other,
+        "sticky: Rui stays with who had him"
+    );
+    let why = owner
+        .get(&format!(
+            "/api/conversations/{}",
+            on_b["id"].as_str().unwrap()
+        ))
+        .await;
+    assert!(why.body["assignment"]["outcome"]
+        .as_str()
+        .unwrap()
+        .contains("sticky"));
+    let on_c = conversation_on(&owner, "+5511900000077", &c).await;
+    assert_eq!(
+        on_c["assignee_id"],
+        biz.member_id.to_string(),
+        "not sticky: the pool's next"
+    );
+}
+
+#[tokio::test]
+async fn a_reopened_conversation_of_someone_away_goes_back_through_the_pool_when_asked() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-RE").await;
+    let pool = |reopen: bool| {
+        json!({"mode": "round_robin", "reopen_reassign": reopen, "members": [
+            {"member_id": biz.member_id}, {"member_id": biz.other_member_id}]})
+    };
+    set_pool(&owner, &number, pool(false)).await;
+    let say = |wamid: &'static str| {
+        let h = &h;
+        async move {
+            h.webhook(&text("PN-RE", "5511900000088", "Lia", wamid, "hello"))
+                .await
+        }
+    };
+    say("wamid.R1").await;
+    let first = conversation_on(&owner, "+5511900000088", &number).await;
+    let id = first["id"].as_str().unwrap().to_string();
+    assert_eq!(first["assignee_id"], biz.member_id.to_string());
+    let close = |owner: &Client| {
+        let (owner, id) = (owner.clone(), id.clone());
+        async move {
+            let r = owner
+                .patch(
+                    &format!("/api/conversations/{id}"),
+                    json!({"status": "closed"}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+    };
+    owner
+        .put(
+            &format!("/api/members/{}/availability", biz.member_id),
+            json!({"available": false}),
+        )
+        .await;
+
+    // Without the option, the conversation stays with its assignee.
+    close(&owner).await;
+    say("wamid.R2").await;
+    let kept = conversation_on(&owner, "+5511900000088", &number).await;
+    assert_eq!(
+        (kept["status"].as_str(), kept["assignee_id"].as_str()),
+        (Some("open"), Some(biz.member_id.to_string().as_str()))
+    );
+
+    // With it, a reopening while they are away hands it to who is here.
+    set_pool(&owner, &number, pool(true)).await;
+    close(&owner).await;
+    say("wamid.R3").await;
+    let moved = conversation_on(&owner, "+5511900000088", &number).await;
+    assert_eq!(moved["assignee_id"], biz.other_member_id.to_string());
+    let other = h.login(biz.other_member()).await;
+    let told = other.get("/api/notifications").await;
+    assert_eq!(told.body["unread"], 1, "{}", told.body);
+}

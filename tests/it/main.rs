@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod errors;
 mod facebook;
+mod flows;
 mod hooks;
 mod inbox_browser;
 mod leads;

@@ -228,6 +228,28 @@ async fn every_route_answers_each_role_as_expected() {
         .as_str()
         .unwrap()
         .to_string();
+    let flow_body = json!({"name": "Victim flow", "nodes": [
+        {"id": "t", "type": "trigger", "position": {"x": 0, "y": 0}, "data": {"on": "keyword", "keywords": ["never-sent"]}},
+        {"id": "m", "type": "message", "position": {"x": 0, "y": 0}, "data": {"kind": "text", "text": "hi"}}],
+        "edges": [{"id": "e", "source": "t", "target": "m", "sourceHandle": "next"}]});
+    let new_flow = |body: Value| {
+        let owner = owner.clone();
+        async move {
+            owner.post("/api/flows", body).await.body["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let flow = new_flow(flow_body.clone()).await;
+    let doomed_flow = new_flow(flow_body.clone()).await;
+    let sim = owner
+        .post(&format!("/api/flows/{flow}/simulate"), json!({}))
+        .await
+        .body["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let sandbox = owner
         .post("/api/whatsapp/numbers", json!({"sandbox": true}))
         .await
@@ -767,6 +789,140 @@ async fn every_route_answers_each_role_as_expected() {
             format!("/api/simulator/facebook/{fbpage}/leads"),
             |_| json!({"name": "Sim"}),
             [401, 404, 403, 403, 202],
+        ),
+        // Flows are for those who build them (owners; manage_flows).
+        case(
+            M::GET,
+            "/api/flows",
+            "/api/flows",
+            [401, 200, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/flows",
+            "/api/flows",
+            move |_| json!({"name": "New"}),
+            [401, 201, 403, 403, 201],
+        ),
+        case(
+            M::GET,
+            "/api/flows/templates",
+            "/api/flows/templates",
+            [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/flows/{id}",
+            format!("/api/flows/{flow}"),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/flows/{id}",
+            format!("/api/flows/{flow}"),
+            |_| json!({"name": "Renamed"}),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/flows/{id}/validate",
+            format!("/api/flows/{flow}/validate"),
+            |_| json!({}),
+            [401, 404, 403, 403, 200],
+        ),
+        // No number chosen: publishing is refused for what the flow lacks.
+        with_body(
+            M::POST,
+            "/api/flows/{id}/publish",
+            format!("/api/flows/{flow}/publish"),
+            |_| json!({}),
+            [401, 404, 403, 403, 422],
+        ),
+        with_body(
+            M::POST,
+            "/api/flows/{id}/disable",
+            format!("/api/flows/{flow}/disable"),
+            |_| json!({}),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/flows/{id}/duplicate",
+            format!("/api/flows/{flow}/duplicate"),
+            |_| json!({}),
+            [401, 404, 403, 403, 201],
+        ),
+        case(
+            M::GET,
+            "/api/flows/{id}/versions",
+            format!("/api/flows/{flow}/versions"),
+            [401, 404, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/flows/{id}/versions/{version}",
+            format!("/api/flows/{flow}/versions/1"),
+            [401, 404, 403, 403, 404],
+        ),
+        case(
+            M::GET,
+            "/api/flows/{id}/stats",
+            format!("/api/flows/{flow}/stats"),
+            [401, 404, 403, 403, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/flows/{id}",
+            format!("/api/flows/{doomed_flow}"),
+            [401, 404, 403, 403, 204],
+        ),
+        with_body(
+            M::POST,
+            "/api/flows/{id}/simulate",
+            format!("/api/flows/{flow}/simulate"),
+            |_| json!({}),
+            [401, 404, 403, 403, 201],
+        ),
+        with_body(
+            M::POST,
+            "/api/flows/simulations/{session}/input",
+            format!("/api/flows/simulations/{sim}/input"),
+            |_| json!({"text": "hello"}),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/flows/simulations/{session}/advance",
+            format!("/api/flows/simulations/{sim}/advance"),
+            |_| json!({"seconds": 5}),
+            [401, 404, 403, 403, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/flows/simulations/{session}",
+            format!("/api/flows/simulations/{sim}"),
+            [401, 204, 403, 403, 204],
+        ),
+        // A conversation's runs are for whoever sees the conversation.
+        case(
+            M::GET,
+            "/api/conversations/{id}/runs",
+            format!("/api/conversations/{c1}/runs"),
+            [401, 404, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/flow-runs/{id}/cancel",
+            "/api/flow-runs/01M8CMXNAW4SZ7E2REWZA5D3QT/cancel",
+            |_| json!({}),
+            [401, 404, 404, 404, 404],
+        ),
+        with_body(
+            M::POST,
+            "/api/flow-runs/{id}/resume",
+            "/api/flow-runs/01M8CMXNAW4SZ7E2REWZA5D3QT/resume",
+            |_| json!({"node_id": "t"}),
+            [401, 404, 403, 403, 404],
         ),
         // A text message has no file: nobody learns more than "not found".
         case(

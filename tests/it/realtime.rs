@@ -87,9 +87,13 @@ async fn events_follow_the_scope_and_stop_the_moment_a_conversation_is_reassigne
             json!({"assignee_id": biz.member_id}),
         )
         .await;
+    let handed = frames(&mut ws_member, short).await;
+    let mut handed = kinds(&handed);
+    handed.sort();
     assert_eq!(
-        kinds(&frames(&mut ws_member, short).await),
-        ["conversation.updated"]
+        handed,
+        ["conversation.updated", "notification.new"],
+        "the member hears of it, and is told it is theirs"
     );
     h.webhook(&text(
         "RT1",

@@ -327,6 +327,7 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &str) -> ApiRe
                 Recorded::Duplicate => out.duplicates += 1,
                 Recorded::Stored(stored) => {
                     out.stored += 1;
+                    crate::flows::runtime::on_inbound(ctx, &stored)?;
                     if let Some((media, filename)) = &p.media {
                         super::media::register(
                             ctx,

@@ -1,0 +1,545 @@
+//! The flows API: drafts saved exactly as the editor sends them, validation,
+//! publishing immutable versions (one active flow per number), versions,
+//! starter templates, analytics, and the runs of a conversation.
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, value::RawValue, Value};
+
+use super::{
+    engine::{Input, RunState},
+    graph::Graph,
+    model::{self, Flow, FlowOptions, FlowStatus, FlowVersion},
+    runtime, templates,
+    validate::{validate, Problem},
+};
+use crate::{
+    auth::MemberActor,
+    channels::whatsapp::numbers,
+    conversations::access::Conversations,
+    error::{ApiError, ApiResult, Code},
+    http::{AppState, Routes},
+    store::{
+        ids::{ConversationId, NumberId, RecordId},
+        Reader,
+    },
+    tenancy::Permission,
+    time::{now_ms, rfc3339},
+};
+
+pub fn routes(r: &mut Routes) {
+    r.get("/api/flows", list)
+        .post("/api/flows", create)
+        .get("/api/flows/templates", starter_templates)
+        .get("/api/flows/{id}", show)
+        .put("/api/flows/{id}", update)
+        .delete("/api/flows/{id}", remove)
+        .post("/api/flows/{id}/validate", check)
+        .post("/api/flows/{id}/publish", publish)
+        .post("/api/flows/{id}/disable", disable)
+        .post("/api/flows/{id}/duplicate", duplicate)
+        .get("/api/flows/{id}/versions", versions)
+        .get("/api/flows/{id}/versions/{version}", version)
+        .get("/api/flows/{id}/stats", stats)
+        .get("/api/conversations/{id}/runs", conversation_runs)
+        .post("/api/flow-runs/{id}/cancel", cancel_run)
+        .post("/api/flow-runs/{id}/resume", resume_run);
+}
+
+/// Nodes and edges are at most this big together.
+const MAX_FLOW_BYTES: usize = 512 * 1024;
+
+pub fn may_edit(actor: &MemberActor) -> ApiResult<()> {
+    if actor.scope.has(Permission::ManageFlows) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "Flows need the manage_flows permission",
+        ))
+    }
+}
+
+fn raw(s: &str) -> Box<RawValue> {
+    RawValue::from_string(s.to_string())
+        .unwrap_or_else(|_| RawValue::from_string("[]".into()).unwrap_or_default())
+}
+
+fn summary(r: &impl Reader, f: &Flow) -> ApiResult<Value> {
+    let stats = model::stats(r, f.id)?;
+    let flow = stats.get("").cloned().unwrap_or_default();
+    let n = |k: &str| flow.get(k).copied().unwrap_or(0);
+    Ok(json!({
+        "id": f.id, "name": f.name, "whatsapp_number_id": f.number_id, "status": f.status,
+        "published_version": f.published_version, "draft_changed": f.draft_changed,
+        "created_at": rfc3339(f.created_at), "updated_at": rfc3339(f.updated_at),
+        "stats": {"runs_started": n("started"), "runs_completed": n("completed"), "runs_failed": n("failed")},
+    }))
+}
+
+/// The flow with its draft, nodes and edges exactly as they were saved.
+fn full(r: &impl Reader, f: &Flow) -> ApiResult<HttpResponse> {
+    let mut head = summary(r, f)?;
+    head["options"] = json!(f.options);
+    let mut text = head.to_string();
+    text.pop();
+    text.push_str(&format!(
+        ",\"nodes\":{},\"edges\":{}}}",
+        raw(&f.nodes).get(),
+        raw(&f.edges).get()
+    ));
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(text))
+}
+
+fn created(mut r: HttpResponse) -> ApiResult<HttpResponse> {
+    *r.status_mut() = actix_web::http::StatusCode::CREATED;
+    Ok(r)
+}
+
+/// Flows are for those who build them; a conversation's runs are for whoever sees it.
+fn own<R: Reader + ?Sized>(r: &R, actor: &MemberActor, id: RecordId) -> ApiResult<Flow> {
+    may_edit(actor)?;
+    model::get(r, actor.business.id, id)?.ok_or_else(|| ApiError::not_found("flow"))
+}
+
+async fn list(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    let read = state.store.read()?;
+    let items = model::list(&read, actor.business.id)?
+        .iter()
+        .map(|f| summary(&read, f))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "crate::http::parse::double_option")]
+    whatsapp_number_id: Option<Option<NumberId>>,
+    nodes: Option<Box<RawValue>>,
+    edges: Option<Box<RawValue>>,
+    options: Option<FlowOptions>,
+}
+
+/// Applies a body to a flow, checking what it can without the graph rules.
+fn apply_body(state: &AppState, actor: &MemberActor, f: &mut Flow, body: Body) -> ApiResult<()> {
+    if let Some(name) = body.name {
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(ApiError::field("name", "must be 1 to 80 characters"));
+        }
+        f.name = name;
+    }
+    if let Some(n) = body.whatsapp_number_id {
+        if let Some(n) = n {
+            numbers::get(&state.store.read()?, actor.business.id, n)?
+                .ok_or_else(|| ApiError::field("whatsapp_number_id", "no such number"))?;
+        }
+        f.number_id = n;
+    }
+    for (field, value, slot) in [
+        ("nodes", body.nodes, &mut f.nodes),
+        ("edges", body.edges, &mut f.edges),
+    ] {
+        if let Some(v) = value {
+            if !v.get().trim_start().starts_with('[') {
+                return Err(ApiError::field(
+                    field,
+                    "must be a JSON array (React Flow's own)",
+                ));
+            }
+            *slot = v.get().to_string();
+        }
+    }
+    if f.nodes.len() + f.edges.len() > MAX_FLOW_BYTES {
+        return Err(ApiError::new(
+            Code::PayloadTooLarge,
+            "The flow is larger than 512 KB",
+        ));
+    }
+    if let Some(o) = body.options {
+        f.options = o;
+    }
+    f.draft_changed = true;
+    f.updated_at = now_ms();
+    Ok(())
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    body: web::Json<Body>,
+) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    let now = now_ms();
+    let mut f = Flow {
+        id: RecordId::new(),
+        business_id: actor.business.id,
+        name: "Untitled flow".into(),
+        number_id: None,
+        nodes: "[]".into(),
+        edges: "[]".into(),
+        options: FlowOptions::default(),
+        status: FlowStatus::Draft,
+        published_version: None,
+        draft_changed: true,
+        created_at: now,
+        updated_at: now,
+    };
+    apply_body(&state, &actor, &mut f, body.into_inner())?;
+    let stored = f.clone();
+    state
+        .store
+        .write(move |ctx| Ok(model::save(ctx, &stored)?))
+        .await?;
+    let read = state.store.read()?;
+    created(full(&read, &f)?)
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let f = own(&read, &actor, id.into_inner())?;
+    full(&read, &f)
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+    body: web::Json<Body>,
+) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    let mut f = own(&state.store.read()?, &actor, id.into_inner())?;
+    apply_body(&state, &actor, &mut f, body.into_inner())?;
+    let stored = f.clone();
+    state
+        .store
+        .write(move |ctx| Ok(model::save(ctx, &stored)?))
+        .await?;
+    full(&state.store.read()?, &f)
+}
+
+async fn remove(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    let f = own(&state.store.read()?, &actor, id.into_inner())?;
+    state
+        .store
+        .write(move |ctx| Ok(model::delete(ctx, &f)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn problems_of(f: &Flow) -> Vec<Problem> {
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let mut out = match Graph::parse(&parse(&f.nodes), &parse(&f.edges)) {
+        Ok(g) => validate(&g),
+        Err(e) => vec![Problem {
+            node_id: None,
+            message: e,
+        }],
+    };
+    if f.number_id.is_none() {
+        out.insert(
+            0,
+            Problem {
+                node_id: None,
+                message: "choose the WhatsApp number this flow answers on".into(),
+            },
+        );
+    }
+    out
+}
+
+async fn check(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let f = own(&state.store.read()?, &actor, id.into_inner())?;
+    let details = problems_of(&f);
+    Ok(HttpResponse::Ok().json(json!({"valid": details.is_empty(), "details": details})))
+}
+
+async fn publish(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    let f = own(&state.store.read()?, &actor, id.into_inner())?;
+    let details = problems_of(&f);
+    if !details.is_empty() {
+        // The editor marks each node: details name nodes, not fields.
+        let message = format!(
+            "The flow has {} problem(s) to fix before publishing",
+            details.len()
+        );
+        return Ok(HttpResponse::UnprocessableEntity().json(json!({"error": {
+            "code": Code::FlowInvalid.name(), "message": message, "details": details}})));
+    }
+    let by = actor.scope.member_id;
+    let version = state
+        .store
+        .write(move |ctx| {
+            let mut f = model::get(ctx, f.business_id, f.id)?.ok_or_else(|| ApiError::not_found("flow"))?;
+            let number = f.number_id.ok_or_else(|| ApiError::field("whatsapp_number_id", "is required"))?;
+            if let Some(other) = model::active_on(ctx, f.business_id, number)?.filter(|o| *o != f.id) {
+                let name = model::get(ctx, f.business_id, other)?.map(|o| o.name).unwrap_or_default();
+                return Err(ApiError::new(Code::FlowConflict, format!("Another active flow (\"{name}\") already runs on this number; disable it first")));
+            }
+            let v = f.published_version.unwrap_or(0) + 1;
+            model::save_version(ctx, &FlowVersion {
+                flow_id: f.id,
+                business_id: f.business_id,
+                version: v,
+                nodes: f.nodes.clone(),
+                edges: f.edges.clone(),
+                options: f.options.clone(),
+                published_at: now_ms(),
+                published_by: Some(by),
+            })?;
+            f.published_version = Some(v);
+            f.status = FlowStatus::Active;
+            f.draft_changed = false;
+            f.updated_at = now_ms();
+            model::save(ctx, &f)?;
+            model::set_active(ctx, f.business_id, number, Some(f.id))?;
+            Ok(v)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"version": version})))
+}
+
+async fn disable(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    let f = own(&state.store.read()?, &actor, id.into_inner())?;
+    let f = state
+        .store
+        .write(move |ctx| {
+            let mut f =
+                model::get(ctx, f.business_id, f.id)?.ok_or_else(|| ApiError::not_found("flow"))?;
+            if let Some(n) = f.number_id {
+                if model::active_on(ctx, f.business_id, n)? == Some(f.id) {
+                    model::set_active(ctx, f.business_id, n, None)?;
+                }
+            }
+            f.status = FlowStatus::Disabled;
+            f.updated_at = now_ms();
+            model::save(ctx, &f)?;
+            Ok(f)
+        })
+        .await?;
+    full(&state.store.read()?, &f)
+}
+
+async fn duplicate(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    let f = own(&state.store.read()?, &actor, id.into_inner())?;
+    let now = now_ms();
+    let copy = Flow {
+        id: RecordId::new(),
+        name: format!("{} (copy)", f.name).chars().take(80).collect(),
+        status: FlowStatus::Draft,
+        published_version: None,
+        draft_changed: true,
+        created_at: now,
+        updated_at: now,
+        ..f
+    };
+    let stored = copy.clone();
+    state
+        .store
+        .write(move |ctx| Ok(model::save(ctx, &stored)?))
+        .await?;
+    created(full(&state.store.read()?, &copy)?)
+}
+
+async fn versions(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let f = own(&read, &actor, id.into_inner())?;
+    let items: Vec<Value> = model::versions(&read, f.id)?
+        .iter()
+        .rev()
+        .map(|v| json!({"version": v.version, "published_at": rfc3339(v.published_at), "published_by": v.published_by}))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+}
+
+async fn version(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    path: web::Path<(RecordId, u32)>,
+) -> ApiResult<HttpResponse> {
+    let (id, v) = path.into_inner();
+    let read = state.store.read()?;
+    let f = own(&read, &actor, id)?;
+    let v = model::version(&read, f.id, v)?.ok_or_else(|| ApiError::not_found("version"))?;
+    let text = format!(
+        "{{\"version\":{},\"published_at\":{},\"nodes\":{},\"edges\":{}}}",
+        v.version,
+        json!(rfc3339(v.published_at)),
+        raw(&v.nodes).get(),
+        raw(&v.edges).get()
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(text))
+}
+
+async fn starter_templates(actor: MemberActor) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    Ok(HttpResponse::Ok().json(json!({"items": templates::all(), "next_cursor": null})))
+}
+
+async fn stats(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let f = own(&read, &actor, id.into_inner())?;
+    let mut all = model::stats(&read, f.id)?;
+    let flow = all.remove("").unwrap_or_default();
+    let n = |k: &str| flow.get(k).copied().unwrap_or(0);
+    let nodes: serde_json::Map<String, Value> = all
+        .into_iter()
+        .map(|(node, m)| {
+            let g = |k: &str| m.get(k).copied().unwrap_or(0);
+            (node, json!({"entered": g("entered"), "completed": g("completed"), "dropped": g("dropped")}))
+        })
+        .collect();
+    let active = n("started").saturating_sub(n("completed") + n("failed") + n("cancelled"));
+    Ok(HttpResponse::Ok().json(json!({
+        "runs": {"started": n("started"), "completed": n("completed"), "failed": n("failed"), "cancelled": n("cancelled"), "active": active},
+        "nodes": nodes,
+    })))
+}
+
+fn run_json<R: Reader + ?Sized>(r: &R, run: &model::Run) -> ApiResult<Value> {
+    let events: Vec<Value> = model::events(r, run.id)?
+        .iter()
+        .map(|e| json!({"at": rfc3339(e.at), "node": e.node, "handle": e.handle, "note": e.note}))
+        .collect();
+    Ok(json!({
+        "id": run.id, "flow_id": run.flow_id, "version": run.version, "state": run.cursor.state,
+        "current_node": run.cursor.node, "variables": run.cursor.vars, "error": run.cursor.error,
+        "timer_at": run.cursor.timer_at.map(rfc3339), "started_at": rfc3339(run.started_at),
+        "updated_at": rfc3339(run.updated_at), "events": events,
+    }))
+}
+
+async fn conversation_runs(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<ConversationId>,
+) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let c = Conversations::new(&read, &actor.scope).get(id.into_inner())?;
+    let mut runs = model::runs_of(&read, c.business_id, c.id)?;
+    runs.sort_by_key(|r| std::cmp::Reverse(r.started_at));
+    let items = runs
+        .iter()
+        .map(|r| run_json(&read, r))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+}
+
+fn run_of(state: &AppState, actor: &MemberActor, id: RecordId) -> ApiResult<model::Run> {
+    let read = state.store.read()?;
+    let run =
+        model::run(&read, actor.business.id, id)?.ok_or_else(|| ApiError::not_found("run"))?;
+    // Seeing the conversation is what it takes to see its runs.
+    Conversations::new(&read, &actor.scope).get(run.conversation_id)?;
+    Ok(run)
+}
+
+async fn cancel_run(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let run = run_of(&state, &actor, id.into_inner())?;
+    let who = actor.user.name.clone();
+    let run = state
+        .store
+        .write(move |ctx| {
+            let mut run = run.clone();
+            runtime::end(
+                ctx,
+                &mut run,
+                RunState::Cancelled,
+                &format!("stopped by {who}"),
+            )?;
+            Ok(run)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(run_json(&state.store.read()?, &run)?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResumeBody {
+    node_id: String,
+}
+
+/// Resumes a run that ended (failed, stopped) from a chosen node of its version.
+async fn resume_run(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+    body: web::Json<ResumeBody>,
+) -> ApiResult<HttpResponse> {
+    may_edit(&actor)?;
+    let run = run_of(&state, &actor, id.into_inner())?;
+    let node = body.into_inner().node_id;
+    let run = state
+        .store
+        .write(move |ctx| {
+            let mut run = run.clone();
+            if let Some(other) = model::live_run(ctx, run.business_id, run.conversation_id)?
+                .filter(|o| o.id != run.id)
+            {
+                return Err(ApiError::new(
+                    Code::Conflict,
+                    format!("Run {} is still active in this conversation", other.id),
+                ));
+            }
+            let loaded = runtime::load(ctx, run.flow_id, run.version)?
+                .ok_or_else(|| ApiError::not_found("flow version"))?;
+            if loaded.graph.node(&node).is_none() {
+                return Err(ApiError::field(
+                    "node_id",
+                    "no such node in the run's version",
+                ));
+            }
+            run.cursor.visits.clear();
+            runtime::drive(ctx, &mut run, &loaded, Input::ResumeAt(node.clone()))?;
+            Ok(run)
+        })
+        .await?;
+    state.jobs_wake.notify_one();
+    state.outbox_wake.notify_one();
+    Ok(HttpResponse::Ok().json(run_json(&state.store.read()?, &run)?))
+}

@@ -1,0 +1,383 @@
+//! Flows in production: what starts a run (an inbound message or a new lead
+//! on a number with an active flow), what moves it (a reply, a durable timer,
+//! a webhook's answer), and what stops it (a person stepping in, an interrupt
+//! keyword). Every move is one write: the engine's step, the run's events,
+//! its effects (outbox, timers, assignment) and its counters commit together.
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, Mutex, OnceLock},
+};
+
+use serde_json::Value;
+
+use super::{
+    effects,
+    engine::{self, Cursor, Input, RunState, World},
+    graph::{reply_ids, Graph},
+    model::{self, FlowOptions, Run, RunEvent},
+};
+use crate::{
+    contacts::{self, Contact},
+    conversations::{model::Message, repo, service::Stored, Conversation},
+    error::{ApiError, ApiResult},
+    store::{
+        ids::{BusinessId, ConversationId, RecordId},
+        Reader, WriteCtx,
+    },
+    time::now_ms,
+};
+
+/// Words that end any run and call a person, in the languages of our users.
+const INTERRUPTS: &[&str] = &[
+    "stop",
+    "agent",
+    "human",
+    "humano",
+    "atendente",
+    "agente",
+    "parar",
+];
+
+pub struct Loaded {
+    pub graph: Arc<Graph>,
+    pub options: FlowOptions,
+}
+
+type Cache = Mutex<HashMap<(RecordId, u32), Arc<Loaded>>>;
+
+/// Published versions never change: parsed once per process.
+fn cache() -> &'static Cache {
+    static GRAPHS: OnceLock<Cache> = OnceLock::new();
+    GRAPHS.get_or_init(Default::default)
+}
+
+pub fn load<R: Reader + ?Sized>(
+    r: &R,
+    flow: RecordId,
+    version: u32,
+) -> ApiResult<Option<Arc<Loaded>>> {
+    if let Some(l) = cache()
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&(flow, version)).cloned())
+    {
+        return Ok(Some(l));
+    }
+    let Some(v) = model::version(r, flow, version)? else {
+        return Ok(None);
+    };
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let graph = Graph::parse(&parse(&v.nodes), &parse(&v.edges)).map_err(ApiError::internal)?;
+    let loaded = Arc::new(Loaded {
+        graph: Arc::new(graph),
+        options: v.options,
+    });
+    if let Ok(mut c) = cache().lock() {
+        if c.len() > 10_000 {
+            c.clear();
+        }
+        c.insert((flow, version), loaded.clone());
+    }
+    Ok(Some(loaded))
+}
+
+pub fn world(ctx: &WriteCtx, c: &Conversation, contact: &Contact) -> ApiResult<World> {
+    let mut fields: BTreeMap<String, String> = BTreeMap::new();
+    fields.insert("name".into(), contact.name.clone());
+    fields.insert("phone".into(), contact.phone.clone().unwrap_or_default());
+    fields.insert("email".into(), contact.email.clone().unwrap_or_default());
+    for (k, v) in contacts::fields(ctx, contact.business_id, contact.id)? {
+        fields.insert(format!("custom.{k}"), v);
+    }
+    let now = now_ms();
+    Ok(World {
+        now,
+        contact: fields,
+        labels: c.labels.clone(),
+        source: serde_json::to_value(c.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        window_open: c.window_open(now),
+    })
+}
+
+/// Runs one input through the engine and commits what follows.
+pub fn drive(ctx: &mut WriteCtx, run: &mut Run, loaded: &Loaded, input: Input) -> ApiResult<()> {
+    let c = repo::get(ctx, run.business_id, run.conversation_id)?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let contact = contacts::get(ctx, c.business_id, c.contact_id)?
+        .ok_or_else(|| ApiError::not_found("contact"))?;
+    let world = world(ctx, &c, &contact)?;
+    let before = run.cursor.clone();
+    let out = engine::advance(&mut run.cursor, &loaded.graph, input, &world);
+    effects::apply(ctx, run, &loaded.graph, out, &world)?;
+    if before.state != run.cursor.state && run.cursor.state.is_terminal() {
+        let metric = match run.cursor.state {
+            RunState::Completed => "completed",
+            RunState::Failed => "failed",
+            _ => "cancelled",
+        };
+        model::count(ctx, run.flow_id, "", metric)?;
+        if let (Some(node), true) = (&before.node, run.cursor.state != RunState::Completed) {
+            model::count(ctx, run.flow_id, node, "dropped")?;
+        }
+        if let Some(e) = &run.cursor.error {
+            let e = RunEvent {
+                at: world.now,
+                node: run.cursor.node.clone().unwrap_or_default(),
+                handle: None,
+                note: Some(e.clone()),
+            };
+            model::add_event(ctx, run, &e)?;
+        }
+    }
+    run.updated_at = world.now;
+    model::save_run(ctx, run)?;
+    Ok(())
+}
+
+fn start(
+    ctx: &mut WriteCtx,
+    c: &Conversation,
+    flow: RecordId,
+    version: u32,
+    loaded: &Loaded,
+    first: Option<&str>,
+) -> ApiResult<()> {
+    let now = now_ms();
+    let mut run = Run {
+        id: RecordId::new(),
+        business_id: c.business_id,
+        conversation_id: c.id,
+        contact_id: c.contact_id,
+        flow_id: flow,
+        version,
+        cursor: Cursor::new(),
+        events: 0,
+        sent_minute: 0,
+        sent_in_minute: 0,
+        started_at: now,
+        updated_at: now,
+    };
+    if let Some(text) = first {
+        run.cursor
+            .vars
+            .insert("last_message".into(), text.chars().take(1000).collect());
+    }
+    model::count(ctx, flow, "", "started")?;
+    drive(ctx, &mut run, loaded, Input::Start)
+}
+
+/// The reply id of a tapped button or list row, from a stored message.
+fn reply_id(m: &Message) -> Option<String> {
+    if m.kind != "interactive" && m.kind != "button" {
+        return None;
+    }
+    let d: Value = serde_json::from_str(&m.details).ok()?;
+    d["interactive"]["id"]
+        .as_str()
+        .or_else(|| d["button"]["payload"].as_str())
+        .map(str::to_string)
+}
+
+/// An inbound message was stored (in this write): advance the conversation's
+/// run, or start the number's flow. Redeliveries never get here.
+pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
+    let new_contact = stored.new_contact;
+    let (c, m) = (&stored.conversation, &stored.message);
+    let Some(number) = c.number_id else {
+        return Ok(());
+    };
+    let live = model::live_run(ctx, c.business_id, c.id)?;
+    let reply = reply_id(m);
+    if let Some(mut run) = live {
+        if INTERRUPTS.contains(&m.text.trim().to_lowercase().as_str()) {
+            return end(
+                ctx,
+                &mut run,
+                RunState::Cancelled,
+                "the customer asked for a person",
+            );
+        }
+        let Some(loaded) = load(ctx, run.flow_id, run.version)? else {
+            return Ok(());
+        };
+        return drive(
+            ctx,
+            &mut run,
+            &loaded,
+            Input::Reply {
+                text: &m.text,
+                reply_id: reply.as_deref(),
+                at: m.created_at,
+            },
+        );
+    }
+    if let Some(r) = &reply {
+        if effects::menu_expired(ctx, c, r)? {
+            return Ok(());
+        }
+    }
+    let Some(flow_id) = model::active_on(ctx, c.business_id, number)? else {
+        return Ok(());
+    };
+    let Some(flow) = model::get(ctx, c.business_id, flow_id)? else {
+        return Ok(());
+    };
+    let Some(version) = flow.published_version else {
+        return Ok(());
+    };
+    let Some(loaded) = load(ctx, flow_id, version)? else {
+        return Ok(());
+    };
+    let Some(trigger) = loaded.graph.trigger() else {
+        return Ok(());
+    };
+    let d = &trigger.data;
+    let text = m.text.trim().to_lowercase();
+    let fires = match d["on"].as_str().unwrap_or("") {
+        "any_message" => true,
+        "new_contact" => new_contact && stored.new_conversation,
+        "reply" => reply.as_deref() == d["reply_id"].as_str(),
+        "outside_hours" => !super::hours::open_at(d, now_ms()),
+        "keyword" => keyword_matches(d, &text),
+        _ => false,
+    };
+    if !fires || !allowed(ctx, &loaded.options, flow_id, c)? {
+        return Ok(());
+    }
+    start(ctx, c, flow_id, version, &loaded, Some(&m.text))
+}
+
+fn keyword_matches(d: &Value, text: &str) -> bool {
+    let words = d["keywords"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str());
+    let how = d["match"].as_str().unwrap_or("exact");
+    words
+        .map(|w| w.trim().to_lowercase())
+        .filter(|w| !w.is_empty())
+        .any(|w| match how {
+            "contains" => text.contains(&w),
+            "regex" => regex::RegexBuilder::new(&w)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .is_ok_and(|re| re.is_match(text)),
+            _ => text == w,
+        })
+}
+
+fn allowed(
+    ctx: &mut WriteCtx,
+    o: &FlowOptions,
+    flow: RecordId,
+    c: &Conversation,
+) -> ApiResult<bool> {
+    if o.only_if_unassigned && c.assignee_id.is_some() {
+        return Ok(false);
+    }
+    if o.once_per_contact && !model::first_time(ctx, flow, c.contact_id)? {
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// A lead was captured (in this write): a number's flow that starts on new
+/// leads of this source takes it, and the lead's conversation joins that number.
+pub fn on_lead(ctx: &mut WriteCtx, c: &Conversation) -> ApiResult<()> {
+    if model::live_run(ctx, c.business_id, c.id)?.is_some() {
+        return Ok(());
+    }
+    let source = serde_json::to_value(c.source)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    for flow in model::list(ctx, c.business_id)? {
+        let (Some(number), Some(version)) = (flow.number_id, flow.published_version) else {
+            continue;
+        };
+        if c.number_id.is_some_and(|n| n != number)
+            || model::active_on(ctx, c.business_id, number)? != Some(flow.id)
+        {
+            continue;
+        }
+        let Some(loaded) = load(ctx, flow.id, version)? else {
+            continue;
+        };
+        let Some(t) = loaded.graph.trigger() else {
+            continue;
+        };
+        let wanted = t.data["source"].as_str().unwrap_or("any");
+        if t.data["on"] != "new_lead" || (wanted != "any" && !wanted.is_empty() && wanted != source)
+        {
+            continue;
+        }
+        let mut joined = c.clone();
+        if joined.number_id.is_none() {
+            joined.number_id = Some(number);
+            repo::save(ctx, Some(c), &joined)?;
+        }
+        if allowed(ctx, &loaded.options, flow.id, &joined)? {
+            start(ctx, &joined, flow.id, version, &loaded, None)?;
+        }
+        return Ok(());
+    }
+    Ok(())
+}
+
+/// Ends a run now (a person stepped in, the customer asked for one, an operator).
+pub fn end(ctx: &mut WriteCtx, run: &mut Run, state: RunState, why: &str) -> ApiResult<()> {
+    if run.cursor.state.is_terminal() {
+        return Ok(());
+    }
+    run.cursor.state = state;
+    run.cursor.error = Some(why.to_string());
+    run.cursor.timer_at = None;
+    let e = RunEvent {
+        at: now_ms(),
+        node: run.cursor.node.clone().unwrap_or_default(),
+        handle: None,
+        note: Some(why.to_string()),
+    };
+    model::add_event(ctx, run, &e)?;
+    model::count(ctx, run.flow_id, "", "cancelled")?;
+    run.updated_at = now_ms();
+    model::save_run(ctx, run)?;
+    Ok(())
+}
+
+/// A person wrote in the conversation or assigned it: its run pauses (ends,
+/// resumable by an operator) when its flow says so.
+pub fn person_stepped_in(ctx: &mut WriteCtx, m: &Message, why: &str) -> ApiResult<()> {
+    pause_for_person(ctx, m.business_id, m.conversation_id, why)
+}
+
+pub fn pause_for_person(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+    why: &str,
+) -> ApiResult<()> {
+    let Some(mut run) = model::live_run(ctx, b, c)? else {
+        return Ok(());
+    };
+    let pause =
+        load(ctx, run.flow_id, run.version)?.is_some_and(|l| l.options.pause_on_human_reply);
+    if pause {
+        end(ctx, &mut run, RunState::Cancelled, why)?;
+    }
+    Ok(())
+}
+
+/// Whether the replies of this flow version name `reply`.
+pub fn offers_reply(loaded: &Loaded, reply: &str) -> bool {
+    loaded
+        .graph
+        .nodes
+        .iter()
+        .any(|n| reply_ids(&n.data).iter().any(|(id, _)| id == reply))
+}

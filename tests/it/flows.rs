@@ -1,0 +1,433 @@
+//! Flows through the real paths: drafts kept byte for byte, the publishing
+//! rules, runs moved by webhooks and durable timers exactly once, a person
+//! or an interrupt stepping in, and a tapped button of a finished menu.
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::{wa::delivery, Biz, Client, Harness};
+
+fn now_secs() -> String {
+    (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs())
+    .to_string()
+}
+
+/// A customer's text, sent now (the 24-hour window is open).
+pub fn says(pnid: &str, from: &str, wamid: &str, body: &str) -> Value {
+    delivery(
+        pnid,
+        json!([{"profile": {"name": "Carla"}, "wa_id": from}]),
+        json!([{"from": from, "id": wamid, "timestamp": now_secs(), "type": "text", "text": {"body": body}}]),
+        json!([]),
+    )
+}
+
+fn taps(pnid: &str, from: &str, wamid: &str, id: &str, title: &str) -> Value {
+    delivery(
+        pnid,
+        json!([{"profile": {"name": "Carla"}, "wa_id": from}]),
+        json!([{"from": from, "id": wamid, "timestamp": now_secs(), "type": "interactive",
+                "interactive": {"type": "button_reply", "button_reply": {"id": id, "title": title}}}]),
+        json!([]),
+    )
+}
+
+pub struct Number {
+    pub id: String,
+    pub pnid: String,
+}
+
+pub async fn sandbox(owner: &Client) -> Number {
+    let r = owner
+        .post("/api/whatsapp/numbers", json!({"sandbox": true}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    Number {
+        id: r.body["id"].as_str().unwrap().into(),
+        pnid: r.body["phone_number_id"].as_str().unwrap().into(),
+    }
+}
+
+fn node(id: &str, kind: &str, data: Value) -> Value {
+    json!({"id": id, "type": kind, "position": {"x": 0, "y": 0}, "data": data})
+}
+
+fn edge(source: &str, handle: &str, target: &str) -> Value {
+    json!({"id": format!("{source}-{handle}"), "source": source, "sourceHandle": handle, "target": target})
+}
+
+pub async fn publish(
+    owner: &Client,
+    number: &str,
+    name: &str,
+    nodes: Value,
+    edges: Value,
+) -> String {
+    let r = owner
+        .post(
+            "/api/flows",
+            json!({"name": name, "whatsapp_number_id": number, "nodes": nodes, "edges": edges}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let p = owner
+        .post(&format!("/api/flows/{id}/publish"), json!({}))
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    id
+}
+
+/// The conversation's messages, oldest first, as (direction, text).
+async fn thread(owner: &Client, phone: &str) -> (String, Vec<(String, String)>) {
+    let list = owner.get("/api/conversations?view=all").await;
+    let c = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contact"]["phone"] == phone)
+        .cloned()
+        .unwrap_or(Value::Null);
+    let Some(id) = c["id"].as_str() else {
+        return (String::new(), Vec::new());
+    };
+    let m = owner
+        .get(&format!("/api/conversations/{id}/messages"))
+        .await;
+    let mut items: Vec<(String, String)> = m.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["direction"].as_str().unwrap().to_string(),
+                m["text"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    items.reverse();
+    (id.to_string(), items)
+}
+
+async fn until_out(owner: &Client, phone: &str, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (id, items) = thread(owner, phone).await;
+        if items.iter().any(|(d, t)| d == "out" && t.contains(text)) {
+            return id;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no outgoing {text:?} in {items:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_draft_round_trips_byte_for_byte_and_publishing_follows_the_rules() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    // React Flow's JSON as an editor would send it, odd spacing, key order and all.
+    let nodes = r#"[ {"id":"t","type":"trigger","position":{"x":10.5,"y":-3},"data":{"on":"any_message","zeta":1,"alpha":[true,null]}},{"type":"message","id":"m","data":{"text":"Olá {{contact.name}} \u00e9 \"você\"","kind":"text"},"position":{"y":0,"x":300}} ]"#;
+    let edges = r#"[{"id":"e1","source":"t","target":"m","sourceHandle":"next","animated":true}]"#;
+    let body = format!(
+        r#"{{"name":"Round trip","whatsapp_number_id":"{}","nodes":{nodes},"edges":{edges}}}"#,
+        number.id
+    );
+    let created = owner
+        .raw(
+            reqwest::Method::POST,
+            "/api/flows",
+            "application/json",
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let fetched = owner
+        .http
+        .get(h.url(&format!("/api/flows/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        fetched.contains(&format!(r#""nodes":{nodes}"#)),
+        "{fetched}"
+    );
+    assert!(
+        fetched.contains(&format!(r#""edges":{edges}"#)),
+        "{fetched}"
+    );
+    assert_eq!(
+        owner
+            .post(&format!("/api/flows/{id}/publish"), json!({}))
+            .await
+            .body["version"],
+        1
+    );
+
+    // Broken flows are refused with every problem named by node.
+    let broken = owner
+        .post("/api/flows", json!({"name": "Broken", "whatsapp_number_id": number.id,
+            "nodes": [node("t", "trigger", json!({"on": "any_message"})), node("m", "message", json!({"kind": "text", "text": ""})),
+                      node("q", "question", json!({"prompt": "?", "validate": "email"}))],
+            "edges": [edge("t", "next", "m"), edge("m", "next", "nowhere")]}))
+        .await;
+    let bid = broken.body["id"].as_str().unwrap();
+    let v = owner
+        .post(&format!("/api/flows/{bid}/validate"), json!({}))
+        .await;
+    assert_eq!(v.body["valid"], false);
+    let r = owner
+        .post(&format!("/api/flows/{bid}/publish"), json!({}))
+        .await;
+    assert_eq!((r.status, r.code()), (422, "flow_invalid"));
+    let named: Vec<&str> = r.body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["node_id"].as_str())
+        .collect();
+    assert!(named.contains(&"m") && named.contains(&"q"), "{}", r.body);
+
+    // One active flow per number: the second is refused, naming the first.
+    let second = owner
+        .post("/api/flows", json!({"name": "Second", "whatsapp_number_id": number.id,
+            "nodes": [node("t", "trigger", json!({"on": "any_message"})), node("m", "message", json!({"kind": "text", "text": "hi"}))],
+            "edges": [edge("t", "next", "m")]}))
+        .await;
+    let sid = second.body["id"].as_str().unwrap();
+    let r = owner
+        .post(&format!("/api/flows/{sid}/publish"), json!({}))
+        .await;
+    assert_eq!((r.status, r.code()), (409, "flow_conflict"));
+    assert!(r.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Round trip"));
+    owner
+        .post(&format!("/api/flows/{id}/disable"), json!({}))
+        .await;
+    assert_eq!(
+        owner
+            .post(&format!("/api/flows/{sid}/publish"), json!({}))
+            .await
+            .status,
+        200
+    );
+    let versions = owner.get(&format!("/api/flows/{id}/versions")).await;
+    assert_eq!(versions.body["items"][0]["version"], 1);
+    let member = h.login(biz.member()).await;
+    assert_eq!(
+        member
+            .post(&format!("/api/flows/{sid}/publish"), json!({}))
+            .await
+            .status,
+        403
+    );
+}
+
+fn qualify_flow() -> (Value, Value) {
+    (
+        json!([
+            node(
+                "t",
+                "trigger",
+                json!({"on": "keyword", "keywords": ["menu"], "match": "contains"})
+            ),
+            node(
+                "menu",
+                "message",
+                json!({"kind": "buttons", "text": "Hi {{contact.name}}, what do you need?",
+                "buttons": [{"id": "buy", "title": "Buy"}, {"id": "help", "title": "Help"}]})
+            ),
+            node(
+                "q",
+                "question",
+                json!({"prompt": "Your budget?", "validate": "number", "save_to": "vars.budget",
+                "retries": 1, "retry_prompt": "Just the number, please"})
+            ),
+            node(
+                "c",
+                "condition",
+                json!({"branches": [{"id": "big", "match": "all",
+                "rules": [{"field": "vars.budget", "op": "gt", "value": "1000"}]}]})
+            ),
+            node(
+                "vip",
+                "action",
+                json!({"action": "add_label", "label": "vip"})
+            ),
+            node(
+                "done",
+                "message",
+                json!({"kind": "text", "text": "Budget {{vars.budget}} noted!"})
+            ),
+            node(
+                "small",
+                "message",
+                json!({"kind": "text", "text": "We have options for that too."})
+            ),
+            node("handoff", "action", json!({"action": "handoff"})),
+        ]),
+        json!([
+            edge("t", "next", "menu"),
+            edge("menu", "buy", "q"),
+            edge("q", "next", "c"),
+            edge("c", "big", "vip"),
+            edge("vip", "next", "done"),
+            edge("c", "else", "small"),
+            edge("menu", "help", "handoff"),
+            edge("menu", "other", "handoff")
+        ]),
+    )
+}
+
+#[tokio::test]
+async fn a_run_answers_taps_and_questions_once_per_message_and_ends() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    let (nodes, edges) = qualify_flow();
+    let flow = publish(&owner, &number.id, "Qualify", nodes, edges).await;
+    let (pn, from, phone) = (number.pnid.as_str(), "5511987650101", "+5511987650101");
+
+    h.webhook(&says(pn, from, "wamid.F1", "hello")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        thread(&owner, phone).await.1.iter().all(|(d, _)| d == "in"),
+        "no keyword, no flow"
+    );
+    h.webhook(&says(pn, from, "wamid.F2", "show me the MENU please"))
+        .await;
+    until_out(&owner, phone, "Hi Carla, what do you need?").await;
+    h.webhook(&taps(pn, from, "wamid.F3", "buy", "Buy")).await;
+    until_out(&owner, phone, "Your budget?").await;
+    h.webhook(&says(pn, from, "wamid.F4", "a lot")).await;
+    until_out(&owner, phone, "Just the number, please").await;
+    // Meta redelivers the same answer: nothing moves twice.
+    h.webhook(&says(pn, from, "wamid.F4", "a lot")).await;
+    h.webhook(&says(pn, from, "wamid.F5", "5000")).await;
+    let conversation = until_out(&owner, phone, "Budget 5000 noted!").await;
+    let (_, items) = thread(&owner, phone).await;
+    let retries = items
+        .iter()
+        .filter(|(_, t)| t == "Just the number, please")
+        .count();
+    assert_eq!(retries, 1, "{items:?}");
+
+    let runs = owner
+        .get(&format!("/api/conversations/{conversation}/runs"))
+        .await;
+    let run = &runs.body["items"][0];
+    assert_eq!(run["state"], "completed", "{run}");
+    assert_eq!(run["variables"]["budget"], "5000");
+    let path: Vec<&str> = run["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].as_str().unwrap())
+        .collect();
+    assert_eq!(path, ["t", "t", "menu", "q", "c", "vip", "done"], "{run}");
+    let c = owner
+        .get(&format!("/api/conversations/{conversation}"))
+        .await;
+    assert_eq!(c.body["labels"], json!(["vip"]));
+    let stats = owner.get(&format!("/api/flows/{flow}/stats")).await;
+    assert_eq!(stats.body["runs"]["completed"], 1, "{}", stats.body);
+    assert_eq!(stats.body["nodes"]["q"]["entered"], 1, "{}", stats.body);
+
+    // The finished menu's button, tapped again, gets a friendly word.
+    h.webhook(&taps(pn, from, "wamid.F6", "buy", "Buy")).await;
+    until_out(&owner, phone, "This menu has expired").await;
+}
+
+#[tokio::test]
+async fn a_person_or_an_interrupt_word_ends_the_run() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    let (nodes, edges) = qualify_flow();
+    publish(&owner, &number.id, "Qualify", nodes, edges).await;
+    let pn = number.pnid.as_str();
+
+    h.webhook(&says(pn, "5511987650201", "wamid.P1", "menu"))
+        .await;
+    let c = until_out(&owner, "+5511987650201", "what do you need?").await;
+    let r = owner
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "text", "text": "Hi, Ana here"}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let run = &owner
+        .get(&format!("/api/conversations/{c}/runs"))
+        .await
+        .body["items"][0];
+    assert_eq!(run["state"], "cancelled");
+    assert_eq!(run["error"], "a person replied");
+
+    h.webhook(&says(pn, "5511987650202", "wamid.P2", "menu"))
+        .await;
+    let c = until_out(&owner, "+5511987650202", "what do you need?").await;
+    h.webhook(&says(pn, "5511987650202", "wamid.P3", "Agent"))
+        .await;
+    let run = &owner
+        .get(&format!("/api/conversations/{c}/runs"))
+        .await
+        .body["items"][0];
+    assert_eq!(
+        (run["state"].as_str(), run["error"].as_str()),
+        (Some("cancelled"), Some("the customer asked for a person"))
+    );
+}
+
+#[tokio::test]
+async fn a_delay_survives_a_restart_and_sends_once() {
+    let h = Harness::start();
+    let biz: Biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    publish(
+        &owner,
+        &number.id,
+        "Later",
+        json!([
+            node("t", "trigger", json!({"on": "any_message"})),
+            node("d", "delay", json!({"seconds": 2})),
+            node(
+                "m",
+                "message",
+                json!({"kind": "text", "text": "After the pause"})
+            )
+        ]),
+        json!([edge("t", "next", "d"), edge("d", "next", "m")]),
+    )
+    .await;
+    h.webhook(&says(&number.pnid, "5511987650301", "wamid.D1", "hi"))
+        .await;
+    let Harness { server, dir, .. } = h;
+    server.stop();
+    let h = Harness::start_in(dir, |_| {});
+    let owner = h.login(biz.owner()).await;
+    until_out(&owner, "+5511987650301", "After the pause").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (_, items) = thread(&owner, "+5511987650301").await;
+    assert_eq!(
+        items.iter().filter(|(_, t)| t == "After the pause").count(),
+        1,
+        "{items:?}"
+    );
+}
