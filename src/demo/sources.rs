@@ -73,8 +73,28 @@ pub fn seed(ctx: &mut WriteCtx, b: BusinessId, agents: &[MemberId]) -> ApiResult
     })
 }
 
-/// A Facebook lead through the real signed webhook, so the Leads page has one.
+/// A Facebook lead through the real signed webhook, so the Leads page has
+/// one; then the welcome flow goes live on the sandbox number (after the
+/// scripted chats, which it would otherwise answer).
 pub async fn play(state: &AppState, b: BusinessId) -> ApiResult<()> {
+    let number = crate::channels::whatsapp::numbers::list(&state.store.read()?, b)?
+        .into_iter()
+        .find(|n| n.sandbox);
+    if let Some(n) = number {
+        state
+            .store
+            .write(move |ctx| {
+                crate::flows::templates::install(
+                    ctx,
+                    b,
+                    n.id,
+                    "Welcome",
+                    crate::flows::templates::welcome(),
+                )?;
+                Ok(())
+            })
+            .await?;
+    }
     let page = facebook::list(&state.store.read()?, b)?
         .into_iter()
         .find(|p| p.sandbox);

@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::graph::{reply_ids, waits_for_reply, Graph, Node};
+use super::{
+    decide::{answer, branch_holds},
+    graph::{waits_for_reply, Graph, Node},
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -180,14 +183,14 @@ pub fn lookup(field: &str, run: &Cursor, world: &World) -> String {
     }
 }
 
-struct Step<'g> {
-    g: &'g Graph,
-    world: &'g World,
-    effects: Vec<Effect>,
+pub(super) struct Step<'g> {
+    pub(super) g: &'g Graph,
+    pub(super) world: &'g World,
+    pub(super) effects: Vec<Effect>,
 }
 
 impl<'g> Step<'g> {
-    fn wait(&mut self, run: &mut Cursor, state: RunState, seconds: i64) {
+    pub(super) fn wait(&mut self, run: &mut Cursor, state: RunState, seconds: i64) {
         run.state = state;
         run.timer_seq += 1;
         run.waiting_since = self.world.now;
@@ -199,7 +202,7 @@ impl<'g> Step<'g> {
         });
     }
 
-    fn send(&mut self, node: &Node, body: Value) {
+    pub(super) fn send(&mut self, node: &Node, body: Value) {
         self.effects.push(Effect::Send {
             node: node.id.clone(),
             body,
@@ -207,7 +210,7 @@ impl<'g> Step<'g> {
     }
 
     /// Leaves `node` by `handle`: the next node, or the end of the run.
-    fn leave(&mut self, run: &mut Cursor, node: &str, handle: &str) {
+    pub(super) fn leave(&mut self, run: &mut Cursor, node: &str, handle: &str) {
         self.effects.push(Effect::Step {
             node: node.to_string(),
             handle: Some(handle.to_string()),
@@ -226,7 +229,7 @@ impl<'g> Step<'g> {
         }
     }
 
-    fn fail(&mut self, run: &mut Cursor, why: &str) {
+    pub(super) fn fail(&mut self, run: &mut Cursor, why: &str) {
         run.state = RunState::Failed;
         run.error = Some(why.to_string());
         run.timer_at = None;
@@ -291,6 +294,10 @@ pub fn advance(run: &mut Cursor, g: &Graph, input: Input, world: &World) -> Vec<
                 _ => "timeout",
             };
             st.leave(run, &node, handle);
+            // Nobody answered and the flow says nothing more: the run expired.
+            if handle == "timeout" && run.state == RunState::Completed {
+                run.state = RunState::Expired;
+            }
         }
         Input::WebhookDone { seq, ok, vars } => {
             if run.state != RunState::WaitingTimer || seq != run.timer_seq {
@@ -398,7 +405,7 @@ fn execute(st: &mut Step, run: &mut Cursor, node: &Node) {
     }
 }
 
-fn ask(st: &mut Step, run: &mut Cursor, node: &Node, prompt: &str) {
+pub(super) fn ask(st: &mut Step, run: &mut Cursor, node: &Node, prompt: &str) {
     let d = &node.data;
     let text = interpolate(prompt, run, st.world);
     let body = if s(d, "validate") == "choice" {
@@ -411,145 +418,6 @@ fn ask(st: &mut Step, run: &mut Cursor, node: &Node, prompt: &str) {
     st.send(node, body);
     let secs = d["timeout_seconds"].as_i64().unwrap_or(DEFAULT_TIMEOUT);
     st.wait(run, RunState::WaitingInput, secs);
-}
-
-/// The customer answered the node the run waits on.
-fn answer(st: &mut Step, run: &mut Cursor, node: &Node, text: &str, reply_id: Option<&str>) {
-    let d = &node.data;
-    let choices = reply_ids(d);
-    let picked = reply_id
-        .and_then(|r| choices.iter().find(|(id, _)| id == r))
-        .or_else(|| {
-            choices
-                .iter()
-                .find(|(_, title)| title.eq_ignore_ascii_case(text.trim()))
-        })
-        .map(|(id, title)| (id.clone(), title.clone()));
-    if node.kind == "message" {
-        let handle = picked.map(|(id, _)| id).unwrap_or_else(|| "other".into());
-        run.vars
-            .insert("last_reply".into(), text.trim().to_string());
-        st.leave(run, &node.id, &handle);
-        return;
-    }
-    let value = match s(d, "validate") {
-        "choice" => picked.map(|(_, title)| title),
-        kind => check_answer(kind, text),
-    };
-    match value {
-        Some(v) => {
-            let to = s(d, "save_to");
-            if let Some(k) = to.strip_prefix("vars.") {
-                run.vars.insert(k.to_string(), v.clone());
-            } else if let Some(field) = to.strip_prefix("contact.") {
-                st.effects.push(Effect::SetField {
-                    field: field.to_string(),
-                    value: v.clone(),
-                });
-            }
-            run.vars.insert("last_reply".into(), v);
-            st.leave(run, &node.id, "next");
-        }
-        None if run.retries < d["retries"].as_u64().unwrap_or(2) as u32 => {
-            run.retries += 1;
-            let again = match s(d, "retry_prompt") {
-                "" => s(d, "prompt"),
-                p => p,
-            };
-            let retries = run.retries;
-            ask(st, run, node, again);
-            run.retries = retries;
-        }
-        None => st.leave(run, &node.id, "invalid"),
-    }
-}
-
-/// The answer, cleaned, when it is what the question asked for.
-pub fn check_answer(kind: &str, text: &str) -> Option<String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
-    }
-    match kind {
-        "number" => t
-            .replace(',', ".")
-            .parse::<f64>()
-            .ok()
-            .map(|_| t.to_string()),
-        "email" => {
-            let ok = t
-                .split_once('@')
-                .is_some_and(|(u, h)| !u.is_empty() && h.contains('.') && !t.contains(' '));
-            ok.then(|| t.to_lowercase())
-        }
-        "phone" => {
-            let digits = t.chars().filter(char::is_ascii_digit).count();
-            let ok = (8..=15).contains(&digits)
-                && t.chars()
-                    .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-            ok.then(|| t.to_string())
-        }
-        _ => Some(t.chars().take(1000).collect()),
-    }
-}
-
-fn branch_holds(b: &Value, run: &Cursor, world: &World) -> bool {
-    let rules: Vec<&Value> = b["rules"].as_array().into_iter().flatten().collect();
-    let hold = |r: &&Value| rule_holds(r, run, world);
-    if s(b, "match") == "any" {
-        rules.iter().any(hold)
-    } else {
-        !rules.is_empty() && rules.iter().all(hold)
-    }
-}
-
-fn rule_holds(r: &Value, run: &Cursor, world: &World) -> bool {
-    let field = s(r, "field");
-    let want = r["value"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| match &r["value"] {
-            Value::Null => String::new(),
-            v => v.to_string(),
-        });
-    if field == "label" {
-        let has = world.labels.iter().any(|l| l.eq_ignore_ascii_case(&want));
-        return if s(r, "op") == "not_equals" || s(r, "op") == "not_exists" {
-            !has
-        } else {
-            has
-        };
-    }
-    if field == "time" || field == "business_hours" {
-        let inside = super::hours::open_at(&r["value"], world.now);
-        return if s(r, "op") == "is_closed" {
-            !inside
-        } else {
-            inside
-        };
-    }
-    let have = if field == "message.text" {
-        run.vars.get("last_message").cloned().unwrap_or_default()
-    } else {
-        lookup(field, run, world)
-    };
-    let (h, w) = (have.to_lowercase(), want.to_lowercase());
-    let num = |x: &str| x.trim().replace(',', ".").parse::<f64>().ok();
-    match s(r, "op") {
-        "equals" => h.trim() == w.trim(),
-        "not_equals" => h.trim() != w.trim(),
-        "contains" => h.contains(&w),
-        "exists" => !h.trim().is_empty(),
-        "not_exists" => h.trim().is_empty(),
-        "gt" => num(&h).zip(num(&w)).is_some_and(|(a, b)| a > b),
-        "lt" => num(&h).zip(num(&w)).is_some_and(|(a, b)| a < b),
-        "matches" => regex::RegexBuilder::new(&want)
-            .case_insensitive(true)
-            .size_limit(1 << 20)
-            .build()
-            .is_ok_and(|re| re.is_match(&have)),
-        _ => false,
-    }
 }
 
 fn act(st: &mut Step, run: &mut Cursor, node: &Node) {

@@ -168,3 +168,46 @@ pub fn all() -> Vec<Value> {
         ),
     ]
 }
+
+/// Publishes the starter `key` on `number` as version 1 of a new active flow
+/// (the demo's welcome flow).
+pub fn install(
+    ctx: &mut crate::store::WriteCtx,
+    b: crate::store::ids::BusinessId,
+    number: crate::store::ids::NumberId,
+    name: &str,
+    (nodes, edges): (Vec<Value>, Vec<Value>),
+) -> Result<crate::store::ids::RecordId, crate::store::StoreError> {
+    use super::model::{self, Flow, FlowOptions, FlowStatus, FlowVersion};
+    let now = crate::time::now_ms();
+    let flow = Flow {
+        id: crate::store::ids::RecordId::new(),
+        business_id: b,
+        name: name.into(),
+        number_id: Some(number),
+        nodes: Value::from(nodes).to_string(),
+        edges: Value::from(edges).to_string(),
+        options: FlowOptions::default(),
+        status: FlowStatus::Active,
+        published_version: Some(1),
+        draft_changed: false,
+        created_at: now,
+        updated_at: now,
+    };
+    model::save_version(
+        ctx,
+        &FlowVersion {
+            flow_id: flow.id,
+            business_id: b,
+            version: 1,
+            nodes: flow.nodes.clone(),
+            edges: flow.edges.clone(),
+            options: flow.options.clone(),
+            published_at: now,
+            published_by: None,
+        },
+    )?;
+    model::save(ctx, &flow)?;
+    model::set_active(ctx, b, number, Some(flow.id))?;
+    Ok(flow.id)
+}

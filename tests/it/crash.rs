@@ -16,11 +16,15 @@ use crate::common::{wa::text, Client, APP_SECRET};
 const BIN: &str = env!("CARGO_BIN_EXE_wafunnel");
 
 fn serve(dir: &Path) -> (Child, String) {
+    serve_with_graph(dir, "http://127.0.0.1:9")
+}
+
+fn serve_with_graph(dir: &Path, graph: &str) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .env("WAFUNNEL_META_APP_SECRET", APP_SECRET)
-        .env("WAFUNNEL_META_GRAPH_URL", "http://127.0.0.1:9")
+        .env("WAFUNNEL_META_GRAPH_URL", graph)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -189,4 +193,91 @@ async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
     );
     drop(read);
     store.shutdown();
+}
+
+/// A flow waiting in a 5-second delay when the server is killed sends its
+/// message once, within a second of the due time, after the restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_during_a_flow_delay_sends_the_delayed_message_once_on_time() {
+    let graph = crate::common::fake_graph::FakeGraph::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = serve_with_graph(dir.path(), &graph.url);
+    let owner = Client::new(&url);
+    let setup = owner
+        .post("/api/setup", json!({"business_name": "Delay", "name": "Olga", "email": "o@delay.test", "password": "long-password"}))
+        .await;
+    assert_eq!(setup.status, 201, "{}", setup.body);
+    owner
+        .post(
+            "/api/auth/login",
+            json!({"email": "o@delay.test", "password": "long-password"}),
+        )
+        .await;
+    let number = owner
+        .post("/api/whatsapp/numbers", json!({"phone_number_id": "DELAY-PN", "display_phone_number": "+1", "waba_id": "W", "access_token": "t"}))
+        .await;
+    let number = number.body["id"].as_str().unwrap().to_string();
+    let node = |id: &str, kind: &str, data: serde_json::Value| json!({"id": id, "type": kind, "position": {"x": 0, "y": 0}, "data": data});
+    crate::flows::publish(
+        &owner,
+        &number,
+        "Five seconds",
+        json!([node("t", "trigger", json!({"on": "any_message"})), node("d", "delay", json!({"seconds": 5})),
+               node("m", "message", json!({"kind": "text", "text": "Five seconds later"}))]),
+        json!([{"id": "a", "source": "t", "target": "d", "sourceHandle": "next"}, {"id": "b", "source": "d", "target": "m", "sourceHandle": "next"}]),
+    )
+    .await;
+    let body = crate::flows::says("DELAY-PN", "5511987650401", "wamid.KILL1", "hello").to_string();
+    let sig = wafunnel::channels::whatsapp::signature::sign(APP_SECRET.as_bytes(), body.as_bytes());
+    let r = reqwest::Client::new()
+        .post(format!("{url}/webhooks/whatsapp"))
+        .header("X-Hub-Signature-256", sig)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let list = owner.get("/api/conversations").await;
+    let conversation = list.body["items"][0]["id"].as_str().unwrap().to_string();
+    let runs = owner
+        .get(&format!("/api/conversations/{conversation}/runs"))
+        .await;
+    let due =
+        chrono::DateTime::parse_from_rfc3339(runs.body["items"][0]["timer_at"].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis();
+
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    child.kill().unwrap(); // SIGKILL inside the delay
+    child.wait().unwrap();
+    let (mut child, _url) = serve_with_graph(dir.path(), &graph.url);
+    let delayed = |r: &crate::common::fake_graph::Recorded| {
+        r.path.ends_with("/messages") && r.body["text"]["body"] == "Five seconds later"
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let arrived = loop {
+        if graph.requests().iter().any(delayed) {
+            break wafunnel::time::now_ms();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the delayed message never went out"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let late = arrived - due;
+    assert!(
+        (0..1000).contains(&late),
+        "sent {late} ms after its due time"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        graph.requests().iter().filter(|r| delayed(r)).count(),
+        1,
+        "sent once"
+    );
+    eprintln!("flow delay across kill -9: sent {late} ms after due");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

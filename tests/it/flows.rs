@@ -431,3 +431,72 @@ async fn a_delay_survives_a_restart_and_sends_once() {
         "{items:?}"
     );
 }
+
+/// 1,000 customers in the same question at once: every run asks, waits and
+/// finishes with its own answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_conversations_answer_a_question_at_once() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    let flow = publish(
+        &owner,
+        &number.id,
+        "Ask",
+        json!([
+            node("t", "trigger", json!({"on": "any_message"})),
+            node(
+                "q",
+                "question",
+                json!({"prompt": "How many?", "validate": "number", "save_to": "vars.n"})
+            ),
+            node(
+                "m",
+                "message",
+                json!({"kind": "text", "text": "Got {{vars.n}}"})
+            )
+        ]),
+        json!([edge("t", "next", "q"), edge("q", "next", "m")]),
+    )
+    .await;
+    const N: usize = 1000;
+    let started = Instant::now();
+    let send_all = |round: &'static str, text: fn(usize) -> String| {
+        let (h, pn) = (&h, number.pnid.clone());
+        async move {
+            let bodies: Vec<Value> = (0..N)
+                .map(|i| {
+                    says(
+                        &pn,
+                        &format!("55119{:08}", 80_000_000 + i),
+                        &format!("wamid.{round}{i}"),
+                        &text(i),
+                    )
+                })
+                .collect();
+            for chunk in bodies.chunks(64) {
+                let sent = futures_util::future::join_all(chunk.iter().map(|b| h.webhook(b))).await;
+                assert!(sent.iter().all(|r| r.status == 200));
+            }
+        }
+    };
+    send_all("Q", |_| "hi".to_string()).await;
+    send_all("A", |i| i.to_string()).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let stats = loop {
+        let s = owner.get(&format!("/api/flows/{flow}/stats")).await.body;
+        if s["runs"]["completed"] == N || Instant::now() > deadline {
+            break s;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(stats["runs"]["started"], N, "{stats}");
+    assert_eq!(stats["runs"]["completed"], N, "{stats}");
+    assert_eq!(stats["nodes"]["q"]["completed"], N, "{stats}");
+    assert_eq!(stats["nodes"]["m"]["entered"], N, "{stats}");
+    eprintln!(
+        "1000 concurrent question runs: {:.1} s for 2000 messages (debug build)",
+        started.elapsed().as_secs_f64()
+    );
+}
