@@ -383,3 +383,53 @@ async fn a_sandbox_page_makes_real_leads_without_meta_and_oauth_needs_configurat
         403
     );
 }
+
+#[tokio::test]
+async fn the_daily_token_check_flags_a_dead_page_token() {
+    let fb = FakeFacebook::start();
+    let h = harness(&fb);
+    let biz = h.new_business("Loja Cinza").await;
+    let owner = h.login(biz.owner()).await;
+    connect(&h, &owner).await;
+    let check = wafunnel::channels::facebook::refresh::handler(
+        h.server.store.clone(),
+        wafunnel::channels::facebook::graph::FbGraph::new(&h.server.state.config.meta),
+    );
+    let job = |n: u8| wafunnel::scheduler::Job {
+        id: wafunnel::store::ids::RecordId::new(),
+        kind: wafunnel::channels::facebook::refresh::JOB_KIND.into(),
+        payload: "{}".into(),
+        attempts: 0,
+        max_attempts: 3,
+        due_at: i64::from(n),
+        last_error: None,
+    };
+    assert!(matches!(
+        check(job(1)).await,
+        wafunnel::scheduler::Outcome::Done
+    ));
+    let page = owner.get("/api/facebook/pages").await.body["items"][0].clone();
+    assert_eq!(page["status"], "active", "a live token stays active");
+    fb.revoke_tokens();
+    assert!(matches!(
+        check(job(2)).await,
+        wafunnel::scheduler::Outcome::Done
+    ));
+    let page = owner.get("/api/facebook/pages").await.body["items"][0].clone();
+    assert_eq!(page["status"], "token_invalid", "{page}");
+    assert!(
+        fb.requests()
+            .iter()
+            .any(|(m, p, _)| m == "GET" && p.ends_with(&format!("/{PAGE_ID}"))),
+        "the check asked Graph about the page"
+    );
+    let pending = wafunnel::scheduler::pending(&h.server.store.read().unwrap(), 100).unwrap();
+    assert!(
+        pending
+            .iter()
+            .filter(|j| j.kind == wafunnel::channels::facebook::refresh::JOB_KIND)
+            .count()
+            >= 2,
+        "each check schedules the next day's"
+    );
+}
