@@ -13,6 +13,7 @@ pub struct Config {
     pub outbound: Outbound,
     pub realtime: Realtime,
     pub leads: Leads,
+    pub flows: Flows,
     pub meta: Meta,
     pub smtp: Smtp,
     pub google: Google,
@@ -123,6 +124,21 @@ impl Default for Leads {
         Leads {
             walkin_max_per_ip: 20,
             walkin_window_secs: 600,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Flows {
+    /// How long a number's flow starts no new runs after Meta rate-limits it.
+    pub rate_limit_cooldown_secs: u64,
+}
+
+impl Default for Flows {
+    fn default() -> Self {
+        Flows {
+            rate_limit_cooldown_secs: 1800,
         }
     }
 }

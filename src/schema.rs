@@ -30,6 +30,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::channels::facebook::TABLES,
         crate::notifications::TABLES,
         crate::flows::model::TABLES,
+        crate::flows::pause::TABLES,
         crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,
     ] {

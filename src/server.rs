@@ -231,6 +231,7 @@ pub fn start_with_store(
                 {
                     tracing::error!("scheduling the Facebook token check: {e}");
                 }
+                crate::flows::pause::set_cooldown_secs(state.config.flows.rate_limit_cooldown_secs);
                 crate::flows::jobs::register(&mut jobs, &state.store);
                 actix_rt::spawn(jobs.run());
                 actix_rt::spawn(state.hub.clone().run(state.store.clone()));

@@ -199,4 +199,5 @@ pub fn register(jobs: &mut crate::scheduler::Scheduler, store: &Store) {
     jobs.handle(TIMER, timer(store.clone()));
     jobs.handle(WEBHOOK, webhook(store.clone()));
     jobs.handle(FOLLOWUP, followup(store.clone()));
+    jobs.handle(super::pause::JOB, super::pause::handler(store.clone()));
 }

@@ -10,6 +10,7 @@ pub mod graph;
 pub mod hours;
 pub mod jobs;
 pub mod model;
+pub mod pause;
 pub mod routes;
 pub mod runtime;
 pub mod sim;

@@ -72,6 +72,10 @@ fn summary(r: &impl Reader, f: &Flow) -> ApiResult<Value> {
         "published_version": f.published_version, "draft_changed": f.draft_changed,
         "created_at": rfc3339(f.created_at), "updated_at": rfc3339(f.updated_at),
         "stats": {"runs_started": n("started"), "runs_completed": n("completed"), "runs_failed": n("failed")},
+        "paused_until": match f.number_id {
+            Some(number) => super::pause::paused_until(r, f.business_id, number)?.map(rfc3339),
+            None => None,
+        },
     }))
 }
 

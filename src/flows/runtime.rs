@@ -222,6 +222,9 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
     let Some(flow_id) = model::active_on(ctx, c.business_id, number)? else {
         return Ok(());
     };
+    if super::pause::paused_until(ctx, c.business_id, number)?.is_some() {
+        return Ok(());
+    }
     let Some(flow) = model::get(ctx, c.business_id, flow_id)? else {
         return Ok(());
     };

@@ -330,6 +330,9 @@ pub fn record(
         }
         Err(e) => {
             flag_number(ctx, item, e)?;
+            if matches!(e.code, 130429 | 131048 | 368 | 80007) {
+                crate::flows::pause::on_rate_limit(ctx, item.number_id, &m)?;
+            }
             let retry = match e.failure {
                 Failure::Retry | Failure::RecipientBackoff | Failure::PauseNumber => {
                     item.attempts + 1 < MAX_ATTEMPTS

@@ -500,3 +500,60 @@ async fn a_thousand_conversations_answer_a_question_at_once() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// Meta rate-limits an automated message: the number's flow starts nothing
+/// new until a durable job lifts the pause after the cooldown.
+#[tokio::test]
+async fn a_rate_limit_from_meta_pauses_the_flow_until_the_cooldown_ends() {
+    let graph = crate::common::fake_graph::FakeGraph::start();
+    let url = graph.url.clone();
+    let h = Harness::start_with(move |c| {
+        c.meta.graph_url = url;
+        c.flows.rate_limit_cooldown_secs = 3;
+    });
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "RATE-PN").await;
+    let flow = publish(
+        &owner,
+        &number,
+        "Greeter",
+        json!([
+            node("t", "trigger", json!({"on": "any_message"})),
+            node("m", "message", json!({"kind": "text", "text": "Welcome!"}))
+        ]),
+        json!([edge("t", "next", "m")]),
+    )
+    .await;
+    graph.fail_next(400, 130429, "(#130429) Rate limit hit");
+    h.webhook(&says("RATE-PN", "5511987650501", "wamid.RL1", "hi"))
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let paused = loop {
+        let f = owner.get(&format!("/api/flows/{flow}")).await.body;
+        if !f["paused_until"].is_null() {
+            break f;
+        }
+        assert!(Instant::now() < deadline, "the flow was not paused: {f}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(paused["status"], "active", "paused, not disabled");
+    h.webhook(&says("RATE-PN", "5511987650502", "wamid.RL2", "hi"))
+        .await;
+    let stats = owner.get(&format!("/api/flows/{flow}/stats")).await.body;
+    assert_eq!(
+        stats["runs"]["started"], 1,
+        "nothing new starts while paused: {stats}"
+    );
+
+    // The cooldown ends; the job switches it back on by itself.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !owner.get(&format!("/api/flows/{flow}")).await.body["paused_until"].is_null() {
+        assert!(Instant::now() < deadline, "the pause was never lifted");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    h.webhook(&says("RATE-PN", "5511987650503", "wamid.RL3", "hi"))
+        .await;
+    let stats = owner.get(&format!("/api/flows/{flow}/stats")).await.body;
+    assert_eq!(stats["runs"]["started"], 2, "{stats}");
+}
