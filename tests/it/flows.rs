@@ -557,3 +557,173 @@ async fn a_rate_limit_from_meta_pauses_the_flow_until_the_cooldown_ends() {
     let stats = owner.get(&format!("/api/flows/{flow}/stats")).await.body;
     assert_eq!(stats["runs"]["started"], 2, "{stats}");
 }
+
+#[tokio::test]
+async fn a_new_walk_in_lead_gets_the_numbers_welcome_template_once_per_contact() {
+    let fb = crate::common::fake_facebook::FakeFacebook::start();
+    let url = fb.url.clone();
+    let h = Harness::start_with(move |c| c.meta.graph_url = url);
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    owner
+        .patch("/api/business", json!({"default_country": "BR"}))
+        .await;
+    let number = sandbox(&owner).await;
+    let walkin = owner
+        .post("/api/channels", json!({"kind": "walkin", "name": "Door"}))
+        .await;
+    let slug = walkin.body["slug"].as_str().unwrap().to_string();
+    let nodes = json!([
+        node(
+            "t",
+            "trigger",
+            json!({"on": "new_lead", "source": "walkin"})
+        ),
+        node(
+            "hello",
+            "message",
+            json!({"kind": "template", "name": "hello_world", "language": "en_US", "parameters": []})
+        ),
+        // A webhook answers with the page's id (the fake Graph stands in for any JSON API).
+        node(
+            "call",
+            "action",
+            json!({"action": "webhook", "method": "GET", "retries": 0,
+            "url": format!("{}/v21.0/{}?fields=id&access_token=PAGE-TOKEN-1", fb.url, crate::common::fake_facebook::PAGE_ID),
+            "map": {"vars.page": "/id"}})
+        ),
+        node(
+            "note",
+            "action",
+            json!({"action": "set_field", "field": "custom.page", "value": "{{vars.page}}"})
+        ),
+    ]);
+    let r = owner
+        .post("/api/flows", json!({"name": "Walk-in hello", "whatsapp_number_id": number.id, "nodes": nodes,
+            "edges": [edge("t", "next", "hello"), edge("hello", "next", "call"), edge("call", "next", "note")],
+            "options": {"pause_on_human_reply": true, "once_per_contact": true, "only_if_unassigned": false}}))
+        .await;
+    let flow = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        owner
+            .post(&format!("/api/flows/{flow}/publish"), json!({}))
+            .await
+            .status,
+        200
+    );
+
+    for _ in 0..2 {
+        let res = reqwest::Client::new()
+            .post(h.url(&format!("/w/{slug}")))
+            .form(&[("name", "Dora"), ("phone", "(11) 91234-5678")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let c = until_out(&owner, "+5511912345678", "hello_world").await;
+    let detail = owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(
+        detail.body["number_id"], number.id,
+        "the lead joined the flow's number"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let run = loop {
+        let run = owner
+            .get(&format!("/api/conversations/{c}/runs"))
+            .await
+            .body["items"][0]
+            .clone();
+        if run["state"] == "completed" || Instant::now() > deadline {
+            break run;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(run["state"], "completed", "{run}");
+    assert_eq!(
+        run["variables"]["page"],
+        crate::common::fake_facebook::PAGE_ID,
+        "{run}"
+    );
+    let stats = owner.get(&format!("/api/flows/{flow}/stats")).await.body;
+    assert_eq!(stats["runs"]["started"], 1, "once per contact: {stats}");
+}
+
+#[tokio::test]
+async fn the_editor_simulator_runs_the_draft_with_a_virtual_clock() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let (nodes, edges) = qualify_flow();
+    let mut nodes = nodes;
+    nodes
+        .as_array_mut()
+        .unwrap()
+        .push(node("wait", "delay", json!({"seconds": 3600})));
+    nodes.as_array_mut().unwrap().push(node(
+        "later",
+        "message",
+        json!({"kind": "text", "text": "An hour later"}),
+    ));
+    let mut edges = edges;
+    let list = edges.as_array_mut().unwrap();
+    list.retain(|e| e["id"] != "c-else");
+    list.push(edge("c", "else", "wait"));
+    list.push(edge("wait", "next", "later"));
+    let r = owner
+        .post(
+            "/api/flows",
+            json!({"name": "Draft", "nodes": nodes, "edges": edges}),
+        )
+        .await;
+    let flow = r.body["id"].as_str().unwrap();
+    let s = owner
+        .post(
+            &format!("/api/flows/{flow}/simulate"),
+            json!({"text": "menu"}),
+        )
+        .await;
+    assert_eq!(s.status, 201, "{}", s.body);
+    assert_eq!(s.body["state"], "waiting_input");
+    assert_eq!(s.body["messages"][1]["buttons"][0]["id"], "buy");
+    let sid = s.body["session_id"].as_str().unwrap();
+    let s = owner
+        .post(
+            &format!("/api/flows/simulations/{sid}/input"),
+            json!({"reply_id": "buy"}),
+        )
+        .await;
+    assert_eq!(
+        s.body["messages"].as_array().unwrap().last().unwrap()["text"],
+        "Your budget?"
+    );
+    let s = owner
+        .post(
+            &format!("/api/flows/simulations/{sid}/input"),
+            json!({"text": "10"}),
+        )
+        .await;
+    assert_eq!(s.body["state"], "waiting_timer", "{}", s.body);
+    assert!(s.body["next_timer_at"].is_string());
+    let s = owner
+        .post(
+            &format!("/api/flows/simulations/{sid}/advance"),
+            json!({"seconds": 3600}),
+        )
+        .await;
+    assert_eq!(s.body["state"], "completed", "{}", s.body);
+    assert_eq!(
+        s.body["messages"].as_array().unwrap().last().unwrap()["text"],
+        "An hour later"
+    );
+    assert_eq!(s.body["variables"]["budget"], "10");
+    let path: Vec<&str> = s.body["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(path, ["t", "menu", "q", "c", "wait", "later"]);
+    let list = owner.get("/api/conversations?view=all").await;
+    assert_eq!(list.body["items"], json!([]), "a simulation stores nothing");
+}
