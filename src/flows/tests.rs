@@ -383,3 +383,139 @@ fn validation_names_each_broken_rule_and_its_node() {
     assert!(has("lonely", "no path"), "{problems:?}");
     assert!(has("late", "24 hours"), "{problems:?}");
 }
+
+#[test]
+fn lists_media_templates_and_every_action_become_their_effects() {
+    let g = graph(
+        json!([
+            n("t", "trigger", json!({"on": "any_message"})),
+            n(
+                "img",
+                "message",
+                json!({"kind": "media", "media_type": "image", "url": "https://x.test/a.jpg", "caption": "For {{contact.name}}"})
+            ),
+            n(
+                "tpl",
+                "message",
+                json!({"kind": "template", "name": "follow_up", "language": "en_US", "parameters": ["{{contact.name}}", "the sofa"]})
+            ),
+            n("as", "action", json!({"action": "assign", "to": "pool"})),
+            n(
+                "no",
+                "action",
+                json!({"action": "notify", "text": "New lead {{contact.name}}"})
+            ),
+            n(
+                "fu",
+                "action",
+                json!({"action": "followup", "note": "Call back", "in_seconds": 60})
+            ),
+            n("cl", "action", json!({"action": "close"})),
+            n(
+                "list",
+                "message",
+                json!({"kind": "list", "text": "Pick a store", "button": "Stores",
+                   "sections": [{"title": "City", "rows": [{"id": "north", "title": "North"}, {"id": "south", "title": "South"}]}]})
+            ),
+            n(
+                "s",
+                "message",
+                json!({"kind": "text", "text": "South it is"})
+            )
+        ]),
+        json!([
+            e("t", "next", "img"),
+            e("img", "next", "tpl"),
+            e("tpl", "next", "as"),
+            e("as", "next", "no"),
+            e("no", "next", "fu"),
+            e("fu", "next", "cl"),
+            e("cl", "next", "list"),
+            e("list", "south", "s")
+        ]),
+    );
+    assert!(validate(&g).is_empty(), "{:?}", validate(&g));
+    let mut run = Cursor::new();
+    let out = advance(&mut run, &g, Input::Start, &world());
+    let bodies: Vec<&Value> = out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send { body, .. } => Some(body),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        bodies[0]["image"],
+        json!({"link": "https://x.test/a.jpg", "caption": "For Carla"})
+    );
+    assert_eq!(
+        bodies[1]["template"]["parameters"],
+        json!(["Carla", "the sofa"])
+    );
+    assert_eq!(bodies[2]["interactive"]["type"], "list");
+    assert!(out
+        .iter()
+        .any(|e| matches!(e, Effect::Assign(d) if d["to"] == "pool")));
+    assert!(out.contains(&Effect::Notify("New lead Carla".into())));
+    assert!(out.contains(&Effect::Followup {
+        note: "Call back".into(),
+        at: 1_060_000
+    }));
+    assert!(out.contains(&Effect::Close));
+    assert_eq!(run.state, RunState::WaitingInput);
+    assert_eq!(
+        sent(&advance(
+            &mut run,
+            &g,
+            reply("South", Some("south")),
+            &world()
+        )),
+        ["South it is"]
+    );
+}
+
+#[test]
+fn business_hours_conditions_read_the_clock_in_the_business_time_zone() {
+    let hours = json!({"open": "09:00", "close": "18:00", "days": [1, 2, 3, 4, 5], "utc_offset_minutes": 0});
+    let g = graph(
+        json!([
+            n("t", "trigger", json!({"on": "any_message"})),
+            n(
+                "c",
+                "condition",
+                json!({"branches": [{"id": "open", "rules": [{"field": "business_hours", "op": "is_open", "value": hours}]}]})
+            ),
+            n("o", "message", json!({"kind": "text", "text": "open"})),
+            n("x", "message", json!({"kind": "text", "text": "closed"}))
+        ]),
+        json!([
+            e("t", "next", "c"),
+            e("c", "open", "o"),
+            e("c", "else", "x")
+        ]),
+    );
+    let at = |s: &str| World {
+        now: chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis(),
+        ..world()
+    };
+    assert_eq!(
+        sent(&advance(
+            &mut Cursor::new(),
+            &g,
+            Input::Start,
+            &at("2026-11-26T10:00:00Z")
+        )),
+        ["open"]
+    );
+    assert_eq!(
+        sent(&advance(
+            &mut Cursor::new(),
+            &g,
+            Input::Start,
+            &at("2026-11-26T20:00:00Z")
+        )),
+        ["closed"]
+    );
+}
