@@ -9,6 +9,7 @@ mod crash;
 mod errors;
 mod facebook;
 mod flows;
+mod flows_browser;
 mod hooks;
 mod inbox_browser;
 mod leads;

@@ -1,0 +1,165 @@
+//! The flow editor in Chromium: an owner drags a message onto a blank flow,
+//! wires it to the trigger, writes it, publishes, and a customer in the
+//! WhatsApp simulator gets the automated reply.
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+use serde_json::json;
+
+use crate::{
+    common::{browser, Harness},
+    inbox_browser::{sign_in, until},
+};
+
+/// HTML5 drag-and-drop as a person does it, from a palette item to a point of
+/// the canvas (WebDriver's pointer actions do not drive HTML5 drag events).
+const DRAG: &str = r#"
+const [from, to, dx, dy] = arguments;
+const r = to.getBoundingClientRect();
+const at = {clientX: r.left + dx, clientY: r.top + dy, bubbles: true, cancelable: true};
+const dt = new DataTransfer();
+from.dispatchEvent(new DragEvent('dragstart', {dataTransfer: dt, bubbles: true, cancelable: true}));
+to.dispatchEvent(new DragEvent('dragenter', {...at, dataTransfer: dt}));
+to.dispatchEvent(new DragEvent('dragover', {...at, dataTransfer: dt}));
+to.dispatchEvent(new DragEvent('drop', {...at, dataTransfer: dt}));
+from.dispatchEvent(new DragEvent('dragend', {dataTransfer: dt, bubbles: true}));
+"#;
+
+#[tokio::test]
+async fn an_owner_builds_a_two_node_flow_by_drag_and_drop_and_the_customer_gets_its_reply() {
+    let Some(b) = browser::start(1440, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Sunrise").await;
+    let owner = h.login(biz.owner()).await;
+    let number = owner
+        .post("/api/whatsapp/numbers", json!({"sandbox": true}))
+        .await;
+    let number = number.body["id"].as_str().unwrap().to_string();
+
+    sign_in(&b, &h, biz.owner(), "/flows").await;
+    b.click("flow-new").await;
+    b.fill("flow-name", "Hello flow").await;
+    let select = b.el("flow-number").await;
+    select.select_by_value(&number).await.expect("number");
+    b.el("flow-template")
+        .await
+        .select_by_value("")
+        .await
+        .expect("blank");
+    b.click("flow-create").await;
+    b.el("flow-canvas").await;
+    until(
+        &b,
+        "[data-testid=\"flow-node\"][data-node-type=\"trigger\"]",
+        "the blank flow's trigger",
+    )
+    .await;
+
+    // Drag a message from the palette onto the canvas, right of the trigger.
+    let item = b
+        .css("[data-testid=\"palette-item\"][data-node-type=\"message\"]")
+        .await;
+    let canvas = b.el("flow-canvas").await;
+    b.client
+        .execute(
+            DRAG,
+            vec![json!(item), json!(canvas), json!(760), json!(300)],
+        )
+        .await
+        .expect("drag");
+    let message = until(
+        &b,
+        "[data-testid=\"flow-node\"][data-node-type=\"message\"]",
+        "the dropped message",
+    )
+    .await;
+    let message_id = message
+        .attr("data-node-id")
+        .await
+        .unwrap()
+        .expect("node id");
+
+    // Wire the trigger's handle to the message with the mouse.
+    let source = b
+        .css("[data-testid=\"flow-node\"][data-node-type=\"trigger\"] .react-flow__handle.source")
+        .await;
+    let target = b
+        .css(&format!(
+            ".react-flow__handle.target[data-nodeid=\"{message_id}\"]"
+        ))
+        .await;
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: source,
+            duration: None,
+            x: 0,
+            y: 0,
+        })
+        .then(PointerAction::Down { button: 0 })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(200)),
+            x: 40,
+            y: 10,
+        })
+        .then(PointerAction::MoveToElement {
+            element: target,
+            duration: Some(Duration::from_millis(300)),
+            x: 0,
+            y: 0,
+        })
+        .then(PointerAction::Up { button: 0 });
+    b.client.perform_actions(mouse).await.expect("connect");
+    until(&b, ".react-flow__edge", "the edge from the trigger").await;
+
+    // The dropped node is selected; its side panel opens with it.
+    let panel = format!("[data-testid=\"node-panel\"][data-node-id=\"{message_id}\"]");
+    until(&b, &panel, "the message's side panel").await;
+    b.fill("node-text", "Hello from the flow!").await;
+    until(
+        &b,
+        "[data-testid=\"flow-save-state\"][data-state=\"saved\"]",
+        "the autosaved draft",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    until(
+        &b,
+        "[data-testid=\"flow-save-state\"][data-state=\"saved\"]",
+        "the autosaved draft",
+    )
+    .await;
+    b.screenshot("flow-editor-built").await;
+    b.click("flow-publish").await;
+    let version = until(
+        &b,
+        "[data-testid=\"flow-published-version\"]",
+        "the published version",
+    )
+    .await;
+    assert_eq!(version.text().await.unwrap().trim(), "1");
+
+    // A customer writes to the sandbox number: the flow answers.
+    b.client.goto(&h.url("/simulator")).await.unwrap();
+    b.fill("sim-new-phone", "5511987650901").await;
+    b.fill("sim-new-name", "Iris").await;
+    b.click("sim-new-start").await;
+    b.fill("sim-input", "hi").await;
+    b.click("sim-send").await;
+    let reply = until(
+        &b,
+        "[data-testid=\"sim-message\"][data-from=\"business\"]",
+        "the automated reply on the phone",
+    )
+    .await;
+    assert!(reply.text().await.unwrap().contains("Hello from the flow!"));
+    b.screenshot("flow-reply-in-simulator").await;
+    let flows = owner.get("/api/flows").await;
+    assert_eq!(
+        flows.body["items"][0]["stats"]["runs_completed"], 1,
+        "{}",
+        flows.body
+    );
+    let _ = b.client.clone().close().await;
+}
