@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod model;
 pub mod pause;
 pub mod routes;
+pub mod runs;
 pub mod runtime;
 pub mod sim;
 pub mod templates;

@@ -727,3 +727,63 @@ async fn the_editor_simulator_runs_the_draft_with_a_virtual_clock() {
     let list = owner.get("/api/conversations?view=all").await;
     assert_eq!(list.body["items"], json!([]), "a simulation stores nothing");
 }
+
+#[tokio::test]
+async fn a_running_conversation_finishes_on_the_version_it_started() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    let version = |reply: &str| {
+        (
+            json!([
+                node("t", "trigger", json!({"on": "any_message"})),
+                node(
+                    "q",
+                    "question",
+                    json!({"prompt": "Name?", "validate": "text", "save_to": "vars.name"})
+                ),
+                node("m", "message", json!({"kind": "text", "text": reply}))
+            ]),
+            json!([edge("t", "next", "q"), edge("q", "next", "m")]),
+        )
+    };
+    let (nodes, edges) = version("v1 says thanks");
+    let flow = publish(&owner, &number.id, "Versions", nodes, edges).await;
+    h.webhook(&says(&number.pnid, "5511987650601", "wamid.V1", "hi"))
+        .await;
+    until_out(&owner, "+5511987650601", "Name?").await;
+
+    let (nodes, edges) = version("v2 says thanks");
+    owner
+        .put(
+            &format!("/api/flows/{flow}"),
+            json!({"nodes": nodes, "edges": edges}),
+        )
+        .await;
+    assert_eq!(
+        owner.get(&format!("/api/flows/{flow}")).await.body["draft_changed"],
+        true
+    );
+    assert_eq!(
+        owner
+            .post(&format!("/api/flows/{flow}/publish"), json!({}))
+            .await
+            .body["version"],
+        2
+    );
+
+    h.webhook(&says(&number.pnid, "5511987650601", "wamid.V2", "Carla"))
+        .await;
+    until_out(&owner, "+5511987650601", "v1 says thanks").await;
+    h.webhook(&says(&number.pnid, "5511987650602", "wamid.V3", "hi"))
+        .await;
+    h.webhook(&says(&number.pnid, "5511987650602", "wamid.V4", "Rui"))
+        .await;
+    until_out(&owner, "+5511987650602", "v2 says thanks").await;
+    let v1 = owner.get(&format!("/api/flows/{flow}/versions/1")).await;
+    assert!(
+        v1.body["nodes"].to_string().contains("v1 says thanks"),
+        "versions are immutable"
+    );
+}
