@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod flows;
+pub mod followups;
 pub mod http;
 pub mod leads;
 pub mod metrics;

@@ -31,6 +31,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::notifications::TABLES,
         crate::flows::model::TABLES,
         crate::flows::pause::TABLES,
+        crate::followups::TABLES,
         crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,
     ] {

@@ -233,6 +233,10 @@ pub fn start_with_store(
                 }
                 crate::flows::pause::set_cooldown_secs(state.config.flows.rate_limit_cooldown_secs);
                 crate::flows::jobs::register(&mut jobs, &state.store);
+                jobs.handle(
+                    crate::followups::reminder::JOB,
+                    crate::followups::reminder::handler(state.store.clone()),
+                );
                 actix_rt::spawn(jobs.run());
                 actix_rt::spawn(state.hub.clone().run(state.store.clone()));
                 let json_limit = state.config.server.json_limit_bytes;

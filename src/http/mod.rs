@@ -65,6 +65,7 @@ pub fn api(routes: &mut Routes) {
     crate::notifications::routes(routes);
     crate::flows::routes::routes(routes);
     crate::flows::sim::routes(routes);
+    crate::followups::routes::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

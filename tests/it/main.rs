@@ -10,6 +10,7 @@ mod errors;
 mod facebook;
 mod flows;
 mod flows_browser;
+mod followups;
 mod hooks;
 mod inbox_browser;
 mod leads;

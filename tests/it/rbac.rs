@@ -250,6 +250,21 @@ async fn every_route_answers_each_role_as_expected() {
         .as_str()
         .unwrap()
         .to_string();
+    let when = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let new_followup = |note: &'static str| {
+        let (owner, when, c1, m) = (owner.clone(), when.clone(), c1.clone(), biz.member_id);
+        async move {
+            owner
+                .post("/api/followups", json!({"conversation_id": c1, "note": note, "scheduled_for": when, "assignee_id": m}))
+                .await
+                .body["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let followup = new_followup("Call back").await;
+    let doomed_followup = new_followup("Doomed").await;
     let sandbox = owner
         .post("/api/whatsapp/numbers", json!({"sandbox": true}))
         .await
@@ -923,6 +938,42 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/flow-runs/01M8CMXNAW4SZ7E2REWZA5D3QT/resume",
             |_| json!({"node_id": "t"}),
             [401, 404, 403, 403, 404],
+        ),
+        // Follow-ups are seen as their assignee's conversations are.
+        case(
+            M::GET,
+            "/api/followups",
+            "/api/followups",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/followups",
+            "/api/followups",
+            {
+                let (c1, when) = (c1.clone(), when.clone());
+                move |_| json!({"conversation_id": c1, "note": "Ring", "scheduled_for": when})
+            },
+            [401, 404, 201, 201, 201],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/followups/{id}",
+            format!("/api/followups/{followup}"),
+            |_| json!({"note": "Call back today"}),
+            [401, 404, 200, 200, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/followups/{id}",
+            format!("/api/followups/{doomed_followup}"),
+            [401, 404, 204, 404, 404],
+        ),
+        case(
+            M::GET,
+            "/api/conversations/{id}/followups",
+            format!("/api/conversations/{c1}/followups"),
+            [401, 404, 200, 200, 200],
         ),
         // A text message has no file: nobody learns more than "not found".
         case(

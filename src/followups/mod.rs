@@ -1,0 +1,145 @@
+//! Follow-ups: a note to get back to a conversation at a time, owned by an
+//! assignee and seen exactly as conversations are (owner all, a lead their
+//! teams, a member their own). Each one due and not done has a durable timer
+//! that reminds its assignee once, restart or not.
+pub mod reminder;
+pub mod routes;
+
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+
+use crate::store::{
+    self, codec,
+    ids::{BusinessId, ConversationId, MemberId, RecordId},
+    Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Followup {
+    pub id: RecordId,
+    pub business_id: BusinessId,
+    pub conversation_id: ConversationId,
+    pub note: String,
+    /// UTC milliseconds.
+    pub scheduled_for: i64,
+    pub assignee_id: MemberId,
+    pub created_by: MemberId,
+    pub done_at: Option<i64>,
+    /// Bumped at every reschedule: only the latest timer reminds.
+    pub timer_seq: u64,
+    /// The timer that reminded, so a repeat after a crash does nothing.
+    pub reminded_seq: u64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+impl Record for Followup {}
+
+/// (business, id) → Followup
+const FOLLOWUPS: Tbl = TableDefinition::new("followups");
+/// (business, scheduled_for, id) → ()
+const BY_DUE: Tbl = TableDefinition::new("followups_by_due");
+/// (business, conversation, id) → ()
+const BY_CONVERSATION: Tbl = TableDefinition::new("followups_by_conversation");
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: FOLLOWUPS,
+        verify: codec::verify::<Followup>,
+    },
+    TableSpec {
+        def: BY_DUE,
+        verify: store::verify_empty,
+    },
+    TableSpec {
+        def: BY_CONVERSATION,
+        verify: store::verify_empty,
+    },
+];
+
+fn key(b: BusinessId, id: RecordId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(id.bytes()).done()
+}
+
+fn due_key(f: &Followup) -> Vec<u8> {
+    Key::new()
+        .id(f.business_id.bytes())
+        .i64(f.scheduled_for)
+        .id(f.id.bytes())
+        .done()
+}
+
+fn conv_key(f: &Followup) -> Vec<u8> {
+    Key::new()
+        .id(f.business_id.bytes())
+        .id(f.conversation_id.bytes())
+        .id(f.id.bytes())
+        .done()
+}
+
+pub fn get<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    id: RecordId,
+) -> Result<Option<Followup>, StoreError> {
+    store::get(r, FOLLOWUPS, &key(b, id))
+}
+
+/// Writes the follow-up and moves its due-time index from `before`.
+pub fn save(ctx: &mut WriteCtx, before: Option<&Followup>, f: &Followup) -> Result<(), StoreError> {
+    if let Some(old) = before {
+        if old.scheduled_for != f.scheduled_for {
+            ctx.delete(BY_DUE, &due_key(old))?;
+        }
+    }
+    ctx.put(FOLLOWUPS, &key(f.business_id, f.id), f)?;
+    ctx.put_raw(BY_DUE, &due_key(f), &[])?;
+    ctx.put_raw(BY_CONVERSATION, &conv_key(f), &[])
+}
+
+pub fn delete(ctx: &mut WriteCtx, f: &Followup) -> Result<(), StoreError> {
+    ctx.delete(FOLLOWUPS, &key(f.business_id, f.id))?;
+    ctx.delete(BY_DUE, &due_key(f))?;
+    ctx.delete(BY_CONVERSATION, &conv_key(f))?;
+    Ok(())
+}
+
+/// Follow-ups due in `[from, to)`, earliest first, after the `after` key.
+pub fn due_between<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> Result<Vec<Followup>, StoreError> {
+    let start = Key::new().id(b.bytes()).i64(from).done();
+    let end = Key::new().id(b.bytes()).i64(to).done();
+    let mut out = Vec::new();
+    for (k, _) in r.range_raw(
+        BY_DUE,
+        std::ops::Bound::Included(start.as_slice()),
+        std::ops::Bound::Excluded(end.as_slice()),
+        limit,
+        false,
+    )? {
+        if let Some(id) = k.get(24..).and_then(RecordId::from_bytes) {
+            out.extend(get(r, b, id)?);
+        }
+    }
+    Ok(out)
+}
+
+pub fn of_conversation<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<Vec<Followup>, StoreError> {
+    let prefix = Key::new().id(b.bytes()).id(c.bytes()).done();
+    let mut out = Vec::new();
+    for k in store::scan_keys(r, BY_CONVERSATION, &prefix, None, 500)? {
+        if let Some(id) = k.get(32..).and_then(RecordId::from_bytes) {
+            out.extend(get(r, b, id)?);
+        }
+    }
+    out.sort_by_key(|f| f.scheduled_for);
+    Ok(out)
+}

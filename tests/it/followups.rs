@@ -1,0 +1,174 @@
+//! Follow-ups: seen exactly as conversations are, in views by due time, and
+//! reminded once at their time, a restart in between or not.
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::{wa::text, Harness};
+
+fn at(ms_from_now: i64) -> String {
+    let t = chrono::Utc::now() + chrono::Duration::milliseconds(ms_from_now);
+    t.to_rfc3339()
+}
+
+#[tokio::test]
+async fn follow_ups_follow_the_conversation_scope_and_the_views() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let (member, other, lead) = (
+        h.login(biz.member()).await,
+        h.login(biz.other_member()).await,
+        h.login(biz.lead()).await,
+    );
+    h.register_number(&owner, "FU-PN").await;
+    h.webhook(&text("FU-PN", "5511900000301", "Carla", "wamid.FU1", "hi"))
+        .await;
+    let c = owner.get("/api/conversations").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner
+        .patch(
+            &format!("/api/conversations/{c}"),
+            json!({"assignee_id": biz.member_id}),
+        )
+        .await;
+
+    let r = member
+        .post(
+            "/api/followups",
+            json!({"conversation_id": c, "note": "Send the quote", "scheduled_for": at(3_600_000)}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        r.body["assignee_id"],
+        biz.member_id.to_string(),
+        "the creator by default"
+    );
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let seen = |list: &serde_json::Value| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == id.as_str())
+    };
+    assert!(seen(&member.get("/api/followups?view=upcoming").await.body));
+    assert!(
+        seen(&lead.get("/api/followups?view=upcoming").await.body),
+        "the member's team lead"
+    );
+    assert!(seen(&owner.get("/api/followups?view=upcoming").await.body));
+    assert!(
+        !seen(&other.get("/api/followups?view=upcoming").await.body),
+        "another team's member"
+    );
+    assert_eq!(
+        other
+            .patch(&format!("/api/followups/{id}"), json!({"done": true}))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        other
+            .get(&format!("/api/conversations/{c}/followups"))
+            .await
+            .status,
+        404
+    );
+    let r = member
+        .post("/api/followups", json!({"conversation_id": c, "note": "x", "scheduled_for": at(1000), "assignee_id": biz.other_member_id}))
+        .await;
+    assert_eq!(r.status, 403, "a member gives follow-ups to nobody else");
+    let r = member
+        .post(
+            "/api/followups",
+            json!({"conversation_id": c, "note": "", "scheduled_for": "tomorrow"}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+
+    // Views move with the clock and with what people do.
+    let r = member
+        .patch(
+            &format!("/api/followups/{id}"),
+            json!({"scheduled_for": at(-60_000)}),
+        )
+        .await;
+    assert_eq!(r.body["overdue"], true);
+    assert!(seen(&member.get("/api/followups?view=overdue").await.body));
+    member
+        .patch(
+            &format!("/api/followups/{id}"),
+            json!({"snooze_minutes": 30}),
+        )
+        .await;
+    assert!(seen(&member.get("/api/followups?view=upcoming").await.body));
+    let r = member
+        .patch(&format!("/api/followups/{id}"), json!({"done": true}))
+        .await;
+    assert_eq!(r.body["done"], true);
+    assert!(seen(&member.get("/api/followups?view=done").await.body));
+    assert!(!seen(
+        &member.get("/api/followups?view=upcoming").await.body
+    ));
+    let on_conversation = member
+        .get(&format!("/api/conversations/{c}/followups"))
+        .await;
+    assert_eq!(on_conversation.body["items"][0]["note"], "Send the quote");
+    assert_eq!(
+        member.delete(&format!("/api/followups/{id}")).await.status,
+        204
+    );
+    assert!(!seen(&owner.get("/api/followups?view=done").await.body));
+}
+
+#[tokio::test]
+async fn a_reminder_comes_once_at_its_time_across_a_restart() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "FU-RS").await;
+    h.webhook(&text("FU-RS", "5511900000302", "Rui", "wamid.FU2", "hi"))
+        .await;
+    let c = owner.get("/api/conversations").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = owner
+        .post("/api/followups", json!({"conversation_id": c, "note": "Call back", "scheduled_for": at(2000), "assignee_id": biz.member_id}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // Rescheduled once: only the latest time reminds.
+    let id = r.body["id"].as_str().unwrap();
+    owner
+        .patch(
+            &format!("/api/followups/{id}"),
+            json!({"scheduled_for": at(2500)}),
+        )
+        .await;
+    let (server, dir) = (h.server, h.dir);
+    server.stop();
+    let h = Harness::start_in(dir, |_| {});
+    let member = h.login(biz.member()).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let reminders = || async {
+        member.get("/api/notifications").await.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "followup")
+            .count()
+    };
+    while reminders().await == 0 {
+        assert!(Instant::now() < deadline, "no reminder came");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let n = &member.get("/api/notifications").await.body["items"][0];
+    assert_eq!(n["text"], "Follow up with Rui: Call back");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(reminders().await, 1, "once");
+}
