@@ -21,6 +21,7 @@ pub mod flows;
 pub mod followups;
 pub mod http;
 pub mod leads;
+pub mod mail;
 pub mod metrics;
 pub mod notifications;
 pub mod outbound;

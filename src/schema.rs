@@ -32,6 +32,8 @@ pub fn tables() -> Vec<TableSpec> {
         crate::flows::model::TABLES,
         crate::flows::pause::TABLES,
         crate::followups::TABLES,
+        crate::mail::TABLES,
+        crate::auth::reset::TABLES,
         crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,
     ] {

@@ -91,6 +91,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         config: Arc::new(config),
         keys,
         limiter,
+        reset_limiter: auth::ratelimit::IpThrottle::new(5, Duration::from_secs(900)),
         walkin_limiter: auth::ratelimit::IpThrottle::new(
             config_leads.walkin_max_per_ip,
             Duration::from_secs(config_leads.walkin_window_secs),
@@ -233,6 +234,14 @@ pub fn start_with_store(
                 }
                 crate::flows::pause::set_cooldown_secs(state.config.flows.rate_limit_cooldown_secs);
                 crate::flows::jobs::register(&mut jobs, &state.store);
+                jobs.handle(
+                    crate::mail::JOB,
+                    crate::mail::handler(
+                        state.store.clone(),
+                        state.config.smtp.url.clone(),
+                        state.config.smtp.from.clone(),
+                    ),
+                );
                 jobs.handle(
                     crate::followups::reminder::JOB,
                     crate::followups::reminder::handler(state.store.clone()),

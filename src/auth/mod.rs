@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod password;
 pub mod ratelimit;
+pub mod reset;
 pub mod routes;
 pub mod session;
 pub mod tokens;

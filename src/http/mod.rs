@@ -25,6 +25,8 @@ pub struct AppState {
     pub limiter: auth::ratelimit::LoginLimiter,
     /// Walk-in form submissions per client IP.
     pub walkin_limiter: auth::ratelimit::IpThrottle,
+    /// Forgot-password requests per client IP.
+    pub reset_limiter: auth::ratelimit::IpThrottle,
     pub metrics: Metrics,
     pub control_secret: String,
     /// `meta.app_secret`, or a generated local one when Meta is not configured.
@@ -66,6 +68,8 @@ pub fn api(routes: &mut Routes) {
     crate::flows::routes::routes(routes);
     crate::flows::sim::routes(routes);
     crate::followups::routes::routes(routes);
+    crate::mail::routes(routes);
+    crate::auth::reset::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -18,6 +18,7 @@ mod leads_browser;
 mod outbound;
 mod rbac;
 mod realtime;
+mod reset;
 mod simulator;
 mod store;
 mod team;

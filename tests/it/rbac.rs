@@ -975,6 +975,27 @@ async fn every_route_answers_each_role_as_expected() {
             format!("/api/conversations/{c1}/followups"),
             [401, 404, 200, 200, 200],
         ),
+        // Anyone may ask for a reset; the answer never says whether the address exists.
+        with_body(
+            M::POST,
+            "/api/auth/forgot",
+            "/api/auth/forgot",
+            |_| json!({"email": "who@nowhere.test"}),
+            [202, 202, 202, 202, 202],
+        ),
+        with_body(
+            M::POST,
+            "/api/auth/reset",
+            "/api/auth/reset",
+            |_| json!({"token": "not-a-token", "password": "long-enough-password"}),
+            [400, 400, 400, 400, 400],
+        ),
+        case(
+            M::GET,
+            "/api/mail/outbox",
+            "/api/mail/outbox",
+            [401, 200, 403, 403, 200],
+        ),
         // A text message has no file: nobody learns more than "not found".
         case(
             M::GET,
