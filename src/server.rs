@@ -244,7 +244,13 @@ pub fn start_with_store(
                 );
                 jobs.handle(
                     crate::followups::reminder::JOB,
-                    crate::followups::reminder::handler(state.store.clone()),
+                    crate::followups::reminder::handler(
+                        state.store.clone(),
+                        crate::followups::reminder::Reach {
+                            smtp: !state.config.smtp.url.is_empty(),
+                            public_url: state.config.server.public_url.clone(),
+                        },
+                    ),
                 );
                 actix_rt::spawn(jobs.run());
                 actix_rt::spawn(state.hub.clone().run(state.store.clone()));

@@ -36,8 +36,16 @@ pub fn arm(ctx: &mut WriteCtx, f: &mut Followup) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How a reminder reaches people beyond the app.
+#[derive(Clone)]
+pub struct Reach {
+    pub smtp: bool,
+    pub public_url: String,
+}
+
 fn remind(
     ctx: &mut WriteCtx,
+    reach: &Reach,
     b: BusinessId,
     id: RecordId,
     seq: u64,
@@ -64,6 +72,30 @@ fn remind(
         format!("Follow up with {who}: {}", f.note),
         Some(f.conversation_id),
     )?;
+    let user = crate::tenancy::repo::member(ctx, b, f.assignee_id)?
+        .and_then(|m| crate::auth::users::get(ctx, m.user_id).ok().flatten());
+    if let Some(u) = user {
+        let link = format!(
+            "{}/inbox/{}",
+            reach.public_url.trim_end_matches('/'),
+            f.conversation_id
+        );
+        let content = crate::mail::with_link(
+            &format!("Hello {},", u.name),
+            &format!("It is time to follow up with {who}: {}", f.note),
+            "Open the conversation",
+            &link,
+            "You get this because the follow-up is yours in wafunnel.",
+        );
+        crate::mail::enqueue(
+            ctx,
+            reach.smtp,
+            Some(b),
+            &u.email,
+            &format!("Follow up with {who}"),
+            content,
+        )?;
+    }
     ctx.emit(Event::new(
         Some(b),
         "followup.due",
@@ -73,9 +105,9 @@ fn remind(
     Ok(())
 }
 
-pub fn handler(store: Store) -> Handler {
+pub fn handler(store: Store, reach: Reach) -> Handler {
     Arc::new(move |job: Job| {
-        let store = store.clone();
+        let (store, reach) = (store.clone(), reach.clone());
         Box::pin(async move {
             let args: Value = serde_json::from_str(&job.payload).unwrap_or(Value::Null);
             let (Some(b), Some(id), Some(seq)) = (
@@ -87,7 +119,10 @@ pub fn handler(store: Store) -> Handler {
             ) else {
                 return Outcome::Fail(format!("malformed job payload: {}", job.payload));
             };
-            match store.write(move |ctx| remind(ctx, b, id, seq)).await {
+            match store
+                .write(move |ctx| remind(ctx, &reach, b, id, seq))
+                .await
+            {
                 Ok(()) => Outcome::Done,
                 Err(e) if e.code.http().is_server_error() => Outcome::Retry(e.message),
                 Err(e) => Outcome::Fail(e.message),

@@ -128,7 +128,9 @@ async fn follow_ups_follow_the_conversation_scope_and_the_views() {
 
 #[tokio::test]
 async fn a_reminder_comes_once_at_its_time_across_a_restart() {
-    let h = Harness::start();
+    let sink = crate::common::smtp_sink::SmtpSink::start().await;
+    let smtp = sink.url.clone();
+    let h = Harness::start_with(move |c| c.smtp.url = smtp);
     let biz = h.new_business("Acme").await;
     let owner = h.login(biz.owner()).await;
     h.register_number(&owner, "FU-RS").await;
@@ -152,7 +154,8 @@ async fn a_reminder_comes_once_at_its_time_across_a_restart() {
         .await;
     let (server, dir) = (h.server, h.dir);
     server.stop();
-    let h = Harness::start_in(dir, |_| {});
+    let smtp = sink.url.clone();
+    let h = Harness::start_in(dir, move |c| c.smtp.url = smtp);
     let member = h.login(biz.member()).await;
     let deadline = Instant::now() + Duration::from_secs(15);
     let reminders = || async {
@@ -171,4 +174,15 @@ async fn a_reminder_comes_once_at_its_time_across_a_restart() {
     assert_eq!(n["text"], "Follow up with Rui: Call back");
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(reminders().await, 1, "once");
+    let mails: Vec<String> = sink
+        .all()
+        .into_iter()
+        .filter(|m| m.contains("Subject: Follow up with Rui"))
+        .collect();
+    assert_eq!(mails.len(), 1, "one email, seen by the SMTP server");
+    assert!(
+        mails[0].contains(&format!("To: {}", biz.member())),
+        "{}",
+        mails[0]
+    );
 }
