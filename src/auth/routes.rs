@@ -133,10 +133,11 @@ fn already_setup() -> ApiError {
     )
 }
 
-type Respond = Box<dyn FnOnce(actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder>;
+pub(crate) type Respond =
+    Box<dyn FnOnce(actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder>;
 
 /// Stores a new session and returns a builder step that sets its cookies.
-async fn start_session(
+pub(crate) async fn start_session(
     req: &HttpRequest,
     state: &AppState,
     user: &User,

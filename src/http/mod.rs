@@ -70,6 +70,7 @@ pub fn api(routes: &mut Routes) {
     crate::followups::routes::routes(routes);
     crate::mail::routes(routes);
     crate::auth::reset::routes(routes);
+    tenancy::invites::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -1,5 +1,6 @@
 //! Businesses, members, teams, roles, permissions, and the scope that decides
 //! what each member may see.
+pub mod invites;
 pub mod model;
 pub mod repo;
 pub mod routes;

@@ -13,6 +13,7 @@ mod flows_browser;
 mod followups;
 mod hooks;
 mod inbox_browser;
+mod invites;
 mod leads;
 mod leads_browser;
 mod outbound;

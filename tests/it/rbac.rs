@@ -265,6 +265,20 @@ async fn every_route_answers_each_role_as_expected() {
     };
     let followup = new_followup("Call back").await;
     let doomed_followup = new_followup("Doomed").await;
+    let new_invite = |email: &'static str| {
+        let owner = owner.clone();
+        async move {
+            owner
+                .post("/api/invites", json!({"email": email, "role": "member"}))
+                .await
+                .body["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let invite = new_invite("resend@invite.test").await;
+    let doomed_invite = new_invite("doomed@invite.test").await;
     let sandbox = owner
         .post("/api/whatsapp/numbers", json!({"sandbox": true}))
         .await
@@ -995,6 +1009,40 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/mail/outbox",
             "/api/mail/outbox",
             [401, 200, 403, 403, 200],
+        ),
+        // Invitations: owners, and leads for their own team.
+        case(
+            M::GET,
+            "/api/invites",
+            "/api/invites",
+            [401, 200, 403, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/invites",
+            "/api/invites",
+            |w| json!({"email": format!("new-{}@invite.test", tag(w)), "role": "member"}),
+            [401, 201, 403, 201, 201],
+        ),
+        with_body(
+            M::POST,
+            "/api/invites/accept",
+            "/api/invites/accept",
+            |_| json!({"token": "not-a-token", "name": "X", "password": "long-enough-password"}),
+            [400, 400, 400, 400, 400],
+        ),
+        with_body(
+            M::POST,
+            "/api/invites/{id}/resend",
+            format!("/api/invites/{invite}/resend"),
+            |_| json!({}),
+            [401, 404, 403, 404, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/invites/{id}",
+            format!("/api/invites/{doomed_invite}"),
+            [401, 404, 403, 404, 204],
         ),
         // A text message has no file: nobody learns more than "not found".
         case(

@@ -1,0 +1,397 @@
+//! Invitations: owners (and leads, for plain members of their own team)
+//! invite by email with a role, a team and pool weights. The token is kept
+//! only as its hash, works once, for 7 days; accepting sets the name and
+//! password, signs in, and puts the new member in their pools, where the
+//! waiting leads find them at once.
+use actix_web::{web, HttpRequest, HttpResponse};
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{
+    model::{Permission, Role},
+    repo,
+    service::{self, NewMember},
+};
+use crate::{
+    assignment::{self, Channel, Slot},
+    auth::{password, session, tokens, users, MemberActor},
+    error::{ApiError, ApiResult, Code},
+    http::{AppState, Routes},
+    store::{
+        self, codec,
+        ids::{BusinessId, MemberId, RecordId, TeamId},
+        Key, Reader, Record, TableSpec, Tbl, WriteCtx,
+    },
+    time::{now_ms, rfc3339},
+};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invite {
+    pub id: RecordId,
+    pub business_id: BusinessId,
+    pub email: String,
+    pub role: Role,
+    pub team_id: Option<TeamId>,
+    /// (pool channel name, weight): `whatsapp:<id>`, `channel:<id>`, `facebook:<id>`, `manual`.
+    pub pools: Vec<(String, u32)>,
+    pub token_hash: [u8; 32],
+    pub invited_by: MemberId,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_at: Option<i64>,
+    pub revoked: bool,
+}
+impl Record for Invite {}
+
+/// (business, id) → Invite
+const INVITES: Tbl = TableDefinition::new("invites");
+/// sha256(token) → (business, id)
+const BY_TOKEN: Tbl = TableDefinition::new("invites_by_token");
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: INVITES,
+        verify: codec::verify::<Invite>,
+    },
+    TableSpec {
+        def: BY_TOKEN,
+        verify: store::verify_len::<32>,
+    },
+];
+
+const TTL_MS: i64 = 7 * 86_400_000;
+
+pub fn routes(r: &mut Routes) {
+    r.get("/api/invites", list)
+        .post("/api/invites", create)
+        .post("/api/invites/accept", accept)
+        .delete("/api/invites/{id}", revoke)
+        .post("/api/invites/{id}/resend", resend);
+}
+
+fn key(b: BusinessId, id: RecordId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(id.bytes()).done()
+}
+
+fn status(i: &Invite) -> &'static str {
+    match (i.accepted_at, i.revoked) {
+        (Some(_), _) => "accepted",
+        (None, true) => "revoked",
+        _ if i.expires_at <= now_ms() => "expired",
+        _ => "pending",
+    }
+}
+
+fn json_of(i: &Invite) -> Value {
+    json!({"id": i.id, "email": i.email, "role": i.role, "team_id": i.team_id, "status": status(i),
+           "pools": i.pools.iter().map(|(c, w)| json!({"channel_id": c, "weight": w})).collect::<Vec<_>>(),
+           "invited_by": i.invited_by, "created_at": rfc3339(i.created_at), "expires_at": rfc3339(i.expires_at),
+           "accepted_at": i.accepted_at.map(rfc3339)})
+}
+
+/// Writes the invite with a fresh token and mails the link (kept in the
+/// owners' outbox when no SMTP server is configured).
+fn send(ctx: &mut WriteCtx, state: &AppState, business: &str, i: &mut Invite) -> ApiResult<()> {
+    let token = session::random_token(32);
+    ctx.delete(BY_TOKEN, &i.token_hash)?;
+    i.token_hash = tokens::hash(&token);
+    i.expires_at = now_ms() + TTL_MS;
+    ctx.put(INVITES, &key(i.business_id, i.id), i)?;
+    ctx.put_raw(
+        BY_TOKEN,
+        &i.token_hash,
+        &[i.business_id.bytes(), i.id.bytes()].concat(),
+    )?;
+    let link = format!(
+        "{}/invite/{token}",
+        state.config.server.public_url.trim_end_matches('/')
+    );
+    let content = crate::mail::with_link(
+        "Hello,",
+        &format!("You are invited to answer leads with the team of {business} on wafunnel."),
+        "Accept the invitation",
+        &link,
+        "The link works once, within 7 days.",
+    );
+    let smtp = !state.config.smtp.url.is_empty();
+    crate::mail::enqueue(
+        ctx,
+        smtp,
+        Some(i.business_id),
+        &i.email,
+        &format!("Join {business} on wafunnel"),
+        content,
+    )?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PoolBody {
+    channel_id: String,
+    #[serde(default = "one")]
+    weight: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewInvite {
+    email: String,
+    role: Role,
+    team_id: Option<TeamId>,
+    #[serde(default)]
+    pools: Vec<PoolBody>,
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    body: web::Json<NewInvite>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let scope = &actor.scope;
+    let mut team = body.team_id;
+    if !scope.manages_teams() {
+        let own = scope.own_teams();
+        if scope.role != Role::Lead || body.role != Role::Member || !body.pools.is_empty() {
+            return Err(ApiError::forbidden(
+                "Team leads invite plain members to their own team",
+            ));
+        }
+        team = match team.or_else(|| own.first().copied()) {
+            Some(t) if own.contains(&t) => Some(t),
+            _ => return Err(ApiError::forbidden("Team leads invite to their own team")),
+        };
+    }
+    if body.role == Role::Owner && !scope.is_owner() {
+        return Err(ApiError::forbidden("Only owners invite owners"));
+    }
+    let email = users::normalize_email(&body.email);
+    if !users::valid_email(&email) {
+        return Err(ApiError::field("email", "is not a valid email address"));
+    }
+    let mut pools = Vec::new();
+    for p in &body.pools {
+        let ok = Channel::parse(&p.channel_id).is_some() && (1..=100).contains(&p.weight);
+        if !ok {
+            return Err(ApiError::field("pools", "each is {channel_id: whatsapp:<id>|channel:<id>|facebook:<id>|manual, weight: 1–100}"));
+        }
+        pools.push((p.channel_id.clone(), p.weight));
+    }
+    let b = actor.business.id;
+    let read = state.store.read()?;
+    if let Some(t) = team {
+        repo::team(&read, b, t)?.ok_or_else(|| ApiError::field("team_id", "no such team"))?;
+    }
+    if let Some(u) = users::by_email(&read, &email)? {
+        if repo::membership(&read, u.id, b)?.is_some() {
+            return Err(ApiError::new(
+                Code::EmailTaken,
+                "This person is already a member of the business",
+            ));
+        }
+    }
+    drop(read);
+    let invite = Invite {
+        id: RecordId::new(),
+        business_id: b,
+        email,
+        role: body.role,
+        team_id: team,
+        pools,
+        token_hash: [0; 32],
+        invited_by: scope.member_id,
+        created_at: now_ms(),
+        expires_at: 0,
+        accepted_at: None,
+        revoked: false,
+    };
+    let name = actor.business.name.clone();
+    let st = state.clone();
+    let invite = state
+        .store
+        .write(move |ctx| {
+            let mut i = invite.clone();
+            send(ctx, &st, &name, &mut i)?;
+            Ok(i)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(json_of(&invite)))
+}
+
+fn may_see(actor: &MemberActor) -> ApiResult<()> {
+    if actor.scope.manages_teams() || actor.scope.role == Role::Lead {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "Invitations are for owners and team leads",
+        ))
+    }
+}
+
+async fn list(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
+    may_see(&actor)?;
+    let read = state.store.read()?;
+    let mut items: Vec<Invite> =
+        store::scan::<Invite, _>(&read, INVITES, &actor.business.id.bytes(), None, 1000)?
+            .into_iter()
+            .map(|(_, i)| i)
+            .filter(|i| actor.scope.manages_teams() || i.invited_by == actor.scope.member_id)
+            .collect();
+    items.sort_by_key(|i| std::cmp::Reverse(i.created_at));
+    Ok(HttpResponse::Ok()
+        .json(json!({"items": items.iter().map(json_of).collect::<Vec<_>>(), "next_cursor": null})))
+}
+
+fn own(state: &AppState, actor: &MemberActor, id: RecordId) -> ApiResult<Invite> {
+    may_see(actor)?;
+    store::get::<Invite, _>(&state.store.read()?, INVITES, &key(actor.business.id, id))?
+        .filter(|i| actor.scope.manages_teams() || i.invited_by == actor.scope.member_id)
+        .ok_or_else(|| ApiError::not_found("invitation"))
+}
+
+async fn revoke(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let mut i = own(&state, &actor, id.into_inner())?;
+    i.revoked = true;
+    state
+        .store
+        .write(move |ctx| {
+            ctx.delete(BY_TOKEN, &i.token_hash)?;
+            ctx.put(INVITES, &key(i.business_id, i.id), &i)?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn resend(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<RecordId>,
+) -> ApiResult<HttpResponse> {
+    let i = own(&state, &actor, id.into_inner())?;
+    if i.accepted_at.is_some() {
+        return Err(ApiError::new(
+            Code::Conflict,
+            "This invitation was already accepted",
+        ));
+    }
+    let (st, name) = (state.clone(), actor.business.name.clone());
+    let i = state
+        .store
+        .write(move |ctx| {
+            let mut i = i.clone();
+            i.revoked = false;
+            send(ctx, &st, &name, &mut i)?;
+            Ok(i)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json_of(&i)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Accept {
+    token: String,
+    name: String,
+    password: String,
+}
+
+async fn accept(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<Accept>,
+) -> ApiResult<HttpResponse> {
+    let body = body.into_inner();
+    let name = body.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::field("name", "must be 1 to 100 characters"));
+    }
+    if let Err(why) = password::check_len(&body.password) {
+        return Err(ApiError::field("password", why));
+    }
+    let hash = tokens::hash(body.token.trim());
+    let invalid = || {
+        ApiError::new(
+            Code::BadRequest,
+            "This invitation link is invalid, used, revoked or expired",
+        )
+    };
+    let read = state.store.read()?;
+    let found = read.get_raw(BY_TOKEN, &hash)?.ok_or_else(invalid)?;
+    let (Some(b), Some(id)) = (
+        found.get(..16).and_then(BusinessId::from_bytes),
+        found.get(16..).and_then(RecordId::from_bytes),
+    ) else {
+        return Err(invalid());
+    };
+    let invite: Invite = store::get(&read, INVITES, &key(b, id))?
+        .filter(|i| status(i) == "pending")
+        .ok_or_else(invalid)?;
+    // Someone who has an account already proves it with their own password.
+    if let Some(u) = users::by_email(&read, &invite.email)? {
+        if !password::verify_async(body.password.clone(), u.password_hash.clone()).await? {
+            return Err(ApiError::new(
+                Code::InvalidCredentials,
+                "You already have an account: use its password",
+            ));
+        }
+    }
+    drop(read);
+    let password_hash = password::hash_async(body.password).await?;
+    let (member, user) = state
+        .store
+        .write(move |ctx| {
+            let mut i: Invite = store::get(ctx, INVITES, &key(b, id))?
+                .filter(|i| status(i) == "pending")
+                .ok_or_else(invalid)?;
+            let (member, user) = service::add_member(
+                ctx,
+                b,
+                &NewMember {
+                    email: i.email.clone(),
+                    name: name.clone(),
+                    password_hash: Some(password_hash.clone()),
+                    role: i.role,
+                    team_id: i.team_id,
+                    permissions: Vec::<Permission>::new(),
+                },
+            )?;
+            for (channel, weight) in &i.pools {
+                let Some(channel) = Channel::parse(channel) else {
+                    continue;
+                };
+                let Some(mut pool) = assignment::pool(ctx, b, channel)? else {
+                    continue;
+                };
+                if !pool.members.iter().any(|s| s.member_id == member.id) {
+                    pool.members.push(Slot {
+                        member_id: member.id,
+                        weight: *weight,
+                    });
+                    assignment::set_pool(ctx, b, channel, &pool)?;
+                    // New capacity: what waited in this pool goes out now.
+                    assignment::backlog::drain(ctx, b, channel)?;
+                }
+            }
+            i.accepted_at = Some(now_ms());
+            ctx.delete(BY_TOKEN, &i.token_hash)?;
+            ctx.put(INVITES, &key(b, i.id), &i)?;
+            Ok((member, user))
+        })
+        .await?;
+    let respond = crate::auth::routes::start_session(&req, &state, &user, Some(b)).await?;
+    Ok(respond(HttpResponse::Ok()).json(
+        json!({"user": {"id": user.id, "name": user.name, "email": user.email},
+                                              "member_id": member.id, "business_id": b}),
+    ))
+}

@@ -1,0 +1,211 @@
+//! Invitations end to end over HTTP and SMTP: invite → email → accept → the
+//! new member is signed in and takes the next lead from their pool.
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::{smtp_sink::SmtpSink, wa::text, Harness};
+
+async fn link_in(sink: &SmtpSink, to: &str, n: usize) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mails: Vec<String> = sink
+            .all()
+            .into_iter()
+            .filter(|m| m.contains(&format!("To: {to}")))
+            .collect();
+        if mails.len() >= n {
+            let mail = mails[n - 1].replace("=\r\n", "").replace("=3D", "=");
+            let start = mail.find("https://leads.acme.test/invite/").expect("link")
+                + "https://leads.acme.test/invite/".len();
+            return mail[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .collect();
+        }
+        assert!(Instant::now() < deadline, "no invitation mail to {to}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_pool() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url.clone();
+    let h = Harness::start_with(move |c| {
+        c.smtp.url = url;
+        c.server.public_url = "https://leads.acme.test".into();
+    });
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "INV-PN").await;
+    owner
+        .put(
+            &format!("/api/whatsapp/numbers/{number}/pool"),
+            json!({"mode": "round_robin", "members": [{"member_id": biz.member_id}]}),
+        )
+        .await;
+    owner
+        .put(
+            &format!("/api/members/{}/availability", biz.member_id),
+            json!({"available": false}),
+        )
+        .await;
+    h.webhook(&text(
+        "INV-PN",
+        "5511900000701",
+        "Waiting",
+        "wamid.I1",
+        "anyone?",
+    ))
+    .await;
+
+    let r = owner
+        .post(
+            "/api/invites",
+            json!({"email": "Nova@Acme.test", "role": "member", "team_id": biz.team_a,
+            "pools": [{"channel_id": format!("whatsapp:{number}"), "weight": 2}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["status"], "pending");
+    let invite = r.body["id"].as_str().unwrap().to_string();
+    let token = link_in(&sink, "nova@acme.test", 1).await;
+    assert_eq!(token.len(), 64);
+    // Resending replaces the link: the first one stops working.
+    owner
+        .post(&format!("/api/invites/{invite}/resend"), json!({}))
+        .await;
+    let token2 = link_in(&sink, "nova@acme.test", 2).await;
+    assert_ne!(token, token2);
+    let nova = h.client();
+    let old = nova
+        .post(
+            "/api/invites/accept",
+            json!({"token": token, "name": "Nova", "password": "nova-password-1"}),
+        )
+        .await;
+    assert_eq!(old.status, 400);
+
+    let r = nova
+        .post(
+            "/api/invites/accept",
+            json!({"token": token2, "name": "Nova Reis", "password": "nova-password-1"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let me = nova.get("/api/auth/me").await;
+    assert_eq!(me.status, 200, "signed in by accepting");
+    let nova_id = r.body["member_id"].as_str().unwrap().to_string();
+    let mine = nova.get("/api/conversations?view=mine").await;
+    assert_eq!(
+        mine.body["items"].as_array().unwrap().len(),
+        1,
+        "the lead that waited is hers: {}",
+        mine.body
+    );
+    h.webhook(&text(
+        "INV-PN",
+        "5511900000702",
+        "Next",
+        "wamid.I2",
+        "hello",
+    ))
+    .await;
+    let mine = nova.get("/api/conversations?view=mine").await;
+    assert_eq!(
+        mine.body["items"].as_array().unwrap().len(),
+        2,
+        "and the next one"
+    );
+    let pool = owner
+        .get(&format!("/api/whatsapp/numbers/{number}/pool"))
+        .await;
+    assert!(pool.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["member_id"] == nova_id.as_str() && m["weight"] == 2));
+    let again = h
+        .client()
+        .post(
+            "/api/invites/accept",
+            json!({"token": token2, "name": "X", "password": "nova-password-1"}),
+        )
+        .await;
+    assert_eq!(again.status, 400, "single use");
+    let list = owner.get("/api/invites").await;
+    assert_eq!(list.body["items"][0]["status"], "accepted");
+    let fresh = h.client();
+    let login = fresh
+        .post(
+            "/api/auth/login",
+            json!({"email": "nova@acme.test", "password": "nova-password-1"}),
+        )
+        .await;
+    assert_eq!(login.status, 200);
+}
+
+#[tokio::test]
+async fn members_cannot_invite_leads_invite_to_their_team_and_revoked_links_die() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let (owner, lead, member) = (
+        h.login(biz.owner()).await,
+        h.login(biz.lead()).await,
+        h.login(biz.member()).await,
+    );
+    assert_eq!(
+        member
+            .post(
+                "/api/invites",
+                json!({"email": "a@acme.test", "role": "member"})
+            )
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        lead.post(
+            "/api/invites",
+            json!({"email": "a@acme.test", "role": "lead"})
+        )
+        .await
+        .status,
+        403
+    );
+    let r = lead
+        .post(
+            "/api/invites",
+            json!({"email": "b@acme.test", "role": "member"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["team_id"]),
+        (201, &json!(biz.team_a)),
+        "{}",
+        r.body
+    );
+    let taken = owner
+        .post(
+            "/api/invites",
+            json!({"email": biz.member(), "role": "member"}),
+        )
+        .await;
+    assert_eq!(taken.status, 409);
+    let id = r.body["id"].as_str().unwrap();
+    assert_eq!(
+        owner.delete(&format!("/api/invites/{id}")).await.status,
+        204
+    );
+    let list = owner.get("/api/invites").await;
+    assert_eq!(list.body["items"][0]["status"], "revoked");
+    let outbox = owner.get("/api/mail/outbox").await;
+    assert!(
+        outbox.body["items"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("/invite/"),
+        "kept for the owner without SMTP"
+    );
+}
