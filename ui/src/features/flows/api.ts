@@ -6,10 +6,11 @@ import type { Flow, FlowDraft, FlowStats, FlowSummary, FlowTemplate, FlowVersion
 
 const base = (id: string) => `/api/flows/${id}`;
 
-export function useFlows() {
+export function useFlows(enabled = true) {
   return useQuery({
     queryKey: flowListKey,
     queryFn: ({ signal }) => api.get<Page<FlowSummary>>('/api/flows', signal),
+    enabled,
   });
 }
 

@@ -12,6 +12,7 @@ import { useUpdateConversation } from './api';
 import { assignmentReason } from './assignmentReason';
 import { contactLabel } from './format';
 import { Notes } from './Notes';
+import { RunsSection } from './RunsSection';
 import type { Conversation } from './types';
 
 function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
@@ -133,6 +134,7 @@ export function ContactPanel({ conv, members, onClose }: { conv: Conversation; m
             </Button>
           </form>
         </div>
+        <RunsSection conversationId={conv.id} />
         <Notes conversationId={conv.id} members={members} />
       </div>
     </aside>

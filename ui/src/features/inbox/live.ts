@@ -18,6 +18,7 @@ import {
   patchMessage,
   refreshListHeads,
   removeConversation,
+  runsKey,
   spliceConversation,
   type ConvPages,
 } from './api';
@@ -85,6 +86,7 @@ export function useLiveInbox() {
       if (!cid) return;
       switch (f.type) {
         case 'message.new':
+          qc.invalidateQueries({ queryKey: runsKey(cid) });
           queue('rows', cid);
           queue('threads', cid);
           if (typeof d.message_id === 'string') pending.current.notify.set(cid, d.message_id);
@@ -108,6 +110,7 @@ export function useLiveInbox() {
               navigate('/inbox', { replace: true });
             }
           } else {
+            qc.invalidateQueries({ queryKey: runsKey(cid) });
             queue('rows', cid);
           }
           break;
@@ -118,6 +121,7 @@ export function useLiveInbox() {
       void refreshListHeads(qc, me);
       qc.invalidateQueries({ queryKey: ['conversations', 'one'] });
       qc.invalidateQueries({ queryKey: ['conversations', 'notes'] });
+      qc.invalidateQueries({ queryKey: ['conversations', 'runs'] });
       for (const [key] of qc.getQueriesData({ queryKey: ['conversations', 'messages'] })) queue('threads', key[2] as string);
     },
   );
