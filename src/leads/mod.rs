@@ -246,7 +246,13 @@ pub fn capture(
         crate::notifications::assigned(ctx, &c, cap.author)?;
     }
     if is_new {
-        crate::flows::runtime::on_lead(ctx, &c)?;
+        // An automation's trouble never costs the lead.
+        if let Err(e) = crate::flows::runtime::on_lead(ctx, &c) {
+            if e.code.http().is_server_error() {
+                return Err(e);
+            }
+            tracing::warn!(conversation = %c.id, "flow start refused: {}", e.message);
+        }
     }
     ctx.emit(Event::new(
         Some(b),

@@ -327,7 +327,13 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &str) -> ApiRe
                 Recorded::Duplicate => out.duplicates += 1,
                 Recorded::Stored(stored) => {
                     out.stored += 1;
-                    crate::flows::runtime::on_inbound(ctx, &stored)?;
+                    // An automation's trouble never costs the customer's message.
+                    if let Err(e) = crate::flows::runtime::on_inbound(ctx, &stored) {
+                        if e.code.http().is_server_error() {
+                            return Err(e);
+                        }
+                        tracing::warn!(conversation = %stored.conversation.id, "flow step refused: {}", e.message);
+                    }
                     if let Some((media, filename)) = &p.media {
                         super::media::register(
                             ctx,
