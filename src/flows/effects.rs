@@ -94,15 +94,7 @@ pub fn apply(
                     1,
                 )?;
             }
-            Effect::Followup { note, at } => {
-                scheduler::schedule(
-                    ctx,
-                    jobs::FOLLOWUP,
-                    &json!({"business": run.business_id, "conversation": run.conversation_id, "note": note}),
-                    at,
-                    5,
-                )?;
-            }
+            Effect::Followup { note, at } => followup(ctx, run, note, at)?,
             Effect::Assign(data) => {
                 if let Err(e) = assign(ctx, run, &data) {
                     if !refused(&e) {
@@ -267,6 +259,39 @@ fn set_field(ctx: &mut WriteCtx, run: &Run, field: &str, value: &str) -> ApiResu
         c.updated_at = crate::time::now_ms();
         contacts::save(ctx, Some(&before), &c)?;
     }
+    Ok(())
+}
+
+/// A real follow-up, the conversation's assignee's (else an owner's), with
+/// its reminder armed like any other.
+fn followup(ctx: &mut WriteCtx, run: &Run, note: String, at: i64) -> ApiResult<()> {
+    let c = conversation(ctx, run)?;
+    let owner = || -> ApiResult<Option<MemberId>> {
+        Ok(tenancy::members(ctx, run.business_id)?
+            .iter()
+            .find(|m| m.role == Role::Owner)
+            .map(|m| m.id))
+    };
+    let Some(who) = c.assignee_id.map_or_else(owner, |m| Ok(Some(m)))? else {
+        return Ok(());
+    };
+    let now = crate::time::now_ms();
+    let mut f = crate::followups::Followup {
+        id: crate::store::ids::RecordId::new(),
+        business_id: run.business_id,
+        conversation_id: c.id,
+        note: note.chars().take(2000).collect(),
+        scheduled_for: at,
+        assignee_id: who,
+        created_by: who,
+        done_at: None,
+        timer_seq: 0,
+        reminded_seq: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    crate::followups::reminder::arm(ctx, &mut f)?;
+    crate::followups::save(ctx, None, &f)?;
     Ok(())
 }
 

@@ -1,7 +1,6 @@
 //! The durable timers and calls of flows: a delay or a question's timeout
-//! firing (a timer whose run moved on does nothing), an HTTP webhook called
-//! outside any transaction with its answer fed back to the run, and a
-//! follow-up reminder.
+//! firing (a timer whose run moved on does nothing), and an HTTP webhook
+//! called outside any transaction with its answer fed back to the run.
 use std::{sync::Arc, time::Duration};
 
 use serde_json::Value;
@@ -13,18 +12,15 @@ use super::{
 };
 use crate::{
     error::ApiResult,
-    notifications,
     scheduler::{Handler, Job, Outcome},
     store::{
-        ids::{BusinessId, ConversationId, RecordId},
+        ids::{BusinessId, RecordId},
         Store,
     },
-    tenancy::{repo as tenancy, Role},
 };
 
 pub const TIMER: &str = "flow_timer";
 pub const WEBHOOK: &str = "flow_webhook";
-pub const FOLLOWUP: &str = "flow_followup";
 
 fn ids(args: &Value) -> Option<(BusinessId, RecordId, u64)> {
     Some((
@@ -147,57 +143,9 @@ pub fn webhook(store: Store) -> Handler {
     })
 }
 
-pub fn followup(store: Store) -> Handler {
-    Arc::new(move |job: Job| {
-        let store = store.clone();
-        Box::pin(async move {
-            let args: Value = serde_json::from_str(&job.payload).unwrap_or(Value::Null);
-            let (Some(b), Some(c)) = (
-                args["business"]
-                    .as_str()
-                    .and_then(|s| s.parse::<BusinessId>().ok()),
-                args["conversation"]
-                    .as_str()
-                    .and_then(|s| s.parse::<ConversationId>().ok()),
-            ) else {
-                return Outcome::Fail(format!("malformed job payload: {}", job.payload));
-            };
-            let note = args["note"].as_str().unwrap_or("").to_string();
-            let result = store
-                .write(move |ctx| {
-                    let Some(conv) = crate::conversations::repo::get(ctx, b, c)? else {
-                        return Ok(());
-                    };
-                    let to: Vec<_> = match conv.assignee_id {
-                        Some(m) => vec![m],
-                        None => tenancy::members(ctx, b)?
-                            .iter()
-                            .filter(|m| m.role != Role::Member)
-                            .map(|m| m.id)
-                            .collect(),
-                    };
-                    for m in to {
-                        notifications::notify(
-                            ctx,
-                            b,
-                            m,
-                            "followup",
-                            format!("Follow up: {note}"),
-                            Some(c),
-                        )?;
-                    }
-                    Ok(())
-                })
-                .await;
-            settle(result)
-        })
-    })
-}
-
 /// Registers the flow jobs with the scheduler.
 pub fn register(jobs: &mut crate::scheduler::Scheduler, store: &Store) {
     jobs.handle(TIMER, timer(store.clone()));
     jobs.handle(WEBHOOK, webhook(store.clone()));
-    jobs.handle(FOLLOWUP, followup(store.clone()));
     jobs.handle(super::pause::JOB, super::pause::handler(store.clone()));
 }

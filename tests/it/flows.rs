@@ -787,3 +787,36 @@ async fn a_running_conversation_finishes_on_the_version_it_started() {
         "versions are immutable"
     );
 }
+
+#[tokio::test]
+async fn a_flow_creates_a_real_follow_up_for_the_conversation() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    publish(
+        &owner,
+        &number.id,
+        "Later call",
+        json!([node("t", "trigger", json!({"on": "any_message"})),
+               node("f", "action", json!({"action": "followup", "note": "Call {{contact.name}} back", "in_seconds": 3600})),
+               node("m", "message", json!({"kind": "text", "text": "We will call you."}))]),
+        json!([edge("t", "next", "f"), edge("f", "next", "m")]),
+    )
+    .await;
+    h.webhook(&says(&number.pnid, "5511987650701", "wamid.FF1", "hi"))
+        .await;
+    let c = until_out(&owner, "+5511987650701", "We will call you.").await;
+    let list = owner
+        .get(&format!("/api/conversations/{c}/followups"))
+        .await;
+    let f = &list.body["items"][0];
+    assert_eq!(f["note"], "Call Carla back", "{}", list.body);
+    assert_eq!(
+        f["assignee_id"],
+        biz.owner_id.to_string(),
+        "nobody assigned: an owner's"
+    );
+    let upcoming = owner.get("/api/followups?view=upcoming").await;
+    assert_eq!(upcoming.body["items"].as_array().unwrap().len(), 1);
+}
