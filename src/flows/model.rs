@@ -218,6 +218,29 @@ pub fn save_version(ctx: &mut WriteCtx, v: &FlowVersion) -> Result<(), StoreErro
     ctx.put(VERSIONS, &version_key(v.flow_id, v.version), v)
 }
 
+/// The business's active flows, by number: (number, flow).
+pub fn active<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+) -> Result<Vec<(NumberId, RecordId)>, StoreError> {
+    let prefix = b.bytes();
+    let end = store::prefix_end(&prefix);
+    Ok(r.range_raw(
+        ACTIVE,
+        std::ops::Bound::Included(prefix.as_slice()),
+        end.as_deref()
+            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+        1000,
+        false,
+    )?
+    .into_iter()
+    .filter_map(|(k, v)| {
+        let number = k.get(16..32).and_then(NumberId::from_bytes)?;
+        Some((number, RecordId::from_bytes(&v)?))
+    })
+    .collect())
+}
+
 pub fn active_on<R: Reader + ?Sized>(
     r: &R,
     b: BusinessId,

@@ -299,15 +299,17 @@ pub fn on_lead(ctx: &mut WriteCtx, c: &Conversation) -> ApiResult<()> {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    for flow in model::list(ctx, c.business_id)? {
-        let (Some(number), Some(version)) = (flow.number_id, flow.published_version) else {
-            continue;
-        };
-        if c.number_id.is_some_and(|n| n != number)
-            || model::active_on(ctx, c.business_id, number)? != Some(flow.id)
-        {
+    // Only active flows can start; their index names them, one per number.
+    for (number, flow_id) in model::active(ctx, c.business_id)? {
+        if c.number_id.is_some_and(|n| n != number) {
             continue;
         }
+        let Some(flow) = model::get(ctx, c.business_id, flow_id)? else {
+            continue;
+        };
+        let Some(version) = flow.published_version else {
+            continue;
+        };
         let Some(loaded) = load(ctx, flow.id, version)? else {
             continue;
         };
