@@ -16,6 +16,7 @@ pub struct Config {
     pub flows: Flows,
     pub meta: Meta,
     pub smtp: Smtp,
+    pub push: Push,
     pub google: Google,
     pub audit: Audit,
     pub log: Log,
@@ -181,6 +182,14 @@ impl Default for Smtp {
             from: "wafunnel <noreply@localhost>".into(),
         }
     }
+}
+
+/// Browser push (VAPID): the key lives in the data folder; only the contact is configured.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Push {
+    /// `mailto:` or `https:` contact push services may use; empty = `server.public_url`.
+    pub subject: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -25,6 +25,7 @@ pub mod mail;
 pub mod metrics;
 pub mod notifications;
 pub mod outbound;
+pub mod push;
 pub mod realtime;
 pub mod replies;
 pub mod scheduler;

@@ -37,6 +37,8 @@ pub fn tables() -> Vec<TableSpec> {
         crate::tenancy::invites::TABLES,
         crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,
+        crate::push::TABLES,
+        crate::notifications::prefs::TABLES,
     ] {
         all.extend_from_slice(group);
     }

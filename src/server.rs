@@ -79,6 +79,12 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
     };
     let jobs_wake: Arc<tokio::sync::Notify> = Default::default();
     let config_leads = config.leads.clone();
+    let push_subject = if config.push.subject.is_empty() {
+        config.server.public_url.clone()
+    } else {
+        config.push.subject.clone()
+    };
+    let vapid = crate::push::Vapid::load_or_create(&config.server.data_dir, &push_subject)?;
     Ok(AppState {
         simulator: crate::simulator::Simulator::new(
             store.clone(),
@@ -103,6 +109,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         jobs_wake,
         hub: Default::default(),
         flow_sims: Default::default(),
+        vapid: Arc::new(vapid),
     })
 }
 
@@ -251,6 +258,10 @@ pub fn start_with_store(
                             public_url: state.config.server.public_url.clone(),
                         },
                     ),
+                );
+                jobs.handle(
+                    crate::push::JOB,
+                    crate::push::send::handler(state.store.clone(), state.vapid.clone()),
                 );
                 actix_rt::spawn(jobs.run());
                 actix_rt::spawn(state.hub.clone().run(state.store.clone()));

@@ -43,6 +43,10 @@ pub struct Reach {
     pub public_url: String,
 }
 
+/// Due ones waiting longer than this are not swept into a later group: their
+/// own timer (a restart fires it at once) reminds them.
+const GROUP_LOOKBACK_MS: i64 = 7 * 24 * 3_600_000;
+
 fn remind(
     ctx: &mut WriteCtx,
     reach: &Reach,
@@ -50,58 +54,120 @@ fn remind(
     id: RecordId,
     seq: u64,
 ) -> crate::error::ApiResult<()> {
-    let Some(before) = get(ctx, b, id)? else {
+    let Some(first) = get(ctx, b, id)? else {
         return Ok(());
     };
-    if before.done_at.is_some() || before.timer_seq != seq || before.reminded_seq == seq {
+    if first.done_at.is_some() || first.timer_seq != seq || first.reminded_seq == seq {
         return Ok(());
     }
-    let mut f = before.clone();
-    f.reminded_seq = seq;
-    save(ctx, Some(&before), &f)?;
-    let who = repo::get(ctx, b, f.conversation_id)?
+    // Several due together (a busy morning, or a restart after downtime) make
+    // one reminder; their own timers then find them reminded and stay quiet.
+    let now = crate::time::now_ms();
+    let member = first.assignee_id;
+    let mut group = vec![first.clone()];
+    for f in super::due_between(ctx, b, now - GROUP_LOOKBACK_MS, now + 1, 200)? {
+        let pending = f.done_at.is_none() && f.reminded_seq != f.timer_seq;
+        if f.id != first.id && f.assignee_id == member && pending {
+            group.push(f);
+        }
+    }
+    let mut lines = Vec::with_capacity(group.len());
+    for before in &group {
+        let mut f = before.clone();
+        f.reminded_seq = f.timer_seq;
+        save(ctx, Some(before), &f)?;
+        lines.push((contact_name(ctx, b, &f)?, f));
+    }
+    let (title, text, path) = match lines.as_slice() {
+        [(who, f)] => (
+            format!("Follow up with {who}"),
+            format!("It is time to follow up with {who}: {}", f.note),
+            format!("/inbox/{}", f.conversation_id),
+        ),
+        many => (
+            format!("{} follow-ups are due", many.len()),
+            many.iter()
+                .map(|(who, f)| format!("{who}: {}", f.note))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "/followups".to_string(),
+        ),
+    };
+    let single = (lines.len() == 1).then(|| lines[0].1.conversation_id);
+    let in_app = match lines.as_slice() {
+        [(_, f)] => format!("{title}: {}", f.note),
+        many => format!(
+            "{title}: {}",
+            many.iter()
+                .map(|(who, _)| who.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    notifications::notify(ctx, b, member, "followup", in_app, single)?;
+    let prefs = notifications::prefs::get(ctx, b, member)?;
+    if prefs.email {
+        email(ctx, reach, b, member, &title, &text, &path)?;
+    }
+    if prefs.push {
+        crate::push::notify(
+            ctx,
+            b,
+            member,
+            &crate::push::PushMessage {
+                title: title.clone(),
+                body: text.clone(),
+                url: path.clone(),
+                tag: format!("followup-{}", first.id),
+            },
+        )?;
+    }
+    for (_, f) in &lines {
+        ctx.emit(Event::new(
+            Some(b),
+            "followup.due",
+            json!({"recipient_id": member, "id": f.id, "conversation_id": f.conversation_id, "note": f.note,
+                   "scheduled_for": crate::time::rfc3339(f.scheduled_for)}),
+        ));
+    }
+    Ok(())
+}
+
+fn contact_name(ctx: &mut WriteCtx, b: BusinessId, f: &Followup) -> Result<String, StoreError> {
+    Ok(repo::get(ctx, b, f.conversation_id)?
         .and_then(|c| contacts::get(ctx, b, c.contact_id).ok().flatten())
         .map(|c| c.name)
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "a contact".into());
-    notifications::notify(
-        ctx,
-        b,
-        f.assignee_id,
-        "followup",
-        format!("Follow up with {who}: {}", f.note),
-        Some(f.conversation_id),
-    )?;
-    let user = crate::tenancy::repo::member(ctx, b, f.assignee_id)?
+        .unwrap_or_else(|| "a contact".into()))
+}
+
+fn email(
+    ctx: &mut WriteCtx,
+    reach: &Reach,
+    b: BusinessId,
+    member: crate::store::ids::MemberId,
+    subject: &str,
+    text: &str,
+    path: &str,
+) -> Result<(), StoreError> {
+    let user = crate::tenancy::repo::member(ctx, b, member)?
         .and_then(|m| crate::auth::users::get(ctx, m.user_id).ok().flatten());
-    if let Some(u) = user {
-        let link = format!(
-            "{}/inbox/{}",
-            reach.public_url.trim_end_matches('/'),
-            f.conversation_id
-        );
-        let content = crate::mail::with_link(
-            &format!("Hello {},", u.name),
-            &format!("It is time to follow up with {who}: {}", f.note),
-            "Open the conversation",
-            &link,
-            "You get this because the follow-up is yours in wafunnel.",
-        );
-        crate::mail::enqueue(
-            ctx,
-            reach.smtp,
-            Some(b),
-            &u.email,
-            &format!("Follow up with {who}"),
-            content,
-        )?;
-    }
-    ctx.emit(Event::new(
-        Some(b),
-        "followup.due",
-        json!({"recipient_id": f.assignee_id, "id": f.id, "conversation_id": f.conversation_id, "note": f.note,
-               "scheduled_for": crate::time::rfc3339(f.scheduled_for)}),
-    ));
+    let Some(u) = user else {
+        return Ok(());
+    };
+    let link = format!("{}{path}", reach.public_url.trim_end_matches('/'));
+    let content = crate::mail::with_link(
+        &format!("Hello {},", u.name),
+        text,
+        if path.starts_with("/inbox/") {
+            "Open the conversation"
+        } else {
+            "Open your follow-ups"
+        },
+        &link,
+        "You get this because these follow-ups are yours in wafunnel. Choose how you are reminded in your profile.",
+    );
+    crate::mail::enqueue(ctx, reach.smtp, Some(b), &u.email, subject, content)?;
     Ok(())
 }
 

@@ -39,6 +39,8 @@ pub struct AppState {
     pub simulator: crate::simulator::Simulator,
     /// The flow editor's simulations, in memory.
     pub flow_sims: Arc<crate::flows::sim::Sessions>,
+    /// The server's VAPID key for browser push.
+    pub vapid: Arc<crate::push::Vapid>,
 }
 
 /// Every API route of every domain: one line per domain.
@@ -71,6 +73,8 @@ pub fn api(routes: &mut Routes) {
     crate::mail::routes(routes);
     crate::auth::reset::routes(routes);
     tenancy::invites::routes(routes);
+    crate::push::routes::routes(routes);
+    crate::notifications::prefs::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -1,6 +1,8 @@
 //! In-app notifications: a member's own list ("Carla Souza was assigned to
 //! you"), with read state, delivered live as `notification.new` to that
 //! member's sockets only. Email and push reminders build on this list.
+pub mod prefs;
+
 use actix_web::{web, HttpResponse};
 use redb::TableDefinition;
 use serde::{Deserialize, Serialize};

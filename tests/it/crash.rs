@@ -20,11 +20,16 @@ fn serve(dir: &Path) -> (Child, String) {
 }
 
 fn serve_with_graph(dir: &Path, graph: &str) -> (Child, String) {
+    serve_with_env(dir, &[("WAFUNNEL_META_GRAPH_URL", graph)])
+}
+
+/// The real binary on an ephemeral port, with extra `WAFUNNEL_*` settings.
+pub fn serve_with_env(dir: &Path, env: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .env("WAFUNNEL_META_APP_SECRET", APP_SECRET)
-        .env("WAFUNNEL_META_GRAPH_URL", graph)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

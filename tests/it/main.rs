@@ -17,6 +17,7 @@ mod invites;
 mod leads;
 mod leads_browser;
 mod outbound;
+mod push;
 mod rbac;
 mod realtime;
 mod reset;

@@ -279,6 +279,20 @@ async fn every_route_answers_each_role_as_expected() {
     };
     let invite = new_invite("resend@invite.test").await;
     let doomed_invite = new_invite("doomed@invite.test").await;
+    let device = |endpoint: String| {
+        json!({"endpoint": endpoint, "keys": {"auth": "BTBZMqHH6r4Tts7J_aSIgg",
+               "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"}})
+    };
+    let owners_device = owner
+        .post(
+            "/api/push/subscriptions",
+            device("http://127.0.0.1:9/push/owner".into()),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let sandbox = owner
         .post("/api/whatsapp/numbers", json!({"sandbox": true}))
         .await
@@ -1043,6 +1057,51 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/invites/{id}",
             format!("/api/invites/{doomed_invite}"),
             [401, 404, 403, 404, 204],
+        ),
+        case(
+            M::GET,
+            "/api/push/key",
+            "/api/push/key",
+            [401, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/push/subscriptions",
+            "/api/push/subscriptions",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/push/subscriptions",
+            "/api/push/subscriptions",
+            move |w| device(format!("http://127.0.0.1:9/push/{}", tag(w))),
+            [401, 201, 201, 201, 201],
+        ),
+        case(
+            M::DELETE,
+            "/api/push/subscriptions/{id}",
+            format!("/api/push/subscriptions/{owners_device}"),
+            [401, 404, 404, 404, 204],
+        ),
+        with_body(
+            M::POST,
+            "/api/push/test",
+            "/api/push/test",
+            |_| json!({}),
+            [401, 202, 202, 202, 202],
+        ),
+        case(
+            M::GET,
+            "/api/profile/reminders",
+            "/api/profile/reminders",
+            [401, 200, 200, 200, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/profile/reminders",
+            "/api/profile/reminders",
+            |_| json!({"email": true, "push": false}),
+            [401, 200, 200, 200, 200],
         ),
         // A text message has no file: nobody learns more than "not found".
         case(
