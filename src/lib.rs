@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod contacts;
 pub mod conversations;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod events;

@@ -38,6 +38,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,
         crate::push::TABLES,
+        crate::dashboard::TABLES,
         crate::notifications::prefs::TABLES,
     ] {
         all.extend_from_slice(group);

@@ -232,6 +232,15 @@ pub fn start_with_store(
                     crate::channels::facebook::refresh::JOB_KIND,
                     crate::channels::facebook::refresh::handler(state.store.clone(), fb_graph),
                 );
+                match state
+                    .store
+                    .write(|ctx| Ok(crate::dashboard::backfill::run(ctx)?))
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("dashboard counters backfilled from {n} conversations"),
+                    Err(e) => tracing::error!("backfilling the dashboard counters: {e}"),
+                }
                 if let Err(e) = state
                     .store
                     .write(|ctx| Ok(crate::channels::facebook::refresh::ensure_scheduled(ctx)?))

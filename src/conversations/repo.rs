@@ -184,12 +184,23 @@ pub fn thread_for(
     })
 }
 
-/// Writes the conversation and moves its index entries from `before`'s position.
+/// Every conversation of every business in key order, after `after` (backfills).
+pub fn all_after<R: Reader + ?Sized>(
+    r: &R,
+    after: Option<&[u8]>,
+    limit: usize,
+) -> Result<Vec<(Vec<u8>, Conversation)>, StoreError> {
+    store::scan(r, CONVERSATIONS, &[], after, limit)
+}
+
+/// Writes the conversation and moves its index entries from `before`'s
+/// position; the dashboard's counters move in the same write.
 pub fn save(
     ctx: &mut WriteCtx,
     before: Option<&Conversation>,
     c: &Conversation,
 ) -> Result<(), StoreError> {
+    crate::dashboard::record::conversation_saved(ctx, before, c)?;
     let b = c.business_id;
     let suffix = order_suffix(c);
     if let Some(old) = before {

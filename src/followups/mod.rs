@@ -40,6 +40,9 @@ const FOLLOWUPS: Tbl = TableDefinition::new("followups");
 const BY_DUE: Tbl = TableDefinition::new("followups_by_due");
 /// (business, conversation, id) → ()
 const BY_CONVERSATION: Tbl = TableDefinition::new("followups_by_conversation");
+/// (business, scheduled_for, id) → assignee, for those not done: overdue counts
+/// read only these, never the done history.
+const PENDING: Tbl = TableDefinition::new("followups_pending");
 
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
@@ -53,6 +56,10 @@ pub const TABLES: &[TableSpec] = &[
     TableSpec {
         def: BY_CONVERSATION,
         verify: store::verify_empty,
+    },
+    TableSpec {
+        def: PENDING,
+        verify: store::verify_len::<16>,
     },
 ];
 
@@ -89,16 +96,23 @@ pub fn save(ctx: &mut WriteCtx, before: Option<&Followup>, f: &Followup) -> Resu
     if let Some(old) = before {
         if old.scheduled_for != f.scheduled_for {
             ctx.delete(BY_DUE, &due_key(old))?;
+            ctx.delete(PENDING, &due_key(old))?;
         }
     }
     ctx.put(FOLLOWUPS, &key(f.business_id, f.id), f)?;
     ctx.put_raw(BY_DUE, &due_key(f), &[])?;
+    if f.done_at.is_none() {
+        ctx.put_raw(PENDING, &due_key(f), &f.assignee_id.bytes())?;
+    } else {
+        ctx.delete(PENDING, &due_key(f))?;
+    }
     ctx.put_raw(BY_CONVERSATION, &conv_key(f), &[])
 }
 
 pub fn delete(ctx: &mut WriteCtx, f: &Followup) -> Result<(), StoreError> {
     ctx.delete(FOLLOWUPS, &key(f.business_id, f.id))?;
     ctx.delete(BY_DUE, &due_key(f))?;
+    ctx.delete(PENDING, &due_key(f))?;
     ctx.delete(BY_CONVERSATION, &conv_key(f))?;
     Ok(())
 }
@@ -142,4 +156,32 @@ pub fn of_conversation<R: Reader + ?Sized>(
     }
     out.sort_by_key(|f| f.scheduled_for);
     Ok(out)
+}
+
+/// Follow-ups not done whose time has passed, counted per assignee.
+pub fn overdue_by_assignee<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    now: i64,
+) -> Result<std::collections::HashMap<MemberId, u64>, StoreError> {
+    let start = Key::new().id(b.bytes()).done();
+    let end = Key::new().id(b.bytes()).i64(now).done();
+    let mut out = std::collections::HashMap::new();
+    for (_, v) in r.range_raw(
+        PENDING,
+        std::ops::Bound::Included(start.as_slice()),
+        std::ops::Bound::Excluded(end.as_slice()),
+        usize::MAX,
+        false,
+    )? {
+        if let Some(m) = MemberId::from_bytes(&v) {
+            *out.entry(m).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Every follow-up of every business (the one-time index backfill).
+pub fn all<R: Reader + ?Sized>(r: &R) -> Result<Vec<Followup>, StoreError> {
+    store::records(r, FOLLOWUPS, &[], usize::MAX)
 }

@@ -74,6 +74,7 @@ pub fn api(routes: &mut Routes) {
     crate::auth::reset::routes(routes);
     tenancy::invites::routes(routes);
     crate::push::routes::routes(routes);
+    crate::dashboard::routes::routes(routes);
     crate::notifications::prefs::routes(routes);
 }
 

@@ -242,6 +242,9 @@ pub fn capture(
         )?;
     }
     repo::save(ctx, existing.as_ref(), &c)?;
+    if !is_new {
+        crate::dashboard::record::lead_joined(ctx, &c, cap.source)?;
+    }
     if c.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
         crate::notifications::assigned(ctx, &c, cap.author)?;
     }

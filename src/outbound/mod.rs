@@ -106,7 +106,9 @@ pub fn enqueue(
     reply_to: Option<&str>,
 ) -> ApiResult<Message> {
     let before = Conversations::new(ctx, scope).get(conversation)?;
+    let replied = before.clone();
     let message = enqueue_to(ctx, before, composed, reply_to, Some(scope.member_id))?;
+    crate::dashboard::record::replied(ctx, &replied, scope.member_id, message.created_at)?;
     // A person answered: an automation running here steps aside, if its flow says so.
     crate::flows::runtime::person_stepped_in(ctx, &message, "a person replied")?;
     Ok(message)

@@ -228,6 +228,16 @@ pub fn scan_keys<R: Reader + ?Sized>(
         .collect())
 }
 
+/// Raw (key, value) pairs under `prefix`, in key order.
+pub fn scan_raw<R: Reader + ?Sized>(
+    r: &R,
+    t: Tbl,
+    prefix: &[u8],
+    limit: usize,
+) -> Result<Entries, StoreError> {
+    prefix_entries(r, t, prefix, None, limit)
+}
+
 /// Records under `prefix` in key order, after the exclusive cursor `after`.
 pub fn scan<V: Record, R: Reader + ?Sized>(
     r: &R,

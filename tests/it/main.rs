@@ -6,6 +6,7 @@ mod auth;
 mod browser;
 mod cli;
 mod crash;
+mod dashboard;
 mod errors;
 mod facebook;
 mod flows;

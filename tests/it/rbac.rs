@@ -1060,6 +1060,12 @@ async fn every_route_answers_each_role_as_expected() {
         ),
         case(
             M::GET,
+            "/api/dashboard",
+            "/api/dashboard",
+            [401, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
             "/api/push/key",
             "/api/push/key",
             [401, 200, 200, 200, 200],

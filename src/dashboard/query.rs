@@ -1,0 +1,206 @@
+//! Reading the dashboard: sum the hourly buckets of the range that the
+//! viewer's scope may see. Cost follows the number of buckets in the range,
+//! not the number of conversations the business ever had.
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use super::{
+    histogram::Histogram, hour_prefix, member_of, record::source_of, Metric, COUNTS,
+    FIRST_RESPONSE, HOUR_MS, OPEN,
+};
+use crate::{
+    conversations::model::Source,
+    store::{ids::MemberId, Key, Reader, StoreError},
+    tenancy::{
+        repo as tenancy_repo,
+        scope::{Scope, Visibility},
+    },
+};
+
+pub const DAY_MS: i64 = 24 * HOUR_MS;
+
+/// The viewer's days: `from..=to` in their time zone (offset east of UTC).
+pub struct Range {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub tz_offset_minutes: i64,
+}
+
+impl Range {
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// UTC millisecond where the first local day starts. Buckets are hourly,
+    /// so a zone with a half-hour offset splits days at the nearest hour.
+    fn start_ms(&self) -> i64 {
+        let midnight = self
+            .from
+            .and_hms_opt(0, 0, 0)
+            .map_or(0, |t| t.and_utc().timestamp_millis());
+        let offset_hours = (self.tz_offset_minutes as f64 / 60.0).round() as i64;
+        midnight - offset_hours * HOUR_MS
+    }
+}
+
+fn source_name(s: Source) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[derive(Default)]
+struct MemberRow {
+    assigned: u64,
+    closed: u64,
+    first_response: Histogram,
+}
+
+fn u64_of(v: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(v).map_or(0, u64::from_le_bytes)
+}
+
+fn quantiles(h: &Histogram) -> Value {
+    let round = |q: f64| h.quantile(q).map(|s| s.round());
+    json!({"count": h.count(), "median_secs": round(0.5), "p90_secs": round(0.9)})
+}
+
+pub fn dashboard<R: Reader + ?Sized>(
+    r: &R,
+    scope: &Scope,
+    range: &Range,
+    now: i64,
+) -> Result<Value, StoreError> {
+    let b = scope.business_id;
+    let start = range.start_ms();
+    let days = range.days();
+    let (h_start, h_end) = (super::hour_of(start), super::hour_of(start + days * DAY_MS));
+    let lo = hour_prefix(b, h_start);
+    let hi = hour_prefix(b, h_end);
+    let bounds = || {
+        (
+            std::ops::Bound::Included(lo.as_slice()),
+            std::ops::Bound::Excluded(hi.as_slice()),
+        )
+    };
+
+    let mut by_day: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); days as usize];
+    let (mut leads, mut assigned, mut closed, mut won) = (0u64, 0u64, 0u64, 0u64);
+    let mut rows: HashMap<MemberId, MemberRow> = HashMap::new();
+    let (lo_b, hi_b) = bounds();
+    for (k, v) in r.range_raw(COUNTS, lo_b, hi_b, usize::MAX, false)? {
+        // key: business 16, hour 4, metric 1, source 1, member 16
+        let (Some(metric), Some(source)) = (
+            k.get(20).copied().and_then(Metric::from_u8),
+            k.get(21).copied().and_then(source_of),
+        ) else {
+            continue;
+        };
+        let member = k.get(22..38).and_then(member_of);
+        if !scope.sees_conversation(member) {
+            continue;
+        }
+        let n = u64_of(&v);
+        let hour = k
+            .get(16..20)
+            .and_then(|h| <[u8; 4]>::try_from(h).ok())
+            .map_or(0, u32::from_be_bytes) as i64;
+        let day = ((hour * HOUR_MS - start).div_euclid(DAY_MS)).clamp(0, days - 1) as usize;
+        match metric {
+            Metric::Lead => {
+                leads += n;
+                *by_day[day].entry(source_name(source)).or_insert(0) += n;
+            }
+            Metric::Assigned => {
+                assigned += n;
+                if let Some(m) = member {
+                    rows.entry(m).or_default().assigned += n;
+                }
+            }
+            Metric::Closed => {
+                closed += n;
+                if let Some(m) = member {
+                    rows.entry(m).or_default().closed += n;
+                }
+            }
+            Metric::Won => won += n,
+        }
+    }
+
+    let mut by_source: BTreeMap<String, Histogram> = BTreeMap::new();
+    let (lo_b, hi_b) = bounds();
+    for (k, v) in r.range_raw(FIRST_RESPONSE, lo_b, hi_b, usize::MAX, false)? {
+        // key: business 16, hour 4, source 1, member 16
+        let (Some(source), Some(member)) = (
+            k.get(20).copied().and_then(source_of),
+            k.get(21..37).and_then(member_of),
+        ) else {
+            continue;
+        };
+        if !scope.sees_conversation(Some(member)) {
+            continue;
+        }
+        let h = Histogram::decode(&v);
+        rows.entry(member).or_default().first_response.merge(&h);
+        by_source.entry(source_name(source)).or_default().merge(&h);
+    }
+
+    let mut open: HashMap<Option<MemberId>, u64> = HashMap::new();
+    let prefix = Key::new().id(b.bytes()).done();
+    for (k, v) in crate::store::scan_raw(r, OPEN, &prefix, 10_000)? {
+        open.insert(k.get(16..32).and_then(member_of), u64_of(&v));
+    }
+    let overdue = crate::followups::overdue_by_assignee(r, b, now)?;
+
+    let mut members = Vec::new();
+    for m in tenancy_repo::members(r, b)? {
+        if !scope.sees_conversation(Some(m.id)) {
+            continue;
+        }
+        let name = crate::auth::users::get(r, m.user_id)?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        let row = rows.remove(&m.id).unwrap_or_default();
+        members.push(json!({
+            "member_id": m.id, "name": name, "role": m.role,
+            "assigned": row.assigned, "closed": row.closed,
+            "open": open.get(&Some(m.id)).copied().unwrap_or(0),
+            "overdue_followups": overdue.get(&m.id).copied().unwrap_or(0),
+            "first_response": quantiles(&row.first_response),
+        }));
+    }
+
+    let leads_by_day: Vec<Value> = by_day
+        .iter()
+        .enumerate()
+        .map(|(i, sources)| {
+            let day = range.from + chrono::Days::new(i as u64);
+            json!({"day": day.to_string(), "total": sources.values().sum::<u64>(), "by_source": sources})
+        })
+        .collect();
+    let uses_won = super::record::uses_won(r, b)?;
+    Ok(json!({
+        "from": range.from.to_string(),
+        "to": range.to.to_string(),
+        "scope": match scope.visibility {
+            Visibility::All => "business",
+            Visibility::Teams(_) => "team",
+            Visibility::Own => "own",
+        },
+        "leads_by_day": leads_by_day,
+        "totals": {
+            "leads": leads, "assigned": assigned, "closed": closed, "won": won,
+            "conversion_rate": (uses_won && leads > 0).then(|| won as f64 / leads as f64),
+        },
+        "members": members,
+        "first_response_by_source": by_source.iter().map(|(s, h)| {
+            let mut q = quantiles(h);
+            q["source"] = json!(s);
+            q
+        }).collect::<Vec<_>>(),
+        "unassigned_backlog": scope.sees_unassigned().then(|| open.get(&None).copied().unwrap_or(0)),
+    }))
+}
