@@ -18,59 +18,13 @@ use wafunnel::{
     tenancy::{model::Team, repo as tenancy_repo, service as tenancy, Role},
 };
 
-const PASSWORD: &str = "bench-password";
+mod support;
+use support::{arg, pct, PASSWORD};
+
 const BATCH: usize = 2_000;
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn seed(store: &Store, n: usize) -> (String, String, String) {
-    let hash = password::hash(PASSWORD).expect("hash");
-    let (business, members) = store
-        .write_blocking(move |ctx| {
-            let person = |i: usize, role: Role, team| tenancy::NewMember {
-                email: format!("m{i}@bench.test"),
-                name: format!("Member {i}"),
-                password_hash: Some(hash.clone()),
-                role,
-                team_id: team,
-                permissions: vec![],
-            };
-            let (b, _, _) = tenancy::create_business(ctx, "Bench", &person(0, Role::Owner, None))?;
-            let team = Team {
-                id: Default::default(),
-                business_id: b.id,
-                name: "Sales".into(),
-                lead_id: None,
-                created_at: 0,
-            };
-            tenancy_repo::save_team(ctx, &team)?;
-            let mut members = Vec::new();
-            for i in 1..=10 {
-                let role = if i == 1 { Role::Lead } else { Role::Member };
-                let team_id = (i <= 4).then_some(team.id);
-                members.push(
-                    tenancy::add_member(ctx, b.id, &person(i, role, team_id))?
-                        .0
-                        .id,
-                );
-            }
-            tenancy_repo::save_team(
-                ctx,
-                &Team {
-                    lead_id: Some(members[0]),
-                    ..team.clone()
-                },
-            )?;
-            Ok((b.id, members))
-        })
-        .expect("fixture");
+    let (business, members) = support::business(store);
     let started = Instant::now();
     let mut done = 0;
     while done < n {
@@ -125,11 +79,6 @@ fn seed(store: &Store, n: usize) -> (String, String, String) {
     )
 }
 
-fn pct(v: &mut [Duration], p: f64) -> f64 {
-    v.sort();
-    v[((v.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
-}
-
 fn main() {
     let n = arg("--conversations", 1_000_000) as usize;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -176,17 +125,7 @@ fn main() {
                 "view=all&status=open",
             ),
         ] {
-            let client = reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .expect("client");
-            let login = client
-                .post(format!("{base}/api/auth/login"))
-                .json(&json!({"email": email, "password": PASSWORD}))
-                .send()
-                .await
-                .expect("login");
-            assert!(login.status().is_success());
+            let client = support::login(&base, email).await;
             let mut times = Vec::new();
             let mut cursor: Option<String> = None;
             let mut items = 0;

@@ -1,6 +1,6 @@
 //! The dashboard: how the funnel and the team are doing, scoped like
 //! everything else. Page views never walk history: the write path keeps
-//! hourly counters (leads, assignments, closes, wins per source and member),
+//! hourly and daily counters (leads, assignments, closes, wins per source and member),
 //! first-response histograms and open-conversation gauges, and a view only
 //! sums the buckets of its date range.
 pub mod backfill;
@@ -19,8 +19,12 @@ use crate::store::{
 
 /// (business, hour, metric, source, member) → u64 LE: events in that hour.
 const COUNTS: Tbl = TableDefinition::new("dash_counts");
+/// The same by UTC day, so a year is 365 buckets rather than 8,760.
+const COUNTS_DAY: Tbl = TableDefinition::new("dash_counts_day");
 /// (business, hour, source, member) → histogram of first-response seconds.
 const FIRST_RESPONSE: Tbl = TableDefinition::new("dash_first_response");
+/// The same by UTC day.
+const FIRST_RESPONSE_DAY: Tbl = TableDefinition::new("dash_first_response_day");
 /// (business, member or zeros) → u64 LE: open conversations now.
 const OPEN: Tbl = TableDefinition::new("dash_open");
 /// (business, conversation) → (): somebody answered it already.
@@ -36,7 +40,15 @@ pub const TABLES: &[TableSpec] = &[
         verify: store::verify_len::<8>,
     },
     TableSpec {
+        def: COUNTS_DAY,
+        verify: store::verify_len::<8>,
+    },
+    TableSpec {
         def: FIRST_RESPONSE,
+        verify: store::verify_len::<{ histogram::BYTES }>,
+    },
+    TableSpec {
+        def: FIRST_RESPONSE_DAY,
         verify: store::verify_len::<{ histogram::BYTES }>,
     },
     TableSpec {
@@ -81,9 +93,42 @@ impl Metric {
 }
 
 pub const HOUR_MS: i64 = 3_600_000;
+pub const DAY_MS: i64 = 24 * HOUR_MS;
 
-pub fn hour_of(ms: i64) -> u32 {
-    ms.div_euclid(HOUR_MS).clamp(0, u32::MAX as i64) as u32
+/// Bucket width: hours give exact local days, days keep long ranges cheap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    Hour,
+    Day,
+}
+
+pub const GRAINS: [Grain; 2] = [Grain::Hour, Grain::Day];
+
+impl Grain {
+    pub fn ms(self) -> i64 {
+        match self {
+            Grain::Hour => HOUR_MS,
+            Grain::Day => DAY_MS,
+        }
+    }
+
+    pub fn bucket(self, ms: i64) -> u32 {
+        ms.div_euclid(self.ms()).clamp(0, u32::MAX as i64) as u32
+    }
+
+    pub fn counts(self) -> Tbl {
+        match self {
+            Grain::Hour => COUNTS,
+            Grain::Day => COUNTS_DAY,
+        }
+    }
+
+    pub fn first_response(self) -> Tbl {
+        match self {
+            Grain::Hour => FIRST_RESPONSE,
+            Grain::Day => FIRST_RESPONSE_DAY,
+        }
+    }
 }
 
 fn member_bytes(m: Option<MemberId>) -> [u8; 16] {
@@ -98,8 +143,8 @@ fn member_of(bytes: &[u8]) -> Option<MemberId> {
     }
 }
 
-fn hour_prefix(b: BusinessId, hour: u32) -> Vec<u8> {
-    Key::new().id(b.bytes()).raw(&hour.to_be_bytes()).done()
+fn bucket_prefix(b: BusinessId, bucket: u32) -> Vec<u8> {
+    Key::new().id(b.bytes()).raw(&bucket.to_be_bytes()).done()
 }
 
 fn answered_key(b: BusinessId, c: ConversationId) -> Vec<u8> {

@@ -7,19 +7,20 @@ use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 use super::{
-    histogram::Histogram, hour_prefix, member_of, record::source_of, Metric, COUNTS,
-    FIRST_RESPONSE, HOUR_MS, OPEN,
+    bucket_prefix, histogram::Histogram, member_of, record::source_of, Grain, Metric, DAY_MS,
+    HOUR_MS, OPEN,
 };
 use crate::{
     conversations::model::Source,
-    store::{ids::MemberId, Key, Reader, StoreError},
+    store::{
+        ids::{BusinessId, MemberId},
+        Key, Reader, StoreError, Tbl,
+    },
     tenancy::{
         repo as tenancy_repo,
         scope::{Scope, Visibility},
     },
 };
-
-pub const DAY_MS: i64 = 24 * HOUR_MS;
 
 /// The viewer's days: `from..=to` in their time zone (offset east of UTC).
 pub struct Range {
@@ -68,6 +69,67 @@ fn quantiles(h: &Histogram) -> Value {
     json!({"count": h.count(), "median_secs": round(0.5), "p90_secs": round(0.9)})
 }
 
+/// Exact local days need hourly buckets; past this many days the middle of
+/// the range is read from daily (UTC) buckets, and only the two edges by hour.
+const HOURLY_UP_TO_DAYS: i64 = 62;
+
+/// The buckets covering `[start, end)`: (grain, first bucket, end bucket).
+fn segments(start: i64, end: i64, days: i64) -> Vec<(Grain, u32, u32)> {
+    let hours = |a: i64, b: i64| (Grain::Hour, Grain::Hour.bucket(a), Grain::Hour.bucket(b));
+    if days <= HOURLY_UP_TO_DAYS {
+        return vec![hours(start, end)];
+    }
+    let first_midnight = start.div_euclid(DAY_MS) * DAY_MS
+        + if start.rem_euclid(DAY_MS) == 0 {
+            0
+        } else {
+            DAY_MS
+        };
+    let last_midnight = end.div_euclid(DAY_MS) * DAY_MS;
+    vec![
+        hours(start, first_midnight),
+        (
+            Grain::Day,
+            Grain::Day.bucket(first_midnight),
+            Grain::Day.bucket(last_midnight),
+        ),
+        hours(last_midnight, end),
+    ]
+}
+
+/// Every (bucket start, key tail, value) of a table over the segments.
+fn scan<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    segs: &[(Grain, u32, u32)],
+    table: fn(Grain) -> Tbl,
+    mut visit: impl FnMut(i64, &[u8], &[u8]),
+) -> Result<(), StoreError> {
+    for &(grain, first, end) in segs {
+        if first >= end {
+            continue;
+        }
+        let (lo, hi) = (bucket_prefix(b, first), bucket_prefix(b, end));
+        for (k, v) in r.range_raw(
+            table(grain),
+            std::ops::Bound::Included(lo.as_slice()),
+            std::ops::Bound::Excluded(hi.as_slice()),
+            usize::MAX,
+            false,
+        )? {
+            let bucket = k
+                .get(16..20)
+                .and_then(|h| <[u8; 4]>::try_from(h).ok())
+                .map_or(0, u32::from_be_bytes) as i64;
+            // A day bucket is placed by its middle: exact totals, and a
+            // long chart's bars off by at most the zone's offset.
+            let at = bucket * grain.ms() + if grain == Grain::Day { DAY_MS / 2 } else { 0 };
+            visit(at, k.get(20..).unwrap_or(&[]), &v);
+        }
+    }
+    Ok(())
+}
+
 pub fn dashboard<R: Reader + ?Sized>(
     r: &R,
     scope: &Scope,
@@ -77,38 +139,25 @@ pub fn dashboard<R: Reader + ?Sized>(
     let b = scope.business_id;
     let start = range.start_ms();
     let days = range.days();
-    let (h_start, h_end) = (super::hour_of(start), super::hour_of(start + days * DAY_MS));
-    let lo = hour_prefix(b, h_start);
-    let hi = hour_prefix(b, h_end);
-    let bounds = || {
-        (
-            std::ops::Bound::Included(lo.as_slice()),
-            std::ops::Bound::Excluded(hi.as_slice()),
-        )
-    };
+    let segs = segments(start, start + days * DAY_MS, days);
 
     let mut by_day: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); days as usize];
     let (mut leads, mut assigned, mut closed, mut won) = (0u64, 0u64, 0u64, 0u64);
     let mut rows: HashMap<MemberId, MemberRow> = HashMap::new();
-    let (lo_b, hi_b) = bounds();
-    for (k, v) in r.range_raw(COUNTS, lo_b, hi_b, usize::MAX, false)? {
-        // key: business 16, hour 4, metric 1, source 1, member 16
+    scan(r, b, &segs, Grain::counts, |at, tail, v| {
+        // tail: metric 1, source 1, member 16
         let (Some(metric), Some(source)) = (
-            k.get(20).copied().and_then(Metric::from_u8),
-            k.get(21).copied().and_then(source_of),
+            tail.first().copied().and_then(Metric::from_u8),
+            tail.get(1).copied().and_then(source_of),
         ) else {
-            continue;
+            return;
         };
-        let member = k.get(22..38).and_then(member_of);
+        let member = tail.get(2..18).and_then(member_of);
         if !scope.sees_conversation(member) {
-            continue;
+            return;
         }
-        let n = u64_of(&v);
-        let hour = k
-            .get(16..20)
-            .and_then(|h| <[u8; 4]>::try_from(h).ok())
-            .map_or(0, u32::from_be_bytes) as i64;
-        let day = ((hour * HOUR_MS - start).div_euclid(DAY_MS)).clamp(0, days - 1) as usize;
+        let n = u64_of(v);
+        let day = ((at - start).div_euclid(DAY_MS)).clamp(0, days - 1) as usize;
         match metric {
             Metric::Lead => {
                 leads += n;
@@ -128,25 +177,24 @@ pub fn dashboard<R: Reader + ?Sized>(
             }
             Metric::Won => won += n,
         }
-    }
+    })?;
 
     let mut by_source: BTreeMap<String, Histogram> = BTreeMap::new();
-    let (lo_b, hi_b) = bounds();
-    for (k, v) in r.range_raw(FIRST_RESPONSE, lo_b, hi_b, usize::MAX, false)? {
-        // key: business 16, hour 4, source 1, member 16
+    scan(r, b, &segs, Grain::first_response, |_, tail, v| {
+        // tail: source 1, member 16
         let (Some(source), Some(member)) = (
-            k.get(20).copied().and_then(source_of),
-            k.get(21..37).and_then(member_of),
+            tail.first().copied().and_then(source_of),
+            tail.get(1..17).and_then(member_of),
         ) else {
-            continue;
+            return;
         };
         if !scope.sees_conversation(Some(member)) {
-            continue;
+            return;
         }
-        let h = Histogram::decode(&v);
+        let h = Histogram::decode(v);
         rows.entry(member).or_default().first_response.merge(&h);
         by_source.entry(source_name(source)).or_default().merge(&h);
-    }
+    })?;
 
     let mut open: HashMap<Option<MemberId>, u64> = HashMap::new();
     let prefix = Key::new().id(b.bytes()).done();
@@ -203,4 +251,34 @@ pub fn dashboard<R: Reader + ?Sized>(
         }).collect::<Vec<_>>(),
         "unassigned_backlog": scope.sees_unassigned().then(|| open.get(&None).copied().unwrap_or(0)),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the zone, the buckets of a long range tile it exactly: every
+    /// hour in it is read once, from an hourly or a daily bucket.
+    #[test]
+    fn long_ranges_are_tiled_by_hours_at_the_edges_and_days_inside() {
+        for offset_hours in [-11i64, -3, 0, 5, 9, 14] {
+            let start = 1_767_225_600_000 - offset_hours * HOUR_MS; // a local midnight
+            let days = 200;
+            let end = start + days * DAY_MS;
+            let mut covered = Vec::new();
+            for (grain, first, end_bucket) in segments(start, end, days) {
+                for bucket in first..end_bucket {
+                    let from = bucket as i64 * grain.ms();
+                    covered.extend((0..grain.ms() / HOUR_MS).map(|h| from + h * HOUR_MS));
+                }
+            }
+            let expected: Vec<i64> = (0..days * 24).map(|h| start + h * HOUR_MS).collect();
+            assert_eq!(covered, expected, "offset {offset_hours} h");
+        }
+        assert_eq!(
+            segments(0, 30 * DAY_MS, 30).len(),
+            1,
+            "short ranges stay hourly"
+        );
+    }
 }

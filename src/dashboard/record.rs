@@ -2,8 +2,8 @@
 //! updates a handful of counters in the same transaction, so the figures are
 //! exactly as durable as the conversations they count.
 use super::{
-    answered_key, flag_key, histogram::Histogram, hour_of, hour_prefix, is_won_label, member_bytes,
-    Metric, ANSWERED, COUNTS, CREDITED, FIRST_RESPONSE, FLAGS, OPEN,
+    answered_key, bucket_prefix, flag_key, histogram::Histogram, is_won_label, member_bytes, Grain,
+    Metric, ANSWERED, CREDITED, FLAGS, GRAINS, OPEN,
 };
 use crate::{
     conversations::model::{Conversation, Source, Status},
@@ -60,6 +60,7 @@ fn add_u64(
 }
 
 fn count_key(
+    grain: Grain,
     b: BusinessId,
     at: i64,
     metric: Metric,
@@ -67,7 +68,7 @@ fn count_key(
     member: Option<MemberId>,
 ) -> Vec<u8> {
     Key::new()
-        .raw(&hour_prefix(b, hour_of(at)))
+        .raw(&bucket_prefix(b, grain.bucket(at)))
         .raw(&[metric as u8, source_byte(source)])
         .raw(&member_bytes(member))
         .done()
@@ -81,7 +82,15 @@ pub fn count(
     source: Source,
     member: Option<MemberId>,
 ) -> Result<(), StoreError> {
-    add_u64(ctx, COUNTS, &count_key(b, at, metric, source, member), 1)
+    for g in GRAINS {
+        add_u64(
+            ctx,
+            g.counts(),
+            &count_key(g, b, at, metric, source, member),
+            1,
+        )?;
+    }
+    Ok(())
 }
 
 /// A conversation's birth lead belongs to whoever first gets it: counted in
@@ -94,13 +103,12 @@ fn credit(ctx: &mut WriteCtx, c: &Conversation, waited: bool) -> Result<(), Stor
     ctx.put_raw(CREDITED, &key, &[])?;
     if waited {
         let (b, at, src) = (c.business_id, c.created_at, c.source);
-        add_u64(ctx, COUNTS, &count_key(b, at, Metric::Lead, src, None), -1)?;
-        add_u64(
-            ctx,
-            COUNTS,
-            &count_key(b, at, Metric::Lead, src, c.assignee_id),
-            1,
-        )?;
+        for g in GRAINS {
+            let queued = count_key(g, b, at, Metric::Lead, src, None);
+            add_u64(ctx, g.counts(), &queued, -1)?;
+            let taken = count_key(g, b, at, Metric::Lead, src, c.assignee_id);
+            add_u64(ctx, g.counts(), &taken, 1)?;
+        }
     }
     Ok(())
 }
@@ -196,17 +204,21 @@ pub fn replied(
         return Ok(());
     }
     ctx.put_raw(ANSWERED, &key, &[])?;
-    let hkey = Key::new()
-        .raw(&hour_prefix(c.business_id, hour_of(at)))
-        .raw(&[source_byte(c.source)])
-        .raw(&member_bytes(Some(member)))
-        .done();
-    let mut h = ctx
-        .get_raw(FIRST_RESPONSE, &hkey)?
-        .map(|v| Histogram::decode(&v))
-        .unwrap_or_default();
-    h.add((at - c.created_at).max(0) as f64 / 1000.0);
-    ctx.put_raw(FIRST_RESPONSE, &hkey, &h.encode())
+    let secs = (at - c.created_at).max(0) as f64 / 1000.0;
+    for g in GRAINS {
+        let hkey = Key::new()
+            .raw(&bucket_prefix(c.business_id, g.bucket(at)))
+            .raw(&[source_byte(c.source)])
+            .raw(&member_bytes(Some(member)))
+            .done();
+        let mut h = ctx
+            .get_raw(g.first_response(), &hkey)?
+            .map(|v| Histogram::decode(&v))
+            .unwrap_or_default();
+        h.add(secs);
+        ctx.put_raw(g.first_response(), &hkey, &h.encode())?;
+    }
+    Ok(())
 }
 
 /// The business ever labelled a conversation "won" (so conversion means something).
