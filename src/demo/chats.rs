@@ -118,6 +118,7 @@ pub async fn play(state: &AppState) -> ApiResult<()> {
     let members = repo::members(&read, business)?;
     let teams = repo::teams(&read, business)?;
     drop(read);
+    let mut taken = Vec::new();
     for chat in script() {
         let mut conversation: Option<ConversationId> = None;
         for step in chat.steps {
@@ -134,6 +135,7 @@ pub async fn play(state: &AppState) -> ApiResult<()> {
                             None => None,
                         };
                         assign(state, business, id, assignee, chat.labels).await?;
+                        taken.extend(assignee.map(|m| (id, m)));
                         conversation = Some(id);
                     }
                 }
@@ -153,7 +155,40 @@ pub async fn play(state: &AppState) -> ApiResult<()> {
             }
         }
     }
+    followups(state, business, taken).await?;
     super::sources::play(state, business).await
+}
+
+/// A few follow-ups, so the Follow-ups page and the dashboard have something
+/// late, something for later today and something for tomorrow.
+async fn followups(
+    state: &AppState,
+    business: BusinessId,
+    taken: Vec<(ConversationId, MemberId)>,
+) -> ApiResult<()> {
+    const NOTES: [(&str, i64); 3] = [
+        ("Send the quote we promised", -3_600_000),
+        ("Call to confirm the visit", 2 * 3_600_000),
+        ("Ask how the first week went", 26 * 3_600_000),
+    ];
+    let now = now_ms();
+    state
+        .store
+        .write(move |ctx| {
+            for (&(conversation, member), (note, offset)) in taken.iter().zip(NOTES) {
+                crate::followups::schedule(
+                    ctx,
+                    business,
+                    conversation,
+                    note,
+                    now + offset,
+                    member,
+                    member,
+                )?;
+            }
+            Ok(())
+        })
+        .await
 }
 
 fn find(state: &AppState, number: &numbers::WaNumber, wa_id: &str) -> ApiResult<ConversationId> {

@@ -275,23 +275,7 @@ fn followup(ctx: &mut WriteCtx, run: &Run, note: String, at: i64) -> ApiResult<(
     let Some(who) = c.assignee_id.map_or_else(owner, |m| Ok(Some(m)))? else {
         return Ok(());
     };
-    let now = crate::time::now_ms();
-    let mut f = crate::followups::Followup {
-        id: crate::store::ids::RecordId::new(),
-        business_id: run.business_id,
-        conversation_id: c.id,
-        note: note.chars().take(2000).collect(),
-        scheduled_for: at,
-        assignee_id: who,
-        created_by: who,
-        done_at: None,
-        timer_seq: 0,
-        reminded_seq: 0,
-        created_at: now,
-        updated_at: now,
-    };
-    crate::followups::reminder::arm(ctx, &mut f)?;
-    crate::followups::save(ctx, None, &f)?;
+    crate::followups::schedule(ctx, run.business_id, c.id, &note, at, who, who)?;
     Ok(())
 }
 

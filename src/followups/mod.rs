@@ -109,6 +109,36 @@ pub fn save(ctx: &mut WriteCtx, before: Option<&Followup>, f: &Followup) -> Resu
     ctx.put_raw(BY_CONVERSATION, &conv_key(f), &[])
 }
 
+/// A new follow-up with its reminder armed (automations, the demo).
+pub fn schedule(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    conversation: ConversationId,
+    note: &str,
+    at: i64,
+    assignee: MemberId,
+    created_by: MemberId,
+) -> Result<Followup, StoreError> {
+    let now = crate::time::now_ms();
+    let mut f = Followup {
+        id: RecordId::new(),
+        business_id: b,
+        conversation_id: conversation,
+        note: note.chars().take(2000).collect(),
+        scheduled_for: at,
+        assignee_id: assignee,
+        created_by,
+        done_at: None,
+        timer_seq: 0,
+        reminded_seq: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    reminder::arm(ctx, &mut f)?;
+    save(ctx, None, &f)?;
+    Ok(f)
+}
+
 pub fn delete(ctx: &mut WriteCtx, f: &Followup) -> Result<(), StoreError> {
     ctx.delete(FOLLOWUPS, &key(f.business_id, f.id))?;
     ctx.delete(BY_DUE, &due_key(f))?;
