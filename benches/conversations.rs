@@ -5,21 +5,18 @@
 //! own view, a lead's team view, and a deep page through the cursor.
 //!
 //! Run: `cargo bench --bench conversations` (option: `-- --conversations 200000`).
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use serde_json::json;
 use wafunnel::{
-    auth::password,
     config::Config,
     contacts::Identity,
     conversations::{model::Source, repo, service},
     server::{self, StartOptions},
     store::{ids::MemberId, Store, StoreOptions},
-    tenancy::{model::Team, repo as tenancy_repo, service as tenancy, Role},
 };
 
 mod support;
-use support::{arg, pct, PASSWORD};
+use support::{arg, pct};
 
 const BATCH: usize = 2_000;
 
