@@ -21,6 +21,7 @@ pub mod events;
 pub mod flows;
 pub mod followups;
 pub mod http;
+pub mod imports;
 pub mod leads;
 pub mod mail;
 pub mod metrics;

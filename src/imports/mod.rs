@@ -1,0 +1,5 @@
+//! Bulk imports: spreadsheets of leads and WhatsApp chat histories brought
+//! in without stalling the server. This first part reads what people upload:
+//! which encoding and delimiter a spreadsheet uses, whether it has a header
+//! row, and which of its columns are the name, phone, email and the rest.
+pub mod sniff;
