@@ -1,7 +1,10 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ToastProvider } from '../components/Toast';
+import AcceptInvitePage from '../features/auth/AcceptInvitePage';
+import ForgotPage from '../features/auth/ForgotPage';
 import LoginPage from '../features/auth/LoginPage';
+import ResetPage from '../features/auth/ResetPage';
 import SetupPage from '../features/setup/SetupPage';
 import { ApiError } from '../lib/api';
 import { useSession } from '../lib/auth';
@@ -45,6 +48,16 @@ export function App() {
                   </RedirectIfSignedIn>
                 }
               />
+              <Route
+                path="/forgot"
+                element={
+                  <RedirectIfSignedIn>
+                    <ForgotPage />
+                  </RedirectIfSignedIn>
+                }
+              />
+              <Route path="/reset/:token" element={<ResetPage />} />
+              <Route path="/invite/:token" element={<AcceptInvitePage />} />
               <Route
                 element={
                   <RequireAuth>

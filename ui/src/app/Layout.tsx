@@ -12,6 +12,7 @@ import { RealtimeProvider } from '../lib/realtime';
 import { useLiveInbox } from '../features/inbox/live';
 import { WsStatus } from '../features/inbox/InboxChrome';
 import { NotificationBell } from '../features/notifications/NotificationBell';
+import { useFollowupAlerts } from '../features/followups/useFollowupAlerts';
 import { Availability } from './Availability';
 import { NAV } from './nav';
 import { Sidebar } from './Sidebar';
@@ -46,6 +47,7 @@ function MobileNav() {
 /** WebSocket frames → inbox caches, on every page (badges, notifications). */
 function LiveSync() {
   useLiveInbox();
+  useFollowupAlerts();
   return null;
 }
 

@@ -2,7 +2,7 @@
 // its route and who may see it all come from this entry.
 
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { ContactRound, Inbox, RadioTower, Smartphone, UserRound, UsersRound, Workflow, type LucideIcon } from 'lucide-react';
+import { AlarmClock, ContactRound, Inbox, LayoutDashboard, Mail, RadioTower, Smartphone, UserRound, UsersRound, Workflow, type LucideIcon } from 'lucide-react';
 import { can } from '../lib/auth';
 import type { MessageKey } from '../lib/i18n';
 import type { Session } from '../lib/types';
@@ -26,11 +26,14 @@ const everyone = () => true;
 
 export const NAV: readonly NavEntry[] = [
   { key: 'inbox', path: '/inbox', labelKey: 'nav.inbox', icon: Inbox, visible: everyone, page: lazy(() => import('../features/inbox/InboxPage')), fullBleed: true },
+  { key: 'dashboard', path: '/dashboard', labelKey: 'nav.dashboard', icon: LayoutDashboard, visible: everyone, page: lazy(() => import('../features/dashboard/DashboardPage')) },
+  { key: 'followups', path: '/followups', labelKey: 'nav.followups', icon: AlarmClock, visible: everyone, page: lazy(() => import('../features/followups/FollowupsPage')) },
   { key: 'leads', path: '/leads', labelKey: 'nav.leads', icon: ContactRound, visible: everyone, page: lazy(() => import('../features/leads/LeadsPage')) },
   { key: 'simulator', path: '/simulator', labelKey: 'nav.simulator', icon: Smartphone, visible: (s) => s.member?.role === 'owner', page: lazy(() => import('../features/simulator/SimulatorPage')), fullBleed: true },
   { key: 'flows', path: '/flows', labelKey: 'nav.flows', icon: Workflow, visible: (s) => s.member?.role === 'owner' || can(s, 'manage_flows'), page: lazy(() => import('../features/flows/FlowsPage')), fullBleed: true },
   { key: 'channels', path: '/channels', labelKey: 'nav.channels', icon: RadioTower, visible: (s) => s.member?.role === 'owner' || can(s, 'manage_channels'), page: lazy(() => import('../features/channels/ChannelsPage')) },
   { key: 'team', path: '/team', labelKey: 'nav.team', icon: UsersRound, visible: (s) => can(s, 'manage_team') || s.member?.role === 'lead', page: lazy(() => import('../features/team/TeamPage')) },
+  { key: 'mail', path: '/mail', labelKey: 'nav.mail', icon: Mail, visible: (s) => s.member?.role === 'owner', page: lazy(() => import('../features/mail/MailPage')) },
   { key: 'profile', path: '/profile', labelKey: 'nav.profile', icon: UserRound, visible: everyone, page: lazy(() => import('../features/profile/ProfilePage')), section: 'footer' },
 ];
 

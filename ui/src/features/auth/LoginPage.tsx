@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
-import { useLocation } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { AuthShell } from '../../components/AuthShell';
 import { Button } from '../../components/Button';
 import { Field, FormError } from '../../components/Field';
@@ -95,6 +95,11 @@ export default function LoginPage() {
             onChange={(e) => setPassword(e.target.value)}
           />
         </Field>
+        <p className="-mt-1 text-right text-sm">
+          <Link to="/forgot" data-testid="forgot-link" className="focus-ring rounded font-medium text-brand-700 hover:underline dark:text-brand-300">
+            {t('login.forgot')}
+          </Link>
+        </p>
         <Button type="submit" data-testid="login-submit" loading={login.isPending} disabled={locked} className="mt-2 w-full">
           {locked ? t('login.retryIn', { seconds: waitSeconds }) : login.isPending ? t('login.submitting') : t('login.submit')}
         </Button>

@@ -11,6 +11,7 @@ import type { Member } from '../../lib/types';
 import { useUpdateConversation } from './api';
 import { assignmentReason } from './assignmentReason';
 import { contactLabel } from './format';
+import { FollowupsSection } from '../followups/FollowupsSection';
 import { Notes } from './Notes';
 import { RunsSection } from './RunsSection';
 import type { Conversation } from './types';
@@ -134,6 +135,7 @@ export function ContactPanel({ conv, members, onClose }: { conv: Conversation; m
             </Button>
           </form>
         </div>
+        <FollowupsSection conversationId={conv.id} assigneeId={conv.assignee_id} members={members} />
         <RunsSection conversationId={conv.id} />
         <Notes conversationId={conv.id} members={members} />
       </div>

@@ -6,6 +6,7 @@ import { t } from '../../lib/i18n';
 import { RoleBadge } from '../team/roles';
 import { AppearanceCard } from './AppearanceCard';
 import { PasswordForm } from './PasswordForm';
+import { RemindersCard } from './RemindersCard';
 import { TokensSection } from './TokensSection';
 
 export default function ProfilePage() {
@@ -44,6 +45,7 @@ export default function ProfilePage() {
             </dl>
           </div>
         </Card>
+        <RemindersCard />
         <PasswordForm />
         <TokensSection />
         <AppearanceCard />

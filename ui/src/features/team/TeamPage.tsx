@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Plus, UserPlus } from 'lucide-react';
+import { MailPlus, Plus, UserPlus } from 'lucide-react';
 import { Button } from '../../components/Button';
 import { Card, CardHeader, PageHeader } from '../../components/Card';
 import { ConfirmDialog } from '../../components/Dialog';
@@ -12,6 +12,8 @@ import { t } from '../../lib/i18n';
 import type { Member, Team } from '../../lib/types';
 import { teamAccess } from './access';
 import { useDeleteMember, useDeleteTeam, useMembers, useTeams } from './api';
+import { InviteDialog } from './InviteDialog';
+import { InvitesSection } from './InvitesSection';
 import { MemberDialog } from './MemberDialog';
 import { MembersSkeleton, MembersTable } from './MembersTable';
 import { TeamDialog } from './TeamDialog';
@@ -32,16 +34,23 @@ export default function TeamPage() {
   const [teamEdit, setTeamEdit] = useState<TeamEdit>(null);
   const [memberToRemove, setMemberToRemove] = useState<Member | null>(null);
   const [teamToDelete, setTeamToDelete] = useState<Team | null>(null);
+  const [inviting, setInviting] = useState(false);
 
   const memberList = members.data?.items ?? [];
   const teamList = teams.data?.items ?? [];
   const access = teamAccess(session, teamList);
 
   const addButton = access.canAdd && (
-    <Button onClick={() => setMemberEdit({ member: null })} data-testid="add-member">
-      <Plus aria-hidden />
-      {t('team.addMember')}
-    </Button>
+    <div className="flex flex-wrap gap-2">
+      <Button variant="secondary" onClick={() => setInviting(true)} data-testid="invite-open">
+        <MailPlus aria-hidden />
+        {t('invite.open')}
+      </Button>
+      <Button onClick={() => setMemberEdit({ member: null })} data-testid="add-member">
+        <Plus aria-hidden />
+        {t('team.addMember')}
+      </Button>
+    </div>
   );
 
   return (
@@ -96,6 +105,8 @@ export default function TeamPage() {
           )}
         </Card>
 
+        {access.canAdd && <InvitesSection teams={teamList} onInvite={() => setInviting(true)} />}
+
         <TeamsSection
           teams={teams.data?.items}
           members={memberList}
@@ -113,6 +124,7 @@ export default function TeamPage() {
         teams={teamList}
         access={access}
       />
+      <InviteDialog open={inviting} onOpenChange={setInviting} teams={teamList} access={access} />
       <TeamDialog
         open={teamEdit !== null}
         onOpenChange={(o) => !o && setTeamEdit(null)}
