@@ -6,7 +6,8 @@ use serde_json::json;
 
 use crate::common::{smtp_sink::SmtpSink, wa::text, Harness};
 
-async fn link_in(sink: &SmtpSink, to: &str, n: usize) -> String {
+/// The token of the `n`th mail to `to` holding a `https://leads.acme.test/{page}/…` link.
+pub(crate) async fn token_in(sink: &SmtpSink, to: &str, n: usize, page: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let mails: Vec<String> = sink
@@ -16,14 +17,14 @@ async fn link_in(sink: &SmtpSink, to: &str, n: usize) -> String {
             .collect();
         if mails.len() >= n {
             let mail = mails[n - 1].replace("=\r\n", "").replace("=3D", "=");
-            let start = mail.find("https://leads.acme.test/invite/").expect("link")
-                + "https://leads.acme.test/invite/".len();
+            let prefix = format!("https://leads.acme.test/{page}/");
+            let start = mail.find(&prefix).expect("link") + prefix.len();
             return mail[start..]
                 .chars()
                 .take_while(|c| c.is_ascii_hexdigit())
                 .collect();
         }
-        assert!(Instant::now() < deadline, "no invitation mail to {to}");
+        assert!(Instant::now() < deadline, "no {page} mail to {to}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -70,13 +71,13 @@ async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_poo
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["status"], "pending");
     let invite = r.body["id"].as_str().unwrap().to_string();
-    let token = link_in(&sink, "nova@acme.test", 1).await;
+    let token = token_in(&sink, "nova@acme.test", 1, "invite").await;
     assert_eq!(token.len(), 64);
     // Resending replaces the link: the first one stops working.
     owner
         .post(&format!("/api/invites/{invite}/resend"), json!({}))
         .await;
-    let token2 = link_in(&sink, "nova@acme.test", 2).await;
+    let token2 = token_in(&sink, "nova@acme.test", 2, "invite").await;
     assert_ne!(token, token2);
     let nova = h.client();
     let old = nova

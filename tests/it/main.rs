@@ -1,6 +1,7 @@
 //! One integration test binary: the harness in `common/`, a module per domain.
 mod common;
 
+mod accounts_browser;
 mod assignment;
 mod auth;
 mod browser;

@@ -1,0 +1,134 @@
+//! Accounts in Chromium, end to end through real mail: an owner invites a
+//! colleague from the Team page and the colleague accepts from the emailed
+//! link; a user who forgot their password sets a new one from theirs.
+use serde_json::json;
+
+use crate::{
+    common::{browser, smtp_sink::SmtpSink, Client, Harness},
+    inbox_browser::{sign_in, until},
+    invites::token_in,
+};
+
+fn harness(sink: &SmtpSink) -> Harness {
+    let url = sink.url.clone();
+    Harness::start_with(move |c| {
+        c.smtp.url = url;
+        c.server.public_url = "https://leads.acme.test".into();
+    })
+}
+
+#[tokio::test]
+async fn an_owner_invites_by_email_and_the_colleague_accepts_from_the_link() {
+    let Some(owner_tab) = browser::start(1280, 900).await else {
+        return;
+    };
+    let Some(newcomer) = browser::start(390, 844).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let h = harness(&sink);
+    let biz = h.new_business("Acme").await;
+
+    sign_in(&owner_tab, &h, biz.owner(), "/team").await;
+    owner_tab.click("invite-open").await;
+    owner_tab.fill("invite-email", "nina@acme.test").await;
+    owner_tab
+        .css("[data-testid=\"invite-role\"] option[value=\"lead\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    owner_tab.screenshot("invite-dialog").await;
+    owner_tab.click("invite-submit").await;
+    until(
+        &owner_tab,
+        "[data-testid=\"invite-row\"][data-email=\"nina@acme.test\"][data-status=\"pending\"]",
+        "the pending invitation in the list",
+    )
+    .await;
+
+    let token = token_in(&sink, "nina@acme.test", 1, "invite").await;
+    newcomer
+        .client
+        .goto(&h.url(&format!("/invite/{token}")))
+        .await
+        .unwrap();
+    newcomer.fill("accept-name", "Nina Prado").await;
+    newcomer.fill("accept-password", "nina-long-password").await;
+    newcomer.screenshot("invite-accept-phone").await;
+    newcomer.click("accept-submit").await;
+    newcomer.el("ws-status").await;
+    let url = newcomer.client.current_url().await.unwrap();
+    assert_eq!(url.path(), "/inbox", "signed in and in the inbox");
+
+    // The account works with the password chosen on the page, as a lead.
+    let nina = Client::new(&h.url(""));
+    let r = nina
+        .post(
+            "/api/auth/login",
+            json!({"email": "nina@acme.test", "password": "nina-long-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let me = nina.get("/api/auth/me").await;
+    assert_eq!(me.body["member"]["role"], "lead", "{}", me.body);
+
+    owner_tab.client.refresh().await.unwrap();
+    until(
+        &owner_tab,
+        "[data-testid=\"invite-row\"][data-email=\"nina@acme.test\"][data-status=\"accepted\"]",
+        "the invitation shown accepted",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_replaced_from_the_emailed_link_and_old_sessions_end() {
+    let Some(tab) = browser::start(390, 844).await else {
+        return;
+    };
+    let sink = SmtpSink::start().await;
+    let h = harness(&sink);
+    let biz = h.new_business("Acme").await;
+    let old_session = h.login(biz.member()).await;
+    assert_eq!(old_session.get("/api/auth/me").await.status, 200);
+
+    tab.client.goto(&h.url("/login")).await.unwrap();
+    tab.click("forgot-link").await;
+    tab.fill("forgot-email", biz.member()).await;
+    tab.click("forgot-submit").await;
+    tab.el("forgot-sent").await;
+    tab.screenshot("forgot-sent-phone").await;
+
+    let token = token_in(&sink, biz.member(), 1, "reset").await;
+    tab.client
+        .goto(&h.url(&format!("/reset/{token}")))
+        .await
+        .unwrap();
+    tab.fill("reset-password", "a-brand-new-password").await;
+    tab.fill("reset-password2", "a-brand-new-password").await;
+    tab.click("reset-submit").await;
+    tab.el("reset-done").await;
+    tab.screenshot("reset-done-phone").await;
+
+    assert_eq!(
+        old_session.get("/api/auth/me").await.status,
+        401,
+        "the reset signed the user out everywhere"
+    );
+    tab.client.goto(&h.url("/login")).await.unwrap();
+    tab.fill("login-email", biz.member()).await;
+    tab.fill("login-password", "a-brand-new-password").await;
+    tab.click("login-submit").await;
+    tab.el("ws-status").await;
+
+    // The link worked once.
+    let anon = Client::new(&h.url(""));
+    let again = anon
+        .post(
+            "/api/auth/reset",
+            json!({"token": token, "password": "yet-another-password"}),
+        )
+        .await;
+    assert_eq!(again.status, 400, "{}", again.body);
+}
