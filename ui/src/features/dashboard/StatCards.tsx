@@ -28,7 +28,10 @@ export function StatCards({ data }: { data: Dashboard }) {
         testId="dashboard-won"
         hint={totals.conversion_rate !== null ? <span data-testid="dashboard-conversion">{t('dashboard.conversion', { rate: formatRate(totals.conversion_rate) })}</span> : undefined}
       />
-      <Stat label={t('dashboard.backlog')} value={data.unassigned_backlog} testId="dashboard-backlog" className="col-span-2 sm:col-span-1" hint={t('dashboard.backlogHint')} />
+      {/* Members do not see the queue: the server sends null, the card goes. */}
+      {data.unassigned_backlog !== null && (
+        <Stat label={t('dashboard.backlog')} value={data.unassigned_backlog} testId="dashboard-backlog" className="col-span-2 sm:col-span-1" hint={t('dashboard.backlogHint')} />
+      )}
     </div>
   );
 }

@@ -34,7 +34,8 @@ export interface Dashboard {
   totals: { leads: number; assigned: number; closed: number; won: number; conversion_rate: number | null };
   members: MemberStats[];
   first_response_by_source: ({ source: string } & FirstResponse)[];
-  unassigned_backlog: number;
+  /** null when the viewer's scope has no queue (a member). */
+  unassigned_backlog: number | null;
 }
 
 export function useDashboard(from: string, to: string, enabled: boolean) {
