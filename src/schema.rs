@@ -39,6 +39,7 @@ pub fn tables() -> Vec<TableSpec> {
         conversations::parked::TABLES,
         crate::push::TABLES,
         crate::dashboard::TABLES,
+        crate::imports::model::TABLES,
         crate::notifications::prefs::TABLES,
     ] {
         all.extend_from_slice(group);

@@ -269,6 +269,13 @@ pub fn start_with_store(
                     ),
                 );
                 jobs.handle(
+                    crate::imports::csv_run::JOB,
+                    crate::imports::csv_run::handler(
+                        state.store.clone(),
+                        state.config.server.data_dir.clone(),
+                    ),
+                );
+                jobs.handle(
                     crate::push::JOB,
                     crate::push::send::handler(state.store.clone(), state.vapid.clone()),
                 );

@@ -75,6 +75,7 @@ pub fn api(routes: &mut Routes) {
     tenancy::invites::routes(routes);
     crate::push::routes::routes(routes);
     crate::dashboard::routes::routes(routes);
+    crate::imports::routes::routes(routes);
     crate::notifications::prefs::routes(routes);
 }
 

@@ -2,4 +2,12 @@
 //! in without stalling the server. This first part reads what people upload:
 //! which encoding and delimiter a spreadsheet uses, whether it has a header
 //! row, and which of its columns are the name, phone, email and the rest.
+pub mod chat;
+pub mod chat_export;
+pub mod csv_row;
+pub mod csv_run;
+pub mod model;
+pub mod preview;
+pub mod routes;
 pub mod sniff;
+pub mod upload;

@@ -148,6 +148,8 @@ pub struct Capture {
     pub author: Option<MemberId>,
     /// What the source adds to the timeline line's details (form and ad ids…).
     pub details: serde_json::Value,
+    /// Tell the assignee in the app; bulk imports stay quiet.
+    pub notify: bool,
 }
 
 /// Writes the lead: the contact (joined by phone or email), its conversation on
@@ -245,7 +247,7 @@ pub fn capture(
     if !is_new {
         crate::dashboard::record::lead_joined(ctx, &c, cap.source)?;
     }
-    if c.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
+    if cap.notify && c.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
         crate::notifications::assigned(ctx, &c, cap.author)?;
     }
     if is_new {
@@ -301,6 +303,7 @@ fn record(
             fallback: Some(scope.member_id),
             origin: format!("Lead added by {author}"),
             author: Some(scope.member_id),
+            notify: true,
             details: serde_json::Value::Null,
         },
     )

@@ -14,6 +14,7 @@ mod flows;
 mod flows_browser;
 mod followups;
 mod hooks;
+mod imports;
 mod inbox_browser;
 mod invites;
 mod leads;

@@ -279,6 +279,17 @@ async fn every_route_answers_each_role_as_expected() {
     };
     let invite = new_invite("resend@invite.test").await;
     let doomed_invite = new_invite("doomed@invite.test").await;
+    let csv = b"name,phone\nAna,+5511999990000\n";
+    let new_import = || async {
+        crate::imports::upload(&owner, "a.csv", csv, &[("kind", "csv")])
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let import = new_import().await;
+    let doomed_import = new_import().await;
     let device = |endpoint: String| {
         json!({"endpoint": endpoint, "keys": {"auth": "BTBZMqHH6r4Tts7J_aSIgg",
                "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"}})
@@ -1057,6 +1068,58 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/invites/{id}",
             format!("/api/invites/{doomed_invite}"),
             [401, 404, 403, 404, 204],
+        ),
+        with_body(
+            M::POST,
+            "/api/imports",
+            "/api/imports",
+            |_| json!({"kind": "csv"}),
+            [401, 400, 403, 403, 400],
+        ),
+        case(
+            M::GET,
+            "/api/imports",
+            "/api/imports",
+            [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/imports/{id}",
+            format!("/api/imports/{import}"),
+            [401, 404, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/imports/{id}/preview",
+            format!("/api/imports/{import}/preview"),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/imports/{id}/mapping",
+            format!("/api/imports/{import}/mapping"),
+            |_| json!({"columns": {"phone": "phone", "name": "name"}}),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/imports/{id}/start",
+            format!("/api/imports/{import}/start"),
+            |_| json!({}),
+            [401, 404, 403, 403, 202],
+        ),
+        case(
+            M::GET,
+            "/api/imports/{id}/errors.csv",
+            format!("/api/imports/{import}/errors.csv"),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/imports/{id}/cancel",
+            format!("/api/imports/{doomed_import}/cancel"),
+            |_| json!({}),
+            [401, 404, 403, 403, 200],
         ),
         case(
             M::GET,

@@ -1,0 +1,193 @@
+//! One spreadsheet row becomes a lead by the same rules as every other
+//! source (E.164 phone, else email, as the contact's identity), following the
+//! import's duplicate policy and assignment; a row that cannot is reported
+//! with its number, column and reason.
+use serde_json::json;
+
+use super::{
+    csv_run::{fail, Row},
+    model::{CsvMapping, Duplicates, Import},
+};
+use crate::{
+    assignment::Channel,
+    contacts::{self, Contact},
+    conversations::{model::Source, repo},
+    error::{ApiError, ApiResult},
+    leads::{self, Capture, Fields},
+    store::{ids::MemberId, WriteCtx},
+};
+
+fn cell<'a>(m: &CsvMapping, cells: &'a [String], target: &str) -> Option<&'a str> {
+    m.columns
+        .iter()
+        .filter(|(_, t)| t.as_str() == target)
+        .find_map(|(h, _)| m.headers.iter().position(|x| x == h))
+        .and_then(|i| cells.get(i))
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+}
+
+/// The header a field came from, for the report.
+fn column_of(m: &CsvMapping, target: &str) -> Option<String> {
+    m.columns
+        .iter()
+        .find(|(_, t)| t.as_str() == target)
+        .map(|(h, _)| h.clone())
+}
+
+fn assignee(ctx: &mut WriteCtx, i: &Import, email: &str) -> ApiResult<Option<MemberId>> {
+    let Some(user) = crate::auth::users::by_email(ctx, &email.trim().to_lowercase())? else {
+        return Ok(None);
+    };
+    Ok(crate::tenancy::repo::membership(ctx, user.id, i.business_id)?.map(|m| m.id))
+}
+
+pub fn apply(ctx: &mut WriteCtx, i: &mut Import, m: &CsvMapping, row: &Row) -> ApiResult<()> {
+    let cells = match &row.cells {
+        Ok(c) => c.clone(),
+        Err(reason) => return Ok(fail(ctx, i, row.number, None, reason.clone(), Vec::new())?),
+    };
+    if cells.len() != m.headers.len() {
+        let reason = format!(
+            "has {} columns; the header has {}",
+            cells.len(),
+            m.headers.len()
+        );
+        return Ok(fail(ctx, i, row.number, None, reason, cells)?);
+    }
+    let get = |t: &str| cell(m, &cells, t).map(str::to_string);
+    let country = m.default_country.clone().unwrap_or_default();
+    let fields = Fields {
+        name: get("name"),
+        phone: get("phone"),
+        email: get("email"),
+        note: get("note"),
+    };
+    let (who, note) = match leads::validate(fields, &country) {
+        Ok(v) => v,
+        Err(e) => {
+            let first = e.details.as_ref().and_then(|d| d.first());
+            let column = first.and_then(|d| column_of(m, &d.field));
+            let reason = first.map_or(e.message.clone(), |d| format!("{}: {}", d.field, d.message));
+            return Ok(fail(ctx, i, row.number, column, reason, cells)?);
+        }
+    };
+    let mut owner = m.assign.member_id;
+    if let Some(email) = get("assignee_email") {
+        match assignee(ctx, i, &email)? {
+            Some(found) => owner = Some(found),
+            None => {
+                let column = column_of(m, "assignee_email");
+                let reason = format!("assignee_email: {email} is not a member of this business");
+                return Ok(fail(ctx, i, row.number, column, reason, cells)?);
+            }
+        }
+    }
+    let b = i.business_id;
+    let existing: Option<Contact> = match (&who.phone, &who.email) {
+        (Some(p), _) if contacts::by_phone(ctx, b, p)?.is_some() => contacts::by_phone(ctx, b, p)?,
+        (_, Some(e)) => contacts::by_email(ctx, b, e)?,
+        _ => None,
+    };
+    let policy = m.duplicates;
+    if existing.is_some() && policy == Duplicates::Skip {
+        i.checkpoint.skipped += 1;
+        return Ok(());
+    }
+    if m.dry_run {
+        i.checkpoint.done += 1;
+        return Ok(());
+    }
+    let contact = match (existing, policy) {
+        (Some(before), Duplicates::Update) => {
+            let mut c = before.clone();
+            if let Some(n) = &who.name {
+                c.name = n.clone();
+            }
+            if let Some(e) = &who.email {
+                if contacts::by_email(ctx, b, e)?.is_none_or(|o| o.id == c.id) {
+                    c.email = Some(e.clone());
+                }
+            }
+            if c != before {
+                c.updated_at = crate::time::now_ms();
+                contacts::save(ctx, Some(&before), &c)?;
+            }
+            c
+        }
+        _ => match capture(ctx, i, m, row, &cells, who, note, owner) {
+            Ok(c) => c,
+            Err(e) if !e.code.http().is_server_error() => {
+                return Ok(fail(ctx, i, row.number, None, e.message, cells)?);
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    for (header, target) in &m.columns {
+        if let (Some(key), Some(ix)) = (
+            target.strip_prefix("custom:"),
+            m.headers.iter().position(|h| h == header),
+        ) {
+            if let Some(v) = cells.get(ix).filter(|v| !v.is_empty()) {
+                contacts::set_field(ctx, b, contact.id, key, v)?;
+            }
+        }
+    }
+    i.checkpoint.done += 1;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn capture(
+    ctx: &mut WriteCtx,
+    i: &Import,
+    m: &CsvMapping,
+    row: &Row,
+    cells: &[String],
+    who: contacts::Identity,
+    note: Option<String>,
+    owner: Option<MemberId>,
+) -> ApiResult<Contact> {
+    // No pool and nobody chosen: a channel with no pool keeps the lead waiting.
+    let channel = match &m.assign.pool_channel_id {
+        Some(p) => Channel::parse(p).ok_or_else(|| ApiError::field("assign", "no such channel"))?,
+        None => Channel::Custom(i.id),
+    };
+    let source_label = cell(m, cells, "source");
+    let (c, _) = leads::capture(
+        ctx,
+        i.business_id,
+        &Capture {
+            who,
+            note,
+            number: None,
+            source: Source::Import,
+            channel,
+            assignee: owner,
+            fallback: None,
+            origin: format!("Imported from {} (row {})", i.file_name, row.number),
+            author: None,
+            details: json!({"import_id": i.id, "row": row.number, "source": source_label}),
+            notify: false,
+        },
+    )?;
+    let labels: Vec<String> = cell(m, cells, "labels")
+        .map(|l| {
+            l.split([',', ';'])
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !labels.is_empty() {
+        let before = c.clone();
+        let mut after = c.clone();
+        for l in labels {
+            if !after.labels.contains(&l) {
+                after.labels.push(l);
+            }
+        }
+        repo::save(ctx, Some(&before), &after)?;
+    }
+    contacts::get(ctx, i.business_id, c.contact_id)?.ok_or_else(|| ApiError::not_found("contact"))
+}

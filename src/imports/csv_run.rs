@@ -1,0 +1,302 @@
+//! Running a spreadsheet import: rows are read from the checkpoint's byte
+//! offset in batches, and each batch commits its leads together with the new
+//! checkpoint. A crash therefore resumes at the first uncommitted row and
+//! never imports a row twice; a bad row is reported and never stops the file.
+use std::{
+    io::{Read, Seek, SeekFrom, Write},
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use serde_json::{json, Value};
+
+use super::model::{self, CsvMapping, FailedRow, Import, Mapping, Status};
+use crate::{
+    error::{ApiError, ApiResult},
+    events::Event,
+    scheduler::{self, Handler, Job, Outcome},
+    store::{
+        ids::{BusinessId, RecordId},
+        Store, WriteCtx,
+    },
+    time::now_ms,
+};
+
+pub const JOB: &str = "import_run";
+/// Rows per write: large enough to amortise the commit, small enough that a
+/// cancel or a crash loses little.
+pub const BATCH: usize = 500;
+
+/// The UTF-8 copy of a file uploaded in another encoding.
+pub fn utf8_path(data_dir: &Path, i: &Import) -> PathBuf {
+    model::file_path(data_dir, i.business_id, i.id).with_extension("utf8")
+}
+
+fn source(data_dir: &Path, i: &Import, m: &CsvMapping) -> (PathBuf, u64) {
+    match m.encoding.as_str() {
+        "utf-8" => (model::file_path(data_dir, i.business_id, i.id), 0),
+        "utf-8-bom" => (model::file_path(data_dir, i.business_id, i.id), 3),
+        _ => (utf8_path(data_dir, i), 0),
+    }
+}
+
+/// Before the first batch: other encodings become UTF-8 once (so offsets are
+/// plain byte offsets), and the rows are counted for the progress estimate.
+pub fn prepare(data_dir: &Path, i: &Import, m: &CsvMapping) -> std::io::Result<u64> {
+    let original = model::file_path(data_dir, i.business_id, i.id);
+    if !matches!(m.encoding.as_str(), "utf-8" | "utf-8-bom") {
+        let encoding = match m.encoding.as_str() {
+            "utf-16le" => encoding_rs::UTF_16LE,
+            "utf-16be" => encoding_rs::UTF_16BE,
+            _ => encoding_rs::WINDOWS_1252,
+        };
+        let mut decoder = encoding.new_decoder_with_bom_removal();
+        let mut input = std::fs::File::open(&original)?;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(utf8_path(data_dir, i))?);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut text = String::with_capacity(256 * 1024);
+        loop {
+            let n = input.read(&mut buf)?;
+            text.clear();
+            let (_, _, _) = decoder.decode_to_string(&buf[..n], &mut text, n == 0);
+            out.write_all(text.as_bytes())?;
+            if n == 0 {
+                break;
+            }
+            text.reserve(n * 3);
+        }
+        out.flush()?;
+    }
+    let (path, _) = source(data_dir, i, m);
+    let mut lines = 0u64;
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    Ok(lines.saturating_sub(u64::from(m.has_header)).max(1))
+}
+
+/// A row as read: its number in the file (the header is row 1) and its
+/// cells, or why it could not be read.
+pub struct Row {
+    pub number: u64,
+    pub cells: Result<Vec<String>, String>,
+}
+
+/// Up to `BATCH` rows from `offset`: the rows, the next offset, end of file.
+fn read_rows(
+    path: &Path,
+    start: u64,
+    offset: u64,
+    first_row: u64,
+    m: &CsvMapping,
+) -> std::io::Result<(Vec<Row>, u64, bool, u64)> {
+    let mut f = std::fs::File::open(path)?;
+    let from = offset.max(start);
+    f.seek(SeekFrom::Start(from))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(m.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(f));
+    let mut record = csv::ByteRecord::new();
+    let mut rows = Vec::new();
+    let mut number = first_row;
+    if from == start && m.has_header {
+        reader
+            .read_byte_record(&mut record)
+            .map_err(std::io::Error::other)?;
+        number += 1;
+    }
+    let mut eof = false;
+    while rows.len() < BATCH {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => {
+                eof = true;
+                break;
+            }
+            Ok(true) => {
+                number += 1;
+                let cells: Result<Vec<String>, String> = record
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        String::from_utf8(c.to_vec())
+                            .map(|s| s.trim().to_string())
+                            .map_err(|_| {
+                                format!("column {} is not valid text in the file's encoding", i + 1)
+                            })
+                    })
+                    .collect();
+                // A blank line is no row.
+                if matches!(&cells, Ok(c) if c.iter().all(String::is_empty)) {
+                    continue;
+                }
+                rows.push(Row { number, cells });
+            }
+            Err(e) => {
+                number += 1;
+                rows.push(Row {
+                    number,
+                    cells: Err(format!("unreadable row: {e}")),
+                });
+            }
+        }
+    }
+    Ok((rows, from + reader.position().byte(), eof, number))
+}
+
+/// Schedules the run (in the caller's write).
+pub fn schedule(ctx: &mut WriteCtx, i: &Import) -> Result<(), crate::store::StoreError> {
+    scheduler::schedule(
+        ctx,
+        JOB,
+        &json!({"business": i.business_id, "id": i.id}),
+        now_ms(),
+        20,
+    )?;
+    Ok(())
+}
+
+fn progress(ctx: &mut WriteCtx, i: &Import, rate: f64) {
+    let c = &i.checkpoint;
+    let left = i
+        .rows_total_estimate
+        .map(|t| t.saturating_sub(c.done + c.failed + c.skipped));
+    let eta = match (left, rate > 0.0) {
+        (Some(l), true) => Some((l as f64 / rate).ceil()),
+        _ => None,
+    };
+    ctx.emit(Event::new(
+        Some(i.business_id),
+        "import.progress",
+        json!({"id": i.id, "status": i.status, "rows_done": c.done, "rows_failed": c.failed,
+               "rows_skipped": c.skipped, "rows_total": i.rows_total_estimate,
+               "rows_per_second": rate.round(), "eta_seconds": eta}),
+    ));
+}
+
+fn args(job: &Job) -> Option<(BusinessId, RecordId)> {
+    let v: Value = serde_json::from_str(&job.payload).ok()?;
+    Some((
+        v["business"].as_str()?.parse().ok()?,
+        v["id"].as_str()?.parse().ok()?,
+    ))
+}
+
+pub fn handler(store: Store, data_dir: PathBuf) -> Handler {
+    Arc::new(move |job: Job| {
+        let (store, data_dir) = (store.clone(), data_dir.clone());
+        Box::pin(async move {
+            let Some((b, id)) = args(&job) else {
+                return Outcome::Fail(format!("malformed job payload: {}", job.payload));
+            };
+            match run(&store, &data_dir, b, id).await {
+                Ok(()) => Outcome::Done,
+                Err(e) if e.code.http().is_server_error() => Outcome::Retry(e.message),
+                Err(e) => Outcome::Fail(e.message),
+            }
+        })
+    })
+}
+
+async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) -> ApiResult<()> {
+    let started = std::time::Instant::now();
+    let mut rows_this_run = 0u64;
+    loop {
+        let Some(import) = model::get(&store.read()?, b, id)? else {
+            return Ok(());
+        };
+        if import.status != Status::Running {
+            return Ok(());
+        }
+        let Some(Mapping::Csv(mapping)) = import.mapping.clone() else {
+            return Err(ApiError::field(
+                "mapping",
+                "a spreadsheet import needs its column mapping",
+            ));
+        };
+        if import.cancel_requested {
+            store
+                .write(move |ctx| {
+                    let mut i = import.clone();
+                    i.status = Status::Cancelled;
+                    i.finished_at = Some(now_ms());
+                    i.updated_at = now_ms();
+                    model::save(ctx, &i)?;
+                    progress(ctx, &i, 0.0);
+                    Ok(())
+                })
+                .await?;
+            return Ok(());
+        }
+        let (path, start) = source(data_dir, &import, &mapping);
+        let (offset, row) = (import.checkpoint.offset, import.checkpoint.row);
+        let m = mapping.clone();
+        let (rows, next, eof, last_row) =
+            actix_web::web::block(move || read_rows(&path, start, offset, row, &m))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?
+                .map_err(|e| ApiError::internal(format!("reading the upload: {e}")))?;
+        rows_this_run += rows.len() as u64;
+        let rate = rows_this_run as f64 / started.elapsed().as_secs_f64().max(0.001);
+        store
+            .write(move |ctx| {
+                // The checkpoint is re-read inside the write: the batch applies once.
+                let Some(mut i) = model::get(ctx, b, id)? else {
+                    return Ok(());
+                };
+                if i.status != Status::Running || i.checkpoint.offset != offset {
+                    return Ok(());
+                }
+                for r in &rows {
+                    super::csv_row::apply(ctx, &mut i, &mapping, r)?;
+                }
+                i.checkpoint.offset = next;
+                i.checkpoint.row = last_row;
+                if eof {
+                    i.status = Status::Completed;
+                    i.finished_at = Some(now_ms());
+                    i.rows_total_estimate =
+                        Some(i.checkpoint.done + i.checkpoint.failed + i.checkpoint.skipped);
+                }
+                i.updated_at = now_ms();
+                model::save(ctx, &i)?;
+                progress(ctx, &i, rate);
+                Ok(())
+            })
+            .await?;
+        if eof {
+            return Ok(());
+        }
+        // Let other writers in between batches.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Records a failed row in the caller's write.
+pub fn fail(
+    ctx: &mut WriteCtx,
+    i: &mut Import,
+    row: u64,
+    column: Option<String>,
+    reason: String,
+    cells: Vec<String>,
+) -> Result<(), crate::store::StoreError> {
+    i.checkpoint.failed += 1;
+    model::add_failed(
+        ctx,
+        i,
+        &FailedRow {
+            row,
+            column,
+            reason,
+            cells,
+        },
+    )
+}

@@ -1,0 +1,198 @@
+//! An import is a durable job with a state machine:
+//! `uploaded → mapped → running → completed | failed | cancelled`. Its
+//! checkpoint (byte offset, row, counters) commits with each batch of rows,
+//! so a crash resumes at the first row not yet committed.
+use std::collections::BTreeMap;
+
+use redb::TableDefinition;
+use serde::{Deserialize, Serialize};
+
+use crate::store::{
+    self, codec,
+    ids::{BusinessId, ConversationId, MemberId, RecordId},
+    Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Csv,
+    Chat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Uploaded,
+    Mapped,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl Status {
+    pub fn finished(self) -> bool {
+        matches!(self, Status::Completed | Status::Failed | Status::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Duplicates {
+    /// An existing contact is left as it is and the row counts as skipped.
+    #[default]
+    Skip,
+    /// An existing contact takes the row's name, email and fields.
+    Update,
+    /// The row becomes a new lead event on the existing contact's timeline.
+    Attach,
+}
+
+/// Where imported leads go: a pool, one member, or nobody yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Assign {
+    pub pool_channel_id: Option<String>,
+    pub member_id: Option<MemberId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CsvMapping {
+    /// Header → target (`name`, `phone`, `email`, `note`, `labels`,
+    /// `assignee_email`, `source`, `custom:<key>`); unmapped columns are ignored.
+    pub columns: BTreeMap<String, String>,
+    pub default_country: Option<String>,
+    pub duplicates: Duplicates,
+    pub assign: Assign,
+    pub dry_run: bool,
+    /// What the preview found, fixed when the mapping is saved.
+    pub delimiter: u8,
+    pub encoding: String,
+    pub has_header: bool,
+    /// The column names the mapping refers to, in file order.
+    pub headers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ChatMapping {
+    pub business_participant: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Mapping {
+    Csv(CsvMapping),
+    Chat(ChatMapping),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Checkpoint {
+    /// Byte offset in the file of the next row to read.
+    pub offset: u64,
+    /// Data rows read so far (the next row's number is this + 1).
+    pub row: u64,
+    pub done: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Import {
+    pub id: RecordId,
+    pub business_id: BusinessId,
+    pub kind: Kind,
+    pub status: Status,
+    pub file_name: String,
+    pub size: u64,
+    pub created_by: MemberId,
+    /// Chat imports: the conversation the history joins (else a new one).
+    pub conversation_id: Option<ConversationId>,
+    pub mapping: Option<Mapping>,
+    pub checkpoint: Checkpoint,
+    pub rows_total_estimate: Option<u64>,
+    pub cancel_requested: bool,
+    pub error: Option<String>,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+impl Record for Import {}
+
+/// (business, import) → Import
+const IMPORTS: Tbl = TableDefinition::new("imports");
+/// (business, import, row) → FailedRow: what could not be imported, and why.
+const FAILED_ROWS: Tbl = TableDefinition::new("import_failed_rows");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedRow {
+    pub row: u64,
+    pub column: Option<String>,
+    pub reason: String,
+    /// The row's cells as read, to download, fix and import again.
+    pub cells: Vec<String>,
+}
+impl Record for FailedRow {}
+
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: IMPORTS,
+        verify: codec::verify::<Import>,
+    },
+    TableSpec {
+        def: FAILED_ROWS,
+        verify: codec::verify::<FailedRow>,
+    },
+];
+
+fn key(b: BusinessId, id: RecordId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(id.bytes()).done()
+}
+
+pub fn get<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    id: RecordId,
+) -> Result<Option<Import>, StoreError> {
+    store::get(r, IMPORTS, &key(b, id))
+}
+
+pub fn save(ctx: &mut WriteCtx, i: &Import) -> Result<(), StoreError> {
+    ctx.put(IMPORTS, &key(i.business_id, i.id), i)
+}
+
+/// A business's imports, newest first.
+pub fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Import>, StoreError> {
+    let mut all: Vec<Import> = store::records(r, IMPORTS, &b.bytes(), 1_000)?;
+    all.reverse();
+    Ok(all)
+}
+
+pub fn add_failed(ctx: &mut WriteCtx, i: &Import, f: &FailedRow) -> Result<(), StoreError> {
+    let k = Key::new().raw(&key(i.business_id, i.id)).u64(f.row).done();
+    ctx.put(FAILED_ROWS, &k, f)
+}
+
+/// Failed rows in row order, from after `after_row`.
+pub fn failed_rows<R: Reader + ?Sized>(
+    r: &R,
+    i: &Import,
+    after_row: Option<u64>,
+    limit: usize,
+) -> Result<Vec<FailedRow>, StoreError> {
+    let prefix = key(i.business_id, i.id);
+    let after = after_row.map(|row| Key::new().raw(&prefix).u64(row).done());
+    Ok(
+        store::scan(r, FAILED_ROWS, &prefix, after.as_deref(), limit)?
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect(),
+    )
+}
+
+/// Where the uploaded file lives.
+pub fn file_path(data_dir: &std::path::Path, b: BusinessId, id: RecordId) -> std::path::PathBuf {
+    data_dir
+        .join("imports")
+        .join(b.to_string())
+        .join(format!("{id}.upload"))
+}

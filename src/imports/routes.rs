@@ -1,0 +1,213 @@
+//! The import routes: upload, list, one import, its preview, its mapping,
+//! start and cancel, and the failed rows as a CSV to fix and import again.
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+use super::{
+    csv_run,
+    model::{self, Import, Mapping, Status},
+    preview,
+    upload::{self, require_import},
+};
+use crate::{
+    auth::MemberActor,
+    error::{ApiError, ApiResult, Code},
+    http::{AppState, Routes},
+    store::ids::RecordId,
+    time::{now_ms, rfc3339},
+};
+
+pub fn routes(r: &mut Routes) {
+    r.post("/api/imports", upload::create)
+        .get("/api/imports", list)
+        .get("/api/imports/{id}", show)
+        .get("/api/imports/{id}/preview", preview::show)
+        .put("/api/imports/{id}/mapping", preview::map)
+        .post("/api/imports/{id}/start", start)
+        .post("/api/imports/{id}/cancel", cancel)
+        .get("/api/imports/{id}/errors.csv", errors_csv);
+}
+
+pub fn json_of(i: &Import) -> Value {
+    let c = &i.checkpoint;
+    json!({
+        "id": i.id, "kind": i.kind, "status": i.status, "file_name": i.file_name, "size": i.size,
+        "conversation_id": i.conversation_id,
+        "rows_total": i.rows_total_estimate, "rows_done": c.done, "rows_failed": c.failed,
+        "rows_skipped": c.skipped, "error": i.error,
+        "dry_run": matches!(&i.mapping, Some(Mapping::Csv(m)) if m.dry_run),
+        "started_at": i.started_at.map(rfc3339), "finished_at": i.finished_at.map(rfc3339),
+        "created_at": rfc3339(i.created_at),
+    })
+}
+
+/// The import, if the actor's business has it (same answer for "not yours").
+pub fn find(state: &AppState, actor: &MemberActor, id: &str) -> ApiResult<Import> {
+    require_import(actor)?;
+    let id: RecordId = id.parse().map_err(|_| ApiError::not_found("import"))?;
+    model::get(&state.store.read()?, actor.business.id, id)?
+        .ok_or_else(|| ApiError::not_found("import"))
+}
+
+async fn list(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
+    require_import(&actor)?;
+    let items = model::list(&state.store.read()?, actor.business.id)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "items": items.iter().map(json_of).collect::<Vec<_>>(), "next_cursor": null,
+    })))
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(json_of(&find(&state, &actor, &id)?)))
+}
+
+/// Before it runs, an import is cancelled at once; while it runs, it stops
+/// after the batch in hand (that batch's rows stay imported).
+async fn cancel(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let import = find(&state, &actor, &id)?;
+    let (b, id) = (import.business_id, import.id);
+    let after = state
+        .store
+        .write(move |ctx| {
+            let mut i = model::get(ctx, b, id)?.ok_or_else(|| ApiError::not_found("import"))?;
+            match i.status {
+                Status::Uploaded | Status::Mapped => {
+                    i.status = Status::Cancelled;
+                    i.finished_at = Some(now_ms());
+                }
+                Status::Running => i.cancel_requested = true,
+                done => {
+                    return Err(ApiError::new(
+                        Code::Conflict,
+                        format!(
+                            "This import has already {}",
+                            json!(done).as_str().unwrap_or("ended")
+                        ),
+                    ))
+                }
+            }
+            i.updated_at = now_ms();
+            model::save(ctx, &i)?;
+            Ok(i)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json_of(&after)))
+}
+
+/// Mapped → running: the file is prepared (re-encoded to UTF-8 if needed,
+/// rows counted) and the durable job takes it from there.
+async fn start(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let import = find(&state, &actor, &id)?;
+    let mapping = match (&import.status, &import.mapping) {
+        (Status::Mapped, Some(Mapping::Csv(m))) => m.clone(),
+        (Status::Mapped, Some(Mapping::Chat(_))) => {
+            return Err(ApiError::new(
+                Code::Conflict,
+                "Chat histories cannot be run yet; only their preview works",
+            ))
+        }
+        (Status::Uploaded, _) => {
+            return Err(ApiError::new(
+                Code::Conflict,
+                "Map the columns first (PUT …/mapping)",
+            ))
+        }
+        _ => {
+            return Err(ApiError::new(
+                Code::Conflict,
+                "This import has already started",
+            ))
+        }
+    };
+    let data_dir = state.config.server.data_dir.clone();
+    let prepared = import.clone();
+    let total = web::block(move || csv_run::prepare(&data_dir, &prepared, &mapping))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| ApiError::internal(format!("preparing the upload: {e}")))?;
+    let (b, id) = (import.business_id, import.id);
+    let running = state
+        .store
+        .write(move |ctx| {
+            let mut i = model::get(ctx, b, id)?.ok_or_else(|| ApiError::not_found("import"))?;
+            if i.status != Status::Mapped {
+                return Err(ApiError::new(
+                    Code::Conflict,
+                    "This import has already started",
+                ));
+            }
+            i.status = Status::Running;
+            i.rows_total_estimate = Some(total);
+            i.started_at = Some(now_ms());
+            i.updated_at = now_ms();
+            model::save(ctx, &i)?;
+            csv_run::schedule(ctx, &i)?;
+            Ok(i)
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().json(json_of(&running)))
+}
+
+/// The rows that failed, as the file had them, with an `error` column: fix
+/// them in a spreadsheet and import the file again.
+async fn errors_csv(
+    state: web::Data<AppState>,
+    actor: MemberActor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let import = find(&state, &actor, &id)?;
+    let headers = match &import.mapping {
+        Some(Mapping::Csv(m)) => m.headers.clone(),
+        _ => Vec::new(),
+    };
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let write = |w: &mut csv::Writer<Vec<u8>>, cells: Vec<String>| {
+        w.write_record(&cells)
+            .map_err(|e| ApiError::internal(e.to_string()))
+    };
+    let mut head = headers.clone();
+    head.push("error".to_string());
+    write(&mut out, head)?;
+    let read = state.store.read()?;
+    let mut after = None;
+    loop {
+        let page = model::failed_rows(&read, &import, after, 1_000)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.row);
+        for f in page {
+            let mut cells = f.cells.clone();
+            // Rows that could not be split keep the header's width.
+            cells.resize(headers.len().max(cells.len()), String::new());
+            let reason = match &f.column {
+                Some(c) => format!("row {}, column {c}: {}", f.row, f.reason),
+                None => format!("row {}: {}", f.row, f.reason),
+            };
+            cells.push(reason);
+            write(&mut out, cells)?;
+        }
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"import-{}-errors.csv\"", import.id),
+        ))
+        .body(body))
+}

@@ -1,0 +1,227 @@
+//! Spreadsheet imports over HTTP: a real export (Windows-1252, `;`,
+//! Portuguese headers) is previewed, mapped and run as a durable job; good
+//! rows become leads by the usual identity rules, bad rows are reported with
+//! their row, column and reason and come back as a CSV to fix.
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::common::{client::Resp, Client, Harness};
+
+/// A browser-style multipart form: the file plus text fields.
+pub async fn upload(c: &Client, file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Resp {
+    let boundary = "----wafunnel-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n")
+            .bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    c.raw(
+        Method::POST,
+        "/api/imports",
+        &format!("multipart/form-data; boundary={boundary}"),
+        body,
+    )
+    .await
+}
+
+async fn until_finished(c: &Client, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = c.get(&format!("/api/imports/{id}")).await;
+        let status = r.body["status"].as_str().unwrap_or("").to_string();
+        if ["completed", "failed", "cancelled"].contains(&status.as_str()) {
+            return r.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "import still {status}: {}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// What Excel on a Brazilian Windows machine saves: `;` and Windows-1252.
+fn excel_export() -> Vec<u8> {
+    let text = "Nome;Telefone;E-mail;Observações;Etiquetas;Cidade\r\n\
+                João Araújo;(11) 91234-5678;joao@example.com;Quer o sofá azul;vip, sofá;São Paulo\r\n\
+                Maria Conceição;+55 21 99876-5432;;;;Rio\r\n\
+                Sem Contato;;;;;Recife\r\n\
+                Telefone Errado;123;;;;Natal\r\n\
+                Colunas a mais;+55 31 98888-7777;x@y.com;;;BH;extra\r\n\
+                Já Existe;+55 11 90000-0001;;;;Santos\r\n\
+                \r\n\
+                \"Souza; Ana\";+55 41 97777-6666;ana@example.com;\"linha 1\r\nlinha 2\";;Curitiba\r\n";
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+#[tokio::test]
+async fn a_windows_excel_export_is_previewed_mapped_and_imported_with_its_bad_rows_reported() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    // Someone already known by phone: the duplicate policy decides.
+    let known = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Já Existe", "phone": "+5511900000001"}),
+        )
+        .await;
+    assert_eq!(known.status, 201, "{}", known.body);
+
+    let r = upload(&owner, "clientes.csv", &excel_export(), &[("kind", "csv")]).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+
+    let p = owner.get(&format!("/api/imports/{id}/preview")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(p.body["encoding"], "windows-1252");
+    assert_eq!(p.body["delimiter"], ";");
+    assert_eq!(p.body["headers"][3], "Observações");
+    assert_eq!(p.body["rows"][0][0], "João Araújo");
+    assert_eq!(
+        p.body["suggested"],
+        json!({"Nome": "name", "Telefone": "phone", "E-mail": "email", "Observações": "note", "Etiquetas": "labels"})
+    );
+
+    let bad = owner
+        .put(
+            &format!("/api/imports/{id}/mapping"),
+            json!({"columns": {"Nome": "name"}}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "a row needs an identity: {}", bad.body);
+    let bad = owner
+        .put(
+            &format!("/api/imports/{id}/mapping"),
+            json!({"columns": {"Fone": "phone"}}),
+        )
+        .await;
+    assert_eq!(bad.body["error"]["details"][0]["field"], "columns.Fone");
+    let mut columns = p.body["suggested"].clone();
+    columns["Cidade"] = json!("custom:city");
+    let m = owner
+        .put(
+            &format!("/api/imports/{id}/mapping"),
+            json!({"columns": columns, "default_country": "BR", "duplicates": "skip",
+                   "assign": {"member_id": biz.member_id}}),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    assert_eq!(m.body["status"], "mapped");
+
+    let s = owner
+        .post(&format!("/api/imports/{id}/start"), json!({}))
+        .await;
+    assert_eq!(s.status, 202, "{}", s.body);
+    let done = until_finished(&owner, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(
+        (
+            done["rows_done"].as_u64(),
+            done["rows_failed"].as_u64(),
+            done["rows_skipped"].as_u64()
+        ),
+        (Some(3), Some(3), Some(1)),
+        "{done}"
+    );
+
+    let member = h.login(biz.member()).await;
+    let leads = member.get("/api/leads?source=import").await;
+    let names: Vec<&str> = leads.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["contact"]["name"].as_str().unwrap_or(""))
+        .collect();
+    for name in ["João Araújo", "Maria Conceição", "Souza; Ana"] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let joao = leads.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["contact"]["name"] == "João Araújo")
+        .unwrap();
+    assert_eq!(
+        joao["contact"]["phone"], "+5511912345678",
+        "E.164 by the business's rules"
+    );
+    let c = member
+        .get(&format!(
+            "/api/conversations/{}",
+            joao["conversation_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(c.body["assignee_id"], biz.member_id.to_string());
+    assert_eq!(c.body["labels"], json!(["vip", "sofá"]));
+
+    let errors = owner.get(&format!("/api/imports/{id}/errors.csv")).await;
+    assert_eq!(errors.status, 200);
+    let text = errors.body.as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        text.lines().next(),
+        Some("Nome,Telefone,E-mail,Observações,Etiquetas,Cidade,error")
+    );
+    assert!(
+        text.contains("Sem Contato") && text.contains("row 4"),
+        "{text}"
+    );
+    assert!(text.contains("row 5, column Telefone: phone:"), "{text}");
+    assert!(
+        text.contains("row 6: has 7 columns; the header has 6"),
+        "{text}"
+    );
+
+    // Finished imports cannot be started or cancelled again.
+    let again = owner
+        .post(&format!("/api/imports/{id}/start"), json!({}))
+        .await;
+    assert_eq!(again.status, 409);
+}
+
+#[tokio::test]
+async fn uploads_are_checked_before_anything_is_kept() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    let r = upload(&member, "a.csv", b"name,phone\nA,1\n", &[("kind", "csv")]).await;
+    assert_eq!(
+        r.status, 403,
+        "members need the import permission: {}",
+        r.body
+    );
+    let r = upload(&owner, "a.csv", b"name,phone\nA,1\n", &[("kind", "pdf")]).await;
+    assert_eq!(r.body["error"]["details"][0]["field"], "kind");
+    let r = upload(&owner, "a.csv", b"", &[("kind", "csv")]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let big = vec![b'x'; 100 * 1024 * 1024 + 1];
+    let r = upload(&owner, "big.csv", &big, &[("kind", "csv")]).await;
+    assert_eq!(r.status, 413, "{}", r.body);
+    let list = owner.get("/api/imports").await;
+    assert!(
+        list.body["items"].as_array().unwrap().is_empty(),
+        "{}",
+        list.body
+    );
+    let leftovers = std::fs::read_dir(h.dir.path().join("imports"))
+        .map(|d| {
+            d.flat_map(|b| std::fs::read_dir(b.unwrap().path()).unwrap())
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(leftovers, 0, "no partial files left behind");
+}
