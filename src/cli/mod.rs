@@ -69,6 +69,30 @@ enum Command {
     },
     /// Verify that every record decodes and every index agrees (exit 1 otherwise).
     Check,
+    /// Bring leads in from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A CSV of leads (any of , ; or tab; UTF-8, UTF-16 or Windows-1252).
+    Csv {
+        file: PathBuf,
+        #[arg(long)]
+        business: BusinessId,
+        /// Fields to columns: `name=Nome,phone=Telefone,email=E-mail,custom:city=Cidade`.
+        #[arg(long, default_value = "")]
+        map: String,
+        /// Country of phone numbers written without one (default: the business's).
+        #[arg(long)]
+        default_country: Option<String>,
+        /// Assign through this channel's pool (`whatsapp:<id>`, `channel:<id>`, `manual`…).
+        #[arg(long)]
+        pool: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -234,6 +258,31 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Check => op(&config, Op::Check),
+        Command::Import {
+            command:
+                ImportCommand::Csv {
+                    file,
+                    business,
+                    map,
+                    default_country,
+                    pool,
+                },
+        } => {
+            let map = crate::imports::cli::parse_map(&map)?;
+            // The running server reads the file itself: hand it an absolute path.
+            let file =
+                std::fs::canonicalize(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            op(
+                &config,
+                Op::ImportCsv {
+                    file,
+                    business,
+                    map,
+                    default_country,
+                    pool,
+                },
+            )
+        }
     }
 }
 

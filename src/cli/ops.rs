@@ -42,6 +42,13 @@ pub enum Op {
         out: PathBuf,
     },
     Check,
+    ImportCsv {
+        file: PathBuf,
+        business: BusinessId,
+        map: Vec<(String, String)>,
+        default_country: Option<String>,
+        pool: Option<String>,
+    },
 }
 
 pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
@@ -197,6 +204,22 @@ pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
                 report.path, report.records, report.schema_version
             ))
         }
+        Op::ImportCsv {
+            file,
+            business,
+            map,
+            default_country,
+            pool,
+        } => crate::imports::cli::import_csv(
+            store,
+            &crate::imports::cli::CsvArgs {
+                file,
+                business,
+                map,
+                default_country,
+                pool,
+            },
+        ),
         Op::Check => {
             let read = store.read()?;
             let report = store::check::run(&read, store.tables(), &schema::index_checks())?;

@@ -245,32 +245,15 @@ async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) -> Api
                 .map_err(|e| ApiError::internal(format!("reading the upload: {e}")))?;
         rows_this_run += rows.len() as u64;
         let rate = rows_this_run as f64 / started.elapsed().as_secs_f64().max(0.001);
-        store
-            .write(move |ctx| {
-                // The checkpoint is re-read inside the write: the batch applies once.
-                let Some(mut i) = model::get(ctx, b, id)? else {
-                    return Ok(());
-                };
-                if i.status != Status::Running || i.checkpoint.offset != offset {
-                    return Ok(());
-                }
-                for r in &rows {
-                    super::csv_row::apply(ctx, &mut i, &mapping, r)?;
-                }
-                i.checkpoint.offset = next;
-                i.checkpoint.row = last_row;
-                if eof {
-                    i.status = Status::Completed;
-                    i.finished_at = Some(now_ms());
-                    i.rows_total_estimate =
-                        Some(i.checkpoint.done + i.checkpoint.failed + i.checkpoint.skipped);
-                }
-                i.updated_at = now_ms();
-                model::save(ctx, &i)?;
-                progress(ctx, &i, rate);
-                Ok(())
-            })
-            .await?;
+        let batch = Batch {
+            offset,
+            rows,
+            next,
+            eof,
+            last_row,
+            rate,
+        };
+        store.write(move |ctx| commit(ctx, b, id, &batch)).await?;
         if eof {
             return Ok(());
         }
@@ -299,4 +282,87 @@ pub fn fail(
             cells,
         },
     )
+}
+
+/// One batch as read from the file, ready to commit.
+pub struct Batch {
+    /// The checkpoint it was read from: a batch applies only on top of it.
+    pub offset: u64,
+    pub rows: Vec<Row>,
+    pub next: u64,
+    pub eof: bool,
+    pub last_row: u64,
+    pub rate: f64,
+}
+
+/// The rows of a batch and the checkpoint after them, in one write.
+pub fn commit(ctx: &mut WriteCtx, b: BusinessId, id: RecordId, batch: &Batch) -> ApiResult<()> {
+    // The checkpoint is re-read inside the write: the batch applies once.
+    let Some(mut i) = model::get(ctx, b, id)? else {
+        return Ok(());
+    };
+    if i.status != Status::Running || i.checkpoint.offset != batch.offset {
+        return Ok(());
+    }
+    let Some(Mapping::Csv(mapping)) = i.mapping.clone() else {
+        return Err(ApiError::field(
+            "mapping",
+            "a spreadsheet import needs its column mapping",
+        ));
+    };
+    for r in &batch.rows {
+        super::csv_row::apply(ctx, &mut i, &mapping, r)?;
+    }
+    i.checkpoint.offset = batch.next;
+    i.checkpoint.row = batch.last_row;
+    if batch.eof {
+        i.status = Status::Completed;
+        i.finished_at = Some(now_ms());
+        i.rows_total_estimate =
+            Some(i.checkpoint.done + i.checkpoint.failed + i.checkpoint.skipped);
+    }
+    i.updated_at = now_ms();
+    model::save(ctx, &i)?;
+    progress(ctx, &i, batch.rate);
+    Ok(())
+}
+
+/// The whole run on the caller's thread (the operator's command line).
+pub fn run_blocking(
+    store: &Store,
+    data_dir: &Path,
+    b: BusinessId,
+    id: RecordId,
+) -> ApiResult<Import> {
+    let started = std::time::Instant::now();
+    let mut read_so_far = 0u64;
+    loop {
+        let import =
+            model::get(&store.read()?, b, id)?.ok_or_else(|| ApiError::not_found("import"))?;
+        let Some(Mapping::Csv(mapping)) = import.mapping.clone() else {
+            return Err(ApiError::field(
+                "mapping",
+                "a spreadsheet import needs its column mapping",
+            ));
+        };
+        if import.status != Status::Running {
+            return Ok(import);
+        }
+        let (path, start) = source(data_dir, &import, &mapping);
+        let offset = import.checkpoint.offset;
+        let (rows, next, eof, last_row) =
+            read_rows(&path, start, offset, import.checkpoint.row, &mapping)
+                .map_err(|e| ApiError::internal(format!("reading the file: {e}")))?;
+        read_so_far += rows.len() as u64;
+        let rate = read_so_far as f64 / started.elapsed().as_secs_f64().max(0.001);
+        let batch = Batch {
+            offset,
+            rows,
+            next,
+            eof,
+            last_row,
+            rate,
+        };
+        store.write_blocking(move |ctx| commit(ctx, b, id, &batch))?;
+    }
 }

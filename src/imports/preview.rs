@@ -132,7 +132,7 @@ struct AssignBody {
 
 const SINGLE: [&str; 6] = ["name", "phone", "email", "note", "assignee_email", "source"];
 
-fn check_target(target: &str) -> bool {
+pub fn valid_target(target: &str) -> bool {
     SINGLE.contains(&target)
         || target == "labels"
         || target.strip_prefix("custom:").is_some_and(|k| {
@@ -159,7 +159,7 @@ fn csv_mapping(
                 "is not a column of the file",
             ));
         }
-        if !check_target(target) {
+        if !valid_target(target) {
             return Err(ApiError::field(
                 &format!("columns.{header}"),
                 "must be name, phone, email, note, labels, assignee_email, source or custom:<key>",

@@ -379,3 +379,91 @@ mod reqwest {
         })
     }
 }
+
+#[test]
+fn an_operator_imports_a_csv_of_leads_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let created = wafunnel(
+        d,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Loja",
+            "--owner-email",
+            "dona@loja.test",
+            "--owner-password",
+            "long-password",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let business = stdout(&created).split('\t').next().unwrap().to_string();
+    let csv = d.join("clientes.csv");
+    std::fs::write(
+        &csv,
+        "Cliente;Fone;Cidade\nAna Lima;11 91234-5678;Santos\nBruno;abc;Rio\nCarla;+55 21 99876-5432;Niterói\n",
+    )
+    .unwrap();
+
+    let bad = wafunnel(
+        d,
+        &[
+            "import",
+            "csv",
+            csv.to_str().unwrap(),
+            "--business",
+            &business,
+            "--map",
+            "name=Nome",
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("`Nome` is not a column"),
+        "{}",
+        stderr(&bad)
+    );
+
+    let out = wafunnel(
+        d,
+        &[
+            "import",
+            "csv",
+            csv.to_str().unwrap(),
+            "--business",
+            &business,
+            "--map",
+            "name=Cliente,phone=Fone,custom:city=Cidade",
+            "--default-country",
+            "BR",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("2 imported, 1 failed, 0 skipped"), "{text}");
+    assert!(text.contains("row 3, column Fone: phone:"), "{text}");
+
+    // The same file again: every good row is now a known contact.
+    let again = wafunnel(
+        d,
+        &[
+            "import",
+            "csv",
+            csv.to_str().unwrap(),
+            "--business",
+            &business,
+            "--map",
+            "name=Cliente,phone=Fone",
+            "--default-country",
+            "BR",
+        ],
+    );
+    assert!(
+        stdout(&again).contains("0 imported, 1 failed, 2 skipped"),
+        "{}",
+        stdout(&again)
+    );
+    let check = wafunnel(d, &["check"]);
+    assert!(check.status.success(), "{}", stdout(&check));
+}
