@@ -168,7 +168,7 @@ fn capture(
             origin: format!("Imported from {} (row {})", i.file_name, row.number),
             author: None,
             details: json!({"import_id": i.id, "row": row.number, "source": source_label}),
-            notify: false,
+            live: false,
         },
     )?;
     let labels: Vec<String> = cell(m, cells, "labels")

@@ -148,8 +148,9 @@ pub struct Capture {
     pub author: Option<MemberId>,
     /// What the source adds to the timeline line's details (form and ad ids…).
     pub details: serde_json::Value,
-    /// Tell the assignee in the app; bulk imports stay quiet.
-    pub notify: bool,
+    /// A lead arriving now: it notifies its assignee, may start a flow and
+    /// shows in open inboxes at once. Bulk imports are not live.
+    pub live: bool,
 }
 
 /// Writes the lead: the contact (joined by phone or email), its conversation on
@@ -247,10 +248,10 @@ pub fn capture(
     if !is_new {
         crate::dashboard::record::lead_joined(ctx, &c, cap.source)?;
     }
-    if cap.notify && c.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
+    if cap.live && c.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
         crate::notifications::assigned(ctx, &c, cap.author)?;
     }
-    if is_new {
+    if is_new && cap.live {
         // An automation's trouble never costs the lead.
         if let Err(e) = crate::flows::runtime::on_lead(ctx, &c) {
             if e.code.http().is_server_error() {
@@ -258,6 +259,10 @@ pub fn capture(
             }
             tracing::warn!(conversation = %c.id, "flow start refused: {}", e.message);
         }
+    }
+    // A bulk import tells the inboxes through its progress, not row by row.
+    if !cap.live {
+        return Ok((c, is_new));
     }
     ctx.emit(Event::new(
         Some(b),
@@ -303,7 +308,7 @@ fn record(
             fallback: Some(scope.member_id),
             origin: format!("Lead added by {author}"),
             author: Some(scope.member_id),
-            notify: true,
+            live: true,
             details: serde_json::Value::Null,
         },
     )

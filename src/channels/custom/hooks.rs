@@ -121,7 +121,7 @@ async fn receive(
         fallback: None,
         origin: format!("Lead from {}", channel.name),
         author: None,
-        notify: true,
+        live: true,
         details: serde_json::Value::Null,
     };
     let (cid, contact_id, created) = state

@@ -241,7 +241,7 @@ async fn submit(
         fallback: None,
         origin: format!("Walk-in at {}", w.channel.name),
         author: None,
-        notify: true,
+        live: true,
         details: serde_json::Value::Null,
     };
     let b = w.business.id;

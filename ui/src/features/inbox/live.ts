@@ -32,6 +32,7 @@ export function setOpenConversation(id: string | null) {
 }
 
 const FLUSH_MS = 250;
+const BURST_ROWS = 25;
 
 export function useLiveInbox() {
   const qc = useQueryClient();
@@ -49,8 +50,11 @@ export function useLiveInbox() {
     pending.current = { rows: new Set(), threads: new Set(), notify: new Map() };
     const belongs = belongsTo(me);
     const fresh: Conversation[] = [];
+    // A burst (e.g. a lead import) would mean thousands of fetches: refetch the list heads instead.
+    const burst = rows.size > BURST_ROWS;
+    if (burst) void refreshListHeads(qc, me);
     await Promise.all([
-      ...[...rows].map(async (id) => {
+      ...[...rows].filter(() => !burst).map(async (id) => {
         try {
           const conv = await api.get<Conversation>(`/api/conversations/${id}`);
           fresh.push(conv);
@@ -78,10 +82,20 @@ export function useLiveInbox() {
   };
 
   useEffect(() => () => window.clearTimeout(timer.current), []);
+  const lastImportRefresh = useRef(0);
 
   useFrames(
     (f: Frame) => {
       const d = f.data as Record<string, unknown>;
+      // A bulk import sends no per-row frames: its batches refresh the lists' heads.
+      if (f.type === 'import.progress') {
+        const now = Date.now();
+        if (now - lastImportRefresh.current > 2000 || d.status !== 'running') {
+          lastImportRefresh.current = now;
+          void refreshListHeads(qc, me);
+        }
+        return;
+      }
       const cid = typeof d.conversation_id === 'string' ? d.conversation_id : null;
       if (!cid) return;
       switch (f.type) {
