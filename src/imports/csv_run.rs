@@ -163,7 +163,7 @@ pub fn schedule(ctx: &mut WriteCtx, i: &Import) -> Result<(), crate::store::Stor
     Ok(())
 }
 
-fn progress(ctx: &mut WriteCtx, i: &Import, rate: f64) {
+pub fn progress(ctx: &mut WriteCtx, i: &Import, rate: f64) {
     let c = &i.checkpoint;
     let left = i
         .rows_total_estimate
@@ -196,7 +196,19 @@ pub fn handler(store: Store, data_dir: PathBuf) -> Handler {
             let Some((b, id)) = args(&job) else {
                 return Outcome::Fail(format!("malformed job payload: {}", job.payload));
             };
-            match run(&store, &data_dir, b, id).await {
+            let chat = matches!(
+                store.read().map(|r| model::get(&r, b, id)),
+                Ok(Ok(Some(Import {
+                    kind: crate::imports::model::Kind::Chat,
+                    ..
+                })))
+            );
+            let ran = if chat {
+                super::chat_run::run(&store, &data_dir, b, id).await
+            } else {
+                run(&store, &data_dir, b, id).await
+            };
+            match ran {
                 Ok(()) => Outcome::Done,
                 Err(e) if e.code.http().is_server_error() => Outcome::Retry(e.message),
                 Err(e) => Outcome::Fail(e.message),

@@ -4,6 +4,7 @@
 //! row, and which of its columns are the name, phone, email and the rest.
 pub mod chat;
 pub mod chat_export;
+pub mod chat_run;
 pub mod cli;
 pub mod csv_row;
 pub mod csv_run;

@@ -76,6 +76,8 @@ pub struct CsvMapping {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ChatMapping {
     pub business_participant: String,
+    /// The phone's clock: export times carry no zone (minutes east of UTC).
+    pub tz_offset_minutes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -121,6 +121,7 @@ pub struct MappingBody {
     assign: Option<AssignBody>,
     dry_run: Option<bool>,
     business_participant: Option<String>,
+    tz_offset_minutes: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -257,8 +258,16 @@ pub async fn map(
                     ApiError::field("business_participant", "choose the business's side")
                 })?;
             super::chat::check_participant(&path, &who).await?;
+            let tz_offset_minutes = body.tz_offset_minutes.unwrap_or(0);
+            if !(-14 * 60..=14 * 60).contains(&tz_offset_minutes) {
+                return Err(ApiError::field(
+                    "tz_offset_minutes",
+                    "must be between -840 and 840",
+                ));
+            }
             Mapping::Chat(ChatMapping {
                 business_participant: who,
+                tz_offset_minutes,
             })
         }
     };

@@ -111,17 +111,12 @@ async fn start(
 ) -> ApiResult<HttpResponse> {
     let import = find(&state, &actor, &id)?;
     let mapping = match (&import.status, &import.mapping) {
-        (Status::Mapped, Some(Mapping::Csv(m))) => m.clone(),
-        (Status::Mapped, Some(Mapping::Chat(_))) => {
-            return Err(ApiError::new(
-                Code::Conflict,
-                "Chat histories cannot be run yet; only their preview works",
-            ))
-        }
+        (Status::Mapped, Some(Mapping::Csv(m))) => Some(m.clone()),
+        (Status::Mapped, Some(Mapping::Chat(_))) => None,
         (Status::Uploaded, _) => {
             return Err(ApiError::new(
                 Code::Conflict,
-                "Map the columns first (PUT …/mapping)",
+                "Map the import first (PUT …/mapping)",
             ))
         }
         _ => {
@@ -133,10 +128,16 @@ async fn start(
     };
     let data_dir = state.config.server.data_dir.clone();
     let prepared = import.clone();
-    let total = web::block(move || csv_run::prepare(&data_dir, &prepared, &mapping))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(|e| ApiError::internal(format!("preparing the upload: {e}")))?;
+    // A chat export is read whole when it runs; a spreadsheet is prepared now.
+    let total = match mapping {
+        Some(m) => Some(
+            web::block(move || csv_run::prepare(&data_dir, &prepared, &m))
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?
+                .map_err(|e| ApiError::internal(format!("preparing the upload: {e}")))?,
+        ),
+        None => None,
+    };
     let (b, id) = (import.business_id, import.id);
     let running = state
         .store
@@ -149,7 +150,7 @@ async fn start(
                 ));
             }
             i.status = Status::Running;
-            i.rows_total_estimate = Some(total);
+            i.rows_total_estimate = total;
             i.started_at = Some(now_ms());
             i.updated_at = now_ms();
             model::save(ctx, &i)?;

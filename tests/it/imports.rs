@@ -300,3 +300,147 @@ async fn a_kill_9_mid_import_resumes_and_imports_every_row_exactly_once() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A WhatsApp export from an Android phone (d/m/y, 24 h).
+const CHAT: &str = "12/03/2024, 09:15 - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.\n\
+12/03/2024, 09:15 - Carla Souza: Oi! Vocês ainda têm o sofá azul?\n\
+12/03/2024, 09:20 - Loja Azul: Temos sim! Quer vir ver hoje?\n\
+12/03/2024, 09:21 - Carla Souza: Posso ir às 15h\n\
+ok?\n\
+12/03/2024, 09:21 - Carla Souza: ok\n\
+12/03/2024, 09:21 - Carla Souza: ok\n\
+13/03/2024, 25:00 - Carla Souza: hora impossível\n\
+13/03/2024, 10:02 - Loja Azul: <Media omitted>\n";
+
+#[tokio::test]
+async fn a_chat_export_joins_a_timeline_in_time_order_once_however_often_it_is_imported() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let before = owner.get("/api/notifications").await.body["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+
+    let r = upload(
+        &owner,
+        "WhatsApp Chat with Carla Souza.txt",
+        CHAT.as_bytes(),
+        &[("kind", "chat")],
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let p = owner.get(&format!("/api/imports/{id}/preview")).await;
+    assert_eq!(
+        p.body["participants"],
+        json!(["Carla Souza", "Loja Azul"]),
+        "{}",
+        p.body
+    );
+    assert_eq!(p.body["format"], "android");
+    assert_eq!(
+        p.body["errors"][0]["line"], 8,
+        "the impossible hour is reported, not guessed"
+    );
+    let bad = owner
+        .put(
+            &format!("/api/imports/{id}/mapping"),
+            json!({"business_participant": "Nobody"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let m = owner
+        .put(
+            &format!("/api/imports/{id}/mapping"),
+            json!({"business_participant": "Loja Azul", "tz_offset_minutes": -180}),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    let s = owner
+        .post(&format!("/api/imports/{id}/start"), json!({}))
+        .await;
+    assert_eq!(s.status, 202, "{}", s.body);
+    let done = until_finished(&owner, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(
+        (done["rows_done"].as_u64(), done["rows_failed"].as_u64()),
+        (Some(7), Some(1)),
+        "{done}"
+    );
+    let conversation = done["conversation_id"].as_str().unwrap().to_string();
+
+    let messages = owner
+        .get(&format!("/api/conversations/{conversation}/messages"))
+        .await;
+    let items = messages.body["items"].as_array().unwrap().clone();
+    // Newest first, in the export's own order (09:15 local is 12:15 UTC).
+    let texts: Vec<&str> = items
+        .iter()
+        .rev()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts[1], "Oi! Vocês ainda têm o sofá azul?");
+    assert_eq!(texts[3], "Posso ir às 15h\nok?");
+    assert_eq!(
+        &texts[4..6],
+        &["ok", "ok"],
+        "two identical lines in one minute are two messages"
+    );
+    let first = items.iter().rev().nth(1).unwrap();
+    assert_eq!(first["direction"], "in");
+    assert!(
+        first["created_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2024-03-12T12:15"),
+        "{first}"
+    );
+    let reply = items.iter().rev().nth(2).unwrap();
+    assert_eq!(
+        reply["direction"], "out",
+        "the business's side are the replies"
+    );
+    assert_eq!(items[0]["type"], "media");
+
+    // The same file again, into the same conversation: nothing new.
+    let r = upload(
+        &owner,
+        "WhatsApp Chat with Carla Souza.txt",
+        CHAT.as_bytes(),
+        &[("kind", "chat"), ("conversation_id", &conversation)],
+    )
+    .await;
+    let again = r.body["id"].as_str().unwrap().to_string();
+    owner
+        .put(
+            &format!("/api/imports/{again}/mapping"),
+            json!({"business_participant": "Loja Azul", "tz_offset_minutes": -180}),
+        )
+        .await;
+    owner
+        .post(&format!("/api/imports/{again}/start"), json!({}))
+        .await;
+    let twice = until_finished(&owner, &again).await;
+    assert_eq!(
+        (twice["rows_done"].as_u64(), twice["rows_skipped"].as_u64()),
+        (Some(0), Some(7)),
+        "{twice}"
+    );
+    let after = owner
+        .get(&format!("/api/conversations/{conversation}/messages"))
+        .await;
+    assert_eq!(after.body["items"].as_array().unwrap().len(), items.len());
+
+    let c = owner
+        .get(&format!("/api/conversations/{conversation}"))
+        .await;
+    assert_eq!(
+        c.body["unread_count"], 0,
+        "history is not unread: {}",
+        c.body
+    );
+    let now = owner.get("/api/notifications").await.body["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(now, before, "an import notifies nobody");
+}

@@ -1202,9 +1202,8 @@ const en = {
   'imports.chat.unreadable': '{n} unreadable lines',
   'imports.chat.whoTitle': 'Which of these is your business?',
   'imports.chat.whoBody': 'Messages from this participant become your replies; the other side becomes the lead.',
-  'imports.chat.save': 'Save choice',
+  'imports.chat.save': 'Import the history',
   'imports.chat.saved': 'Saved “{name}” as your business.',
-  'imports.chat.comingNext': 'Running chat imports comes next; your choice is kept until then.',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'The page you are looking for does not exist.',

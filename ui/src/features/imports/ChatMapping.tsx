@@ -25,7 +25,8 @@ export function ChatMapping({ job }: { job: ImportJob }) {
     setError(null);
     setNotice(null);
     try {
-      await save.mutateAsync({ business_participant: who });
+      // Export times carry no zone: they are read in this browser's.
+      await save.mutateAsync({ business_participant: who, tz_offset_minutes: -new Date().getTimezoneOffset() });
     } catch (e) {
       const detail = e instanceof ApiError ? e.details?.map((d) => d.message).join(' ') : '';
       return setError(detail || errorMessage(e));
@@ -33,7 +34,7 @@ export function ChatMapping({ job }: { job: ImportJob }) {
     try {
       await start.mutateAsync();
     } catch (e) {
-      // Running chat histories is not offered yet (409): say so, the choice is saved.
+      // Already started elsewhere (409): say so, the choice is saved.
       if (e instanceof ApiError && e.status === 409) setNotice(e.message);
       else setError(errorMessage(e));
     }
@@ -77,7 +78,7 @@ export function ChatMapping({ job }: { job: ImportJob }) {
             <div role="status" data-testid="chat-notice" className="flex gap-2 rounded-lg border border-sky-200 bg-sky-50 px-3 py-2.5 text-sm text-sky-900 dark:border-sky-900/60 dark:bg-sky-950/40 dark:text-sky-100">
               <Info aria-hidden className="mt-0.5 size-4 shrink-0" />
               <span>
-                <span className="font-medium">{t('imports.chat.saved', { name: who })}</span> {notice}. {t('imports.chat.comingNext')}
+                <span className="font-medium">{t('imports.chat.saved', { name: who })}</span> {notice}
               </span>
             </div>
           )}

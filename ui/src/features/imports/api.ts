@@ -73,7 +73,7 @@ function useRefresh() {
 export function useSaveMapping(id: string) {
   const done = useRefresh();
   return useMutation({
-    mutationFn: (body: CsvMapping | { business_participant: string }) => api.put<ImportJob>(`/api/imports/${id}/mapping`, body),
+    mutationFn: (body: CsvMapping | { business_participant: string; tz_offset_minutes?: number }) => api.put<ImportJob>(`/api/imports/${id}/mapping`, body),
     onSuccess: done,
   });
 }

@@ -1,0 +1,240 @@
+//! Running a chat-history import: the export's messages join a
+//! conversation's timeline in time order, marked imported. Each message's id
+//! is made from its time and a hash of its author, text and occurrence, so
+//! importing the same file again finds every message already there. Imported
+//! history is the past: it starts no flow, assigns nobody, notifies nobody,
+//! opens no 24-hour window and leaves the conversation's place in the inbox.
+use std::path::Path;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{
+    chat_export::{ChatMessage, Kind},
+    model::{self, Import, Mapping, Status},
+};
+use crate::{
+    contacts::{self, Identity},
+    conversations::{
+        model::{Conversation, Direction, Message, MessageStatus, Source},
+        repo,
+    },
+    error::{ApiError, ApiResult},
+    store::{
+        ids::{BusinessId, ConversationId, MessageId, RecordId},
+        Store, WriteCtx,
+    },
+    time::now_ms,
+};
+
+const BATCH: usize = 500;
+
+fn kind_name(k: &Kind) -> &'static str {
+    match k {
+        Kind::Text => "text",
+        Kind::System => "system",
+        Kind::Media { .. } => "media",
+        Kind::Deleted => "deleted",
+    }
+}
+
+/// Export times are wall-clock without a zone: read in the business's
+/// offset given at mapping time (UTC when none).
+fn utc_ms(m: &ChatMessage, offset_minutes: i64) -> i64 {
+    m.at.and_utc().timestamp_millis() - offset_minutes * 60_000
+}
+
+/// The same message (time, author, text, n-th such in the file) always gets the same id.
+pub fn message_id(at_ms: i64, m: &ChatMessage, occurrence: u32) -> MessageId {
+    let mut h = Sha256::new();
+    h.update(m.author.as_deref().unwrap_or("").as_bytes());
+    h.update([0]);
+    h.update(m.text.as_bytes());
+    h.update(occurrence.to_be_bytes());
+    let digest = h.finalize();
+    let mut random = [0u8; 16];
+    random[6..].copy_from_slice(&digest[..10]);
+    MessageId(ulid::Ulid::from_parts(
+        at_ms.max(0) as u64,
+        u128::from_be_bytes(random),
+    ))
+}
+
+/// The conversation the history joins: the chosen one, or a new one with the
+/// other participant (their name, and their phone when the name is one).
+fn conversation(
+    ctx: &mut WriteCtx,
+    i: &Import,
+    other: &str,
+    country: &str,
+) -> ApiResult<Conversation> {
+    if let Some(c) = i.conversation_id {
+        return repo::get(ctx, i.business_id, c)?
+            .ok_or_else(|| ApiError::not_found("conversation"));
+    }
+    let phone = other
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+        .then(|| contacts::phone::normalize(other, country).ok())
+        .flatten();
+    let who = Identity {
+        name: (phone.is_none()).then(|| other.to_string()),
+        phone,
+        wa_user_id: None,
+        email: None,
+    };
+    let (contact, _) = contacts::upsert(ctx, i.business_id, &who)?;
+    let mut c = Conversation::start(i.business_id, contact.id, None, Source::Import, now_ms());
+    // The importer already knows this person: the conversation is theirs.
+    c.assignee_id = Some(i.created_by);
+    repo::save(ctx, None, &c)?;
+    Ok(c)
+}
+
+pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) -> ApiResult<()> {
+    let Some(import) = model::get(&store.read()?, b, id)? else {
+        return Ok(());
+    };
+    let Some(Mapping::Chat(mapping)) = import.mapping.clone() else {
+        return Err(ApiError::field(
+            "mapping",
+            "choose the business's side first",
+        ));
+    };
+    let path = model::file_path(data_dir, b, id);
+    let chat = super::chat::parsed(&path).await?;
+    let business = crate::tenancy::repo::business(&store.read()?, b)?
+        .ok_or_else(|| ApiError::not_found("business"))?;
+    let other = chat
+        .participants
+        .iter()
+        .find(|p| **p != mapping.business_participant)
+        .cloned()
+        .unwrap_or_else(|| "WhatsApp contact".into());
+    // Occurrence numbers make identical lines in one minute distinct messages.
+    let mut seen: std::collections::HashMap<(i64, Option<String>, String), u32> =
+        Default::default();
+    // Exports count in minutes (or seconds): the file's order within one
+    // timestamp is kept by a millisecond apiece.
+    let mut same_time: std::collections::HashMap<i64, i64> = Default::default();
+    let mut prepared = Vec::with_capacity(chat.messages.len());
+    for m in &chat.messages {
+        let at = utc_ms(m, mapping.tz_offset_minutes);
+        let n = seen
+            .entry((at, m.author.clone(), m.text.clone()))
+            .or_insert(0);
+        *n += 1;
+        let k = same_time.entry(at).or_insert(0);
+        let ordered = at + *k;
+        *k += 1;
+        prepared.push((message_id(ordered, m, *n), ordered, m.clone()));
+    }
+    let total = prepared.len() as u64;
+    let errors: Vec<(u64, String, String)> = chat
+        .errors
+        .iter()
+        .map(|e| (e.line as u64, e.reason.clone(), e.text.clone()))
+        .collect();
+    loop {
+        let Some(i) = model::get(&store.read()?, b, id)? else {
+            return Ok(());
+        };
+        if i.status != Status::Running {
+            return Ok(());
+        }
+        let from = i.checkpoint.row as usize;
+        let batch: Vec<_> = prepared.iter().skip(from).take(BATCH).cloned().collect();
+        let eof = from + batch.len() >= prepared.len();
+        let (me, them, country) = (
+            mapping.business_participant.clone(),
+            other.clone(),
+            business.default_country.clone(),
+        );
+        let errors = if from == 0 {
+            errors.clone()
+        } else {
+            Vec::new()
+        };
+        store
+            .write(move |ctx| {
+                let Some(mut i) = model::get(ctx, b, id)? else {
+                    return Ok(());
+                };
+                if i.status != Status::Running || i.checkpoint.row as usize != from {
+                    return Ok(());
+                }
+                let c = conversation(ctx, &i, &them, &country)?;
+                if i.conversation_id.is_none() {
+                    i.conversation_id = Some(c.id);
+                }
+                for (line, reason, text) in &errors {
+                    super::csv_run::fail(
+                        ctx,
+                        &mut i,
+                        *line,
+                        None,
+                        reason.clone(),
+                        vec![text.clone()],
+                    )?;
+                }
+                for (mid, at, m) in &batch {
+                    if repo::message(ctx, b, c.id, *mid)?.is_some() {
+                        i.checkpoint.skipped += 1;
+                        continue;
+                    }
+                    save(ctx, &i, c.id, *mid, *at, m, &me)?;
+                    i.checkpoint.done += 1;
+                }
+                i.checkpoint.row = (from + batch.len()) as u64;
+                if eof {
+                    i.status = Status::Completed;
+                    i.finished_at = Some(now_ms());
+                }
+                i.rows_total_estimate = Some(total);
+                i.updated_at = now_ms();
+                model::save(ctx, &i)?;
+                super::csv_run::progress(ctx, &i, 0.0);
+                Ok(())
+            })
+            .await?;
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+fn save(
+    ctx: &mut WriteCtx,
+    i: &Import,
+    conversation: ConversationId,
+    id: MessageId,
+    at: i64,
+    m: &ChatMessage,
+    business_side: &str,
+) -> ApiResult<()> {
+    let ours = m.author.as_deref() == Some(business_side);
+    let media = match &m.kind {
+        Kind::Media { file, omitted } => json!({"file": file, "omitted": omitted}),
+        _ => serde_json::Value::Null,
+    };
+    let message = Message {
+        id,
+        business_id: i.business_id,
+        conversation_id: conversation,
+        direction: if ours { Direction::Out } else { Direction::In },
+        kind: kind_name(&m.kind).to_string(),
+        text: m.text.clone(),
+        details: json!({"imported": true, "import_id": i.id, "author": m.author, "line": m.line, "media": media})
+            .to_string(),
+        wa_message_id: None,
+        status: if ours { MessageStatus::Sent } else { MessageStatus::Received },
+        error: None,
+        author_id: None,
+        reply_to: None,
+        reactions: Vec::new(),
+        created_at: at,
+        updated_at: at,
+    };
+    repo::save_message(ctx, &message)?;
+    Ok(())
+}
