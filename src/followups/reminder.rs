@@ -116,7 +116,8 @@ fn remind(
             member,
             &crate::push::PushMessage {
                 title: title.clone(),
-                body: text.clone(),
+                // A push message is at most one 4 KB record, keys and all.
+                body: text.chars().take(1_000).collect(),
                 url: path.clone(),
                 tag: format!("followup-{}", first.id),
             },
