@@ -84,10 +84,15 @@ pub fn apply(ctx: &mut WriteCtx, i: &mut Import, m: &CsvMapping, row: &Row) -> A
         }
     }
     let b = i.business_id;
-    let existing: Option<Contact> = match (&who.phone, &who.email) {
-        (Some(p), _) if contacts::by_phone(ctx, b, p)?.is_some() => contacts::by_phone(ctx, b, p)?,
-        (_, Some(e)) => contacts::by_email(ctx, b, e)?,
-        _ => None,
+    // The phone decides first, then the email, as for every other source.
+    let by_phone = match &who.phone {
+        Some(p) => contacts::by_phone(ctx, b, p)?,
+        None => None,
+    };
+    let existing: Option<Contact> = match (by_phone, &who.email) {
+        (Some(c), _) => Some(c),
+        (None, Some(e)) => contacts::by_email(ctx, b, e)?,
+        (None, None) => None,
     };
     let policy = m.duplicates;
     if existing.is_some() && policy == Duplicates::Skip {
