@@ -32,6 +32,7 @@ pub mod realtime;
 pub mod replies;
 pub mod scheduler;
 pub mod schema;
+pub mod search;
 pub mod server;
 pub mod simulator;
 pub mod store;

@@ -85,6 +85,11 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         config.push.subject.clone()
     };
     let vapid = crate::push::Vapid::load_or_create(&config.server.data_dir, &push_subject)?;
+    let search = crate::search::Search::open(&config.server.data_dir)
+        .map_err(|e| std::io::Error::other(e.message))?;
+    search
+        .start(store.clone())
+        .map_err(|e| std::io::Error::other(e.message))?;
     Ok(AppState {
         simulator: crate::simulator::Simulator::new(
             store.clone(),
@@ -110,6 +115,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         hub: Default::default(),
         flow_sims: Default::default(),
         vapid: Arc::new(vapid),
+        search,
     })
 }
 
@@ -189,6 +195,7 @@ pub fn start_with_store(
     write_control_file(&data_dir, addr, &state.control_secret)?;
     let (tx, rx) = std::sync::mpsc::channel();
     let thread_store = store.clone();
+    let thread_search = state.search.clone();
     let thread_dir = data_dir.clone();
     let shared = state.clone();
     let thread = std::thread::Builder::new()
@@ -311,6 +318,7 @@ pub fn start_with_store(
                 let _ = tx.send(server.handle());
                 server.await
             });
+            thread_search.shutdown();
             thread_store.shutdown();
             let _ = std::fs::remove_file(thread_dir.join(CONTROL_FILE));
             result

@@ -69,6 +69,8 @@ enum Command {
     },
     /// Verify that every record decodes and every index agrees (exit 1 otherwise).
     Check,
+    /// Rebuild the search index from the store.
+    Reindex,
     /// Bring leads in from a file.
     Import {
         #[command(subcommand)]
@@ -258,6 +260,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Check => op(&config, Op::Check),
+        Command::Reindex => op(&config, Op::Reindex),
         Command::Import {
             command:
                 ImportCommand::Csv {
@@ -319,7 +322,7 @@ fn password_hash(
 fn op(config: &Config, op: Op) -> Result<(), String> {
     let output = match server::open_store(config, Metrics::default()) {
         Ok(store) => {
-            let result = ops::execute(&store, op);
+            let result = ops::execute(&store, None, op);
             store.shutdown();
             result.map_err(|e| e.message)?
         }

@@ -42,6 +42,7 @@ pub enum Op {
         out: PathBuf,
     },
     Check,
+    Reindex,
     ImportCsv {
         file: PathBuf,
         business: BusinessId,
@@ -51,8 +52,16 @@ pub enum Op {
     },
 }
 
-pub fn execute(store: &Store, op: Op) -> ApiResult<String> {
+/// `search`: the running server's index (None: this process may open it).
+pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) -> ApiResult<String> {
     match op {
+        Op::Reindex => match search {
+            Some(s) if s.request_rebuild() => Ok(
+                "the running server is rebuilding the search index from the store; searches fill up as it goes\n".into(),
+            ),
+            Some(_) => Err(ApiError::internal("the search indexer is not running")),
+            None => crate::search::reindex_offline(store),
+        },
         Op::TenantCreate {
             name,
             owner_email,

@@ -64,6 +64,24 @@ impl<'a, R: Reader + ?Sized> Conversations<'a, R> {
         Ok(repo::messages(self.r, c.business_id, c.id, before, limit)?)
     }
 
+    /// The thread from its newest message back to `until`, so it can open
+    /// scrolled to that message (None: not among the newest `limit`).
+    pub fn messages_until(
+        &self,
+        id: ConversationId,
+        until: MessageId,
+        limit: usize,
+    ) -> ApiResult<Option<Vec<Message>>> {
+        let c = self.get(id)?;
+        Ok(repo::messages_until(
+            self.r,
+            c.business_id,
+            c.id,
+            until,
+            limit,
+        )?)
+    }
+
     pub fn notes(&self, id: ConversationId) -> ApiResult<Vec<Note>> {
         let c = self.get(id)?;
         Ok(repo::notes(self.r, c.business_id, c.id)?)

@@ -123,6 +123,28 @@ pub fn for_channel<R: Reader + ?Sized>(
     }
 }
 
+/// Every conversation of a contact (one per number, and one without).
+pub fn of_contact<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    contact: ContactId,
+) -> Result<Vec<ConversationId>, StoreError> {
+    let prefix = Key::new().id(b.bytes()).id(contact.bytes()).done();
+    let end = store::prefix_end(&prefix);
+    let rows = r.range_raw(
+        BY_CHANNEL,
+        std::ops::Bound::Included(prefix.as_slice()),
+        end.as_deref()
+            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+        usize::MAX,
+        false,
+    )?;
+    Ok(rows
+        .iter()
+        .filter_map(|(_, v)| ConversationId::from_bytes(v))
+        .collect())
+}
+
 /// Where a contact's new message or lead goes, so a person has one timeline.
 pub struct Thread {
     /// The conversation to continue, if any.
@@ -249,6 +271,33 @@ pub fn save(
     ctx.put(CONVERSATIONS, &conv_key(b, c.id), c)
 }
 
+/// The conversation ids of order-index entries, after their prefix and time.
+fn ids_after_time(entries: &[(Vec<u8>, Vec<u8>)], prefix_len: usize) -> Vec<ConversationId> {
+    entries
+        .iter()
+        .filter_map(|(k, _)| k.get(prefix_len + 8..).and_then(ConversationId::from_bytes))
+        .collect()
+}
+
+/// Conversations of a business whose last activity is at or after `since`,
+/// newest first (the search index's catch-up after a crash).
+pub fn updated_since<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    since: i64,
+) -> Result<Vec<ConversationId>, StoreError> {
+    let prefix = Key::new().id(b.bytes()).done();
+    let end = Key::new().id(b.bytes()).u64(desc_time(since)).done();
+    let entries = r.range_raw(
+        BY_ACTIVITY,
+        std::ops::Bound::Included(prefix.as_slice()),
+        std::ops::Bound::Excluded(store::prefix_end(&end).as_deref().unwrap_or(end.as_slice())),
+        usize::MAX,
+        false,
+    )?;
+    Ok(ids_after_time(&entries, prefix.len()))
+}
+
 /// Unassigned conversations of a business, the longest waiting first.
 pub fn unassigned_oldest_first<R: Reader + ?Sized>(
     r: &R,
@@ -265,13 +314,7 @@ pub fn unassigned_oldest_first<R: Reader + ?Sized>(
         limit,
         true,
     )?;
-    Ok(entries
-        .iter()
-        .filter_map(|(k, _)| {
-            k.get(prefix.len() + 8..)
-                .and_then(ConversationId::from_bytes)
-        })
-        .collect())
+    Ok(ids_after_time(&entries, prefix.len()))
 }
 
 fn message_key(b: BusinessId, c: ConversationId, m: MessageId) -> Vec<u8> {
@@ -344,6 +387,38 @@ pub fn messages<R: Reader + ?Sized>(
     };
     let entries = r.range_raw(MESSAGES, start, end, limit, true)?;
     store::decode_entries(MESSAGES, entries)
+}
+
+/// Messages of a conversation from the newest back to `until` (inclusive),
+/// newest first; None when `until` is not among the newest `limit`.
+pub fn messages_until<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+    until: MessageId,
+    limit: usize,
+) -> Result<Option<Vec<Message>>, StoreError> {
+    let prefix = conv_key(b, c);
+    let from = message_key(b, c, until);
+    let end = store::prefix_end(&prefix).unwrap_or_default();
+    let end = if end.is_empty() {
+        std::ops::Bound::Unbounded
+    } else {
+        std::ops::Bound::Excluded(end.as_slice())
+    };
+    let entries = r.range_raw(
+        MESSAGES,
+        std::ops::Bound::Included(from.as_slice()),
+        end,
+        limit,
+        true,
+    )?;
+    let page: Vec<Message> = store::decode_entries(MESSAGES, entries)?;
+    Ok(page
+        .last()
+        .filter(|m| m.id == until)
+        .is_some()
+        .then_some(page))
 }
 
 fn read_key(b: BusinessId, c: ConversationId, m: MemberId) -> Vec<u8> {

@@ -300,7 +300,12 @@ async fn update(
 struct PageParams {
     cursor: Option<String>,
     limit: Option<usize>,
+    /// Everything from the newest message back to this one (a search hit).
+    until: Option<String>,
 }
+
+/// How far back `until` reaches; a deeper message opens the thread as usual.
+const UNTIL_MAX: usize = 2_000;
 
 async fn messages(
     state: web::Data<AppState>,
@@ -312,9 +317,26 @@ async fn messages(
         Some(c) => Some(c.parse::<MessageId>().map_err(|_| bad("cursor", c))?),
         None => None,
     };
-    let limit = params.limit.unwrap_or(50).clamp(1, 200);
+    let until = match params.until.as_deref().filter(|c| !c.is_empty()) {
+        Some(u) => Some(u.parse::<MessageId>().map_err(|_| bad("until", u))?),
+        None => None,
+    };
+    let mut limit = params.limit.unwrap_or(50).clamp(1, 200);
     let read = state.store.read()?;
-    let page = Conversations::new(&read, &actor.scope).messages(id.into_inner(), before, limit)?;
+    let conversations = Conversations::new(&read, &actor.scope);
+    let id = id.into_inner();
+    let found = match until {
+        Some(u) => conversations.messages_until(id, u, UNTIL_MAX)?,
+        None => None,
+    };
+    let page = match found {
+        Some(page) => {
+            // The next page goes on from the target, older.
+            limit = page.len();
+            page
+        }
+        None => conversations.messages(id, before, limit)?,
+    };
     let next = (page.len() == limit)
         .then(|| page.last().map(|m| m.id.to_string()))
         .flatten();
@@ -417,6 +439,11 @@ async fn add_note(
                 created_at: now_ms(),
             };
             repo::add_note(ctx, c.business_id, &note)?;
+            ctx.emit(crate::events::Event::new(
+                Some(c.business_id),
+                "index.note",
+                json!({"conversation_id": c.id, "note_id": note.id}),
+            ));
             Ok(note)
         })
         .await?;

@@ -35,7 +35,8 @@ async fn run(
     let op: ops::Op = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(crate::error::Code::InvalidRequest, e.to_string()))?;
     let store = state.store.clone();
-    let result = web::block(move || ops::execute(&store, op))
+    let search = state.search.clone();
+    let result = web::block(move || ops::execute(&store, Some(&search), op))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(match result {

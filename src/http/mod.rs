@@ -41,6 +41,7 @@ pub struct AppState {
     pub flow_sims: Arc<crate::flows::sim::Sessions>,
     /// The server's VAPID key for browser push.
     pub vapid: Arc<crate::push::Vapid>,
+    pub search: crate::search::Search,
 }
 
 /// Every API route of every domain: one line per domain.
@@ -76,6 +77,7 @@ pub fn api(routes: &mut Routes) {
     crate::push::routes::routes(routes);
     crate::dashboard::routes::routes(routes);
     crate::imports::routes::routes(routes);
+    crate::search::routes::routes(routes);
     crate::notifications::prefs::routes(routes);
 }
 

@@ -177,14 +177,21 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
                         vec![text.clone()],
                     )?;
                 }
+                let mut added = Vec::with_capacity(batch.len());
                 for (mid, at, m) in &batch {
                     if repo::message(ctx, b, c.id, *mid)?.is_some() {
                         i.checkpoint.skipped += 1;
                         continue;
                     }
                     save(ctx, &i, c.id, *mid, *at, m, &me)?;
+                    added.push(*mid);
                     i.checkpoint.done += 1;
                 }
+                ctx.emit(crate::events::Event::new(
+                    Some(b),
+                    "index.messages",
+                    json!({"conversation_id": c.id, "message_ids": added}),
+                ));
                 i.checkpoint.row = (from + batch.len()) as u64;
                 if eof {
                     i.status = Status::Completed;

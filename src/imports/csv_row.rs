@@ -14,7 +14,10 @@ use crate::{
     conversations::{model::Source, repo},
     error::{ApiError, ApiResult},
     leads::{self, Capture, Fields},
-    store::{ids::MemberId, WriteCtx},
+    store::{
+        ids::{ContactId, MemberId},
+        WriteCtx,
+    },
 };
 
 fn cell<'a>(m: &CsvMapping, cells: &'a [String], target: &str) -> Option<&'a str> {
@@ -42,7 +45,15 @@ fn assignee(ctx: &mut WriteCtx, i: &Import, email: &str) -> ApiResult<Option<Mem
     Ok(crate::tenancy::repo::membership(ctx, user.id, i.business_id)?.map(|m| m.id))
 }
 
-pub fn apply(ctx: &mut WriteCtx, i: &mut Import, m: &CsvMapping, row: &Row) -> ApiResult<()> {
+/// Imports one row; the contact it created or changed joins `touched` (the
+/// search index re-reads them after the batch commits).
+pub fn apply(
+    ctx: &mut WriteCtx,
+    i: &mut Import,
+    m: &CsvMapping,
+    row: &Row,
+    touched: &mut Vec<ContactId>,
+) -> ApiResult<()> {
     let cells = match &row.cells {
         Ok(c) => c.clone(),
         Err(reason) => return Ok(fail(ctx, i, row.number, None, reason.clone(), Vec::new())?),
@@ -138,6 +149,7 @@ pub fn apply(ctx: &mut WriteCtx, i: &mut Import, m: &CsvMapping, row: &Row) -> A
             }
         }
     }
+    touched.push(contact.id);
     i.checkpoint.done += 1;
     Ok(())
 }

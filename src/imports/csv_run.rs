@@ -322,8 +322,16 @@ pub fn commit(ctx: &mut WriteCtx, b: BusinessId, id: RecordId, batch: &Batch) ->
             "a spreadsheet import needs its column mapping",
         ));
     };
+    let mut touched = Vec::new();
     for r in &batch.rows {
-        super::csv_row::apply(ctx, &mut i, &mapping, r)?;
+        super::csv_row::apply(ctx, &mut i, &mapping, r, &mut touched)?;
+    }
+    if !touched.is_empty() {
+        ctx.emit(crate::events::Event::new(
+            Some(b),
+            "index.contacts",
+            json!({"contact_ids": touched}),
+        ));
     }
     i.checkpoint.offset = batch.next;
     i.checkpoint.row = batch.last_row;

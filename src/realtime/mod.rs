@@ -159,6 +159,10 @@ impl Hub {
         let Some(business) = event.business_id else {
             return;
         };
+        // The search indexer's own notices; nothing a browser shows.
+        if event.kind.starts_with("index.") {
+            return;
+        }
         if event.kind.starts_with("member.") {
             self.refresh_scopes(store, business);
         }

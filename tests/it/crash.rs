@@ -47,6 +47,28 @@ pub fn serve_with_env(dir: &Path, env: &[(&str, &str)]) -> (Child, String) {
     (child, url)
 }
 
+/// A business and its owner, made by the command line in `dir`.
+pub fn create_tenant(dir: &Path, name: &str, owner_email: &str, password: &str) {
+    let created = Command::new(BIN)
+        .args([
+            "tenant",
+            "create",
+            "--name",
+            name,
+            "--owner-email",
+            owner_email,
+        ])
+        .args(["--owner-password", password, "--data-dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+}
+
 async fn post(http: &reqwest::Client, url: &str, wamid: &str) -> bool {
     let body = text(
         "CRASH-PN",
@@ -70,22 +92,7 @@ async fn post(http: &reqwest::Client, url: &str, wamid: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
     let dir = tempfile::tempdir().unwrap();
-    let created = Command::new(BIN)
-        .args([
-            "tenant",
-            "create",
-            "--name",
-            "Crash",
-            "--owner-email",
-            "o@crash.test",
-            "--owner-password",
-            "long-password",
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(created.status.success());
+    create_tenant(dir.path(), "Crash", "o@crash.test", "long-password");
     let (mut child, url) = serve(dir.path());
     let owner = Client::new(&url);
     assert_eq!(

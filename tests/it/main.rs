@@ -24,6 +24,7 @@ mod push;
 mod rbac;
 mod realtime;
 mod reset;
+mod search;
 mod simulator;
 mod store;
 mod team;

@@ -1129,6 +1129,12 @@ async fn every_route_answers_each_role_as_expected() {
         ),
         case(
             M::GET,
+            "/api/search",
+            "/api/search?q=hello",
+            [401, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
             "/api/push/key",
             "/api/push/key",
             [401, 200, 200, 200, 200],

@@ -247,7 +247,7 @@ async fn deliveries_for_unknown_numbers_are_acknowledged_and_dead_lettered() {
         admin: true,
     };
     let store = h.server.store.clone();
-    tokio::task::spawn_blocking(move || wafunnel::cli::ops::execute(&store, op))
+    tokio::task::spawn_blocking(move || wafunnel::cli::ops::execute(&store, None, op))
         .await
         .unwrap()
         .unwrap();

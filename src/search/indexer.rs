@@ -1,0 +1,395 @@
+//! The indexer thread: follows committed events, batches them, and commits
+//! the index at most `FLUSH_AFTER` after the first change it holds.
+use std::{
+    collections::{HashMap, HashSet},
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+use tantivy::IndexWriter;
+use tokio::sync::{broadcast::error::RecvError, mpsc};
+
+use super::{docs::Docs, error, schema, Payload, Search};
+use crate::{
+    conversations::{model::Conversation, repo},
+    error::ApiResult,
+    events::Batch,
+    store::{
+        ids::{BusinessId, ContactId, ConversationId, MessageId},
+        ReadTxn, Store,
+    },
+    time::now_ms,
+};
+
+/// A change is searchable this long after its commit, plus the flush itself.
+const FLUSH_AFTER: Duration = Duration::from_millis(500);
+/// After a crash, conversations active this long before the watermark are
+/// re-indexed too: events reach the indexer a little after their commit.
+const SLACK_MS: i64 = 30_000;
+/// Documents a rebuild writes between intermediate commits.
+const REBUILD_COMMIT_EVERY: usize = 100_000;
+
+enum Control {
+    Rebuild,
+    Stop,
+}
+
+pub struct Running {
+    control: mpsc::UnboundedSender<Control>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn rebuild(&self) -> bool {
+        self.control.send(Control::Rebuild).is_ok()
+    }
+
+    pub fn stop(self) {
+        let _ = self.control.send(Control::Stop);
+        let _ = self.thread.join();
+    }
+}
+
+#[derive(Default)]
+struct Pending {
+    messages: Vec<(BusinessId, ConversationId, MessageId)>,
+    notes: Vec<(BusinessId, ConversationId, MessageId)>,
+    cards: HashSet<(BusinessId, ConversationId)>,
+    whole: HashSet<(BusinessId, ConversationId)>,
+    /// Contacts an import created or changed: their conversations, whole.
+    contacts: HashSet<(BusinessId, ContactId)>,
+    /// Re-index what changed since this time (after a crash or lost events).
+    catch_up_from: Option<i64>,
+    /// When the oldest change held here was received (monotonic, wall ms).
+    since: Option<(Instant, i64)>,
+}
+
+fn id_at<T: std::str::FromStr>(v: &Value, field: &str) -> Option<T> {
+    v.get(field)?.as_str()?.parse().ok()
+}
+
+fn ids<'a, T: std::str::FromStr + 'a>(v: &'a Value, field: &str) -> impl Iterator<Item = T> + 'a {
+    v.get(field)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str()?.parse().ok())
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+            && self.notes.is_empty()
+            && self.cards.is_empty()
+            && self.whole.is_empty()
+            && self.contacts.is_empty()
+            && self.catch_up_from.is_none()
+    }
+
+    fn size(&self) -> usize {
+        self.messages.len()
+            + self.notes.len()
+            + self.cards.len()
+            + self.whole.len()
+            + self.contacts.len()
+    }
+
+    fn touch(&mut self) {
+        if self.since.is_none() {
+            self.since = Some((Instant::now(), now_ms()));
+        }
+    }
+
+    fn absorb(&mut self, batch: &Batch) {
+        for e in batch.iter() {
+            let Some(b) = e.business_id else { continue };
+            let conversation = id_at::<ConversationId>(&e.data, "conversation_id");
+            match (e.kind, conversation) {
+                ("message.new", Some(c)) => {
+                    if let Some(m) = id_at(&e.data, "message_id") {
+                        self.messages.push((b, c, m));
+                    }
+                    self.cards.insert((b, c));
+                }
+                ("index.note", Some(c)) => {
+                    if let Some(n) = id_at(&e.data, "note_id") {
+                        self.notes.push((b, c, n));
+                    }
+                }
+                ("conversation.new", Some(c)) => {
+                    self.cards.insert((b, c));
+                }
+                ("conversation.updated", Some(c)) => {
+                    // The scope prefilter lives on every document of a conversation.
+                    let reassigned = e.data.get("previous_assignee_id").is_some()
+                        && e.data.get("previous_assignee_id") != e.data.get("assignee_id");
+                    if reassigned {
+                        self.whole.insert((b, c));
+                    } else {
+                        self.cards.insert((b, c));
+                    }
+                }
+                ("index.messages", Some(c)) => {
+                    for m in ids(&e.data, "message_ids") {
+                        self.messages.push((b, c, m));
+                    }
+                    self.cards.insert((b, c));
+                }
+                ("index.contacts", _) => {
+                    self.contacts
+                        .extend(ids(&e.data, "contact_ids").map(|k| (b, k)));
+                }
+                _ => continue,
+            }
+            self.touch();
+        }
+    }
+}
+
+pub fn spawn(search: Search, store: Store) -> ApiResult<Running> {
+    let writer = search.writer()?;
+    // Subscribed before catching up, so nothing committed meanwhile is missed.
+    let events = store.subscribe();
+    let (control, commands) = mpsc::unbounded_channel();
+    let thread = std::thread::Builder::new()
+        .name("wafunnel-search".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return tracing::error!("search indexer runtime: {e}"),
+            };
+            rt.block_on(follow(search, store, writer, events, commands));
+        })
+        .map_err(error)?;
+    Ok(Running { control, thread })
+}
+
+async fn follow(
+    search: Search,
+    store: Store,
+    mut writer: IndexWriter,
+    mut events: tokio::sync::broadcast::Receiver<Batch>,
+    mut commands: mpsc::UnboundedReceiver<Control>,
+) {
+    let mut pending = Pending::default();
+    let payload = search.payload();
+    if payload.complete {
+        pending.catch_up_from = Some(payload.watermark);
+    } else if let Err(e) = rebuild_with(&search, &store, &mut writer) {
+        tracing::error!("search index rebuild: {}", e.message);
+    }
+    let mut last_watermark = search.payload().watermark;
+    loop {
+        let deadline = pending.since.map(|(t, _)| t + FLUSH_AFTER);
+        let due =
+            !pending.is_empty() && (pending.catch_up_from.is_some() || pending.size() > 20_000);
+        if !due {
+            tokio::select! {
+                biased;
+                c = commands.recv() => match c {
+                    Some(Control::Rebuild) => {
+                        pending = Pending::default();
+                        if let Err(e) = rebuild_with(&search, &store, &mut writer) {
+                            tracing::error!("search index rebuild: {}", e.message);
+                        }
+                        last_watermark = search.payload().watermark;
+                        continue;
+                    }
+                    Some(Control::Stop) | None => break,
+                },
+                r = events.recv() => match r {
+                    Ok(batch) => { pending.absorb(&batch); continue; }
+                    Err(RecvError::Lagged(n)) => {
+                        tracing::warn!("search indexer fell {n} commits behind; catching up from the store");
+                        pending.catch_up_from = Some(last_watermark);
+                        continue;
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+                _ = sleep_until(deadline), if deadline.is_some() => {}
+            }
+        }
+        match flush(&search, &store, &mut writer, std::mem::take(&mut pending)) {
+            Ok(w) => last_watermark = w,
+            Err(e) => {
+                tracing::error!("search index commit: {}", e.message);
+                pending.catch_up_from = Some(last_watermark);
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+    if !pending.is_empty() {
+        if let Err(e) = flush(&search, &store, &mut writer, pending) {
+            tracing::error!("search index final commit: {}", e.message);
+        }
+    }
+    let _ = writer.wait_merging_threads();
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    if let Some(d) = deadline {
+        tokio::time::sleep_until(d.into()).await;
+    }
+}
+
+fn commit(search: &Search, writer: &mut IndexWriter, payload: Payload) -> ApiResult<()> {
+    let mut prepared = writer.prepare_commit().map_err(error)?;
+    prepared.set_payload(&serde_json::to_string(&payload).map_err(error)?);
+    prepared.commit().map_err(error)?;
+    search.reload();
+    search.with_stats(|s| s.last_commit_ms = now_ms());
+    Ok(())
+}
+
+/// Conversations changed since `from` (less the slack), in every business.
+fn changed_since(read: &ReadTxn, from: i64) -> ApiResult<Vec<(BusinessId, ConversationId)>> {
+    let mut out = Vec::new();
+    for b in crate::tenancy::repo::businesses(read)? {
+        for c in repo::updated_since(read, b.id, from - SLACK_MS)? {
+            out.push((b.id, c));
+        }
+        for i in crate::imports::model::list(read, b.id)? {
+            if let (true, Some(c)) = (i.updated_at >= from - SLACK_MS, i.conversation_id) {
+                out.push((b.id, c));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Writes what is pending and commits; returns the watermark it recorded.
+fn flush(
+    search: &Search,
+    store: &Store,
+    writer: &mut IndexWriter,
+    mut p: Pending,
+) -> ApiResult<i64> {
+    let started = now_ms();
+    let watermark = p.since.map_or(started, |(_, wall)| wall.min(started));
+    let read = store.read()?;
+    if let Some(from) = p.catch_up_from {
+        p.whole.extend(changed_since(&read, from)?);
+    }
+    for &(b, k) in &p.contacts {
+        p.whole
+            .extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
+    }
+    let docs = Docs {
+        writer,
+        fields: search.fields(),
+    };
+    let mut conversations: HashMap<ConversationId, Option<Conversation>> = HashMap::new();
+    let mut conversation = |b: BusinessId, c: ConversationId| -> ApiResult<Option<Conversation>> {
+        if let Some(hit) = conversations.get(&c) {
+            return Ok(hit.clone());
+        }
+        let found = repo::get(&read, b, c)?;
+        conversations.insert(c, found.clone());
+        Ok(found)
+    };
+    let mut n = 0;
+    for &(b, c) in &p.whole {
+        n += docs.conversation(&read, b, c, false)?;
+    }
+    for (b, c, m) in p
+        .messages
+        .iter()
+        .filter(|(b, c, _)| !p.whole.contains(&(*b, *c)))
+    {
+        if let (Some(conv), Some(msg)) = (conversation(*b, *c)?, repo::message(&read, *b, *c, *m)?)
+        {
+            n += docs.message(&conv, &msg)?;
+        }
+    }
+    for (b, c, id) in p
+        .notes
+        .iter()
+        .filter(|(b, c, _)| !p.whole.contains(&(*b, *c)))
+    {
+        if let Some(conv) = conversation(*b, *c)? {
+            let notes = repo::notes(&read, *b, *c)?;
+            if let Some(note) = notes.iter().find(|x| x.id == *id) {
+                n += docs.note(&conv, note)?;
+            }
+        }
+    }
+    for (b, c) in p.cards.iter().filter(|k| !p.whole.contains(k)) {
+        if let Some(conv) = conversation(*b, *c)? {
+            n += docs.card(&read, &conv)?;
+        }
+    }
+    drop(read);
+    commit(
+        search,
+        writer,
+        Payload {
+            schema: schema::SCHEMA_VERSION,
+            watermark,
+            complete: true,
+        },
+    )?;
+    search.with_stats(|s| s.docs_indexed += n as u64);
+    Ok(watermark)
+}
+
+/// Replaces the whole index with what the store holds now.
+fn rebuild_with(search: &Search, store: &Store, writer: &mut IndexWriter) -> ApiResult<usize> {
+    search.with_stats(|s| s.rebuilding = true);
+    let started = now_ms();
+    let unfinished = Payload {
+        schema: schema::SCHEMA_VERSION,
+        watermark: started,
+        complete: false,
+    };
+    writer.delete_all_documents().map_err(error)?;
+    commit(search, writer, unfinished)?;
+    let mut after: Option<Vec<u8>> = None;
+    let mut total = 0;
+    let mut since_commit = 0;
+    loop {
+        let read = store.read()?;
+        let page = repo::all_after(&read, after.as_deref(), 200)?;
+        let docs = Docs {
+            writer,
+            fields: search.fields(),
+        };
+        for (_, c) in &page {
+            let n = docs.conversation(&read, c.business_id, c.id, true)?;
+            total += n;
+            since_commit += n;
+        }
+        drop(read);
+        match page.last() {
+            Some((key, _)) if page.len() == 200 => after = Some(key.clone()),
+            _ => break,
+        }
+        if since_commit >= REBUILD_COMMIT_EVERY {
+            commit(search, writer, unfinished)?;
+            since_commit = 0;
+        }
+    }
+    commit(
+        search,
+        writer,
+        Payload {
+            complete: true,
+            ..unfinished
+        },
+    )?;
+    search.with_stats(|s| {
+        s.rebuilding = false;
+        s.docs_indexed += total as u64;
+    });
+    Ok(total)
+}
+
+/// A rebuild by a process that holds the store but runs no server.
+pub fn rebuild(search: &Search, store: &Store) -> ApiResult<usize> {
+    let mut writer = search.writer()?;
+    let n = rebuild_with(search, store, &mut writer)?;
+    writer.wait_merging_threads().map_err(error)?;
+    Ok(n)
+}

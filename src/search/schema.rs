@@ -1,0 +1,206 @@
+//! The index's fields, its analyzer and the documents built from store records.
+//!
+//! Three kinds of document: a message, a private note, and one "contact card"
+//! per conversation (name, phone, email, labels, custom fields) so a contact
+//! hit always names a conversation the scope can be checked against.
+use tantivy::{
+    schema::{
+        Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
+        STRING,
+    },
+    tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer},
+    TantivyDocument, Term,
+};
+
+use crate::{
+    contacts::Contact,
+    conversations::model::{Conversation, Message, Note},
+    store::ids::{ConversationId, MemberId},
+};
+
+/// Bumped whenever fields or analysis change: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Case- and accent-insensitive words for Latin scripts.
+pub const ANALYZER: &str = "wf_fold";
+
+#[derive(Clone, Copy)]
+pub struct Fields {
+    /// `m:<message>`, `n:<note>` or `c:<conversation>`: what an update replaces.
+    pub key: Field,
+    pub kind: Field,
+    pub business: Field,
+    pub conversation: Field,
+    /// The conversation's assignee (`none` when unassigned): the scope's prefilter.
+    pub assignee: Field,
+    /// Message text, caption or note.
+    pub body: Field,
+    /// Contact name, email, labels and custom field values.
+    pub card: Field,
+    /// Every suffix of the phone's digits from four on: any format finds it.
+    pub phone: Field,
+    pub created_at: Field,
+}
+
+pub const KIND_MESSAGE: &str = "message";
+pub const KIND_NOTE: &str = "note";
+pub const KIND_CONTACT: &str = "contact";
+pub const UNASSIGNED: &str = "none";
+
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(64))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut s = Schema::builder();
+    let text = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        key: s.add_text_field("key", STRING | STORED),
+        kind: s.add_text_field("kind", STRING | STORED),
+        business: s.add_text_field("business", STRING),
+        conversation: s.add_text_field("conversation", STRING | STORED),
+        assignee: s.add_text_field("assignee", STRING),
+        body: s.add_text_field("body", text.clone()),
+        card: s.add_text_field("card", text),
+        phone: s.add_text_field("phone", STRING),
+        created_at: s.add_i64_field("created_at", INDEXED | STORED | FAST),
+    };
+    (s.build(), fields)
+}
+
+pub fn assignee_term(f: &Fields, m: Option<MemberId>) -> Term {
+    Term::from_field_text(
+        f.assignee,
+        &m.map_or(UNASSIGNED.to_string(), |m| m.to_string()),
+    )
+}
+
+pub fn conversation_term(f: &Fields, c: ConversationId) -> Term {
+    Term::from_field_text(f.conversation, &c.to_string())
+}
+
+pub fn key_term(f: &Fields, key: &str) -> Term {
+    Term::from_field_text(f.key, key)
+}
+
+pub fn message_key(m: &Message) -> String {
+    format!("m:{}", m.id)
+}
+
+fn base(f: &Fields, c: &Conversation, key: String, kind: &str, at: i64) -> TantivyDocument {
+    let mut d = TantivyDocument::new();
+    d.add_text(f.key, key);
+    d.add_text(f.kind, kind);
+    d.add_text(f.business, c.business_id.to_string());
+    d.add_text(f.conversation, c.id.to_string());
+    d.add_text(
+        f.assignee,
+        c.assignee_id
+            .map_or(UNASSIGNED.to_string(), |m| m.to_string()),
+    );
+    d.add_i64(f.created_at, at);
+    d
+}
+
+/// A message worth finding: one with words in it (a bare sticker has none).
+pub fn message_doc(f: &Fields, c: &Conversation, m: &Message) -> Option<TantivyDocument> {
+    if m.text.trim().is_empty() {
+        return None;
+    }
+    let mut d = base(f, c, message_key(m), KIND_MESSAGE, m.created_at);
+    d.add_text(f.body, &m.text);
+    Some(d)
+}
+
+pub fn note_doc(f: &Fields, c: &Conversation, n: &Note) -> TantivyDocument {
+    let mut d = base(f, c, format!("n:{}", n.id), KIND_NOTE, n.created_at);
+    d.add_text(f.body, &n.text);
+    d
+}
+
+pub fn card_key(c: ConversationId) -> String {
+    format!("c:{c}")
+}
+
+/// The conversation's contact as one document; custom fields are `(key, value)`.
+pub fn card_doc(
+    f: &Fields,
+    c: &Conversation,
+    contact: &Contact,
+    custom: &[(String, String)],
+) -> TantivyDocument {
+    let mut d = base(f, c, card_key(c.id), KIND_CONTACT, c.created_at);
+    let mut words = vec![contact.name.clone()];
+    words.extend(contact.email.clone());
+    words.extend(c.labels.iter().cloned());
+    words.extend(custom.iter().map(|(_, v)| v.clone()));
+    d.add_text(f.card, words.join("\n"));
+    if let Some(phone) = &contact.phone {
+        for suffix in phone_suffixes(phone) {
+            d.add_text(f.phone, suffix);
+        }
+    }
+    d
+}
+
+/// The digits of a phone and every shorter tail down to four digits, so
+/// `+55 11 98765-4321`, `11987654321` and `4321` all find `+5511987654321`.
+pub fn phone_suffixes(phone: &str) -> Vec<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    (0..digits.len().saturating_sub(3))
+        .map(|start| digits[start..].to_string())
+        .collect()
+}
+
+/// The query's digits when it reads as a phone number (at least four digits
+/// and nothing but separators besides).
+pub fn phone_query(q: &str) -> Option<String> {
+    let q = q.trim();
+    let only_phone_chars = q
+        .chars()
+        .all(|ch| ch.is_ascii_digit() || " +-().".contains(ch));
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    (only_phone_chars && digits.len() >= 4).then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_is_found_by_any_of_its_formats() {
+        let suffixes = phone_suffixes("+5511987654321");
+        for q in [
+            "+55 11 98765-4321",
+            "11987654321",
+            "(11) 98765-4321",
+            "4321",
+        ] {
+            let digits = phone_query(q).expect("reads as a phone");
+            assert!(suffixes.contains(&digits), "{q}");
+        }
+        assert_eq!(phone_query("ana 4321"), None);
+        assert_eq!(phone_query("123"), None);
+    }
+
+    #[test]
+    fn the_analyzer_folds_case_and_accents() {
+        let mut a = analyzer();
+        let mut words = Vec::new();
+        let mut stream = a.token_stream("Preço AÇAÍ São-Paulo");
+        while let Some(t) = stream.next() {
+            words.push(t.text.clone());
+        }
+        assert_eq!(words, ["preco", "acai", "sao", "paulo"]);
+    }
+}
