@@ -93,13 +93,17 @@ struct MessageView<'a> {
 
 pub fn message_json(m: &Message) -> Value {
     let details: Value = serde_json::from_str(&m.details).unwrap_or(Value::Null);
-    let media = details.get("media").cloned().map(|mut media| {
-        media["url"] = json!(format!(
-            "/api/conversations/{}/messages/{}/media",
-            m.conversation_id, m.id
-        ));
-        media
-    });
+    let media = details
+        .get("media")
+        .filter(|m| m.is_object())
+        .cloned()
+        .map(|mut media| {
+            media["url"] = json!(format!(
+                "/api/conversations/{}/messages/{}/media",
+                m.conversation_id, m.id
+            ));
+            media
+        });
     serde_json::to_value(MessageView {
         id: m.id,
         direction: m.direction,

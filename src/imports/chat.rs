@@ -14,14 +14,12 @@ const ERRORS_SHOWN: usize = 50;
 pub async fn parsed(path: &std::path::Path) -> ApiResult<ParsedChat> {
     let path = path.to_path_buf();
     actix_web::web::block(move || -> ApiResult<ParsedChat> {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| ApiError::internal(format!("the uploaded file is gone: {e}")))?;
-        if bytes.starts_with(b"PK\x03\x04") {
-            return Err(ApiError::field(
-                "file",
-                "zip exports are not read yet: upload the .txt inside the zip",
-            ));
-        }
+        let bytes = if super::chat_zip::is_zip(&path) {
+            super::chat_zip::chat_text(&path)?
+        } else {
+            std::fs::read(&path)
+                .map_err(|e| ApiError::internal(format!("the uploaded file is gone: {e}")))?
+        };
         let text = chat_export::decode(&bytes)
             .map_err(|e| ApiError::field("file", format!("is not a text export: {e}")))?;
         Ok(chat_export::parse(&text))
@@ -56,7 +54,20 @@ pub async fn preview(path: &std::path::Path) -> ApiResult<Value> {
         .take(ERRORS_SHOWN)
         .map(|e| json!({"line": e.line, "reason": e.reason, "text": e.text}))
         .collect();
+    // Files named in the text that the zip really holds become message media.
+    let attached = if super::chat_zip::is_zip(path) {
+        let zip = super::chat_zip::Attachments::open(path)?;
+        chat.messages
+            .iter()
+            .filter(
+                |m| matches!(&m.kind, Kind::Media { file: Some(f), omitted: false } if zip.has(f)),
+            )
+            .count()
+    } else {
+        0
+    };
     Ok(json!({
+        "media_attached": attached,
         "format": match chat.format { Format::Android => "android", Format::Ios => "ios" },
         "date_order": format!("{:?}", chat.date_order).to_lowercase(),
         "date_order_guessed": chat.date_order_guessed,

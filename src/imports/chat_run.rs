@@ -103,6 +103,7 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
     };
     let path = model::file_path(data_dir, b, id);
     let chat = super::chat::parsed(&path).await?;
+    let zip_path = super::chat_zip::is_zip(&path).then(|| path.clone());
     let business = crate::tenancy::repo::business(&store.read()?, b)?
         .ok_or_else(|| ApiError::not_found("business"))?;
     let other = chat
@@ -155,6 +156,8 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
         } else {
             Vec::new()
         };
+        // The batch's attachments are on disk before the messages naming them commit.
+        let files = attach(zip_path.clone(), data_dir.to_path_buf(), b, batch.clone()).await?;
         store
             .write(move |ctx| {
                 let Some(mut i) = model::get(ctx, b, id)? else {
@@ -183,7 +186,7 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
                         i.checkpoint.skipped += 1;
                         continue;
                     }
-                    save(ctx, &i, c.id, *mid, *at, m, &me)?;
+                    save(ctx, &i, c.id, *mid, *at, m, &me, files.get(mid))?;
                     added.push(*mid);
                     i.checkpoint.done += 1;
                 }
@@ -210,6 +213,60 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
     }
 }
 
+/// An attachment copied out of the zip for one message.
+#[derive(Clone)]
+struct Attached {
+    name: String,
+    kind: &'static str,
+    mime: String,
+    size: u64,
+}
+
+/// Copies the attachments of `batch` out of the zip into the media folder,
+/// named by message id (a resumed batch copies them again, harmlessly).
+async fn attach(
+    zip: Option<std::path::PathBuf>,
+    data_dir: std::path::PathBuf,
+    b: BusinessId,
+    batch: Vec<(MessageId, i64, ChatMessage)>,
+) -> ApiResult<std::collections::HashMap<MessageId, Attached>> {
+    let Some(zip) = zip else {
+        return Ok(Default::default());
+    };
+    actix_web::web::block(move || {
+        let mut files = super::chat_zip::Attachments::open(&zip)?;
+        let mut out = std::collections::HashMap::new();
+        for (id, _, m) in &batch {
+            let Kind::Media {
+                file: Some(name),
+                omitted: false,
+            } = &m.kind
+            else {
+                continue;
+            };
+            if !files.has(name) {
+                continue;
+            }
+            let dest = crate::channels::whatsapp::media::file_path(&data_dir, b, &id.to_string());
+            let size = files.extract(name, &dest)?;
+            let (kind, mime) = super::chat_zip::media_kind(name);
+            out.insert(
+                *id,
+                Attached {
+                    name: name.clone(),
+                    kind,
+                    mime,
+                    size,
+                },
+            );
+        }
+        Ok(out)
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?
+}
+
+#[allow(clippy::too_many_arguments)]
 fn save(
     ctx: &mut WriteCtx,
     i: &Import,
@@ -218,20 +275,41 @@ fn save(
     at: i64,
     m: &ChatMessage,
     business_side: &str,
+    file: Option<&Attached>,
 ) -> ApiResult<()> {
     let ours = m.author.as_deref() == Some(business_side);
-    let media = match &m.kind {
-        Kind::Media { file, omitted } => json!({"file": file, "omitted": omitted}),
+    let media = file.map(|f| json!({"mime_type": f.mime, "filename": f.name, "file_size": f.size}));
+    // Named in the text but not at hand: what the phone said, no file to serve.
+    let placeholder = match (&m.kind, file) {
+        (Kind::Media { file, omitted }, None) => json!({"file": file, "omitted": omitted}),
         _ => serde_json::Value::Null,
     };
+    if let Some(f) = file {
+        crate::channels::whatsapp::media::save_file(
+            ctx,
+            &crate::channels::whatsapp::media::MediaFile {
+                business_id: i.business_id,
+                conversation_id: conversation,
+                message_id: id,
+                number_id: crate::store::ids::NumberId::from_bytes(&[0; 16]).unwrap_or_default(),
+                wa_media_id: String::new(),
+                mime_type: f.mime.clone(),
+                filename: Some(f.name.clone()),
+                size: f.size,
+                state: crate::channels::whatsapp::media::State::Stored,
+                error: None,
+                file_key: id.to_string(),
+            },
+        )?;
+    }
     let message = Message {
         id,
         business_id: i.business_id,
         conversation_id: conversation,
         direction: if ours { Direction::Out } else { Direction::In },
-        kind: kind_name(&m.kind).to_string(),
+        kind: file.map_or(kind_name(&m.kind), |f| f.kind).to_string(),
         text: m.text.clone(),
-        details: json!({"imported": true, "import_id": i.id, "author": m.author, "line": m.line, "media": media})
+        details: json!({"imported": true, "import_id": i.id, "author": m.author, "line": m.line, "media": media, "placeholder": placeholder})
             .to_string(),
         wa_message_id: None,
         status: if ours { MessageStatus::Sent } else { MessageStatus::Received },

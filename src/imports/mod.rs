@@ -5,6 +5,7 @@
 pub mod chat;
 pub mod chat_export;
 pub mod chat_run;
+pub mod chat_zip;
 pub mod cli;
 pub mod csv_row;
 pub mod csv_run;

@@ -444,3 +444,95 @@ async fn a_chat_export_joins_a_timeline_in_time_order_once_however_often_it_is_i
         .map_or(0, Vec::len);
     assert_eq!(now, before, "an import notifies nobody");
 }
+
+/// An iPhone's "export chat with media": `_chat.txt` and the files it names.
+fn ios_zip_export(photo: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let text = "[05/01/2024, 10:14:55] Loja Azul: Olá! Segue a foto do sofá\n\
+                \u{200e}[05/01/2024, 10:15:00] Loja Azul: \u{200e}<attached: 00000012-PHOTO-2024-01-05-10-15-00.jpg>\n\
+                [05/01/2024, 10:16:10] Carla Souza: Lindo! Qual o preço?\n\
+                \u{200e}[05/01/2024, 10:17:00] Carla Souza: \u{200e}<attached: 00000013-AUDIO-2024-01-05-10-17-00.opus>\n";
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("_chat.txt", deflated).unwrap();
+    zip.write_all(text.as_bytes()).unwrap();
+    zip.start_file("00000012-PHOTO-2024-01-05-10-15-00.jpg", deflated)
+        .unwrap();
+    zip.write_all(photo).unwrap();
+    // The audio the text names is missing from this zip: it stays a placeholder.
+    zip.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_zipped_export_brings_its_attached_files_in_as_message_media() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let photo: Vec<u8> = (0..5_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let r = upload(
+        &owner,
+        "WhatsApp Chat - Carla Souza.zip",
+        &ios_zip_export(&photo),
+        &[("kind", "chat")],
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let p = owner.get(&format!("/api/imports/{id}/preview")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(p.body["format"], "ios");
+    assert_eq!(p.body["participants"], json!(["Loja Azul", "Carla Souza"]));
+    assert_eq!(p.body["media_attached"], 1, "{}", p.body);
+    let m = owner
+        .put(
+            &format!("/api/imports/{id}/mapping"),
+            json!({"business_participant": "Loja Azul"}),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    owner
+        .post(&format!("/api/imports/{id}/start"), json!({}))
+        .await;
+    let done = until_finished(&owner, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["rows_done"], 4, "{done}");
+    let conversation = done["conversation_id"].as_str().unwrap();
+    let items = owner
+        .get(&format!("/api/conversations/{conversation}/messages"))
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let image = items
+        .iter()
+        .find(|m| m["type"] == "image")
+        .expect("the photo is an image message");
+    assert_eq!(image["direction"], "out");
+    let url = image["media"]["url"].as_str().expect("a media url");
+    let file = owner.http.get(h.url(url)).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "image/jpeg");
+    assert_eq!(
+        file.bytes().await.unwrap().to_vec(),
+        photo,
+        "the file as it was in the zip"
+    );
+    let audio = items
+        .iter()
+        .find(|m| m["text"].as_str().unwrap_or("").contains("AUDIO"))
+        .unwrap();
+    assert_eq!(
+        audio["type"], "media",
+        "named but not in the zip: a placeholder"
+    );
+    assert!(audio["media"].is_null() || audio["media"]["url"].is_null());
+    // Another business cannot fetch it.
+    let rival = h.new_business("Rival").await;
+    let stranger = h.login(rival.owner()).await;
+    assert_eq!(
+        stranger.http.get(h.url(url)).send().await.unwrap().status(),
+        404
+    );
+}
