@@ -405,3 +405,56 @@ async fn after_a_kill_9_the_index_catches_up_and_reindex_rebuilds_it() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn in_the_browser_a_search_hit_opens_the_thread_scrolled_to_the_message() {
+    use crate::common::browser;
+    use crate::inbox_browser::{sign_in, until};
+    let Some(b) = browser::start(1440, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "SB1").await;
+    let from = "5511922220000";
+    h.webhook(&text(
+        "SB1",
+        from,
+        "Helena",
+        "wamid.SB0",
+        "o carro tem garantia estendida?",
+    ))
+    .await;
+    // Enough later messages that the hit is far above the thread's first page.
+    for i in 1..=70 {
+        let body = format!("mensagem de acompanhamento {i}");
+        h.webhook(&text("SB1", from, "Helena", &format!("wamid.SB{i}"), &body))
+            .await;
+    }
+    assert_eq!(
+        found_within(&owner, "garantia", Duration::from_secs(5))
+            .await
+            .len(),
+        1
+    );
+    sign_in(&b, &h, biz.owner(), "/inbox").await;
+    b.click("search-open").await;
+    b.fill("search-input", "garantía").await;
+    let hit = until(
+        &b,
+        "[data-testid=\"search-hit\"][data-kind=\"message\"]",
+        "a message hit",
+    )
+    .await;
+    assert!(hit.text().await.unwrap().contains("garantia"));
+    hit.click().await.unwrap();
+    let bubble = until(
+        &b,
+        "[data-testid=\"message-highlighted\"]",
+        "the message, highlighted",
+    )
+    .await;
+    assert!(bubble.text().await.unwrap().contains("garantia estendida"));
+    b.screenshot("search-jump").await;
+}

@@ -12,6 +12,7 @@ import { RealtimeProvider } from '../lib/realtime';
 import { useLiveInbox } from '../features/inbox/live';
 import { WsStatus } from '../features/inbox/InboxChrome';
 import { NotificationBell } from '../features/notifications/NotificationBell';
+import { SearchLauncher } from '../features/search/SearchLauncher';
 import { useFollowupAlerts } from '../features/followups/useFollowupAlerts';
 import { Availability } from './Availability';
 import { NAV } from './nav';
@@ -79,11 +80,12 @@ function Shell() {
         </aside>
       )}
       <div className="flex min-w-0 flex-1 flex-col md:pl-60">
-        <header className="sticky top-0 z-20 flex h-16 shrink-0 items-center gap-3 border-b border-line bg-surface/85 px-4 backdrop-blur sm:px-6">
+        <header className="sticky top-0 z-20 flex h-16 shrink-0 items-center gap-2 border-b border-line bg-surface/85 px-4 backdrop-blur sm:gap-3 sm:px-6">
           {!desktop && <MobileNav />}
           <p className="min-w-0 flex-1 truncate text-sm font-semibold text-fg" data-testid="business-name">
             {session.business?.name ?? t('app.name')}
           </p>
+          <SearchLauncher />
           <WsStatus />
           <Availability />
           <NotificationBell />

@@ -6,6 +6,7 @@ import * as RD from '@radix-ui/react-dialog';
 import { Button } from '../../components/Button';
 import { t } from '../../lib/i18n';
 import { useWsState } from '../../lib/realtime';
+import { searchHotkey } from '../search/hotkey';
 
 export function WsStatus() {
   const state = useWsState();
@@ -91,6 +92,7 @@ const KEYS: [string, Parameters<typeof t>[0]][] = [
   ['j', 'shortcuts.next'],
   ['k', 'shortcuts.prev'],
   ['/', 'shortcuts.filter'],
+  [searchHotkey, 'shortcuts.search'],
   ['Enter', 'shortcuts.send'],
   ['Shift+Enter', 'shortcuts.newline'],
   ['Esc', 'shortcuts.leave'],

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import * as RD from '@radix-ui/react-dialog';
-import { useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { MessagesSquare } from 'lucide-react';
 import { Spinner } from '../../components/Spinner';
 import { errorMessage } from '../../lib/api';
@@ -9,7 +9,7 @@ import { t } from '../../lib/i18n';
 import { useMediaQuery } from '../../lib/useMediaQuery';
 import type { Member, Session } from '../../lib/types';
 import { useMembers } from '../team/api';
-import { useConversation, useConversationList, useNumbers } from './api';
+import { exportUrl, useConversation, useConversationList, useNumbers } from './api';
 import { ContactPanel } from './ContactPanel';
 import { ConversationList } from './ConversationList';
 import { InboxEmpty, NoConversationOpen } from './InboxEmpty';
@@ -41,6 +41,10 @@ export default function InboxPage() {
   const session = useSession();
   const navigate = useNavigate();
   const activeId = useParams()['*'] || undefined;
+  // ?message=<id>: open the thread at that message (from search); dropped once there
+  const [params, setParams] = useSearchParams();
+  const target = params.get('message');
+  const targetDone = useCallback(() => setParams({}, { replace: true }), [setParams]);
   const views = useMemo(() => viewsFor(session), [session]);
   const [filters, setFilters] = useState<ListFilters>(() => initialFilters(views, session));
   const [text, setText] = useState('');
@@ -132,6 +136,7 @@ export default function InboxPage() {
             onUnreadFirst={setUnreadFirst}
             numbers={numbers.data?.items ?? []}
             labels={labels}
+            exportHref={isOwner || can(session, 'export') ? exportUrl(filters) : undefined}
           />
           {list.isPending || emptyButMore ? (
             <div data-testid="conversation-list" className="flex flex-1 items-center justify-center">
@@ -171,6 +176,8 @@ export default function InboxPage() {
                 onBack={wide ? undefined : () => navigate('/inbox')}
                 onTogglePanel={togglePanel}
                 panelOpen={xl ? panelOpen : drawerOpen}
+                target={target}
+                onTargetDone={targetDone}
               />
               {xl && panelOpen && (
                 <div className="w-80 shrink-0 border-l border-line">

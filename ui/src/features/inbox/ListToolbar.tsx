@@ -1,6 +1,6 @@
 import { forwardRef } from 'react';
 import clsx from 'clsx';
-import { Search } from 'lucide-react';
+import { Download, Search } from 'lucide-react';
 import { Select } from '../../components/Input';
 import { t } from '../../lib/i18n';
 import type { ListFilters, View, WaNumber } from './types';
@@ -15,12 +15,14 @@ interface Props {
   onUnreadFirst: (v: boolean) => void;
   numbers: WaNumber[];
   labels: string[];
+  /** The CSV link for these filters; absent for those who may not export. */
+  exportHref?: string;
 }
 
 const small = 'h-8 text-xs';
 
 export const ListToolbar = forwardRef<HTMLInputElement, Props>(function ListToolbar(
-  { filters, onFilters, views, text, onText, unreadFirst, onUnreadFirst, numbers, labels },
+  { filters, onFilters, views, text, onText, unreadFirst, onUnreadFirst, numbers, labels, exportHref },
   ref,
 ) {
   const set = (patch: Partial<ListFilters>) => onFilters({ ...filters, ...patch });
@@ -106,16 +108,30 @@ export const ListToolbar = forwardRef<HTMLInputElement, Props>(function ListTool
           ))}
         </Select>
       </div>
-      <label className="flex cursor-pointer items-center gap-2 text-xs text-muted select-none">
-        <input
-          type="checkbox"
-          data-testid="filter-unread-first"
-          checked={unreadFirst}
-          onChange={(e) => onUnreadFirst(e.target.checked)}
-          className="size-3.5 accent-brand-600"
-        />
-        {t('inbox.filter.unreadFirst')}
-      </label>
+      <div className="flex items-center gap-2">
+        <label className="flex flex-1 cursor-pointer items-center gap-2 text-xs text-muted select-none">
+          <input
+            type="checkbox"
+            data-testid="filter-unread-first"
+            checked={unreadFirst}
+            onChange={(e) => onUnreadFirst(e.target.checked)}
+            className="size-3.5 accent-brand-600"
+          />
+          {t('inbox.filter.unreadFirst')}
+        </label>
+        {exportHref && (
+          <a
+            data-testid="export-conversations"
+            href={exportHref}
+            download
+            title={t('inbox.exportHint')}
+            className="focus-ring -my-1 inline-flex items-center gap-1 rounded-md px-1.5 py-1 text-xs font-medium text-muted hover:bg-subtle hover:text-fg"
+          >
+            <Download aria-hidden className="size-3.5" />
+            {t('inbox.export')}
+          </a>
+        )}
+      </div>
     </div>
   );
 });

@@ -35,17 +35,22 @@ interface Props {
   onReply: (m: Message) => void;
   onRetry: (m: Message) => void;
   retrying: boolean;
+  /** Just jumped to (a search hit): a ring for a moment. */
+  highlighted?: boolean;
 }
 
-export const MessageBubble = memo(function MessageBubble({ m, quoted, authorName, onReply, onRetry, retrying }: Props) {
+const FLASH = 'ring-2 ring-amber-400 ring-offset-2 ring-offset-canvas dark:ring-amber-300 animate-flash';
+
+export const MessageBubble = memo(function MessageBubble({ m, quoted, authorName, onReply, onRetry, retrying, highlighted }: Props) {
   const out = m.direction === 'out';
-  const attrs = { 'data-testid': 'message', 'data-id': m.id, 'data-direction': m.direction, 'data-type': m.type, 'data-status': m.status };
+  const flash = highlighted ? { 'data-testid': 'message-highlighted' } : {};
+  const attrs = { 'data-testid': 'message', 'data-id': m.id, 'data-message-id': m.id, 'data-direction': m.direction, 'data-type': m.type, 'data-status': m.status };
 
   if (CENTERED.has(m.type)) {
     const errs = (m.details.errors as { title?: string; message?: string }[] | undefined) ?? [];
     return (
       <div {...attrs} className="flex justify-center py-1">
-        <p className="max-w-md rounded-lg bg-subtle px-3 py-1.5 text-center text-xs text-muted ring-1 ring-line">
+        <p {...flash} className={clsx('max-w-md rounded-lg bg-subtle px-3 py-1.5 text-center text-xs text-muted ring-1 ring-line', highlighted && FLASH)}>
           {m.type === 'unsupported' ? t('thread.unsupported') : m.text || previewText(m)}
           {errs.length > 0 && <span className="block opacity-80">{errs.map((e) => e.title ?? e.message).join(' · ')}</span>}
         </p>
@@ -59,12 +64,14 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, authorName
       {out && <ReplyButton onClick={() => onReply(m)} />}
       <div className={clsx('relative max-w-[85%] sm:max-w-[70%]', m.reactions.length > 0 && 'mb-3')}>
         <div
+          {...flash}
           className={clsx(
-            'rounded-2xl px-3 py-2 text-sm shadow-xs',
+            'rounded-2xl px-3 py-2 text-sm shadow-xs transition-shadow',
             out
               ? 'rounded-br-md bg-brand-100 text-brand-950 dark:bg-brand-900 dark:text-brand-50'
               : 'rounded-bl-md bg-surface text-fg ring-1 ring-line',
             failed && 'ring-2 ring-red-400 dark:ring-red-500',
+            highlighted && FLASH,
           )}
         >
           {out && authorName && <p className="mb-0.5 text-[11px] font-semibold text-brand-700 dark:text-brand-300">{authorName}</p>}

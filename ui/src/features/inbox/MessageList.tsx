@@ -11,20 +11,26 @@ import { markRead, useMessages, useRetry } from './api';
 import { dayKey, dayLabel } from './format';
 import { MessageBubble } from './MessageBubble';
 import type { Message } from './types';
+import { useJump } from './useJump';
 
 interface Props {
   conversationId: string;
   members: Map<string, Member>;
   onReply: (m: Message) => void;
+  /** Open scrolled to this message, highlighted (a search hit). */
+  target?: string | null;
+  /** The jump to `target` is done (found or not). */
+  onTargetDone?: () => void;
 }
 
 const NEAR_BOTTOM = 80;
 
-export function MessageList({ conversationId, members, onReply }: Props) {
+export function MessageList({ conversationId, members, onReply, target, onTargetDone }: Props) {
   const qc = useQueryClient();
   const toast = useToast();
   const me = useSession().member?.id;
-  const q = useMessages(conversationId);
+  const jump = useJump(conversationId, target, onTargetDone);
+  const q = useMessages(conversationId, jump.loading);
   const retry = useRetry(conversationId);
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -76,6 +82,30 @@ export function MessageList({ conversationId, members, onReply }: Props) {
     prev.current = { oldest, newest, height: el.scrollHeight, top: el.scrollTop };
   }, [ordered, scrollToBottom, me]);
 
+  /** Puts a message in the middle of the view; false when it is not rendered. */
+  const centerOn = useCallback((id: string) => {
+    const el = scrollRef.current;
+    const node = el?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(id)}"]`);
+    if (!el || !node) return false;
+    const top = node.getBoundingClientRect().top - el.getBoundingClientRect().top + el.scrollTop;
+    el.scrollTop = Math.max(0, top - (el.clientHeight - node.offsetHeight) / 2);
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM;
+    prev.current.top = el.scrollTop;
+    prev.current.height = el.scrollHeight;
+    return true;
+  }, []);
+
+  // a jump: after the scroll keeping above, so that it wins. The target is the oldest of
+  // its page, so the older page loads at once: centre again while it is highlighted.
+  const { focus, landed, highlighted } = jump;
+  const jumpOldest = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    const oldest = ordered[0]?.id;
+    if (focus && centerOn(focus)) landed(focus);
+    else if (highlighted && oldest !== jumpOldest.current) centerOn(highlighted);
+    jumpOldest.current = oldest;
+  }, [ordered, focus, highlighted, centerOn, landed]);
+
   // read marker: when a new inbound message shows while the tab is visible and we are at the bottom
   const newestIn = useMemo(() => [...ordered].reverse().find((m) => m.direction === 'in')?.id, [ordered]);
   const readFor = useRef<string | undefined>(undefined);
@@ -112,7 +142,11 @@ export function MessageList({ conversationId, members, onReply }: Props) {
       <div
         ref={scrollRef}
         onScroll={onScroll}
-        onLoadCapture={() => atBottom.current && scrollToBottom()}
+        onLoadCapture={() => {
+          // media above the highlighted message must not push it out of view
+          if (highlighted) centerOn(highlighted);
+          else if (atBottom.current) scrollToBottom();
+        }}
         className="h-full overflow-y-auto bg-canvas px-3 py-3 sm:px-6"
         aria-live="polite"
         aria-relevant="additions"
@@ -149,6 +183,7 @@ export function MessageList({ conversationId, members, onReply }: Props) {
                 onReply={onReply}
                 onRetry={onRetry}
                 retrying={retry.isPending && retry.variables === m.id}
+                highlighted={highlighted === m.id}
               />
             </Fragment>
           );

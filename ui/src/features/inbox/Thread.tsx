@@ -13,9 +13,12 @@ interface Props {
   onBack?: () => void;
   onTogglePanel: () => void;
   panelOpen: boolean;
+  /** Open at this message (a search hit), see MessageList. */
+  target?: string | null;
+  onTargetDone?: () => void;
 }
 
-export function Thread({ conv, members, onBack, onTogglePanel, panelOpen }: Props) {
+export function Thread({ conv, members, onBack, onTogglePanel, panelOpen, target, onTargetDone }: Props) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   useJoin(conv.id);
 
@@ -29,7 +32,7 @@ export function Thread({ conv, members, onBack, onTogglePanel, panelOpen }: Prop
   return (
     <section data-testid="thread" data-conversation-id={conv.id} className="flex min-h-0 min-w-0 flex-1 flex-col">
       <ThreadHeader conv={conv} members={members} onBack={onBack} onTogglePanel={onTogglePanel} panelOpen={panelOpen} />
-      <MessageList conversationId={conv.id} members={members} onReply={setReplyTo} />
+      <MessageList conversationId={conv.id} members={members} onReply={setReplyTo} target={target} onTargetDone={onTargetDone} />
       <Composer key={conv.id} conv={conv} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />
     </section>
   );

@@ -33,13 +33,18 @@ export function useConversation(id: string | undefined) {
 export const fetchMessagesPage = (id: string, cursor: string | null, signal?: AbortSignal) =>
   api.get<Page<Message>>(`/api/conversations/${id}/messages?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`, signal);
 
-export function useMessages(id: string | undefined) {
+/** Every message from the newest back to and including `until` (the server falls back to the newest page). */
+export const fetchMessagesUntil = (id: string, until: string, signal?: AbortSignal) =>
+  api.get<Page<Message>>(`/api/conversations/${id}/messages?limit=${PAGE}&until=${encodeURIComponent(until)}`, signal);
+
+/** `paused`: a jump to a message is loading the first page itself (see useJump). */
+export function useMessages(id: string | undefined, paused = false) {
   return useInfiniteQuery({
     queryKey: messagesKey(id ?? ''),
     queryFn: ({ pageParam, signal }) => fetchMessagesPage(id!, pageParam, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
-    enabled: Boolean(id),
+    enabled: Boolean(id) && !paused,
     staleTime: Infinity,
   });
 }

@@ -15,12 +15,21 @@ export const quickRepliesKey = ['quick-replies'] as const;
 export type ConvPages = InfiniteData<Page<Conversation>, string | null>;
 export type MsgPages = InfiniteData<Page<Message>, string | null>;
 
-export function listUrl(f: ListFilters, cursor: string | null): string {
-  const q = new URLSearchParams({ view: f.view, limit: String(PAGE) });
+function filterParams(f: ListFilters): URLSearchParams {
+  const q = new URLSearchParams({ view: f.view });
   if (f.status) q.set('status', f.status);
   if (f.number_id) q.set('number_id', f.number_id);
   if (f.label) q.set('label', f.label);
+  return q;
+}
+
+export function listUrl(f: ListFilters, cursor: string | null): string {
+  const q = filterParams(f);
+  q.set('limit', String(PAGE));
   if (cursor) q.set('cursor', cursor);
   return `/api/conversations?${q}`;
 }
+
+/** The CSV of the list as filtered now (a download link; the cookie goes along). */
+export const exportUrl = (f: ListFilters) => `/api/exports/conversations.csv?${filterParams(f)}`;
 
