@@ -34,7 +34,7 @@ pub async fn upload(c: &Client, file_name: &str, bytes: &[u8], fields: &[(&str, 
     .await
 }
 
-async fn until_finished(c: &Client, id: &str) -> Value {
+pub async fn until_finished(c: &Client, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let r = c.get(&format!("/api/imports/{id}")).await;

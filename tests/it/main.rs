@@ -9,6 +9,7 @@ mod cli;
 mod crash;
 mod dashboard;
 mod errors;
+mod exports;
 mod facebook;
 mod flows;
 mod flows_browser;
