@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod crash;
 mod dashboard;
+mod demo_samples;
 mod errors;
 mod exports;
 mod facebook;
