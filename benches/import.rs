@@ -198,7 +198,7 @@ fn raw_bound(csv_path: &Path) -> f64 {
         .expect("csv");
     let mut rows = 0u64;
     let mut batch: Vec<csv::StringRecord> = Vec::with_capacity(500);
-    let mut flush = |batch: Vec<csv::StringRecord>| {
+    let flush = |batch: Vec<csv::StringRecord>| {
         store
             .write_blocking(move |ctx| {
                 for r in &batch {
@@ -228,7 +228,7 @@ fn raw_bound(csv_path: &Path) -> f64 {
                         direction: Direction::In,
                         kind: "lead".into(),
                         text: r.get(3).unwrap_or_default().to_string(),
-                        details: json!({"row": rows}).to_string(),
+                        details: json!({"row": contact.id}).to_string(),
                         wa_message_id: None,
                         status: MessageStatus::Received,
                         error: None,

@@ -18,6 +18,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod exports;
 pub mod flows;
 pub mod followups;
 pub mod http;

@@ -40,6 +40,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::push::TABLES,
         crate::dashboard::TABLES,
         crate::imports::model::TABLES,
+        crate::imports::participant::TABLES,
         crate::notifications::prefs::TABLES,
     ] {
         all.extend_from_slice(group);

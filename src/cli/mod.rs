@@ -359,7 +359,11 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         other => other.to_string(),
     })?;
     let demo_logins = if demo {
-        Some(crate::demo::seed(&store).map_err(|e| e.message)?)
+        let logins = crate::demo::seed(&store).map_err(|e| e.message)?;
+        if let Err(e) = crate::demo::samples::seed(&store, &config.server.data_dir) {
+            tracing::warn!("demo sample imports were not added: {}", e.message);
+        }
+        Some(logins)
     } else {
         None
     };

@@ -126,8 +126,9 @@ pub fn message_json(m: &Message) -> Value {
     .unwrap_or(Value::Null)
 }
 
+/// The list's filters, shared with the CSV export of the same list.
 #[derive(Deserialize)]
-struct ListParams {
+pub(crate) struct ListParams {
     view: Option<String>,
     source: Option<String>,
     status: Option<String>,
@@ -146,7 +147,7 @@ fn bad(field: &str, value: &str) -> ApiError {
 }
 
 impl ListParams {
-    fn query(self) -> ApiResult<ListQuery> {
+    pub(crate) fn query(self) -> ApiResult<ListQuery> {
         let view = match self.view.as_deref() {
             None | Some("all") => View::All,
             Some("mine") => View::Mine,

@@ -3,6 +3,7 @@
 //! quick replies and a few live conversations, so a newcomer can sign in and
 //! hold a WhatsApp conversation at once.
 pub mod chats;
+pub mod samples;
 pub mod sources;
 
 use crate::{

@@ -61,6 +61,7 @@ pub fn api(routes: &mut Routes) {
     crate::replies::routes(routes);
     crate::assignment::routes::routes(routes);
     crate::leads::routes(routes);
+    crate::exports::routes::routes(routes);
     tenancy::settings::routes(routes);
     crate::channels::custom::routes(routes);
     crate::channels::facebook::routes::routes(routes);

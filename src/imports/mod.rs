@@ -10,6 +10,7 @@ pub mod cli;
 pub mod csv_row;
 pub mod csv_run;
 pub mod model;
+pub mod participant;
 pub mod preview;
 pub mod routes;
 pub mod sniff;

@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::{
     model::{self, Assign, ChatMapping, CsvMapping, Duplicates, Import, Kind, Mapping, Status},
+    participant,
     routes::{find, json_of},
     sniff,
 };
@@ -107,7 +108,18 @@ pub async fn show(
                 .map_err(|e| ApiError::internal(e.to_string()))??;
             csv_preview(&csv_shape(&sample))
         }
-        Kind::Chat => super::chat::preview(&path).await?,
+        Kind::Chat => {
+            let mut preview = super::chat::preview(&path).await?;
+            let participants: Vec<String> =
+                serde_json::from_value(preview["participants"].clone()).unwrap_or_default();
+            let read = state.store.read()?;
+            preview["suggested_business_participant"] = json!(participant::suggestion(
+                &read,
+                import.business_id,
+                &participants
+            )?);
+            preview
+        }
     };
     Ok(HttpResponse::Ok().json(body))
 }
@@ -281,6 +293,9 @@ pub async fn map(
                     Code::Conflict,
                     "This import has already started",
                 ));
+            }
+            if let Mapping::Chat(chat) = &mapping {
+                participant::remember(ctx, b, &chat.business_participant)?;
             }
             i.mapping = Some(mapping.clone());
             i.status = Status::Mapped;

@@ -1,6 +1,6 @@
 //! The Leads table: every conversation a member may see, with where it came
 //! from (source and channel), filtered by source, channel, assignee, status and
-//! creation date; and the same rows as a streamed CSV for those with `export`.
+//! creation date (`exports` streams the same rows as CSV).
 use std::collections::HashMap;
 
 use actix_web::{web, HttpResponse};
@@ -19,13 +19,11 @@ use crate::{
     error::{ApiError, ApiResult, Code},
     http::{AppState, Routes},
     store::{ids::MemberId, Reader},
-    tenancy::{repo as tenancy, Permission},
     time::rfc3339,
 };
 
 pub fn routes(r: &mut Routes) {
-    r.get("/api/leads", list)
-        .get("/api/exports/leads.csv", export);
+    r.get("/api/leads", list);
 }
 
 #[derive(Deserialize, Clone, Default)]
@@ -39,7 +37,7 @@ pub struct LeadFilter {
     /// Creation dates, `YYYY-MM-DD`, inclusive (UTC).
     from: Option<String>,
     to: Option<String>,
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     limit: Option<usize>,
 }
 
@@ -61,14 +59,14 @@ fn day(s: &str, end: bool) -> ApiResult<i64> {
     Ok(t.map_or(0, |t| t.and_utc().timestamp_millis()))
 }
 
-struct Parsed {
+pub(crate) struct Parsed {
     query: ListQuery,
     channel: Option<String>,
     from: Option<i64>,
     to: Option<i64>,
 }
 
-fn parse(f: &LeadFilter, limit: usize) -> ApiResult<Parsed> {
+pub(crate) fn parse(f: &LeadFilter, limit: usize) -> ApiResult<Parsed> {
     let present = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
     let source = match present(&f.source) {
         Some(s) => Some(Source::parse(&s).ok_or_else(|| bad("source", &s))?),
@@ -165,7 +163,7 @@ fn channel_key(v: &Option<Value>) -> Option<String> {
 const MAX_PAGES: usize = 20;
 
 /// One page of leads as JSON rows, and the cursor to go on.
-fn page<R: Reader + ?Sized>(
+pub(crate) fn page<R: Reader + ?Sized>(
     r: &R,
     actor: &MemberActor,
     f: &LeadFilter,
@@ -213,120 +211,4 @@ async fn list(
     let limit = f.limit.unwrap_or(50).clamp(1, 200);
     let (items, next) = page(&state.store.read()?, &actor, &f, limit)?;
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
-}
-
-/// A spreadsheet must not run what a customer typed as a formula; a phone
-/// number in E.164 (`+` and digits) is no formula and stays as it is.
-fn cell(s: &str) -> String {
-    let phone = s.len() > 1 && s[1..].bytes().all(|b| b.is_ascii_digit());
-    match s.chars().next() {
-        Some('+') if phone => s.to_string(),
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    }
-}
-
-fn csv_rows(rows: &[Value], names: &HashMap<MemberId, String>, header: bool) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    if header {
-        let _ = w.write_record([
-            "created_at",
-            "name",
-            "phone",
-            "email",
-            "source",
-            "channel",
-            "assignee",
-            "status",
-            "conversation_id",
-        ]);
-    }
-    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
-    for r in rows {
-        let assignee = r["assignee_id"]
-            .as_str()
-            .and_then(|m| m.parse::<MemberId>().ok())
-            .and_then(|m| names.get(&m).cloned())
-            .unwrap_or_default();
-        let _ = w.write_record([
-            text(&r["created_at"]),
-            cell(&text(&r["contact"]["name"])),
-            cell(&text(&r["contact"]["phone"])),
-            cell(&text(&r["contact"]["email"])),
-            text(&r["source"]),
-            cell(&text(&r["channel"]["name"])),
-            cell(&assignee),
-            text(&r["status"]),
-            text(&r["conversation_id"]),
-        ]);
-    }
-    w.into_inner().unwrap_or_default()
-}
-
-/// Streamed a page at a time, each from a fresh read, so a big export never
-/// holds the store or the whole file in memory.
-async fn export(
-    state: web::Data<AppState>,
-    actor: MemberActor,
-    q: web::Query<LeadFilter>,
-) -> ApiResult<HttpResponse> {
-    if !actor.scope.has(Permission::Export) {
-        return Err(ApiError::forbidden("Exporting needs the export permission"));
-    }
-    let f = q.into_inner();
-    parse(&f, 1)?;
-    let read = state.store.read()?;
-    let mut names = HashMap::new();
-    for m in tenancy::members(&read, actor.business.id)? {
-        if let Some(u) = crate::auth::users::get(&read, m.user_id)? {
-            names.insert(m.id, u.name);
-        }
-    }
-    drop(read);
-    let stream = futures_util::stream::unfold(Some((f, true)), move |st| {
-        let (state, actor, names) = (state.clone(), actor.clone(), names.clone());
-        async move {
-            let (mut f, first) = st?;
-            let result = state
-                .store
-                .read()
-                .map_err(ApiError::from)
-                .and_then(|r| page(&r, &actor, &f, 200));
-            match result {
-                Ok((rows, next)) => {
-                    let bytes = web::Bytes::from(csv_rows(&rows, &names, first));
-                    let more = next.map(|n| {
-                        f.cursor = Some(n);
-                        (f, false)
-                    });
-                    Some((Ok::<_, actix_web::Error>(bytes), more))
-                }
-                Err(e) => {
-                    tracing::error!("lead export stopped: {e}");
-                    None
-                }
-            }
-        }
-    });
-    let file = format!("leads-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{file}\""),
-        ))
-        .insert_header(("Cache-Control", "no-store"))
-        .streaming(stream))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn formulas_are_defused_and_phones_left_alone() {
-        assert_eq!(super::cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(super::cell("+1+cmd|' /C calc'!A0"), "'+1+cmd|' /C calc'!A0");
-        assert_eq!(super::cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(super::cell("+5511987654321"), "+5511987654321");
-        assert_eq!(super::cell("Ana"), "Ana");
-    }
 }

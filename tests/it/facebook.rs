@@ -268,7 +268,12 @@ async fn a_forms_history_imports_once_and_a_dead_token_waits_for_the_reconnect()
         .get(&format!("/api/exports/leads.csv?channel=facebook:{page}"))
         .await;
     assert_eq!(csv.status, 200);
-    let text = csv.body.as_str().unwrap();
+    let text = csv
+        .body
+        .as_str()
+        .unwrap()
+        .strip_prefix('\u{feff}')
+        .expect("a BOM for Excel");
     assert!(text.starts_with(
         "created_at,name,phone,email,source,channel,assignee,status,conversation_id\n"
     ));

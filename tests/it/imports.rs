@@ -34,7 +34,7 @@ pub async fn upload(c: &Client, file_name: &str, bytes: &[u8], fields: &[(&str, 
     .await
 }
 
-async fn until_finished(c: &Client, id: &str) -> Value {
+pub async fn until_finished(c: &Client, id: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let r = c.get(&format!("/api/imports/{id}")).await;
@@ -534,5 +534,58 @@ async fn a_zipped_export_brings_its_attached_files_in_as_message_media() {
     assert_eq!(
         stranger.http.get(h.url(url)).send().await.unwrap().status(),
         404
+    );
+}
+
+async fn upload_chat(c: &Client, text: &str) -> String {
+    let r = upload(c, "chat.txt", text.as_bytes(), &[("kind", "chat")]).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_string()
+}
+
+async fn suggested_participant(c: &Client, id: &str) -> Value {
+    let p = c.get(&format!("/api/imports/{id}/preview")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    p.body["suggested_business_participant"].clone()
+}
+
+#[tokio::test]
+async fn the_business_side_chosen_once_is_suggested_for_the_next_chat_of_that_business() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let first = upload_chat(&owner, CHAT).await;
+    assert_eq!(
+        suggested_participant(&owner, &first).await,
+        json!(null),
+        "nothing chosen yet"
+    );
+    let m = owner
+        .put(
+            &format!("/api/imports/{first}/mapping"),
+            json!({"business_participant": "Loja Azul"}),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+
+    let another =
+        "01/04/2024, 10:00 - Pedro Alves: Oi\n01/04/2024, 10:05 - Loja Azul: Olá, Pedro!\n";
+    let next = upload_chat(&owner, another).await;
+    assert_eq!(suggested_participant(&owner, &next).await, "Loja Azul");
+    let without = "01/04/2024, 10:00 - Pedro Alves: Oi\n01/04/2024, 10:05 - Loja Verde: Olá!\n";
+    let other = upload_chat(&owner, without).await;
+    assert_eq!(
+        suggested_participant(&owner, &other).await,
+        json!(null),
+        "only a name that is in this chat"
+    );
+
+    let rival = h.new_business("Rival").await;
+    let theirs = h.login(rival.owner()).await;
+    let id = upload_chat(&theirs, another).await;
+    assert_eq!(
+        suggested_participant(&theirs, &id).await,
+        json!(null),
+        "remembered per business"
     );
 }

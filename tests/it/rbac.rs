@@ -754,6 +754,12 @@ async fn every_route_answers_each_role_as_expected() {
         ),
         case(
             M::GET,
+            "/api/exports/conversations.csv",
+            "/api/exports/conversations.csv",
+            [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::GET,
             "/api/facebook/pages",
             "/api/facebook/pages",
             [401, 200, 200, 200, 200],

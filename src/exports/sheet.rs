@@ -1,0 +1,99 @@
+//! A CSV download produced page by page: a blocking task reads one page per
+//! short read transaction and hands the encoded bytes to the response through
+//! a small channel, so neither the rows nor the store snapshot outlive a page.
+use actix_web::{web, HttpResponse};
+use tokio::sync::mpsc;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    http::AppState,
+    store::ReadTxn,
+};
+
+/// Excel reads a BOM-less CSV as the local code page and mangles accents.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Encoded pages in flight: the reader stays at most this far ahead of the client.
+const IN_FLIGHT: usize = 2;
+
+/// A spreadsheet must not run what a customer typed as a formula; a phone
+/// number in E.164 (`+` and digits) is no formula and stays as it is.
+pub fn cell(s: &str) -> String {
+    let phone = s.len() > 1 && s[1..].bytes().all(|b| b.is_ascii_digit());
+    match s.chars().next() {
+        Some('+') if phone => s.to_string(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+fn encode<S: AsRef<str>>(rows: &[Vec<S>]) -> ApiResult<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        w.write_record(row.iter().map(|c| cell(c.as_ref())))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+    }
+    w.into_inner()
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// One page of rows and whether another follows.
+pub type Page = (Vec<Vec<String>>, bool);
+
+/// Streams `header` then every page `next` yields, each from a fresh read.
+/// A failure mid-way aborts the transfer, so a cut file never looks complete.
+pub fn response<F>(name: &str, header: &[&str], state: web::Data<AppState>, next: F) -> HttpResponse
+where
+    F: FnMut(&ReadTxn) -> ApiResult<Page> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(IN_FLIGHT);
+    let head = encode(&[header.to_vec()]).map(|h| ([BOM, &h].concat(), true));
+    tokio::task::spawn_blocking(move || pump(&tx, head, &state, next));
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let file = format!("{name}-{}.csv", chrono::Utc::now().format("%Y-%m-%d"));
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .streaming(body)
+}
+
+type Chunk = Result<web::Bytes, std::io::Error>;
+
+fn pump<F>(
+    tx: &mpsc::Sender<Chunk>,
+    head: ApiResult<(Vec<u8>, bool)>,
+    state: &AppState,
+    mut next: F,
+) where
+    F: FnMut(&ReadTxn) -> ApiResult<Page>,
+{
+    let mut page = head;
+    loop {
+        match page {
+            // An empty chunk would end a chunked body early.
+            Ok((bytes, more)) => {
+                let sent = bytes.is_empty() || tx.blocking_send(Ok(bytes.into())).is_ok();
+                // A closed channel is a client that went away: stop reading.
+                if !sent || !more {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::error!("export stopped: {}", e.message);
+                let _ = tx.blocking_send(Err(std::io::Error::other("export stopped")));
+                return;
+            }
+        }
+        page = state
+            .store
+            .read()
+            .map_err(ApiError::from)
+            .and_then(|r| next(&r))
+            .and_then(|(rows, more)| Ok((encode(&rows)?, more)));
+    }
+}
