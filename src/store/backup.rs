@@ -142,6 +142,11 @@ pub fn restore(from: &Path, data_dir: &Path, force: bool) -> Result<RestoreRepor
     fs::copy(from, &partial)?;
     fs::File::open(&partial)?.sync_all()?;
     fs::rename(&partial, &dest)?;
+    // The search index described the store that was replaced: the next start rebuilds it.
+    match fs::remove_dir_all(data_dir.join("search")) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
     Ok(RestoreReport {
         path: dest.display().to_string(),
         schema_version,
