@@ -13,6 +13,8 @@ use tantivy::{
 use super::{error, schema, Search};
 use crate::{error::ApiResult, store::ids::MemberId};
 
+/// Loose words of a query that count; the rest are ignored.
+const MAX_WORDS: usize = 12;
 /// Words this long or longer tolerate one typo.
 const FUZZY_FROM: usize = 5;
 
@@ -126,6 +128,10 @@ pub fn parse(q: &str) -> Parsed {
             p.loose.extend(words);
         }
     }
+    // Each word is a term-dictionary walk (fuzzy, prefix): a pasted paragraph
+    // must not cost a hundred of them.
+    p.loose.truncate(MAX_WORDS);
+    p.phrases.truncate(MAX_WORDS / 4);
     p
 }
 
