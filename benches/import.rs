@@ -87,7 +87,7 @@ const NOTES: &[&str] = &[
     "Pediu retorno pela manhã",
     "Interessado no plano anual",
     "Veio pela feira de negócios",
-    "Cliente antigo, indicação",
+    "Cliente antigo por indicação",
     "Perguntou sobre frete grátis",
 ];
 const LABELS: &[&str] = &["lead", "feira", "site", "vip", "indicacao", "instagram"];

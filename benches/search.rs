@@ -370,9 +370,10 @@ async fn time_queries(base: &str, requests: usize, conversations: usize) {
 /// Webhooks at `rate` messages/s for `seconds`; every 250th message carries
 /// a unique word, and a prober measures when each becomes searchable.
 async fn index_lag(base: &str, rate: u64, seconds: u64) {
-    let owner = support::login(base, "m0@bench.test").await;
+    let (owner, csrf) = support::login_with_csrf(base, "m0@bench.test").await;
     let r = owner
         .post(format!("{base}/api/whatsapp/numbers"))
+        .header("X-CSRF-Token", csrf)
         .json(&serde_json::json!({"phone_number_id": "LAG", "display_phone_number": "+1", "waba_id": "W", "access_token": "t"}))
         .send()
         .await

@@ -73,6 +73,11 @@ pub fn pct(v: &mut [Duration], p: f64) -> f64 {
 
 /// A signed-in HTTP client of the running server.
 pub async fn login(base: &str, email: &str) -> reqwest::Client {
+    login_with_csrf(base, email).await.0
+}
+
+/// A signed-in client and the CSRF token its changes must carry.
+pub async fn login_with_csrf(base: &str, email: &str) -> (reqwest::Client, String) {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -84,5 +89,10 @@ pub async fn login(base: &str, email: &str) -> reqwest::Client {
         .await
         .expect("login");
     assert!(login.status().is_success(), "login {email}");
-    client
+    let csrf = login
+        .cookies()
+        .find(|c| c.name() == "wf_csrf")
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    (client, csrf)
 }
