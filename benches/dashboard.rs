@@ -18,26 +18,14 @@ use wafunnel::{
         repo,
     },
     server::{self, StartOptions},
-    store::{ids::RecordId, Store, StoreOptions},
+    store::{ids::RecordId, Store},
 };
 
 mod support;
-use support::{arg, pct};
+use support::{arg, pct, Lcg};
 
 const BATCH: usize = 2_000;
 const DAY_MS: i64 = 86_400_000;
-
-/// A small deterministic generator, so every run seeds the same data.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 11
-    }
-}
 
 fn seed(store: &Store, n: usize) {
     let (business, members) = support::business(store);
@@ -116,15 +104,7 @@ fn main() {
     let requests = arg("--requests", 300) as usize;
     let dir = tempfile::tempdir().expect("tempdir");
     {
-        let store = Store::open(
-            dir.path(),
-            &wafunnel::schema::tables(),
-            StoreOptions {
-                max_batch: 64,
-                metrics: Default::default(),
-            },
-        )
-        .expect("store");
+        let store = support::open_store(dir.path());
         seed(&store, n);
         store.shutdown();
     }

@@ -30,58 +30,9 @@ use wafunnel::{
 };
 
 mod support;
-use support::arg;
+use support::{arg, Lcg};
 
 const BIN: &str = env!("CARGO_BIN_EXE_wafunnel");
-const FIRST: &[&str] = &[
-    "Maria",
-    "José",
-    "Ana",
-    "João",
-    "Antônio",
-    "Francisca",
-    "Carlos",
-    "Paulo",
-    "Adriana",
-    "Juliana",
-    "Márcia",
-    "Fernanda",
-    "Patrícia",
-    "Aline",
-    "Sandra",
-    "Lucas",
-    "Gabriel",
-    "Rafael",
-    "Mariana",
-    "Beatriz",
-    "Camila",
-    "Letícia",
-    "Bruno",
-    "Rodrigo",
-    "Diego",
-    "Sofía",
-    "Valentina",
-];
-const LAST: &[&str] = &[
-    "Silva",
-    "Santos",
-    "Oliveira",
-    "Souza",
-    "Rodrigues",
-    "Ferreira",
-    "Alves",
-    "Pereira",
-    "Lima",
-    "Gomes",
-    "Costa",
-    "Ribeiro",
-    "Martins",
-    "Carvalho",
-    "Almeida",
-    "Lopes",
-    "Soares",
-    "García",
-];
 const NOTES: &[&str] = &[
     "Quer orçamento de instalação",
     "Pediu retorno pela manhã",
@@ -92,20 +43,6 @@ const NOTES: &[&str] = &[
 ];
 const LABELS: &[&str] = &["lead", "feira", "site", "vip", "indicacao", "instagram"];
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 11
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[(self.next() % from.len() as u64) as usize]
-    }
-}
-
 /// Writes the CSV; returns (rows, rows expected to fail, rows repeating a phone).
 fn generate(path: &Path, bytes: u64) -> (u64, u64, u64) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("csv"));
@@ -114,7 +51,7 @@ fn generate(path: &Path, bytes: u64) -> (u64, u64, u64) {
     let mut rng = Lcg(42);
     while written < bytes {
         let i = rows;
-        let (first, last) = (rng.pick(FIRST), rng.pick(LAST));
+        let (first, last) = (rng.pick(support::FIRST_NAMES), rng.pick(support::SURNAMES));
         let phone_n = if i > 100 && rng.next() % 100 < 5 {
             dupes += 1;
             rng.next() % (i / 2)

@@ -26,11 +26,11 @@ use wafunnel::{
         repo,
     },
     server::{self, StartOptions},
-    store::{ids::MessageId, Store, StoreOptions},
+    store::{ids::MessageId, Store},
 };
 
 mod support;
-use support::{arg, pct};
+use support::{arg, pct, Lcg};
 
 const PER_CONVERSATION: usize = 50;
 const APP_SECRET: &str = "bench-app-secret";
@@ -149,74 +149,6 @@ const COMMON: &[&str] = &[
     "atraso",
     "rastreio",
 ];
-const NAMES: &[&str] = &[
-    "Maria",
-    "José",
-    "Ana",
-    "João",
-    "Antônio",
-    "Francisca",
-    "Carlos",
-    "Paulo",
-    "Adriana",
-    "Juliana",
-    "Márcia",
-    "Fernanda",
-    "Patrícia",
-    "Aline",
-    "Sandra",
-    "Lucas",
-    "Gabriel",
-    "Rafael",
-    "Mariana",
-    "Beatriz",
-    "Camila",
-    "Letícia",
-    "Bruno",
-    "Rodrigo",
-    "Diego",
-    "Sofía",
-    "Valentina",
-    "Mateo",
-    "Emily",
-    "Olivia",
-];
-const SURNAMES: &[&str] = &[
-    "Silva",
-    "Santos",
-    "Oliveira",
-    "Souza",
-    "Rodrigues",
-    "Ferreira",
-    "Alves",
-    "Pereira",
-    "Lima",
-    "Gomes",
-    "Costa",
-    "Ribeiro",
-    "Martins",
-    "Carvalho",
-    "Almeida",
-    "Lopes",
-    "Soares",
-    "García",
-    "Martínez",
-    "Smith",
-];
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 11
-    }
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[(self.next() % from.len() as u64) as usize]
-    }
-}
 
 /// A sentence of 4–14 words; one in ten carries a rare code word.
 fn sentence(rng: &mut Lcg) -> String {
@@ -246,7 +178,11 @@ fn seed(store: &Store, messages: usize) -> usize {
             .write_blocking(move |ctx| {
                 let mut rng = Lcg(first as u64 + 11);
                 for i in first..first + count {
-                    let name = format!("{} {}", rng.pick(NAMES), rng.pick(SURNAMES));
+                    let name = format!(
+                        "{} {}",
+                        rng.pick(support::FIRST_NAMES),
+                        rng.pick(support::SURNAMES)
+                    );
                     let who = Identity {
                         name: Some(name),
                         phone: Some(phone(i)),
@@ -469,15 +405,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let conversations;
     {
-        let store = Store::open(
-            dir.path(),
-            &wafunnel::schema::tables(),
-            StoreOptions {
-                max_batch: 64,
-                metrics: Default::default(),
-            },
-        )
-        .expect("store");
+        let store = support::open_store(dir.path());
         conversations = seed(&store, messages);
         let t = Instant::now();
         let said = wafunnel::search::reindex_offline(&store).expect("reindex");

@@ -13,6 +13,89 @@ use wafunnel::{
 
 pub const PASSWORD: &str = "bench-password";
 
+pub const FIRST_NAMES: &[&str] = &[
+    "Maria",
+    "José",
+    "Ana",
+    "João",
+    "Antônio",
+    "Francisca",
+    "Carlos",
+    "Paulo",
+    "Adriana",
+    "Juliana",
+    "Márcia",
+    "Fernanda",
+    "Patrícia",
+    "Aline",
+    "Sandra",
+    "Lucas",
+    "Gabriel",
+    "Rafael",
+    "Mariana",
+    "Beatriz",
+    "Camila",
+    "Letícia",
+    "Bruno",
+    "Rodrigo",
+    "Diego",
+    "Sofía",
+    "Valentina",
+    "Mateo",
+    "Emily",
+    "Olivia",
+];
+pub const SURNAMES: &[&str] = &[
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Rodrigues",
+    "Ferreira",
+    "Alves",
+    "Pereira",
+    "Lima",
+    "Gomes",
+    "Costa",
+    "Ribeiro",
+    "Martins",
+    "Carvalho",
+    "Almeida",
+    "Lopes",
+    "Soares",
+    "García",
+    "Martínez",
+    "Smith",
+];
+
+/// A small deterministic generator, so every run seeds the same data.
+pub struct Lcg(pub u64);
+impl Lcg {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 11
+    }
+    pub fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[(self.next() % from.len() as u64) as usize]
+    }
+}
+
+/// The product's store with every table, in `dir`.
+pub fn open_store(dir: &std::path::Path) -> Store {
+    Store::open(
+        dir,
+        &wafunnel::schema::tables(),
+        wafunnel::store::StoreOptions {
+            max_batch: 64,
+            metrics: Default::default(),
+        },
+    )
+    .expect("store")
+}
+
 pub fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
