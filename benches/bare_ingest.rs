@@ -75,6 +75,7 @@ fn main() -> std::io::Result<()> {
         &[spec],
         StoreOptions {
             max_batch: 1024,
+            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
         },
     )

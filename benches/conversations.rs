@@ -85,6 +85,7 @@ fn main() {
             &wafunnel::schema::tables(),
             StoreOptions {
                 max_batch: 64,
+                cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
                 metrics: Default::default(),
             },
         )

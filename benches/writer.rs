@@ -46,6 +46,7 @@ async fn run(max_batch: usize, tasks: usize, seconds: u64) -> Outcome {
         &[spec],
         StoreOptions {
             max_batch,
+            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: metrics.clone(),
         },
     )

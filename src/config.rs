@@ -72,11 +72,15 @@ impl Default for Auth {
 #[serde(default, deny_unknown_fields)]
 pub struct Writer {
     pub max_batch: usize,
+    pub cache_mb: usize,
 }
 
 impl Default for Writer {
     fn default() -> Self {
-        Writer { max_batch: 1024 }
+        Writer {
+            max_batch: 1024,
+            cache_mb: crate::store::DEFAULT_CACHE_MB,
+        }
     }
 }
 
@@ -332,6 +336,9 @@ impl Config {
         }
         if self.writer.max_batch == 0 {
             return bad("writer.max_batch", "must be at least 1".into());
+        }
+        if self.writer.cache_mb == 0 {
+            return bad("writer.cache_mb", "must be at least 1".into());
         }
         if self.server.json_limit_bytes < 1024 {
             return bad("server.json_limit_bytes", "must be at least 1024".into());

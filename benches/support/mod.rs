@@ -90,6 +90,7 @@ pub fn open_store(dir: &std::path::Path) -> Store {
         &wafunnel::schema::tables(),
         wafunnel::store::StoreOptions {
             max_batch: 64,
+            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
         },
     )

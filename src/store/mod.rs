@@ -300,8 +300,14 @@ struct Inner {
     tables: Vec<TableSpec>,
 }
 
+/// The page cache the store keeps in memory. redb's own default (1 GiB) would
+/// make a bulk import grow the process to that size; the operating system's
+/// file cache still holds the rest of the file.
+pub const DEFAULT_CACHE_MB: usize = 64;
+
 pub struct StoreOptions {
     pub max_batch: usize,
+    pub cache_bytes: usize,
     pub metrics: Metrics,
 }
 
@@ -310,7 +316,11 @@ impl Store {
     /// runs pending migrations, then starts the writer thread.
     pub fn open(dir: &Path, tables: &[TableSpec], opts: StoreOptions) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir)?;
-        let db = Arc::new(Database::create(dir.join(DB_FILE))?);
+        let db = Arc::new(
+            Database::builder()
+                .set_cache_size(opts.cache_bytes)
+                .create(dir.join(DB_FILE))?,
+        );
         migrate::run(&db, tables)?;
         let (events, _) = broadcast::channel(1024);
         let writer = writer::start(db.clone(), events.clone(), opts.max_batch, opts.metrics);

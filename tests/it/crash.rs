@@ -163,6 +163,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
         &wafunnel::schema::tables(),
         wafunnel::store::StoreOptions {
             max_batch: 1,
+            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
         },
     )

@@ -83,6 +83,7 @@ fn a_store_from_a_newer_version_is_refused() {
         &wafunnel::schema::tables(),
         wafunnel::store::StoreOptions {
             max_batch: 1,
+            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
         },
     )
