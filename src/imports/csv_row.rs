@@ -11,7 +11,7 @@ use super::{
 use crate::{
     assignment::Channel,
     contacts::{self, Contact},
-    conversations::{model::Source, repo},
+    conversations::model::Source,
     error::{ApiError, ApiResult},
     leads::{self, Capture, Fields},
     store::{
@@ -129,7 +129,7 @@ pub fn apply(
                 c.updated_at = crate::time::now_ms();
                 contacts::save(ctx, Some(&before), &c)?;
             }
-            c
+            c.id
         }
         _ => match capture(ctx, i, m, row, &cells, who, note, owner) {
             Ok(c) => c,
@@ -145,11 +145,11 @@ pub fn apply(
             m.headers.iter().position(|h| h == header),
         ) {
             if let Some(v) = cells.get(ix).filter(|v| !v.is_empty()) {
-                contacts::set_field(ctx, b, contact.id, key, v)?;
+                contacts::set_field(ctx, b, contact, key, v)?;
             }
         }
     }
-    touched.push(contact.id);
+    touched.push(contact);
     i.checkpoint.done += 1;
     Ok(())
 }
@@ -164,13 +164,21 @@ fn capture(
     who: contacts::Identity,
     note: Option<String>,
     owner: Option<MemberId>,
-) -> ApiResult<Contact> {
+) -> ApiResult<ContactId> {
     // No pool and nobody chosen: a channel with no pool keeps the lead waiting.
     let channel = match &m.assign.pool_channel_id {
         Some(p) => Channel::parse(p).ok_or_else(|| ApiError::field("assign", "no such channel"))?,
         None => Channel::Custom(i.id),
     };
     let source_label = cell(m, cells, "source");
+    let labels: Vec<String> = cell(m, cells, "labels")
+        .map(|l| {
+            l.split([',', ';'])
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
     let (c, _) = leads::capture(
         ctx,
         i.business_id,
@@ -186,25 +194,8 @@ fn capture(
             author: None,
             details: json!({"import_id": i.id, "row": row.number, "source": source_label}),
             live: false,
+            labels,
         },
     )?;
-    let labels: Vec<String> = cell(m, cells, "labels")
-        .map(|l| {
-            l.split([',', ';'])
-                .map(|x| x.trim().to_string())
-                .filter(|x| !x.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    if !labels.is_empty() {
-        let before = c.clone();
-        let mut after = c.clone();
-        for l in labels {
-            if !after.labels.contains(&l) {
-                after.labels.push(l);
-            }
-        }
-        repo::save(ctx, Some(&before), &after)?;
-    }
-    contacts::get(ctx, i.business_id, c.contact_id)?.ok_or_else(|| ApiError::not_found("contact"))
+    Ok(c.contact_id)
 }

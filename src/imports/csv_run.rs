@@ -88,14 +88,20 @@ pub struct Row {
     pub cells: Result<Vec<String>, String>,
 }
 
-/// Up to `BATCH` rows from `offset`: the rows, the next offset, end of file.
-fn read_rows(
-    path: &Path,
+type ReadResult = std::io::Result<(Vec<Row>, u64, bool, u64)>;
+
+fn read_in_background(
+    path: PathBuf,
     start: u64,
     offset: u64,
     first_row: u64,
-    m: &CsvMapping,
-) -> std::io::Result<(Vec<Row>, u64, bool, u64)> {
+    m: CsvMapping,
+) -> tokio::task::JoinHandle<ReadResult> {
+    tokio::task::spawn_blocking(move || read_rows(&path, start, offset, first_row, &m))
+}
+
+/// Up to `BATCH` rows from `offset`: the rows, the next offset, end of file.
+fn read_rows(path: &Path, start: u64, offset: u64, first_row: u64, m: &CsvMapping) -> ReadResult {
     let mut f = std::fs::File::open(path)?;
     let from = offset.max(start);
     f.seek(SeekFrom::Start(from))?;
@@ -220,6 +226,7 @@ pub fn handler(store: Store, data_dir: PathBuf) -> Handler {
 async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) -> ApiResult<()> {
     let started = std::time::Instant::now();
     let mut rows_this_run = 0u64;
+    let mut ahead = None;
     loop {
         let Some(import) = model::get(&store.read()?, b, id)? else {
             return Ok(());
@@ -249,12 +256,21 @@ async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) -> Api
         }
         let (path, start) = source(data_dir, &import, &mapping);
         let (offset, row) = (import.checkpoint.offset, import.checkpoint.row);
-        let m = mapping.clone();
-        let (rows, next, eof, last_row) =
-            actix_web::web::block(move || read_rows(&path, start, offset, row, &m))
-                .await
-                .map_err(|e| ApiError::internal(e.to_string()))?
-                .map_err(|e| ApiError::internal(format!("reading the upload: {e}")))?;
+        let read = match ahead.take() {
+            Some((at, read)) if at == offset => read,
+            _ => read_in_background(path.clone(), start, offset, row, mapping.clone()),
+        };
+        let (rows, next, eof, last_row) = read
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .map_err(|e| ApiError::internal(format!("reading the upload: {e}")))?;
+        // The next batch is parsed while the writer commits this one.
+        if !eof {
+            ahead = Some((
+                next,
+                read_in_background(path, start, next, last_row, mapping.clone()),
+            ));
+        }
         rows_this_run += rows.len() as u64;
         let rate = rows_this_run as f64 / started.elapsed().as_secs_f64().max(0.001);
         let batch = Batch {

@@ -151,6 +151,8 @@ pub struct Capture {
     /// A lead arriving now: it notifies its assignee, may start a flow and
     /// shows in open inboxes at once. Bulk imports are not live.
     pub live: bool,
+    /// Labels the conversation gets (joined to those it has).
+    pub labels: Vec<String>,
 }
 
 /// Writes the lead: the contact (joined by phone or email), its conversation on
@@ -194,6 +196,11 @@ pub fn capture(
         }
     }
     c.status = Status::Open;
+    for l in &cap.labels {
+        if !c.labels.contains(l) {
+            c.labels.push(l.clone());
+        }
+    }
     c.updated_at = now.max(c.updated_at);
     let mut line = cap.origin.clone();
     if let (Some(text), None) = (&cap.note, cap.author) {
@@ -309,6 +316,7 @@ fn record(
             origin: format!("Lead added by {author}"),
             author: Some(scope.member_id),
             live: true,
+            labels: Vec::new(),
             details: serde_json::Value::Null,
         },
     )

@@ -122,6 +122,7 @@ async fn receive(
         origin: format!("Lead from {}", channel.name),
         author: None,
         live: true,
+        labels: Vec::new(),
         details: serde_json::Value::Null,
     };
     let (cid, contact_id, created) = state

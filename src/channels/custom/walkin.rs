@@ -242,6 +242,7 @@ async fn submit(
         origin: format!("Walk-in at {}", w.channel.name),
         author: None,
         live: true,
+        labels: Vec::new(),
         details: serde_json::Value::Null,
     };
     let b = w.business.id;

@@ -156,6 +156,7 @@ pub fn store_lead(
         origin: format!("Lead from Facebook form {form}"),
         author: None,
         live: true,
+        labels: Vec::new(),
         details: json!({"leadgen_id": leadgen_id, "form_id": form_id, "ad_id": id_text(&lead["ad_id"]),
                         "page_id": page.page_id, "created_time": lead["created_time"]}),
     };
