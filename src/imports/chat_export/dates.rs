@@ -66,9 +66,31 @@ pub(crate) fn infer(headers: &[&RawHeader]) -> (DateOrder, bool) {
         .filter(|&(_, count)| count == best)
         .map(|(&order, _)| order)
         .collect();
-    match winners.as_slice() {
+    if let [only] = winners.as_slice() {
+        if best > 0 {
+            return (*only, false);
+        }
+    }
+    // An export is written in time order: when only one of the readings keeps
+    // the dates from going backwards, the file itself has settled it.
+    let steps_back = |order: DateOrder| {
+        let dates: Vec<NaiveDate> = headers
+            .iter()
+            .filter_map(|h| date_under(order, h.fields, h.widths).ok())
+            .collect();
+        dates.windows(2).filter(|w| w[1] < w[0]).count()
+    };
+    let backwards: Vec<usize> = winners.iter().map(|&o| steps_back(o)).collect();
+    let fewest = backwards.iter().copied().min().unwrap_or(0);
+    let monotonic: Vec<DateOrder> = winners
+        .iter()
+        .zip(&backwards)
+        .filter(|&(_, &n)| n == fewest)
+        .map(|(&o, _)| o)
+        .collect();
+    match monotonic.as_slice() {
         [only] if best > 0 => (*only, false),
-        _ => (fallback(headers, &winners), true),
+        _ => (fallback(headers, &monotonic), true),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Classification of a message body into text, media, deleted or system.
 //!
-//! Only the English placeholders are recognised: WhatsApp localises them,
-//! and a wrong guess would hide a real message, so unknown ones stay Text.
+//! WhatsApp localises its placeholders. Those of English, Portuguese, Spanish
+//! and German phones are recognised; any other stays Text, since a wrong guess
+//! would hide a real message.
 
 use super::Kind;
 
@@ -21,9 +22,21 @@ pub(crate) fn classify(author: Option<&str>, text: &str) -> Kind {
     let whole = text.trim();
     // iOS appends a full stop to the deleted notices, Android does not.
     match whole.trim_end_matches('.') {
-        "This message was deleted" | "You deleted this message" => return Kind::Deleted,
+        "This message was deleted"
+        | "You deleted this message"
+        | "Esta mensagem foi apagada"
+        | "Você apagou esta mensagem"
+        | "Se eliminó este mensaje"
+        | "Eliminaste este mensaje"
+        | "Diese Nachricht wurde gelöscht"
+        | "Du hast diese Nachricht gelöscht" => return Kind::Deleted,
         // `null` is what Android writes for a view-once photo or video.
-        "<Media omitted>" | "null" => return omitted(None),
+        "<Media omitted>"
+        | "<Arquivo de mídia oculto>"
+        | "<Mídia oculta>"
+        | "<Multimedia omitido>"
+        | "<Medien ausgeschlossen>"
+        | "null" => return omitted(None),
         _ => {}
     }
     if IOS_OMITTED.contains(&whole) || whole == "document omitted" {
@@ -36,13 +49,22 @@ pub(crate) fn classify(author: Option<&str>, text: &str) -> Kind {
     }
     // A caption, if any, follows the attachment on the next line.
     let first = text.lines().next().unwrap_or("").trim();
-    if let Some(name) = first
-        .strip_prefix("<attached: ")
+    if let Some(name) = ["<attached: ", "<anexado: ", "<adjunto: ", "<Anhang: "]
+        .iter()
+        .find_map(|p| first.strip_prefix(p))
         .and_then(|r| r.strip_suffix('>'))
     {
         return attached(name);
     }
-    if let Some(name) = first.strip_suffix("(file attached)") {
+    if let Some(name) = [
+        "(file attached)",
+        "(arquivo anexado)",
+        "(archivo adjunto)",
+        "(Datei angehängt)",
+    ]
+    .iter()
+    .find_map(|s| first.strip_suffix(s))
+    {
         return attached(name);
     }
     Kind::Text

@@ -90,23 +90,71 @@ fn line_error(line: usize, reason: impl Into<String>, text: &str) -> LineError {
     }
 }
 
+/// iOS writes a direction mark at the start of the text of its own lines
+/// (system notices, attachments, omitted media), never of what people typed.
+fn text_starts_marked(raw_line: &str) -> bool {
+    raw_line
+        .split_once("] ")
+        .and_then(|(_, rest)| rest.split_once(": "))
+        .and_then(|(_, text)| text.chars().next())
+        .is_some_and(is_direction_mark)
+}
+
+/// How the end-to-end notice opens on English, Portuguese, Spanish and German phones.
+const ENCRYPTION_NOTICES: &[&str] = &[
+    "Messages and calls are end-to-end encrypted",
+    "As mensagens e as chamadas são protegidas com a criptografia de ponta a ponta",
+    "Los mensajes y las llamadas están cifrados de extremo a extremo",
+    "Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt",
+];
+
 /// A message still collecting continuation lines.
 struct Pending {
     line: usize,
     at: chrono::NaiveDateTime,
     author: Option<String>,
     text: String,
+    marked: bool,
 }
 
 impl Pending {
-    fn finish(self) -> ChatMessage {
+    fn finish(self) -> (ChatMessage, bool) {
         let kind = kind::classify(self.author.as_deref(), &self.text);
-        ChatMessage {
+        let message = ChatMessage {
             line: self.line,
             at: self.at,
             author: self.author,
             text: self.text,
             kind,
+        };
+        (message, self.marked)
+    }
+}
+
+/// iOS names the chat itself as the author of its notices: a group's name
+/// (which only ever writes marked notices) or, in a one-to-one chat, the
+/// contact (whose encryption notice is marked). Those lines are system lines.
+fn ios_notices_to_system(messages: &mut [ChatMessage], marked: &[bool]) {
+    let notice = |m: &ChatMessage, marked: bool| {
+        marked && m.kind == Kind::Text && ENCRYPTION_NOTICES.iter().any(|n| m.text.starts_with(n))
+    };
+    let mut only_notices: std::collections::HashMap<&str, bool> = Default::default();
+    for (m, &mk) in messages.iter().zip(marked) {
+        if let Some(a) = m.author.as_deref() {
+            let entry = only_notices.entry(a).or_insert(true);
+            *entry &= mk && m.kind == Kind::Text;
+        }
+    }
+    let chat_names: std::collections::HashSet<String> = only_notices
+        .into_iter()
+        .filter(|&(_, only)| only)
+        .map(|(a, _)| a.to_owned())
+        .collect();
+    for (m, &mk) in messages.iter_mut().zip(marked) {
+        let by_chat = m.author.as_ref().is_some_and(|a| chat_names.contains(a));
+        if by_chat || notice(m, mk) {
+            m.author = None;
+            m.kind = Kind::System;
         }
     }
 }
@@ -144,7 +192,8 @@ fn choose_style(scanned: &[[Option<RawHeader>; 2]]) -> Style {
 /// Parses decoded export text. Never fails: problems go to `errors`.
 pub fn parse(text: &str) -> ParsedChat {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let lines: Vec<String> = text.lines().map(clean_line).collect();
+    let raw: Vec<&str> = text.lines().collect();
+    let lines: Vec<String> = raw.iter().map(|l| clean_line(l)).collect();
     let scanned: Vec<[Option<RawHeader>; 2]> = lines
         .iter()
         .map(|l| {
@@ -186,11 +235,17 @@ pub fn parse(text: &str) -> ParsedChat {
     }
 
     let mut state = State::BeforeFirstHeader;
+    let mut marked = Vec::new();
+    let mut finish = |p: Pending, chat: &mut ParsedChat| {
+        let (message, mk) = p.finish();
+        chat.messages.push(message);
+        marked.push(mk);
+    };
     for (index, (line, header)) in lines.iter().zip(&headers).enumerate() {
         let number = index + 1;
         if let Some(h) = header {
             if let State::InMessage(p) = std::mem::replace(&mut state, State::InBroken(number)) {
-                chat.messages.push(p.finish());
+                finish(p, &mut chat);
             }
             match dates::resolve(h, date_order) {
                 Ok(at) => {
@@ -201,6 +256,7 @@ pub fn parse(text: &str) -> ParsedChat {
                         at,
                         author,
                         text,
+                        marked: style == Style::Bracket && text_starts_marked(raw[index]),
                     });
                 }
                 Err(reason) => chat.errors.push(line_error(number, reason, line)),
@@ -226,7 +282,10 @@ pub fn parse(text: &str) -> ParsedChat {
         }
     }
     if let State::InMessage(p) = state {
-        chat.messages.push(p.finish());
+        finish(p, &mut chat);
+    }
+    if style == Style::Bracket {
+        ios_notices_to_system(&mut chat.messages, &marked);
     }
     // A set, because big groups make a linear `contains` quadratic.
     let mut seen = std::collections::HashSet::new();

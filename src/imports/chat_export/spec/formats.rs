@@ -91,8 +91,10 @@ fn ios_brackets_seconds_and_direction_marks() {
     assert_eq!(chat.format, Format::Ios);
     assert_eq!(chat.date_order, DateOrder::Dmy);
     assert_eq!(chat.errors, vec![]);
-    // The group's own name is indistinguishable from an author here.
-    assert_eq!(chat.messages[0].author.as_deref(), Some("Família"));
+    // The group's own name writes only marked notices: they are system lines.
+    assert_eq!(chat.messages[0].author, None);
+    assert_eq!(chat.messages[0].kind, Kind::System);
+    assert!(!chat.participants.contains(&"Família".to_string()));
     assert_eq!(
         chat.messages[0].text,
         "Messages and calls are end-to-end encrypted."

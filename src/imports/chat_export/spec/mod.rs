@@ -1,5 +1,6 @@
 //! The behaviour contract of the WhatsApp export parser, one file per area.
 
+mod corpus;
 mod decoding;
 mod errors;
 mod formats;
