@@ -204,3 +204,27 @@ impl FromRequest for AdminActor {
         }))
     }
 }
+
+/// An owner of the business they act in; other members get 403 (anonymous
+/// 401). Owner-only reads (the audit log) take this in their signature.
+#[derive(Debug, Clone)]
+pub struct OwnerActor(pub MemberActor);
+
+impl FromRequest for OwnerActor {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            authenticate(req)
+                .and_then(|a| MemberActor::from_actor(req, a))
+                .and_then(|m| {
+                    if m.scope.is_owner() {
+                        Ok(OwnerActor(m))
+                    } else {
+                        Err(ApiError::forbidden("Business owners only"))
+                    }
+                }),
+        )
+    }
+}

@@ -1273,6 +1273,25 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/admin/dead-letters",
             [401, 403, 403, 403, 403],
         ),
+        // The audit log: owners read their business's, admins everyone's.
+        case(
+            M::GET,
+            "/api/audit",
+            "/api/audit",
+            [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/audit",
+            "/api/audit?action=no_such_action",
+            [401, 400, 403, 403, 400],
+        ),
+        case(
+            M::GET,
+            "/api/admin/audit",
+            "/api/admin/audit",
+            [401, 403, 403, 403, 403],
+        ),
         // Last: it ends the sessions the rows above use.
         with_body(
             M::POST,
