@@ -120,6 +120,16 @@ fn by_session_jwt(state: &AppState, read: &ReadTxn, jwt: &str) -> ApiResult<Acto
     let user = users::get(read, session.user_id)?
         .filter(|u| u.token_version == claims.tv)
         .ok_or_else(invalid)?;
+    let now = now_ms();
+    if now - session.last_seen_at > session::LAST_SEEN_GRANULARITY_MS {
+        let (store, id) = (state.store.clone(), session.id);
+        // Bookkeeping only: the request does not wait for it.
+        actix_web::rt::spawn(async move {
+            let _ = store
+                .write(move |ctx| session::touch(ctx, id, now).map_err(ApiError::from))
+                .await;
+        });
+    }
     let membership = match session.business_id {
         Some(b) => {
             // A removed member's session ends with the membership.

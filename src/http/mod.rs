@@ -81,6 +81,7 @@ pub fn api(routes: &mut Routes) {
     crate::search::routes::routes(routes);
     crate::notifications::prefs::routes(routes);
     crate::audit::routes::routes(routes);
+    auth::sessions::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.
