@@ -8,6 +8,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod admin;
 pub mod assignment;
+pub mod audit;
 pub mod auth;
 pub mod channels;
 pub mod cli;

@@ -42,6 +42,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::imports::model::TABLES,
         crate::imports::participant::TABLES,
         crate::notifications::prefs::TABLES,
+        crate::audit::TABLES,
     ] {
         all.extend_from_slice(group);
     }
@@ -57,6 +58,7 @@ pub fn index_checks() -> Vec<IndexCheck> {
         contacts::check_indexes,
         conversations::repo::check_indexes,
         whatsapp::numbers::check_indexes,
+        crate::audit::repo::check_indexes,
     ]
 }
 

@@ -256,6 +256,20 @@ pub fn start_with_store(
                 {
                     tracing::error!("scheduling the Facebook token check: {e}");
                 }
+                jobs.handle(
+                    crate::audit::retention::JOB_KIND,
+                    crate::audit::retention::handler(
+                        state.store.clone(),
+                        state.config.audit.retention_days,
+                    ),
+                );
+                if let Err(e) = state
+                    .store
+                    .write(|ctx| Ok(crate::audit::retention::ensure_scheduled(ctx)?))
+                    .await
+                {
+                    tracing::error!("scheduling the audit log retention: {e}");
+                }
                 crate::flows::pause::set_cooldown_secs(state.config.flows.rate_limit_cooldown_secs);
                 crate::flows::jobs::register(&mut jobs, &state.store);
                 jobs.handle(

@@ -120,6 +120,16 @@ fn by_session_jwt(state: &AppState, read: &ReadTxn, jwt: &str) -> ApiResult<Acto
     let user = users::get(read, session.user_id)?
         .filter(|u| u.token_version == claims.tv)
         .ok_or_else(invalid)?;
+    let now = now_ms();
+    if now - session.last_seen_at > session::LAST_SEEN_GRANULARITY_MS {
+        let (store, id) = (state.store.clone(), session.id);
+        // Bookkeeping only: the request does not wait for it.
+        actix_web::rt::spawn(async move {
+            let _ = store
+                .write(move |ctx| session::touch(ctx, id, now).map_err(ApiError::from))
+                .await;
+        });
+    }
     let membership = match session.business_id {
         Some(b) => {
             // A removed member's session ends with the membership.
@@ -202,5 +212,29 @@ impl FromRequest for AdminActor {
                 Err(ApiError::forbidden("Platform administrators only"))
             }
         }))
+    }
+}
+
+/// An owner of the business they act in; other members get 403 (anonymous
+/// 401). Owner-only reads (the audit log) take this in their signature.
+#[derive(Debug, Clone)]
+pub struct OwnerActor(pub MemberActor);
+
+impl FromRequest for OwnerActor {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            authenticate(req)
+                .and_then(|a| MemberActor::from_actor(req, a))
+                .and_then(|m| {
+                    if m.scope.is_owner() {
+                        Ok(OwnerActor(m))
+                    } else {
+                        Err(ApiError::forbidden("Business owners only"))
+                    }
+                }),
+        )
     }
 }

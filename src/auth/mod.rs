@@ -6,6 +6,7 @@ pub mod ratelimit;
 pub mod reset;
 pub mod routes;
 pub mod session;
+pub mod sessions;
 pub mod tokens;
 pub mod users;
 

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::{password, session, tokens, users};
 use crate::{
+    audit::{self, Action, Note, Origin, Who},
     error::{ApiError, ApiResult, Code},
     http::{client_ip::client_ip, AppState, Routes},
     store::{self, codec, ids::UserId, Record, TableSpec, Tbl},
@@ -93,7 +94,11 @@ struct Reset {
     password: String,
 }
 
-async fn reset(state: web::Data<AppState>, body: web::Json<Reset>) -> ApiResult<HttpResponse> {
+async fn reset(
+    state: web::Data<AppState>,
+    origin: Origin,
+    body: web::Json<Reset>,
+) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     if let Err(why) = password::check_len(&body.password) {
         return Err(ApiError::field("password", why));
@@ -118,7 +123,18 @@ async fn reset(state: web::Data<AppState>, body: web::Json<Reset>) -> ApiResult<
                 return Err(invalid());
             }
             session::delete_all_for(ctx, found.user_id)?;
-            users::set_password(ctx, found.user_id, &hash)?;
+            let user = users::set_password(ctx, found.user_id, &hash)?;
+            let note = Note::new(
+                Action::PasswordReset,
+                None,
+                Who::user(&user),
+                format!(
+                    "{} reset their password by email link; every session ended",
+                    user.email
+                ),
+            )
+            .target("user", user.id);
+            audit::record_for_account(ctx, &origin, user.id, &note)?;
             Ok(())
         })
         .await?;

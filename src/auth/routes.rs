@@ -9,6 +9,7 @@ use super::{
     users::{self, valid_email, AccountType, User},
 };
 use crate::{
+    audit::{self, Action, Note, Origin, Who},
     error::{ApiError, ApiResult, Code, Validator},
     http::{client_ip, AppState, Routes},
     store::ids::{BusinessId, TokenId},
@@ -119,7 +120,7 @@ async fn setup(
             service::create_business(ctx, &business_name, &owner)
         })
         .await?;
-    let res = start_session(&req, &state, &user, Some(business.id)).await?;
+    let res = start_session(&req, &state, &user, Some(business.id), None).await?;
     Ok(res(HttpResponse::Created()).json(json!({
         "user": UserView::from(&user),
         "business": {"id": business.id, "name": business.name},
@@ -136,25 +137,28 @@ fn already_setup() -> ApiError {
 pub(crate) type Respond =
     Box<dyn FnOnce(actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder>;
 
-/// Stores a new session and returns a builder step that sets its cookies.
+/// Stores a new session (and `audit`, in the same transaction) and returns a
+/// builder step that sets its cookies.
 pub(crate) async fn start_session(
     req: &HttpRequest,
     state: &AppState,
     user: &User,
     business: Option<BusinessId>,
+    audit: Option<Note>,
 ) -> ApiResult<Respond> {
     let ttl = state.config.auth.session_ttl_hours;
-    let ip = client_ip(req, &state.trusted_proxies).to_string();
-    let ua = req
-        .headers()
-        .get("User-Agent")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let s = session::new_session(user.id, business, ttl, &ip, ua);
+    let origin = Origin::of(req, &state.trusted_proxies);
+    let s = session::new_session(user.id, business, ttl, &origin.ip, &origin.user_agent);
     let jwt = state.keys.issue(user, &s)?;
     state
         .store
-        .write(move |ctx| session::create(ctx, &s).map_err(ApiError::from))
+        .write(move |ctx| {
+            session::create(ctx, &s)?;
+            if let Some(note) = &audit {
+                audit::record(ctx, &origin, &note.clone().target("session", s.id))?;
+            }
+            Ok(())
+        })
         .await?;
     let secure = state.config.secure_cookies();
     Ok(Box::new(move |mut b| {
@@ -192,8 +196,9 @@ async fn login(
     .await?;
     let user = match (ok, user) {
         (true, Some(u)) => u,
-        _ => {
+        (_, user) => {
             state.limiter.failed(ip, &account);
+            login_failed(&req, &state, &account, user.as_ref()).await?;
             return Err(ApiError::new(
                 Code::InvalidCredentials,
                 "Wrong email or password",
@@ -217,8 +222,49 @@ async fn login(
             "This account is not a member of any business",
         ));
     }
-    let res = start_session(&req, &state, &user, business).await?;
+    let note = Note::new(
+        Action::LoginSucceeded,
+        business,
+        Who::user(&user),
+        format!("{} signed in", user.email),
+    );
+    let res = start_session(&req, &state, &user, business, Some(note)).await?;
     Ok(res(HttpResponse::Ok()).json(json!({ "user": UserView::from(&user) })))
+}
+
+/// A wrong password is told to each business of the account it was tried
+/// on; a try on no account to the platform. Attempts refused by the rate
+/// limit are not recorded: the limit is what keeps this write bounded.
+async fn login_failed(
+    req: &HttpRequest,
+    state: &AppState,
+    account: &str,
+    user: Option<&User>,
+) -> ApiResult<()> {
+    let tried = if users::valid_email(account) {
+        account
+    } else {
+        "a malformed address"
+    };
+    let summary = format!("Failed sign-in as {tried}");
+    let notes = match user {
+        Some(u) => {
+            let base =
+                Note::new(Action::LoginFailed, None, Who::Anonymous, summary).target("user", u.id);
+            audit::businesses_of(&state.store.read()?, u.id)?
+                .into_iter()
+                .map(|b| base.in_business(b))
+                .collect()
+        }
+        None => vec![Note::new(
+            Action::LoginFailed,
+            None,
+            Who::Anonymous,
+            summary,
+        )],
+    };
+    let origin = Origin::of(req, &state.trusted_proxies);
+    audit::record_alone(&state.store, origin, notes).await
 }
 
 async fn logout(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse> {
@@ -303,16 +349,28 @@ async fn change_password(
     }
     let hash = password::hash_async(body.new_password).await?;
     let user_id = actor.user.id;
+    let origin = Origin::of(&req, &state.trusted_proxies);
+    let note = Note::new(
+        Action::PasswordChanged,
+        None,
+        Who::user(&actor.user),
+        format!(
+            "{} changed their password; their other sessions ended",
+            actor.user.email
+        ),
+    )
+    .target("user", user_id);
     let user = state
         .store
         .write(move |ctx| {
             session::delete_all_for(ctx, user_id)?;
+            audit::record_for_account(ctx, &origin, user_id, &note)?;
             users::set_password(ctx, user_id, &hash)
         })
         .await?;
     match actor.via {
         Via::Session(s) => {
-            let res = start_session(&req, &state, &user, s.business_id).await?;
+            let res = start_session(&req, &state, &user, s.business_id, None).await?;
             Ok(res(HttpResponse::NoContent()).finish())
         }
         Via::Token(_) => Ok(HttpResponse::NoContent().finish()),
@@ -360,6 +418,7 @@ struct TokenBody {
 async fn create_token(
     state: web::Data<AppState>,
     actor: Actor,
+    origin: Origin,
     body: web::Json<TokenBody>,
 ) -> ApiResult<HttpResponse> {
     let (business, _) = member_of(&actor)?;
@@ -378,9 +437,23 @@ async fn create_token(
         last_used_at: None,
     };
     let stored = token.clone();
+    let note = Note::new(
+        Action::ApiTokenCreated,
+        Some(business.id),
+        Who::user(&actor.user),
+        format!(
+            "{} created the API token \"{}\"",
+            actor.user.email, token.name
+        ),
+    )
+    .target("api_token", token.id);
     state
         .store
-        .write(move |ctx| tokens::create(ctx, &stored).map_err(ApiError::from))
+        .write(move |ctx| {
+            tokens::create(ctx, &stored)?;
+            audit::record(ctx, &origin, &note)?;
+            Ok(())
+        })
         .await?;
     Ok(HttpResponse::Created().json(json!({
         "id": token.id,
@@ -393,10 +466,12 @@ async fn create_token(
 async fn revoke_token(
     state: web::Data<AppState>,
     actor: Actor,
+    origin: Origin,
     id: web::Path<TokenId>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let user_id = actor.user.id;
+    let who = Who::user(&actor.user);
     state
         .store
         .write(move |ctx| {
@@ -404,7 +479,16 @@ async fn revoke_token(
             let token = tokens::get(ctx, id)?
                 .filter(|t| t.user_id == user_id)
                 .ok_or_else(|| ApiError::not_found("token"))?;
-            tokens::delete(ctx, &token).map_err(ApiError::from)
+            tokens::delete(ctx, &token)?;
+            let note = Note::new(
+                Action::ApiTokenRevoked,
+                Some(token.business_id),
+                who.clone(),
+                format!("Revoked the API token \"{}\"", token.name),
+            )
+            .target("api_token", token.id);
+            audit::record(ctx, &origin, &note)?;
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

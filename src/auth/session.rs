@@ -34,8 +34,48 @@ pub struct Session {
     pub expires_at: i64,
     pub ip: String,
     pub user_agent: String,
+    /// Refreshed at most once a minute (`LAST_SEEN_GRANULARITY_MS`).
+    pub last_seen_at: i64,
 }
-impl Record for Session {}
+
+impl Record for Session {
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, codec::CodecError> {
+        match version {
+            1 => {
+                let old: SessionV1 = codec::decode_body(body)?;
+                Ok(Session {
+                    id: old.id,
+                    user_id: old.user_id,
+                    business_id: old.business_id,
+                    created_at: old.created_at,
+                    expires_at: old.expires_at,
+                    ip: old.ip,
+                    user_agent: old.user_agent,
+                    last_seen_at: old.created_at,
+                })
+            }
+            v => Err(codec::CodecError::NoUpgrade(v)),
+        }
+    }
+}
+
+/// A session as stored before `last_seen_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SessionV1 {
+    id: SessionId,
+    user_id: UserId,
+    business_id: Option<BusinessId>,
+    created_at: i64,
+    expires_at: i64,
+    ip: String,
+    user_agent: String,
+}
+
+/// How stale `last_seen_at` may get before a request writes it down:
+/// recording every request would turn each read into a write.
+pub const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
 
 pub(crate) const SESSIONS: Tbl = TableDefinition::new("sessions");
 /// (user, session) → ()
@@ -144,6 +184,27 @@ pub fn delete(ctx: &mut WriteCtx, session: &Session) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The user's unexpired sessions, oldest first.
+pub fn list_for<R: Reader + ?Sized>(r: &R, user: UserId) -> Result<Vec<Session>, StoreError> {
+    let now = now_ms();
+    let mut out = Vec::new();
+    for key in store::scan_keys(r, SESSIONS_BY_USER, &user.bytes(), None, usize::MAX)? {
+        if let Some(sid) = key.get(16..).and_then(SessionId::from_bytes) {
+            out.extend(get(r, sid)?.filter(|s| s.expires_at > now));
+        }
+    }
+    Ok(out)
+}
+
+/// Notes that the session was used at `at` (unless it ended meanwhile).
+pub fn touch(ctx: &mut WriteCtx, id: SessionId, at: i64) -> Result<(), StoreError> {
+    if let Some(mut s) = get(ctx, id)? {
+        s.last_seen_at = s.last_seen_at.max(at);
+        ctx.put(SESSIONS, &s.id.bytes(), &s)?;
+    }
+    Ok(())
+}
+
 /// Ends every session of a user (password change or reset).
 pub fn delete_all_for(ctx: &mut WriteCtx, user: UserId) -> Result<usize, StoreError> {
     let keys = store::scan_keys(ctx, SESSIONS_BY_USER, &user.bytes(), None, usize::MAX)?;
@@ -172,6 +233,7 @@ pub fn new_session(
         expires_at: now + (ttl_hours as i64) * 3_600_000,
         ip: ip.chars().take(64).collect(),
         user_agent: ua.chars().take(256).collect(),
+        last_seen_at: now,
     }
 }
 
@@ -238,4 +300,28 @@ pub fn check_indexes(r: &store::ReadTxn, problems: &mut Vec<String>) -> Result<(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_stored_before_last_seen_reads_as_seen_at_creation() {
+        let old = SessionV1 {
+            id: SessionId::new(),
+            user_id: UserId::new(),
+            business_id: None,
+            created_at: 1_700_000_000_000,
+            expires_at: 1_700_000_100_000,
+            ip: "203.0.113.5".into(),
+            user_agent: "curl/8".into(),
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let s: Session = codec::decode(&bytes).unwrap();
+        assert_eq!(s.last_seen_at, old.created_at);
+        assert_eq!((s.id, s.ip.as_str()), (old.id, "203.0.113.5"));
+        assert_eq!(codec::decode::<Session>(&codec::encode(&s)).unwrap(), s);
+    }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    audit,
     auth::users::{self, AccountType, NewUser},
     error::{ApiError, ApiResult, Code},
     schema,
@@ -199,6 +200,14 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
                 let user =
                     users::by_email(ctx, &email)?.ok_or_else(|| ApiError::not_found("user"))?;
                 crate::auth::session::delete_all_for(ctx, user.id)?;
+                let note = audit::Note::new(
+                    audit::Action::PasswordReset,
+                    None,
+                    audit::Who::System,
+                    format!("An operator reset the password of {} at the command line; every session ended", user.email),
+                )
+                .target("user", user.id);
+                audit::record_for_account(ctx, &audit::Origin::local("wafunnel cli"), user.id, &note)?;
                 users::set_password(ctx, user.id, &password_hash)
             })?;
             Ok(format!(

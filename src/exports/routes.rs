@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::sheet::{self, Page};
 use crate::{
+    audit::{self, Action, Note, Origin, Who},
     auth::MemberActor,
     contacts,
     conversations::{access::Conversations, model::Conversation, routes::ListParams},
@@ -33,6 +34,30 @@ fn require_export(actor: &MemberActor) -> ApiResult<()> {
     } else {
         Err(ApiError::forbidden("Exporting needs the export permission"))
     }
+}
+
+/// Records the download before the first byte goes out (its own write: an
+/// export changes nothing else).
+async fn audit_export(
+    state: &AppState,
+    actor: &MemberActor,
+    origin: Origin,
+    what: &str,
+    query: &str,
+) -> ApiResult<()> {
+    let filters = if query.is_empty() {
+        "no filters".to_string()
+    } else {
+        format!("filters {}", query.chars().take(200).collect::<String>())
+    };
+    let note = Note::new(
+        Action::ExportDownloaded,
+        Some(actor.business.id),
+        Who::user(&actor.user),
+        format!("Downloaded {what}.csv ({filters})"),
+    )
+    .target("export", what);
+    audit::record_alone(&state.store, origin, vec![note]).await
 }
 
 /// Member id → (email, name), as far as the actor may see the team.
@@ -112,14 +137,17 @@ fn conversation_row<R: Reader + ?Sized>(
 /// Pages are separate reads: a conversation whose activity moves it during
 /// the export can be missed or repeated, as when paging the list itself.
 async fn conversations(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     params: web::Query<ListParams>,
 ) -> ApiResult<HttpResponse> {
     require_export(&actor)?;
     let mut query = params.into_inner().query()?;
     query.limit = PAGE;
     let roster = roster(&state, &actor)?;
+    audit_export(&state, &actor, origin, "conversations", req.query_string()).await?;
     let scope = actor.scope.clone();
     let next = move |r: &crate::store::ReadTxn| -> ApiResult<Page> {
         let (items, cursor) = Conversations::new(r, &scope).list(&query)?;
@@ -174,8 +202,10 @@ fn lead_row(lead: &Value, roster: &HashMap<MemberId, (String, String)>) -> Vec<S
 /// The Leads table's rows, with its filters (source, channel, assignee,
 /// status, creation dates) and its scope.
 async fn leads_csv(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     q: web::Query<LeadFilter>,
 ) -> ApiResult<HttpResponse> {
     require_export(&actor)?;
@@ -183,6 +213,7 @@ async fn leads_csv(
     // A bad filter is a 400 before the download starts.
     leads::parse(&filter, 1)?;
     let roster = roster(&state, &actor)?;
+    audit_export(&state, &actor, origin, "leads", req.query_string()).await?;
     let next = move |r: &crate::store::ReadTxn| -> ApiResult<Page> {
         let (items, cursor) = leads::page(r, &actor, &filter, PAGE)?;
         let rows = items.iter().map(|l| lead_row(l, &roster)).collect();

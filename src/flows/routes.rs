@@ -12,6 +12,7 @@ use super::{
     validate::{validate, Problem},
 };
 use crate::{
+    audit::{self, Action, Note, Origin, Who},
     auth::MemberActor,
     channels::whatsapp::numbers,
     error::{ApiError, ApiResult, Code},
@@ -273,6 +274,7 @@ async fn check(
 async fn publish(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     id: web::Path<RecordId>,
 ) -> ApiResult<HttpResponse> {
     may_edit(&actor)?;
@@ -288,6 +290,7 @@ async fn publish(
             "code": Code::FlowInvalid.name(), "message": message, "details": details}})));
     }
     let by = actor.scope.member_id;
+    let who = Who::user(&actor.user);
     let version = state
         .store
         .write(move |ctx| {
@@ -314,6 +317,10 @@ async fn publish(
             f.updated_at = now_ms();
             model::save(ctx, &f)?;
             model::set_active(ctx, f.business_id, number, Some(f.id))?;
+            let note = Note::new(Action::FlowPublished, Some(f.business_id), who.clone(),
+                format!("Published version {v} of the flow \"{}\"", f.name))
+            .target("flow", f.id);
+            audit::record(ctx, &origin, &note)?;
             Ok(v)
         })
         .await?;

@@ -80,6 +80,8 @@ pub fn api(routes: &mut Routes) {
     crate::imports::routes::routes(routes);
     crate::search::routes::routes(routes);
     crate::notifications::prefs::routes(routes);
+    crate::audit::routes::routes(routes);
+    auth::sessions::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::{
     assignment::{self, Channel, Slot},
+    audit::{self, Action, Note, Origin, Who},
     auth::{password, session, tokens, users, MemberActor},
     error::{ApiError, ApiResult, Code},
     http::{AppState, Routes},
@@ -151,6 +152,7 @@ struct NewInvite {
 async fn create(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     body: web::Json<NewInvite>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
@@ -213,11 +215,19 @@ async fn create(
     };
     let name = actor.business.name.clone();
     let st = state.clone();
+    let note = Note::new(
+        Action::InviteCreated,
+        Some(b),
+        Who::user(&actor.user),
+        format!("Invited {} as {}", invite.email, invite.role.as_str()),
+    )
+    .target("invite", invite.id);
     let invite = state
         .store
         .write(move |ctx| {
             let mut i = invite.clone();
             send(ctx, &st, &name, &mut i)?;
+            audit::record(ctx, &origin, &note)?;
             Ok(i)
         })
         .await?;
@@ -258,15 +268,24 @@ fn own(state: &AppState, actor: &MemberActor, id: RecordId) -> ApiResult<Invite>
 async fn revoke(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     id: web::Path<RecordId>,
 ) -> ApiResult<HttpResponse> {
     let mut i = own(&state, &actor, id.into_inner())?;
     i.revoked = true;
+    let note = Note::new(
+        Action::InviteRevoked,
+        Some(i.business_id),
+        Who::user(&actor.user),
+        format!("Revoked the invitation of {}", i.email),
+    )
+    .target("invite", i.id);
     state
         .store
         .write(move |ctx| {
             ctx.delete(BY_TOKEN, &i.token_hash)?;
             ctx.put(INVITES, &key(i.business_id, i.id), &i)?;
+            audit::record(ctx, &origin, &note)?;
             Ok(())
         })
         .await?;
@@ -276,6 +295,7 @@ async fn revoke(
 async fn resend(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     id: web::Path<RecordId>,
 ) -> ApiResult<HttpResponse> {
     let i = own(&state, &actor, id.into_inner())?;
@@ -286,12 +306,23 @@ async fn resend(
         ));
     }
     let (st, name) = (state.clone(), actor.business.name.clone());
+    let note = Note::new(
+        Action::InviteResent,
+        Some(i.business_id),
+        Who::user(&actor.user),
+        format!(
+            "Sent the invitation of {} again (the old link died)",
+            i.email
+        ),
+    )
+    .target("invite", i.id);
     let i = state
         .store
         .write(move |ctx| {
             let mut i = i.clone();
             i.revoked = false;
             send(ctx, &st, &name, &mut i)?;
+            audit::record(ctx, &origin, &note)?;
             Ok(i)
         })
         .await?;
@@ -348,6 +379,7 @@ async fn accept(
     }
     drop(read);
     let password_hash = password::hash_async(body.password).await?;
+    let origin = Origin::of(&req, &state.trusted_proxies);
     let (member, user) = state
         .store
         .write(move |ctx| {
@@ -386,10 +418,22 @@ async fn accept(
             i.accepted_at = Some(now_ms());
             ctx.delete(BY_TOKEN, &i.token_hash)?;
             ctx.put(INVITES, &key(b, i.id), &i)?;
+            let note = Note::new(
+                Action::InviteAccepted,
+                Some(b),
+                Who::user(&user),
+                format!(
+                    "{} accepted the invitation and joined as {}",
+                    user.email,
+                    i.role.as_str()
+                ),
+            )
+            .target("member", member.id);
+            audit::record(ctx, &origin, &note)?;
             Ok((member, user))
         })
         .await?;
-    let respond = crate::auth::routes::start_session(&req, &state, &user, Some(b)).await?;
+    let respond = crate::auth::routes::start_session(&req, &state, &user, Some(b), None).await?;
     Ok(respond(HttpResponse::Ok()).json(
         json!({"user": {"id": user.id, "name": user.name, "email": user.email},
                                               "member_id": member.id, "business_id": b}),

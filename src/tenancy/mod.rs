@@ -1,6 +1,7 @@
 //! Businesses, members, teams, roles, permissions, and the scope that decides
 //! what each member may see.
 pub mod invites;
+pub mod member_audit;
 pub mod model;
 pub mod repo;
 pub mod routes;

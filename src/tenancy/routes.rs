@@ -4,11 +4,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
+    member_audit,
     model::{AvailabilityChange, Member, Permission, Role, Team},
     repo::{self, Directory},
     service::{self, NewMember},
 };
 use crate::{
+    audit::{Origin, Who},
     auth::{
         password, tokens,
         users::{self, valid_email},
@@ -94,6 +96,7 @@ struct CreateMemberBody {
 async fn create_member(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     body: web::Json<CreateMemberBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
@@ -150,10 +153,12 @@ async fn create_member(
         permissions: body.permissions,
     };
     let business = actor.business.id;
+    let who = Who::user(&actor.user);
     let member = state
         .store
         .write(move |ctx| {
-            let (member, _) = service::add_member(ctx, business, &new)?;
+            let (member, user) = service::add_member(ctx, business, &new)?;
+            member_audit::added(ctx, &origin, &who, &member, &user.email)?;
             ctx.emit(member_event(&member, "member.created"));
             Ok(member)
         })
@@ -174,6 +179,7 @@ struct UpdateMemberBody {
 async fn update_member(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     id: web::Path<MemberId>,
     body: web::Json<UpdateMemberBody>,
 ) -> ApiResult<HttpResponse> {
@@ -185,6 +191,7 @@ async fn update_member(
         }
     }
     let scope = actor.scope.clone();
+    let who = Who::user(&actor.user);
     let member = state
         .store
         .write(move |ctx| {
@@ -192,6 +199,7 @@ async fn update_member(
             if !scope.manages_member(&m) {
                 return Err(ApiError::forbidden("You cannot edit this member"));
             }
+            let before = m.clone();
             let structural =
                 body.role.is_some() || body.team_id.is_some() || body.permissions.is_some();
             if structural && !scope.manages_teams() {
@@ -227,6 +235,7 @@ async fn update_member(
                 }
             }
             repo::save_member(ctx, &m)?;
+            member_audit::changed(ctx, &origin, &who, &before, &m)?;
             ctx.emit(member_event(&m, "member.updated"));
             Ok(m)
         })
@@ -237,10 +246,12 @@ async fn update_member(
 async fn remove_member(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     id: web::Path<MemberId>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     let scope = actor.scope.clone();
+    let who = Who::user(&actor.user);
     state
         .store
         .write(move |ctx| {
@@ -260,6 +271,7 @@ async fn remove_member(
             for t in tokens::list_for(ctx, m.user_id, m.business_id)? {
                 tokens::delete(ctx, &t)?;
             }
+            member_audit::removed(ctx, &origin, &who, &m)?;
             ctx.emit(member_event(&m, "member.removed"));
             Ok(())
         })

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::{repo, Role};
 use crate::{
+    audit::{self, Action, Note, Origin, Who},
     auth::MemberActor,
     error::{ApiError, ApiResult, Validator},
     http::{AppState, Routes},
@@ -36,6 +37,7 @@ struct Changes {
 async fn update(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     body: web::Json<Changes>,
 ) -> ApiResult<HttpResponse> {
     if actor.scope.role != Role::Owner {
@@ -62,17 +64,34 @@ async fn update(
     );
     v.finish()?;
     let id = actor.business.id;
+    let who = Who::user(&actor.user);
     let updated = state
         .store
         .write(move |ctx| {
             let mut b = repo::business(ctx, id)?.ok_or_else(|| ApiError::not_found("business"))?;
-            if let Some(n) = &name {
+            let mut changed = Vec::new();
+            if let Some(n) = name.as_ref().filter(|n| **n != b.name) {
+                changed.push(format!("name from \"{}\" to \"{n}\"", b.name));
                 b.name = n.clone();
             }
-            if let Some(c) = &country {
+            if let Some(c) = country.as_ref().filter(|c| **c != b.default_country) {
+                changed.push(format!(
+                    "default country from \"{}\" to \"{c}\"",
+                    b.default_country
+                ));
                 b.default_country = c.clone();
             }
             repo::save_business(ctx, &b)?;
+            if !changed.is_empty() {
+                let note = Note::new(
+                    Action::BusinessSettingsChanged,
+                    Some(b.id),
+                    who.clone(),
+                    format!("Changed the {}", changed.join(" and the ")),
+                )
+                .target("business", b.id);
+                audit::record(ctx, &origin, &note)?;
+            }
             Ok(b)
         })
         .await?;

@@ -3,6 +3,7 @@ mod common;
 
 mod accounts_browser;
 mod assignment;
+mod audit;
 mod auth;
 mod browser;
 mod cli;

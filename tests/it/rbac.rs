@@ -322,6 +322,18 @@ async fn every_route_answers_each_role_as_expected() {
         .unwrap()
         .to_string();
 
+    // A second browser of the owner's, for the session rows to end.
+    let spare = h.login(biz.owner()).await;
+    let spare_session = spare.get("/api/auth/sessions").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
     let cases = vec![
         case(M::GET, "/healthz", "/healthz", [200, 200, 200, 200, 200]),
         case(M::GET, "/readyz", "/readyz", [200, 200, 200, 200, 200]),
@@ -1272,6 +1284,44 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/admin/dead-letters",
             "/api/admin/dead-letters",
             [401, 403, 403, 403, 403],
+        ),
+        // The audit log: owners read their business's, admins everyone's.
+        case(
+            M::GET,
+            "/api/audit",
+            "/api/audit",
+            [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::GET,
+            "/api/audit",
+            "/api/audit?action=no_such_action",
+            [401, 400, 403, 403, 400],
+        ),
+        case(
+            M::GET,
+            "/api/admin/audit",
+            "/api/admin/audit",
+            [401, 403, 403, 403, 403],
+        ),
+        // Everyone manages their own sessions; another user's is not found.
+        case(
+            M::GET,
+            "/api/auth/sessions",
+            "/api/auth/sessions",
+            [401, 200, 200, 200, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/auth/sessions/{id}",
+            format!("/api/auth/sessions/{spare_session}"),
+            [401, 404, 404, 404, 204],
+        ),
+        case(
+            M::DELETE,
+            "/api/auth/sessions",
+            "/api/auth/sessions",
+            [401, 200, 200, 200, 200],
         ),
         // Last: it ends the sessions the rows above use.
         with_body(

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::{
     assignment::{self, Channel as PoolChannel},
+    audit::{self, Action, Note, Origin, Who},
     auth::{session::random_token, MemberActor},
     error::{ApiError, ApiResult, Validator},
     http::{AppState, Routes},
@@ -372,6 +373,7 @@ async fn replace_pool(
 async fn rotate_token(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     id: web::Path<RecordId>,
 ) -> ApiResult<HttpResponse> {
     let mut channel = own(&state, &actor, id.into_inner())?;
@@ -385,9 +387,23 @@ async fn rotate_token(
     let token = format!("wfh_{}", random_token(32));
     channel.token_hash = hashed(&token);
     let stored = channel.clone();
+    let note = Note::new(
+        Action::ChannelTokenRotated,
+        Some(actor.business.id),
+        Who::user(&actor.user),
+        format!(
+            "Rotated the token of the webhook channel \"{}\"; the old one stopped working",
+            channel.name
+        ),
+    )
+    .target("channel", channel.id);
     state
         .store
-        .write(move |ctx| Ok(save(ctx, &stored)?))
+        .write(move |ctx| {
+            save(ctx, &stored)?;
+            audit::record(ctx, &origin, &note)?;
+            Ok(())
+        })
         .await?;
     Ok(HttpResponse::Ok().json(channel_json(&state, &channel, Some(&token))))
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::{import, FbPage};
 use crate::{
     assignment::{self, Channel},
+    audit::{self, Action, Note, Origin, Who},
     auth::MemberActor,
     error::{ApiError, ApiResult, Validator},
     http::{AppState, Routes},
@@ -178,6 +179,7 @@ struct ImportBody {
 async fn start_import(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     id: web::Path<RecordId>,
     body: web::Json<ImportBody>,
 ) -> ApiResult<HttpResponse> {
@@ -199,9 +201,24 @@ async fn start_import(
         ));
     }
     let b = actor.business.id;
+    let who = Who::user(&actor.user);
     let started = state
         .store
-        .write(move |ctx| Ok(import::start(ctx, b, page.id, &form_id)?))
+        .write(move |ctx| {
+            let started = import::start(ctx, b, page.id, &form_id)?;
+            let note = Note::new(
+                Action::ImportStarted,
+                Some(b),
+                who.clone(),
+                format!(
+                    "Started importing the leads of form {form_id} of the Facebook page \"{}\"",
+                    page.name
+                ),
+            )
+            .target("facebook_import", started.id);
+            audit::record(ctx, &origin, &note)?;
+            Ok(started)
+        })
         .await?;
     state.jobs_wake.notify_one();
     Ok(HttpResponse::Accepted()
