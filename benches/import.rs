@@ -6,10 +6,13 @@
 //! RSS (VmHWM), and, in the same run, the raw writer bound: the same CSV parsed
 //! and the records the product keeps per lead (contact, its phone and email
 //! index entries, conversation, its three index entries, the lead message)
-//! written straight through the store's writer in batches of 500, with no
+//! written straight through the store's writer in the product's batch size, with no
 //! lookup, validation or logic.
 //!
-//! Run: `cargo bench --bench import` (option: `-- --megabytes 100`).
+//! With `--kill-halfway 1` the server is `kill -9`ed once half the rows are
+//! in, restarted, and the job must finish by itself with the same counts.
+//!
+//! Run: `cargo bench --bench import` (options: `-- --megabytes 100 --kill-halfway 1`).
 use std::{
     io::{BufRead, BufReader, Write},
     path::Path,
@@ -22,6 +25,7 @@ use serde_json::{json, Value};
 use wafunnel::{
     contacts::Contact,
     conversations::model::{Conversation, Direction, Message, MessageStatus, Source},
+    imports::csv_run::BATCH,
     store::{
         codec,
         ids::{BusinessId, ContactId, MessageId},
@@ -43,8 +47,18 @@ const NOTES: &[&str] = &[
 ];
 const LABELS: &[&str] = &["lead", "feira", "site", "vip", "indicacao", "instagram"];
 
-/// Writes the CSV; returns (rows, rows expected to fail, rows repeating a phone).
-fn generate(path: &Path, bytes: u64) -> (u64, u64, u64) {
+/// What the generator knows the import must report.
+struct Expected {
+    rows: u64,
+    done: u64,
+    failed: u64,
+    skipped: u64,
+}
+
+/// Writes the CSV and what importing it must give (duplicates `skip`).
+fn generate(path: &Path, bytes: u64) -> Expected {
+    let mut imported_phones = std::collections::HashSet::new();
+    let (mut done, mut skipped) = (0u64, 0u64);
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("csv"));
     writeln!(out, "Nome,Telefone,E-mail,Observação,Etiquetas").expect("write");
     let (mut written, mut rows, mut bad, mut dupes) = (0u64, 0u64, 0u64, 0u64);
@@ -87,13 +101,23 @@ fn generate(path: &Path, bytes: u64) -> (u64, u64, u64) {
         };
         if line.matches(',').count() != 4 || line.contains(",12,") || line.contains("@,") {
             bad += 1;
+        } else if imported_phones.insert(phone_n) {
+            done += 1;
+        } else {
+            skipped += 1;
         }
         out.write_all(line.as_bytes()).expect("write");
         written += line.len() as u64;
         rows += 1;
     }
     out.flush().expect("flush");
-    (rows, bad, dupes)
+    println!("{dupes} rows repeat an earlier row's phone");
+    Expected {
+        rows,
+        done,
+        failed: bad,
+        skipped,
+    }
 }
 
 const BARE: [Tbl; 8] = [
@@ -108,7 +132,7 @@ const BARE: [Tbl; 8] = [
 ];
 
 /// Rows/s of the raw writer: the CSV parsed and each lead's records written
-/// as they are, 500 rows to a commit.
+/// as they are, as many rows to a commit as the product's batches hold.
 fn raw_bound(csv_path: &Path) -> f64 {
     let dir = tempfile::tempdir().expect("tempdir");
     let tables: Vec<TableSpec> = BARE
@@ -123,6 +147,7 @@ fn raw_bound(csv_path: &Path) -> f64 {
         &tables,
         StoreOptions {
             max_batch: 64,
+            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
         },
     )
@@ -134,7 +159,7 @@ fn raw_bound(csv_path: &Path) -> f64 {
         .from_path(csv_path)
         .expect("csv");
     let mut rows = 0u64;
-    let mut batch: Vec<csv::StringRecord> = Vec::with_capacity(500);
+    let mut batch: Vec<csv::StringRecord> = Vec::with_capacity(BATCH);
     let flush = |batch: Vec<csv::StringRecord>| {
         store
             .write_blocking(move |ctx| {
@@ -209,7 +234,7 @@ fn raw_bound(csv_path: &Path) -> f64 {
         let Ok(r) = record else { continue };
         batch.push(r);
         rows += 1;
-        if batch.len() == 500 {
+        if batch.len() == BATCH {
             flush(std::mem::take(&mut batch));
         }
     }
@@ -230,38 +255,10 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn main() {
-    let megabytes = arg("--megabytes", 100);
-    let work = tempfile::tempdir().expect("tempdir");
-    let csv_path = work.path().join("leads.csv");
-    // 100 MB as the upload limit counts it, less room for the multipart framing.
-    let (rows, bad, dupes) = generate(&csv_path, megabytes * 1024 * 1024 - 64 * 1024);
-    let size = std::fs::metadata(&csv_path).expect("csv").len();
-    println!(
-        "generated {rows} rows, {:.1} MB ({bad} bad, {dupes} repeating a phone)",
-        size as f64 / 1048576.0
-    );
-    let raw = raw_bound(&csv_path);
-    println!("raw writer bound: {raw:.0} rows/s");
-
-    let data = work.path().join("data");
-    let created = Command::new(BIN)
-        .args([
-            "tenant",
-            "create",
-            "--name",
-            "Import",
-            "--owner-email",
-            "o@import.test",
-        ])
-        .args(["--owner-password", "long-password", "--data-dir"])
-        .arg(&data)
-        .output()
-        .expect("tenant");
-    assert!(created.status.success());
+fn serve(data: &Path) -> (std::process::Child, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(&data)
+        .arg(data)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -276,25 +273,67 @@ fn main() {
         .find(|w| w.starts_with("http://"))
         .expect("url")
         .to_string();
+    (child, base)
+}
+
+async fn status(http: &reqwest::Client, base: &str, id: &str) -> Value {
+    http.get(format!("{base}/api/imports/{id}"))
+        .send()
+        .await
+        .expect("poll")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn processed(i: &Value) -> u64 {
+    ["rows_done", "rows_failed", "rows_skipped"]
+        .iter()
+        .map(|k| i[*k].as_u64().unwrap_or(0))
+        .sum()
+}
+
+fn main() {
+    let megabytes = arg("--megabytes", 100);
+    let kill_halfway = arg("--kill-halfway", 0) == 1;
+    let work = tempfile::tempdir().expect("tempdir");
+    let csv_path = work.path().join("leads.csv");
+    // 100 MB as the upload limit counts it, less room for the multipart framing.
+    let expected = generate(&csv_path, megabytes * 1024 * 1024 - 64 * 1024);
+    let size = std::fs::metadata(&csv_path).expect("csv").len();
+    println!(
+        "generated {} rows, {:.1} MB: {} to import, {} bad, {} repeating an imported phone",
+        expected.rows,
+        size as f64 / 1048576.0,
+        expected.done,
+        expected.failed,
+        expected.skipped,
+    );
+    let raw = raw_bound(&csv_path);
+    println!("raw writer bound: {raw:.0} rows/s ({BATCH} rows a commit)");
+
+    let data = work.path().join("data");
+    let created = Command::new(BIN)
+        .args([
+            "tenant",
+            "create",
+            "--name",
+            "Import",
+            "--owner-email",
+            "o@import.test",
+        ])
+        .args(["--owner-password", support::PASSWORD, "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("tenant");
+    assert!(created.status.success());
+    let (mut child, base) = serve(&data);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let pid = child.id();
     rt.block_on(async {
-        let http = reqwest::Client::builder().cookie_store(true).build().expect("client");
-        let login = http
-            .post(format!("{base}/api/auth/login"))
-            .json(&json!({"email": "o@import.test", "password": "long-password"}))
-            .send()
-            .await
-            .expect("login");
-        assert!(login.status().is_success());
-        let csrf = login
-            .cookies()
-            .find(|c| c.name() == "wf_csrf")
-            .map(|c| c.value().to_string())
-            .unwrap_or_default();
+        let (http, csrf) = support::login_with_csrf(&base, "o@import.test").await;
         let upload_started = Instant::now();
         let file = tokio::fs::File::open(&csv_path).await.expect("open");
         let body = reqwest::Body::wrap_stream(tokio_util_stream(file));
@@ -337,39 +376,62 @@ fn main() {
             .await
             .expect("start");
         assert_eq!(r.status(), 202);
+        let mut peak_rss = 0.0f64;
+        let mut killed_at = None;
+        let (mut http, mut base) = (http, base);
         let done = loop {
             tokio::time::sleep(Duration::from_millis(250)).await;
-            let i: Value = http
-                .get(format!("{base}/api/imports/{id}"))
-                .send()
-                .await
-                .expect("poll")
-                .json()
-                .await
-                .expect("json");
+            peak_rss = peak_rss.max(peak_rss_mb(child.id()));
+            let i = status(&http, &base, &id).await;
             if i["status"] != "running" {
                 break i;
             }
+            if kill_halfway && killed_at.is_none() && processed(&i) >= expected.rows / 2 {
+                child.kill().expect("kill -9");
+                child.wait().expect("wait");
+                let after_kill = Instant::now();
+                let (c, b) = serve(&data);
+                (child, base) = (c, b);
+                (http, _) = support::login_with_csrf(&base, "o@import.test").await;
+                let resumed = status(&http, &base, &id).await;
+                killed_at = Some((processed(&i), processed(&resumed), after_kill.elapsed()));
+            }
         };
         let secs = started.elapsed().as_secs_f64();
-        let processed = done["rows_done"].as_u64().unwrap_or(0)
-            + done["rows_failed"].as_u64().unwrap_or(0)
-            + done["rows_skipped"].as_u64().unwrap_or(0);
-        let rate = processed as f64 / secs;
+        let rate = processed(&done) as f64 / secs;
+        if let Some((seen, committed, restart)) = killed_at {
+            println!(
+                "kill -9 after {seen} rows seen processed; {committed} committed at the restart ({:.2} s to serve again)",
+                restart.as_secs_f64()
+            );
+        }
+        let counts = [
+            done["rows_done"].as_u64(),
+            done["rows_failed"].as_u64(),
+            done["rows_skipped"].as_u64(),
+        ];
+        let want = [Some(expected.done), Some(expected.failed), Some(expected.skipped)];
         println!(
-            "\n| import of {:.1} MB, {rows} rows | value |\n|---|---:|\n| upload (HTTP, streamed to disk) | {upload:.1} s |\n\
+            "\n| import of {:.1} MB, {} rows{} | value |\n|---|---:|\n| upload (HTTP, streamed to disk) | {upload:.1} s |\n\
              | status | {} |\n| rows imported / failed / skipped as duplicates | {} / {} / {} |\n\
+             | the generator's count | {} / {} / {} |\n\
              | wall time, start to completed | {secs:.1} s |\n| rows/s | {rate:.0} |\n\
              | raw writer bound, same records, same run | {raw:.0} rows/s |\n| product / raw | {:.2} |\n\
-             | server peak RSS (VmHWM) | {:.0} MB |",
+             | server peak RSS (VmHWM) | {peak_rss:.0} MB |",
             size as f64 / 1048576.0,
+            expected.rows,
+            if kill_halfway { ", kill -9 halfway" } else { "" },
             done["status"],
             done["rows_done"],
             done["rows_failed"],
             done["rows_skipped"],
+            expected.done,
+            expected.failed,
+            expected.skipped,
             rate / raw,
-            peak_rss_mb(pid),
         );
+        assert_eq!(done["status"], "completed");
+        assert_eq!(counts, want, "every row once: none lost, none twice");
     });
     let _ = child.kill();
     let _ = child.wait();
