@@ -13,6 +13,7 @@ fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");
     let opts = StoreOptions {
         max_batch: 64,
+        cache_bytes: crate::store::DEFAULT_CACHE_MB << 20,
         metrics: Metrics::default(),
     };
     let store = Store::open(dir.path(), &crate::schema::tables(), opts).expect("store");

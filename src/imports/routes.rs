@@ -10,6 +10,7 @@ use super::{
     upload::{self, require_import},
 };
 use crate::{
+    audit::{self, Action, Note, Origin, Who},
     auth::MemberActor,
     error::{ApiError, ApiResult, Code},
     http::{AppState, Routes},
@@ -107,6 +108,7 @@ async fn cancel(
 async fn start(
     state: web::Data<AppState>,
     actor: MemberActor,
+    origin: Origin,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let import = find(&state, &actor, &id)?;
@@ -139,6 +141,13 @@ async fn start(
         None => None,
     };
     let (b, id) = (import.business_id, import.id);
+    let note = Note::new(
+        Action::ImportStarted,
+        Some(b),
+        Who::user(&actor.user),
+        format!("Started importing {}", import.file_name),
+    )
+    .target("import", id);
     let running = state
         .store
         .write(move |ctx| {
@@ -155,6 +164,7 @@ async fn start(
             i.updated_at = now_ms();
             model::save(ctx, &i)?;
             csv_run::schedule(ctx, &i)?;
+            audit::record(ctx, &origin, &note)?;
             Ok(i)
         })
         .await?;

@@ -126,6 +126,13 @@ async fn a_windows_excel_export_is_previewed_mapped_and_imported_with_its_bad_ro
         .post(&format!("/api/imports/{id}/start"), json!({}))
         .await;
     assert_eq!(s.status, 202, "{}", s.body);
+    let audit = owner.get("/api/audit?action=import_started").await;
+    assert_eq!(
+        audit.body["items"][0]["target"]["id"],
+        id.as_str(),
+        "{}",
+        audit.body
+    );
     let done = until_finished(&owner, &id).await;
     assert_eq!(done["status"], "completed", "{done}");
     assert_eq!(
