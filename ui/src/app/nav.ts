@@ -2,7 +2,7 @@
 // its route and who may see it all come from this entry.
 
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { AlarmClock, ContactRound, FileUp, Inbox, LayoutDashboard, Mail, RadioTower, Smartphone, UserRound, UsersRound, Workflow, type LucideIcon } from 'lucide-react';
+import { AlarmClock, ContactRound, FileUp, Inbox, LayoutDashboard, Mail, RadioTower, ScrollText, Smartphone, UserRound, UsersRound, Workflow, type LucideIcon } from 'lucide-react';
 import { can } from '../lib/auth';
 import type { MessageKey } from '../lib/i18n';
 import type { Session } from '../lib/types';
@@ -33,6 +33,7 @@ export const NAV: readonly NavEntry[] = [
   { key: 'flows', path: '/flows', labelKey: 'nav.flows', icon: Workflow, visible: (s) => s.member?.role === 'owner' || can(s, 'manage_flows'), page: lazy(() => import('../features/flows/FlowsPage')), fullBleed: true },
   { key: 'channels', path: '/channels', labelKey: 'nav.channels', icon: RadioTower, visible: (s) => s.member?.role === 'owner' || can(s, 'manage_channels'), page: lazy(() => import('../features/channels/ChannelsPage')) },
   { key: 'team', path: '/team', labelKey: 'nav.team', icon: UsersRound, visible: (s) => can(s, 'manage_team') || s.member?.role === 'lead', page: lazy(() => import('../features/team/TeamPage')) },
+  { key: 'audit', path: '/audit', labelKey: 'nav.audit', icon: ScrollText, visible: (s) => s.member?.role === 'owner', page: lazy(() => import('../features/audit/AuditPage')) },
   { key: 'imports', path: '/imports', labelKey: 'nav.imports', icon: FileUp, visible: (s) => s.member?.role === 'owner' || can(s, 'import'), page: lazy(() => import('../features/imports/ImportsPage')) },
   { key: 'mail', path: '/mail', labelKey: 'nav.mail', icon: Mail, visible: (s) => s.member?.role === 'owner', page: lazy(() => import('../features/mail/MailPage')) },
   { key: 'profile', path: '/profile', labelKey: 'nav.profile', icon: UserRound, visible: everyone, page: lazy(() => import('../features/profile/ProfilePage')), section: 'footer' },

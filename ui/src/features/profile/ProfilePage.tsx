@@ -7,6 +7,7 @@ import { RoleBadge } from '../team/roles';
 import { AppearanceCard } from './AppearanceCard';
 import { PasswordForm } from './PasswordForm';
 import { RemindersCard } from './RemindersCard';
+import { SessionsSection } from './SessionsSection';
 import { TokensSection } from './TokensSection';
 
 export default function ProfilePage() {
@@ -47,6 +48,7 @@ export default function ProfilePage() {
         </Card>
         <RemindersCard />
         <PasswordForm />
+        <SessionsSection />
         <TokensSection />
         <AppearanceCard />
       </div>
