@@ -32,6 +32,7 @@ struct Args {
     rate: u64,
     contacts: u64,
     per_delivery: usize,
+    cache_mb: usize,
 }
 
 fn args() -> Args {
@@ -52,6 +53,7 @@ fn args() -> Args {
         rate: num("--rate", 0),
         contacts: num("--contacts", 10_000),
         per_delivery: num("--per-delivery", 1) as usize,
+        cache_mb: num("--cache-mb", wafunnel::store::DEFAULT_CACHE_MB as u64) as usize,
     }
 }
 
@@ -89,6 +91,7 @@ fn spawn_server(a: &Args) -> (server::Running, tempfile::TempDir) {
     config.server.data_dir = dir.path().to_path_buf();
     config.server.listen = "127.0.0.1:0".into();
     config.meta.app_secret = a.secret.clone();
+    config.writer.cache_mb = a.cache_mb;
     let running = server::start(
         config,
         StartOptions {
