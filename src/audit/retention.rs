@@ -59,16 +59,7 @@ pub fn handler(store: Store, retention_days: u32) -> Handler {
                 Ok(n) => tracing::info!("audit log: {n} entries past retention deleted"),
                 Err(e) => return Outcome::Retry(e.message),
             }
-            let next = store
-                .write(|ctx| {
-                    scheduler::schedule(ctx, JOB_KIND, &json!({}), now_ms() + DAY_MS, 3)?;
-                    Ok(())
-                })
-                .await;
-            match next {
-                Ok(()) => Outcome::Done,
-                Err(e) => Outcome::Retry(e.message),
-            }
+            scheduler::again_in(&store, JOB_KIND, DAY_MS).await
         })
     })
 }

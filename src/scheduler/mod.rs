@@ -55,6 +55,21 @@ fn key(j: &Job) -> Vec<u8> {
     Key::new().i64(j.due_at).id(j.id.bytes()).done()
 }
 
+/// The end of a periodic job's run: the next run, `after_ms` from now, is
+/// written before this one counts as done (else the job is retried).
+pub async fn again_in(store: &Store, kind: &'static str, after_ms: i64) -> Outcome {
+    let next = store
+        .write(move |ctx| {
+            schedule(ctx, kind, &serde_json::json!({}), now_ms() + after_ms, 3)?;
+            Ok(())
+        })
+        .await;
+    match next {
+        Ok(()) => Outcome::Done,
+        Err(e) => Outcome::Retry(e.message),
+    }
+}
+
 pub fn schedule(
     ctx: &mut WriteCtx,
     kind: &str,

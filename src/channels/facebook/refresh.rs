@@ -93,16 +93,7 @@ pub fn handler(store: Store, graph: FbGraph) -> Handler {
             for page in pages.into_iter().filter(|p| !p.sandbox) {
                 check(&graph, &store, page).await;
             }
-            let next = store
-                .write(|ctx| {
-                    scheduler::schedule(ctx, JOB_KIND, &json!({}), now_ms() + DAY_MS, 3)?;
-                    Ok(())
-                })
-                .await;
-            match next {
-                Ok(()) => Outcome::Done,
-                Err(e) => Outcome::Retry(e.message),
-            }
+            scheduler::again_in(&store, JOB_KIND, DAY_MS).await
         })
     })
 }
