@@ -22,6 +22,7 @@ mod inbox_browser;
 mod invites;
 mod leads;
 mod leads_browser;
+mod openapi;
 mod outbound;
 mod push;
 mod rbac;
