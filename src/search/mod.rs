@@ -28,6 +28,13 @@ use schema::Fields;
 /// cheap VPS runs imports, webhooks and the index in one process.
 const WRITER_HEAP_BYTES: usize = 24_000_000;
 
+/// Merges are where the index's memory peaks (tantivy defaults to four at
+/// once, of segments up to ten million documents): one at a time, and never
+/// of segments past this size, keeps a large import's peak flat at the cost of
+/// a few more segments to search.
+const MERGE_THREADS: usize = 1;
+const MAX_DOCS_BEFORE_MERGE: usize = 200_000;
+
 /// What each commit records, so the next start knows what the index holds.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Payload {
@@ -125,10 +132,20 @@ impl Search {
     }
 
     fn writer(&self) -> ApiResult<tantivy::IndexWriter> {
-        self.inner
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .memory_budget_per_thread(WRITER_HEAP_BYTES)
+            .num_worker_threads(1)
+            .num_merge_threads(MERGE_THREADS)
+            .build();
+        let writer = self
+            .inner
             .index
-            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
-            .map_err(error)
+            .writer_with_options(options)
+            .map_err(error)?;
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_max_docs_before_merge(MAX_DOCS_BEFORE_MERGE);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(writer)
     }
 
     fn reload(&self) {
