@@ -11,7 +11,7 @@ use crate::{
     audit::{self, Action, Note, Origin, Who},
     auth::actor::AdminActor,
     channels::whatsapp::numbers::{self, WaNumber},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, Code},
     http::{AppState, Routes},
     outbound,
     scheduler::{
@@ -240,6 +240,14 @@ async fn retry(
     id: web::Path<RecordId>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
+    // A running job settles by its old key: moving it now would run it twice
+    // (and a periodic one would leave two successors).
+    if state.jobs_running.contains(id) {
+        return Err(ApiError::new(
+            Code::Conflict,
+            "This job is running now; retry it once it has settled",
+        ));
+    }
     let who = Who::user(&admin.0.user);
     let retried = state
         .store
