@@ -38,6 +38,8 @@ error_codes! {
     Conflict => CONFLICT, "conflict";
     NotConfigured => CONFLICT, "not_configured";
     FlowConflict => CONFLICT, "flow_conflict";
+    LimitReached => CONFLICT, "limit_reached";
+    BusinessSuspended => FORBIDDEN, "business_suspended";
     FlowInvalid => UNPROCESSABLE_ENTITY, "flow_invalid";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "payload_too_large";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type";

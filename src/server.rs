@@ -113,6 +113,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         started: Instant::now(),
         outbox_wake: Default::default(),
         jobs_wake,
+        jobs_running: Default::default(),
         hub: Default::default(),
         flow_sims: Default::default(),
         vapid: Arc::new(vapid),
@@ -213,8 +214,11 @@ pub fn start_with_store(
                     state.outbox_wake.clone(),
                 );
                 actix_rt::spawn(sender.run());
-                let mut jobs =
-                    crate::scheduler::Scheduler::new(state.store.clone(), state.jobs_wake.clone());
+                let mut jobs = crate::scheduler::Scheduler::new(
+                    state.store.clone(),
+                    state.jobs_wake.clone(),
+                    state.jobs_running.clone(),
+                );
                 jobs.handle(
                     crate::channels::whatsapp::media::JOB_KIND,
                     crate::channels::whatsapp::media::handler(
@@ -248,6 +252,15 @@ pub fn start_with_store(
                     Ok(0) => {}
                     Ok(n) => tracing::info!("dashboard counters backfilled from {n} conversations"),
                     Err(e) => tracing::error!("backfilling the dashboard counters: {e}"),
+                }
+                match state
+                    .store
+                    .write(|ctx| Ok(crate::tenancy::usage::backfill(ctx)?))
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("business usage counters backfilled from {n} records"),
+                    Err(e) => tracing::error!("backfilling the usage counters: {e}"),
                 }
                 if let Err(e) = state
                     .store

@@ -71,6 +71,11 @@ actions! {
     ImportStarted => "import_started";
     ExportDownloaded => "export_downloaded";
     BusinessSettingsChanged => "business_settings_changed";
+    BusinessCreated => "business_created";
+    BusinessUpdated => "business_updated";
+    BusinessSuspended => "business_suspended";
+    BusinessResumed => "business_resumed";
+    JobRetried => "job_retried";
 }
 
 /// Who acted. The email is a snapshot: the entry keeps saying who it was

@@ -62,27 +62,54 @@ fn state(req: &HttpRequest) -> ApiResult<&web::Data<AppState>> {
 pub fn authenticate(req: &HttpRequest) -> ApiResult<Actor> {
     let state = state(req)?;
     let read = state.store.read()?;
-    if let Some(token) = bearer(req) {
+    let actor = if let Some(token) = bearer(req) {
         if token.starts_with(tokens::PREFIX) {
-            return by_api_token(state, &read, token);
+            by_api_token(state, &read, token)
+        } else {
+            by_session_jwt(state, &read, token)
         }
-        return by_session_jwt(state, &read, token);
+    } else {
+        match req.cookie(SESSION_COOKIE) {
+            Some(c) => by_session_jwt(state, &read, c.value()),
+            None => Err(ApiError::unauthenticated()),
+        }
+    }?;
+    // Signing out of a suspended business is still allowed.
+    if req.path() != LOGOUT_PATH {
+        ensure_not_suspended(&actor)?;
     }
-    match req.cookie(SESSION_COOKIE) {
-        Some(c) => by_session_jwt(state, &read, c.value()),
-        None => Err(ApiError::unauthenticated()),
-    }
+    Ok(actor)
 }
 
 /// Authenticates a token passed outside the headers (the WebSocket's `?token=`).
 pub fn authenticate_token(req: &HttpRequest, token: &str) -> ApiResult<Actor> {
     let state = state(req)?;
     let read = state.store.read()?;
-    if token.starts_with(tokens::PREFIX) {
+    let actor = if token.starts_with(tokens::PREFIX) {
         by_api_token(state, &read, token)
     } else {
         by_session_jwt(state, &read, token)
+    }?;
+    ensure_not_suspended(&actor)?;
+    Ok(actor)
+}
+
+const LOGOUT_PATH: &str = "/api/auth/logout";
+
+/// The one place a suspension stops a business's sessions and API tokens:
+/// every extractor goes through here. Platform admins are never blocked.
+fn ensure_not_suspended(actor: &Actor) -> ApiResult<()> {
+    match &actor.membership {
+        Some((b, _)) if b.suspended && !actor.is_admin() => Err(suspended()),
+        _ => Ok(()),
     }
+}
+
+pub fn suspended() -> ApiError {
+    ApiError::new(
+        crate::error::Code::BusinessSuspended,
+        "This business is suspended; contact the platform administrator",
+    )
 }
 
 fn by_api_token(state: &AppState, read: &ReadTxn, secret: &str) -> ApiResult<Actor> {

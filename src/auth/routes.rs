@@ -146,6 +146,12 @@ pub(crate) async fn start_session(
     business: Option<BusinessId>,
     audit: Option<Note>,
 ) -> ApiResult<Respond> {
+    if let Some(b) = business {
+        let suspended = repo::business(&state.store.read()?, b)?.is_some_and(|b| b.suspended);
+        if suspended && user.account_type != AccountType::Admin {
+            return Err(super::actor::suspended());
+        }
+    }
     let ttl = state.config.auth.session_ttl_hours;
     let origin = Origin::of(req, &state.trusted_proxies);
     let s = session::new_session(user.id, business, ttl, &origin.ip, &origin.user_agent);
@@ -215,7 +221,18 @@ async fn login(
                 .map(|m| m.business_id)
                 .ok_or_else(|| ApiError::not_found("business"))?,
         ),
-        None => memberships.first().map(|m| m.business_id),
+        // Without a choice, a business that is not suspended comes first.
+        None => {
+            let read = state.store.read()?;
+            let mut active = None;
+            for m in &memberships {
+                if repo::business(&read, m.business_id)?.is_some_and(|b| !b.suspended) {
+                    active = Some(m.business_id);
+                    break;
+                }
+            }
+            active.or_else(|| memberships.first().map(|m| m.business_id))
+        }
     };
     if business.is_none() && user.account_type != AccountType::Admin {
         return Err(ApiError::forbidden(

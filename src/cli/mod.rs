@@ -108,6 +108,9 @@ enum TenantCommand {
         owner_name: Option<String>,
         #[arg(long)]
         owner_password: Option<String>,
+        /// The owner's account is also a platform administrator.
+        #[arg(long)]
+        admin: bool,
     },
     List,
 }
@@ -186,6 +189,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                 owner_email,
                 owner_name,
                 owner_password,
+                admin,
             } => {
                 let hash = password_hash(owner_password, "Owner password", true)?;
                 let owner_name = owner_name.unwrap_or_else(|| {
@@ -198,6 +202,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                         owner_email,
                         owner_name,
                         owner_password_hash: hash,
+                        admin,
                     },
                 )
             }

@@ -22,6 +22,9 @@ pub enum Op {
         owner_email: String,
         owner_name: String,
         owner_password_hash: Option<String>,
+        /// The owner is also a platform administrator.
+        #[serde(default)]
+        admin: bool,
     },
     TenantList,
     UserCreate {
@@ -68,6 +71,7 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
             owner_email,
             owner_name,
             owner_password_hash,
+            admin,
         } => {
             if name.trim().is_empty() {
                 return Err(ApiError::field("name", "is required"));
@@ -86,8 +90,14 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
                 team_id: None,
                 permissions: vec![],
             };
-            let (business, user, _) =
-                store.write_blocking(move |ctx| service::create_business(ctx, &name, &owner))?;
+            let (business, user, _) = store.write_blocking(move |ctx| {
+                let (business, mut user, member) = service::create_business(ctx, &name, &owner)?;
+                if admin && user.account_type != AccountType::Admin {
+                    user.account_type = AccountType::Admin;
+                    users::save(ctx, &user)?;
+                }
+                Ok((business, user, member))
+            })?;
             Ok(format!(
                 "{}\t{}\t{}\n",
                 business.id, business.name, user.email

@@ -223,6 +223,9 @@ pub fn save(
     c: &Conversation,
 ) -> Result<(), StoreError> {
     crate::dashboard::record::conversation_saved(ctx, before, c)?;
+    if before.is_none() {
+        crate::tenancy::usage::conversation_created(ctx, c.business_id)?;
+    }
     let b = c.business_id;
     let suffix = order_suffix(c);
     if let Some(old) = before {
@@ -350,11 +353,10 @@ pub fn wamid_known<R: Reader + ?Sized>(r: &R, wamid: &str) -> Result<bool, Store
 }
 
 pub fn save_message(ctx: &mut WriteCtx, m: &Message) -> Result<(), StoreError> {
-    ctx.put(
-        MESSAGES,
-        &message_key(m.business_id, m.conversation_id, m.id),
-        m,
-    )?;
+    let key = message_key(m.business_id, m.conversation_id, m.id);
+    if ctx.put_new(MESSAGES, &key, m)? {
+        crate::tenancy::usage::message_created(ctx, m.business_id, m.created_at)?;
+    }
     if let Some(wamid) = &m.wa_message_id {
         let loc = Key::new()
             .id(m.business_id.bytes())

@@ -179,6 +179,11 @@ pub fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Flow>, Store
         .collect())
 }
 
+/// Flows of a business (a key count, no decoding).
+pub fn flows_of<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<usize, StoreError> {
+    Ok(store::scan_keys(r, FLOWS, &b.bytes(), None, usize::MAX)?.len())
+}
+
 pub fn save(ctx: &mut WriteCtx, f: &Flow) -> Result<(), StoreError> {
     ctx.put(FLOWS, &two(f.business_id.bytes(), f.id.bytes()), f)
 }

@@ -193,7 +193,12 @@ async fn create(
     let stored = f.clone();
     state
         .store
-        .write(move |ctx| Ok(model::save(ctx, &stored)?))
+        .write(move |ctx| {
+            let used = model::flows_of(ctx, stored.business_id)?;
+            let flows = crate::tenancy::limits::Limited::Flows;
+            crate::tenancy::limits::ensure_room(ctx, stored.business_id, flows, used)?;
+            Ok(model::save(ctx, &stored)?)
+        })
         .await?;
     let read = state.store.read()?;
     created(full(&read, &f)?)

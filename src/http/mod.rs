@@ -36,6 +36,8 @@ pub struct AppState {
     pub started: Instant,
     pub outbox_wake: crate::outbound::Wake,
     pub jobs_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// The jobs the scheduler is running right now (the admin's jobs view).
+    pub jobs_running: crate::scheduler::Running,
     pub hub: crate::realtime::Hub,
     pub simulator: crate::simulator::Simulator,
     /// The flow editor's simulations, in memory.

@@ -51,9 +51,16 @@ impl Record for OutboxItem {}
 /// (due time, message) → OutboxItem: the sender takes what is due, oldest first.
 pub(crate) const OUTBOX: Tbl = TableDefinition::new("outbox");
 
+/// (business, message) → OutboxItem: held while its business is suspended.
+pub(crate) const HELD: Tbl = TableDefinition::new("outbox_held");
+
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
         def: OUTBOX,
+        verify: codec::verify::<OutboxItem>,
+    },
+    TableSpec {
+        def: HELD,
         verify: codec::verify::<OutboxItem>,
     },
     TableSpec {
@@ -93,6 +100,92 @@ pub fn due<R: Reader + ?Sized>(
 
 pub fn depth<R: Reader + ?Sized>(r: &R) -> Result<usize, StoreError> {
     Ok(store::scan_keys(r, OUTBOX, &[], None, usize::MAX)?.len())
+}
+
+fn held_key(item: &OutboxItem) -> Vec<u8> {
+    Key::new()
+        .id(item.business_id.bytes())
+        .id(item.message_id.bytes())
+        .done()
+}
+
+/// Moves a due item of a suspended business out of the sender's way; false
+/// when the business is no longer suspended (it resumed meanwhile), so the
+/// item stays queued. Decided inside the write, so a resume never misses it.
+pub fn hold(ctx: &mut WriteCtx, item: &OutboxItem) -> Result<bool, StoreError> {
+    let suspended =
+        crate::tenancy::repo::business(ctx, item.business_id)?.is_some_and(|b| b.suspended);
+    if !suspended || !ctx.delete(OUTBOX, &key(item))? {
+        return Ok(false);
+    }
+    ctx.put(HELD, &held_key(item), item)?;
+    Ok(true)
+}
+
+/// A resumed business's held messages go back in line, due now; the number
+/// moved back.
+pub fn release(ctx: &mut WriteCtx, b: BusinessId) -> Result<usize, StoreError> {
+    let held = store::scan::<OutboxItem, _>(ctx, HELD, &b.bytes(), None, usize::MAX)?;
+    let now = now_ms();
+    for (k, item) in &held {
+        ctx.delete(HELD, k)?;
+        let again = OutboxItem {
+            due_at: now,
+            ..item.clone()
+        };
+        ctx.put(OUTBOX, &key(&again), &again)?;
+    }
+    if !held.is_empty() {
+        ctx.emit(Event::new(None, QUEUED, json!({})));
+    }
+    Ok(held.len())
+}
+
+/// A number's queue as operators see it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Queue {
+    /// Queued plus held (a suspended business's) messages.
+    pub depth: usize,
+    /// When the earliest queued message falls due (held ones never do).
+    pub next_due: Option<i64>,
+}
+
+/// Every number's queue, by (business, number).
+pub fn depth_by_number<R: Reader + ?Sized>(
+    r: &R,
+) -> Result<std::collections::BTreeMap<(BusinessId, NumberId), Queue>, StoreError> {
+    let mut out: std::collections::BTreeMap<_, Queue> = std::collections::BTreeMap::new();
+    for (t, queued) in [(OUTBOX, true), (HELD, false)] {
+        for (_, item) in store::scan::<OutboxItem, _>(r, t, &[], None, usize::MAX)? {
+            let q = out.entry((item.business_id, item.number_id)).or_default();
+            q.depth += 1;
+            if queued {
+                q.next_due = Some(q.next_due.map_or(item.due_at, |d| d.min(item.due_at)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Makes a number's queued messages due now (an operator's retry).
+pub fn hurry(ctx: &mut WriteCtx, b: BusinessId, n: NumberId) -> Result<usize, StoreError> {
+    let items = store::scan::<OutboxItem, _>(ctx, OUTBOX, &[], None, usize::MAX)?;
+    let now = now_ms();
+    let mut moved = 0;
+    for (k, item) in items {
+        if item.business_id != b || item.number_id != n || item.due_at <= now {
+            continue;
+        }
+        ctx.delete(OUTBOX, &k)?;
+        let again = OutboxItem {
+            due_at: now,
+            ..item
+        };
+        ctx.put(OUTBOX, &key(&again), &again)?;
+        moved += 1;
+    }
+    ctx.emit(Event::new(None, QUEUED, json!({})));
+    Ok(moved)
 }
 
 /// Queues a message from a member: checks the window, stores the message as

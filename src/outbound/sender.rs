@@ -182,6 +182,20 @@ async fn attach(
 }
 
 async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem) {
+    let suspended = store.read().ok().is_some_and(|r| {
+        crate::tenancy::repo::business(&r, item.business_id)
+            .ok()
+            .flatten()
+            .is_some_and(|b| b.suspended)
+    });
+    if suspended {
+        // Held, not failed: the business's resume puts it back in line.
+        let held = item.clone();
+        if let Err(e) = store.write(move |ctx| Ok(super::hold(ctx, &held)?)).await {
+            tracing::error!(message_id = %item.message_id, "holding a message failed: {e}");
+        }
+        return;
+    }
     let number = store.read().ok().and_then(|r| {
         numbers::get(&r, item.business_id, item.number_id)
             .ok()

@@ -93,6 +93,16 @@ impl Hub {
         }
     }
 
+    /// Closes every socket of a business (it was suspended): dropping a
+    /// socket's queue ends its task, and a reconnect is authenticated afresh.
+    pub fn disconnect_business(&self, business: BusinessId) -> usize {
+        self.businesses
+            .lock()
+            .ok()
+            .and_then(|mut map| map.remove(&business))
+            .map_or(0, |sockets| sockets.len())
+    }
+
     pub fn connections(&self) -> usize {
         self.businesses
             .lock()

@@ -1,6 +1,9 @@
 //! Durable jobs: a table keyed by due time, drained by one runner that sleeps
 //! until the earliest due job or until woken. A job survives restarts; a
 //! failing job is retried with backoff and kept, with its error, when it gives up.
+pub mod inspect;
+
+pub use inspect::Running;
 use std::{
     collections::{HashMap, HashSet},
     future::Future,
@@ -32,8 +35,44 @@ pub struct Job {
     pub max_attempts: u32,
     pub due_at: i64,
     pub last_error: Option<String>,
+    /// When a run of this job (or, for a periodic job, of its predecessor) last ended.
+    pub last_run_at: Option<i64>,
 }
-impl Record for Job {}
+
+impl Record for Job {
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, codec::CodecError> {
+        match version {
+            1 => {
+                let old: JobV1 = codec::decode_body(body)?;
+                Ok(Job {
+                    id: old.id,
+                    kind: old.kind,
+                    payload: old.payload,
+                    attempts: old.attempts,
+                    max_attempts: old.max_attempts,
+                    due_at: old.due_at,
+                    last_error: old.last_error,
+                    last_run_at: None,
+                })
+            }
+            v => Err(codec::CodecError::NoUpgrade(v)),
+        }
+    }
+}
+
+/// A job as stored before `last_run_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct JobV1 {
+    id: RecordId,
+    kind: String,
+    payload: String,
+    attempts: u32,
+    max_attempts: u32,
+    due_at: i64,
+    last_error: Option<String>,
+}
 
 /// (due time, job) → Job
 const JOBS: Tbl = TableDefinition::new("jobs");
@@ -60,7 +99,11 @@ fn key(j: &Job) -> Vec<u8> {
 pub async fn again_in(store: &Store, kind: &'static str, after_ms: i64) -> Outcome {
     let next = store
         .write(move |ctx| {
-            schedule(ctx, kind, &serde_json::json!({}), now_ms() + after_ms, 3)?;
+            let now = now_ms();
+            let mut job = schedule(ctx, kind, &serde_json::json!({}), now + after_ms, 3)?;
+            // The operators' view shows when the periodic job last ran.
+            job.last_run_at = Some(now);
+            ctx.put(JOBS, &key(&job), &job)?;
             Ok(())
         })
         .await;
@@ -85,6 +128,7 @@ pub fn schedule(
         max_attempts: max_attempts.max(1),
         due_at,
         last_error: None,
+        last_run_at: None,
     };
     ctx.put(JOBS, &key(&job), &job)?;
     ctx.emit(crate::events::Event::new(
@@ -148,6 +192,7 @@ fn settle(ctx: &mut WriteCtx, job: &Job, outcome: &Outcome) -> Result<(), StoreE
                 attempts: job.attempts + 1,
                 due_at: now_ms() + backoff,
                 last_error: Some(e.clone()),
+                last_run_at: Some(now_ms()),
                 ..job.clone()
             };
             ctx.put(JOBS, &key(&next), &next)
@@ -156,6 +201,7 @@ fn settle(ctx: &mut WriteCtx, job: &Job, outcome: &Outcome) -> Result<(), StoreE
             let dead = Job {
                 attempts: job.attempts + 1,
                 last_error: Some(e.clone()),
+                last_run_at: Some(now_ms()),
                 ..job.clone()
             };
             ctx.put(FAILED, &Key::new().id(job.id.bytes()).done(), &dead)
@@ -167,16 +213,19 @@ pub struct Scheduler {
     store: Store,
     handlers: HashMap<&'static str, Handler>,
     wake: Arc<Notify>,
+    running: Running,
 }
 
 const CONCURRENCY: usize = 8;
 
 impl Scheduler {
-    pub fn new(store: Store, wake: Arc<Notify>) -> Scheduler {
+    /// `running` is shared with the operators' view of the jobs.
+    pub fn new(store: Store, wake: Arc<Notify>, running: Running) -> Scheduler {
         Scheduler {
             store,
             handlers: HashMap::new(),
             wake,
+            running,
         }
     }
 
@@ -216,6 +265,7 @@ impl Scheduler {
                     continue;
                 }
                 running.insert(job.id);
+                self.running.set(&running);
                 let handler = self.handlers.get(job.kind.as_str()).cloned();
                 let (store, done) = (self.store.clone(), done_tx.clone());
                 tokio::spawn(async move {
@@ -244,6 +294,7 @@ impl Scheduler {
             while let Ok(id) = done_rx.try_recv() {
                 running.remove(&id);
             }
+            self.running.set(&running);
         }
     }
 }

@@ -231,7 +231,12 @@ async fn follow(
                     Some(Control::Stop) | None => break,
                 },
                 r = events.recv() => match r {
-                    Ok(batch) => { pending.absorb(&batch); continue; }
+                    Ok(batch) => {
+                        pending.absorb(&batch);
+                        let (n, since) = (pending.size(), pending.since.map(|(_, wall)| wall));
+                        search.with_stats(|s| (s.pending, s.pending_since_ms) = (n, since));
+                        continue;
+                    }
                     Err(RecvError::Lagged(n)) => {
                         tracing::warn!("search indexer fell {n} commits behind; catching up from the store");
                         pending.catch_up_from = Some(last_watermark);
@@ -243,7 +248,10 @@ async fn follow(
             }
         }
         match flush(&search, &store, &mut writer, std::mem::take(&mut pending)) {
-            Ok(w) => last_watermark = w,
+            Ok(w) => {
+                last_watermark = w;
+                search.with_stats(|s| (s.pending, s.pending_since_ms) = (0, None));
+            }
             Err(e) => {
                 tracing::error!("search index commit: {}", e.message);
                 pending.catch_up_from = Some(last_watermark);

@@ -50,6 +50,10 @@ pub struct Stats {
     pub last_commit_ms: i64,
     pub docs_indexed: u64,
     pub rebuilding: bool,
+    /// Changes received but not yet committed to the index, and when the
+    /// oldest of them arrived (wall ms): the operators' search lag.
+    pub pending: usize,
+    pub pending_since_ms: Option<i64>,
 }
 
 struct Inner {

@@ -94,6 +94,19 @@ impl WriteCtx<'_, '_> {
         })
     }
 
+    /// Like `put`, and tells whether the key was new (no extra read).
+    pub fn put_new<V: Record>(
+        &mut self,
+        t: Tbl,
+        key: &[u8],
+        value: &V,
+    ) -> Result<bool, StoreError> {
+        let bytes = codec::encode(value);
+        self.with_table(t, |table| {
+            Ok(table.insert(key, bytes.as_slice())?.is_none())
+        })
+    }
+
     pub fn delete(&mut self, t: Tbl, key: &[u8]) -> Result<bool, StoreError> {
         self.with_table(t, |table| Ok(table.remove(key)?.is_some()))
     }

@@ -225,6 +225,8 @@ async fn create(
     let invite = state
         .store
         .write(move |ctx| {
+            let used = super::limits::members_used(ctx, b)?;
+            super::limits::ensure_room(ctx, b, super::limits::Limited::Members, used)?;
             let mut i = invite.clone();
             send(ctx, &st, &name, &mut i)?;
             audit::record(ctx, &origin, &note)?;

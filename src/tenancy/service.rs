@@ -35,6 +35,8 @@ pub fn create_business(
         created_at: now_ms(),
         default_country: String::new(),
         suspended: false,
+        suspended_at: None,
+        limits: Default::default(),
     };
     repo::save_business(ctx, &business)?;
     let (member, user) = add_member(ctx, business.id, owner)?;
@@ -74,6 +76,8 @@ pub fn add_member(
             },
         )?,
     };
+    let used = super::limits::members_used(ctx, business_id)?;
+    super::limits::ensure_room(ctx, business_id, super::limits::Limited::Members, used)?;
     let mut permissions = new.permissions.clone();
     permissions.sort();
     permissions.dedup();

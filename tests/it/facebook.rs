@@ -408,6 +408,7 @@ async fn the_daily_token_check_flags_a_dead_page_token() {
         max_attempts: 3,
         due_at: i64::from(n),
         last_error: None,
+        last_run_at: None,
     };
     assert!(matches!(
         check(job(1)).await,

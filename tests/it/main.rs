@@ -2,6 +2,7 @@
 mod common;
 
 mod accounts_browser;
+mod admin;
 mod assignment;
 mod audit;
 mod auth;

@@ -1291,6 +1291,52 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/admin/dead-letters",
             [401, 403, 403, 403, 403],
         ),
+        // The platform admin API: nobody in a business reaches it.
+        case(
+            M::GET,
+            "/api/admin/businesses",
+            "/api/admin/businesses",
+            [401, 403, 403, 403, 403],
+        ),
+        with_body(
+            M::POST,
+            "/api/admin/businesses",
+            "/api/admin/businesses",
+            |w| json!({"name": "Sneaky", "owner_email": format!("{}@x.test", tag(w)), "owner_name": "S"}),
+            [401, 403, 403, 403, 403],
+        ),
+        case(
+            M::GET,
+            "/api/admin/businesses/{id}",
+            format!("/api/admin/businesses/{}", biz.id),
+            [401, 403, 403, 403, 403],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/admin/businesses/{id}",
+            format!("/api/admin/businesses/{}", biz.id),
+            |_| json!({"suspended": true}),
+            [401, 403, 403, 403, 403],
+        ),
+        case(
+            M::GET,
+            "/api/admin/jobs",
+            "/api/admin/jobs",
+            [401, 403, 403, 403, 403],
+        ),
+        with_body(
+            M::POST,
+            "/api/admin/jobs/{id}/retry",
+            format!("/api/admin/jobs/{}/retry", ulid::Ulid::new()),
+            |_| json!({}),
+            [401, 403, 403, 403, 403],
+        ),
+        case(
+            M::GET,
+            "/api/admin/health",
+            "/api/admin/health",
+            [401, 403, 403, 403, 403],
+        ),
         // The audit log: owners read their business's, admins everyone's.
         case(
             M::GET,

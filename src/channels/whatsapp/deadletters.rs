@@ -48,6 +48,11 @@ pub fn record(
     ctx.put(DEAD_LETTERS, &Key::new().id(d.id.bytes()).done(), &d)
 }
 
+/// How many are kept (a key count, for the operators' health view).
+pub fn count<R: Reader + ?Sized>(r: &R) -> Result<usize, StoreError> {
+    Ok(store::scan_keys(r, DEAD_LETTERS, &[], None, usize::MAX)?.len())
+}
+
 /// Newest first.
 pub fn list<R: Reader + ?Sized>(r: &R, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
     let entries = r.range_raw(

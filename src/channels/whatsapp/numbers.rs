@@ -107,11 +107,23 @@ pub fn by_phone_number_id<R: Reader + ?Sized>(
     }
 }
 
+/// Numbers of a business (a key count, no decoding).
+pub fn count<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<usize, StoreError> {
+    Ok(store::scan_keys(r, NUMBERS, &b.bytes(), None, usize::MAX)?.len())
+}
+
 pub fn save(ctx: &mut WriteCtx, n: &WaNumber) -> Result<(), StoreError> {
     ctx.put(NUMBERS, &key(n.business_id, n.id), n)
 }
 
 pub fn create(ctx: &mut WriteCtx, n: &WaNumber) -> ApiResult<()> {
+    let used = count(ctx, n.business_id)?;
+    crate::tenancy::limits::ensure_room(
+        ctx,
+        n.business_id,
+        crate::tenancy::limits::Limited::Numbers,
+        used,
+    )?;
     if by_phone_number_id(ctx, &n.phone_number_id)?.is_some() {
         return Err(ApiError::new(
             Code::Conflict,
