@@ -43,6 +43,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::imports::participant::TABLES,
         crate::notifications::prefs::TABLES,
         crate::audit::TABLES,
+        crate::tenancy::support::TABLES,
     ] {
         all.extend_from_slice(group);
     }

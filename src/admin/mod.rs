@@ -1,4 +1,6 @@
 //! The platform admin API (account type `admin` only).
+pub mod support;
+
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -13,6 +15,7 @@ use crate::{
 
 pub fn routes(r: &mut Routes) {
     r.get("/api/admin/dead-letters", dead_letters);
+    support::routes(r);
 }
 
 #[derive(Deserialize)]

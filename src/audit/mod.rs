@@ -71,6 +71,11 @@ actions! {
     ImportStarted => "import_started";
     ExportDownloaded => "export_downloaded";
     BusinessSettingsChanged => "business_settings_changed";
+    SupportAccessGranted => "support_access_granted";
+    SupportAccessRevoked => "support_access_revoked";
+    SupportSessionOpened => "support_session_opened";
+    SupportSessionClosed => "support_session_closed";
+    SupportView => "support_view";
 }
 
 /// Who acted. The email is a snapshot: the entry keeps saying who it was

@@ -8,6 +8,7 @@ pub mod routes;
 pub mod scope;
 pub mod service;
 pub mod settings;
+pub mod support;
 
 pub use model::{Business, Member, Permission, Role, Team};
 pub use scope::Scope;

@@ -30,6 +30,7 @@ mod reset;
 mod search;
 mod simulator;
 mod store;
+mod support;
 mod team;
 mod walkin;
 mod whatsapp;
