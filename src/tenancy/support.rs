@@ -14,14 +14,14 @@ use crate::{
     audit::{self, repo as audit_repo, Action, Note, Origin, Partition, Who},
     auth::{
         actor::OwnerActor,
-        session::Session,
+        session::{self, Session},
         users::{self, AccountType, User},
     },
     error::{ApiError, ApiResult},
     http::{AppState, Routes},
     store::{
         self, codec,
-        ids::{BusinessId, MemberId, RecordId, UserId},
+        ids::{BusinessId, MemberId, RecordId, SessionId, UserId},
         Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
     },
     time::{now_ms, rfc3339},
@@ -139,6 +139,19 @@ pub fn visit<R: Reader + ?Sized>(
     Ok(Some((business, member, visit)))
 }
 
+/// Whether a session's visit still stands, re-read from the store: a
+/// WebSocket opened during a visit outlives the request that checked it.
+pub fn still_visiting<R: Reader + ?Sized>(
+    r: &R,
+    user: &User,
+    session: SessionId,
+) -> Result<bool, StoreError> {
+    match session::get(r, session)? {
+        Some(s) => Ok(visit(r, user, &s)?.is_some()),
+        None => Ok(false),
+    }
+}
+
 pub fn routes(r: &mut Routes) {
     r.get("/api/business/support-access", show)
         .put("/api/business/support-access", grant)
@@ -157,7 +170,7 @@ fn recent_views<R: Reader + ?Sized>(r: &R, b: BusinessId) -> ApiResult<Vec<Value
         q.action = Some(action);
         entries.extend(audit_repo::page(r, &q, RECENT)?.0);
     }
-    entries.sort_by(|a, b| b.id.cmp(&a.id));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.id));
     entries.truncate(RECENT);
     let mut out = Vec::with_capacity(entries.len());
     for e in entries {

@@ -1,6 +1,9 @@
 //! Support access: an owner grants it for a while, a platform admin opens the
 //! business read-only, every look is audited for the owner, no write gets
 //! through, and the visit ends with the grant (revoked or run out) or on exit.
+use std::time::Duration;
+
+use futures_util::{Stream, StreamExt};
 use reqwest::Method;
 use serde_json::{json, Value};
 use wafunnel::{tenancy::support, time::now_ms};
@@ -32,6 +35,21 @@ async fn with_conversation(h: &Harness, owner: &Client, number: &str) -> String 
     assert_eq!(r.status, 200);
     let list = owner.get("/api/conversations").await;
     list.body["items"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// Whether the server ends the socket within `wait`.
+async fn closes_within<S, E>(ws: &mut S, wait: Duration) -> bool
+where
+    S: Stream<Item = Result<tokio_tungstenite::tungstenite::Message, E>> + Unpin,
+{
+    let ended = async {
+        while let Some(Ok(m)) = ws.next().await {
+            if m.is_close() {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(wait, ended).await.is_ok()
 }
 
 async fn audit_items(owner: &Client, action: &str) -> Vec<Value> {
@@ -328,4 +346,31 @@ async fn only_platform_admins_open_support_sessions_and_only_owners_grant() {
         .await;
     assert_eq!(r.status, 404);
     assert_eq!(admin.post(&open_path(biz.id), json!({})).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_visits_websocket_reads_and_closes_when_the_grant_is_revoked() {
+    let h = Harness::start_with(|c| {
+        c.realtime.heartbeat_secs = 1;
+        c.realtime.client_timeout_secs = 30;
+    });
+    let biz = h.new_business("Acme Socket").await;
+    let owner = h.login(biz.owner()).await;
+    let admin = admin(&h).await;
+    assert_eq!(owner.put(ACCESS, json!({"hours": 1})).await.status, 200);
+    assert_eq!(admin.post(&open_path(biz.id), json!({})).await.status, 200);
+    let origin = h.base.clone();
+    let mut ws = crate::realtime::open(&h, &admin, Some(&origin))
+        .await
+        .expect("a visit may follow the business live");
+    // Still open after a couple of heartbeats while the grant stands.
+    assert!(
+        !closes_within(&mut ws, Duration::from_millis(2500)).await,
+        "the socket closed while the grant stood"
+    );
+    assert_eq!(owner.delete(ACCESS).await.status, 200);
+    assert!(
+        closes_within(&mut ws, Duration::from_secs(5)).await,
+        "the socket outlived the revoked grant"
+    );
 }
