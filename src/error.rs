@@ -30,6 +30,8 @@ error_codes! {
     InvalidSignature => UNAUTHORIZED, "invalid_signature";
     CsrfFailed => FORBIDDEN, "csrf_failed";
     Forbidden => FORBIDDEN, "forbidden";
+    SupportReadOnly => FORBIDDEN, "support_read_only";
+    SupportAccessNotGranted => FORBIDDEN, "support_access_not_granted";
     NotFound => NOT_FOUND, "not_found";
     RouteNotFound => NOT_FOUND, "route_not_found";
     MethodNotAllowed => METHOD_NOT_ALLOWED, "method_not_allowed";

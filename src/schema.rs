@@ -44,6 +44,7 @@ pub fn tables() -> Vec<TableSpec> {
         crate::notifications::prefs::TABLES,
         crate::audit::TABLES,
         crate::tenancy::usage::TABLES,
+        crate::tenancy::support::TABLES,
     ] {
         all.extend_from_slice(group);
     }

@@ -327,6 +327,7 @@ pub fn start_with_store(
                         .app_data(parse::query_config())
                         .app_data(parse::form_config(json_limit))
                         .app_data(web::PayloadConfig::new(json_limit))
+                        .wrap(from_fn(crate::admin::support::audit_views))
                         .wrap(from_fn(middleware::csrf))
                         .wrap(middleware::security_headers())
                         .wrap(from_fn(middleware::observe))

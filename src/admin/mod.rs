@@ -4,6 +4,7 @@
 mod businesses;
 mod health;
 mod jobs;
+pub mod support;
 mod view;
 
 use actix_web::{web, HttpResponse};
@@ -23,6 +24,7 @@ pub fn routes(r: &mut Routes) {
     businesses::routes(r);
     jobs::routes(r);
     health::routes(r);
+    support::routes(r);
 }
 
 #[derive(Deserialize)]

@@ -58,9 +58,8 @@ pub fn forget_media(data_dir: &Path, b: BusinessId) {
 }
 
 /// Until when the business's owner lets platform support look inside it.
-// TODO(support): the support-access helper fills this from its grant record.
-pub fn support_access_until<R: Reader + ?Sized>(_r: &R, _b: BusinessId) -> ApiResult<Option<i64>> {
-    Ok(None)
+pub fn support_access_until<R: Reader + ?Sized>(r: &R, b: BusinessId) -> ApiResult<Option<i64>> {
+    Ok(crate::tenancy::support::active(r, b, crate::time::now_ms())?.map(|g| g.until))
 }
 
 fn opt_time(ms: Option<i64>) -> Value {

@@ -76,6 +76,11 @@ actions! {
     BusinessSuspended => "business_suspended";
     BusinessResumed => "business_resumed";
     JobRetried => "job_retried";
+    SupportAccessGranted => "support_access_granted";
+    SupportAccessRevoked => "support_access_revoked";
+    SupportSessionOpened => "support_session_opened";
+    SupportSessionClosed => "support_session_closed";
+    SupportView => "support_view";
 }
 
 /// Who acted. The email is a snapshot: the entry keeps saying who it was

@@ -3,7 +3,7 @@
 //! `MemberActor` only runs for a member of a business, with their `Scope`.
 use std::future::{ready, Ready};
 
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::Method, web, FromRequest, HttpMessage, HttpRequest};
 
 use super::{
     session::{self, Session, SESSION_COOKIE},
@@ -11,10 +11,15 @@ use super::{
     users::{self, AccountType, User},
 };
 use crate::{
-    error::{ApiError, ApiResult},
+    audit::Who,
+    error::{ApiError, ApiResult, Code},
     http::AppState,
     store::{ids::SessionId, ReadTxn},
-    tenancy::{repo, Business, Member, Scope},
+    tenancy::{
+        repo,
+        support::{self, Viewing, Visit},
+        Business, Member, Scope,
+    },
     time::now_ms,
 };
 
@@ -30,6 +35,9 @@ pub struct Actor {
     pub user: User,
     pub via: Via,
     pub membership: Option<(Business, Member)>,
+    /// A platform admin's session visiting a business under the owner's
+    /// grant: `membership` is then that business, read-only.
+    pub support: Option<Visit>,
 }
 
 impl Actor {
@@ -46,6 +54,8 @@ pub struct MemberActor {
     pub business: Business,
     pub member: Member,
     pub scope: Scope,
+    /// Some: a support visit, read-only (writes never get this far).
+    pub support: Option<Visit>,
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
@@ -60,6 +70,10 @@ fn state(req: &HttpRequest) -> ApiResult<&web::Data<AppState>> {
 }
 
 pub fn authenticate(req: &HttpRequest) -> ApiResult<Actor> {
+    identify(req).and_then(|a| support_gate(req, a))
+}
+
+fn identify(req: &HttpRequest) -> ApiResult<Actor> {
     let state = state(req)?;
     let read = state.store.read()?;
     let actor = if let Some(token) = bearer(req) {
@@ -88,7 +102,7 @@ pub fn authenticate_token(req: &HttpRequest, token: &str) -> ApiResult<Actor> {
     let actor = if token.starts_with(tokens::PREFIX) {
         by_api_token(state, &read, token)
     } else {
-        by_session_jwt(state, &read, token)
+        by_session_jwt(state, &read, token).and_then(|a| support_gate(req, a))
     }?;
     ensure_not_suspended(&actor)?;
     Ok(actor)
@@ -110,6 +124,43 @@ pub fn suspended() -> ApiError {
         crate::error::Code::BusinessSuspended,
         "This business is suspended; contact the platform administrator",
     )
+}
+
+/// What a visiting admin may do besides reading: leave.
+const SUPPORT_EXITS: &[(Method, &str)] = &[
+    (Method::POST, "/api/auth/logout"),
+    (Method::DELETE, "/api/admin/support-session"),
+];
+
+/// Reads that act or carry data away rather than look: the OAuth round trip
+/// connects pages, exports download the business's data.
+const SUPPORT_REFUSED_READS: &[&str] = &["/api/exports/", "/api/facebook/oauth/"];
+
+/// The one place support access is made read-only: every request of a
+/// visiting session that is not a read is refused here, before any handler,
+/// whatever extractor it takes. Reads are marked to be audited.
+fn support_gate(req: &HttpRequest, actor: Actor) -> ApiResult<Actor> {
+    let Some(visit) = &actor.support else {
+        return Ok(actor);
+    };
+    let (method, path) = (req.method(), req.path());
+    if SUPPORT_EXITS.iter().any(|(m, p)| m == method && *p == path) {
+        return Ok(actor);
+    }
+    let read = matches!(*method, Method::GET | Method::HEAD)
+        && !SUPPORT_REFUSED_READS.iter().any(|p| path.starts_with(p))
+        && !path.ends_with("/export");
+    if !read {
+        return Err(ApiError::new(
+            Code::SupportReadOnly,
+            "Support access is read-only; leave the support session to make changes",
+        ));
+    }
+    req.extensions_mut().insert(Viewing {
+        admin: Who::user(&actor.user),
+        business_id: visit.business_id,
+    });
+    Ok(actor)
 }
 
 fn by_api_token(state: &AppState, read: &ReadTxn, secret: &str) -> ApiResult<Actor> {
@@ -135,6 +186,7 @@ fn by_api_token(state: &AppState, read: &ReadTxn, secret: &str) -> ApiResult<Act
         user,
         via: Via::Token(token),
         membership: Some((business, member)),
+        support: None,
     })
 }
 
@@ -157,6 +209,14 @@ fn by_session_jwt(state: &AppState, read: &ReadTxn, jwt: &str) -> ApiResult<Acto
                 .await;
         });
     }
+    if let Some((business, member, visit)) = support::visit(read, &user, &session)? {
+        return Ok(Actor {
+            user,
+            via: Via::Session(session),
+            membership: Some((business, member)),
+            support: Some(visit),
+        });
+    }
     let membership = match session.business_id {
         Some(b) => {
             // A removed member's session ends with the membership.
@@ -170,6 +230,7 @@ fn by_session_jwt(state: &AppState, read: &ReadTxn, jwt: &str) -> ApiResult<Acto
         user,
         via: Via::Session(session),
         membership,
+        support: None,
     })
 }
 
@@ -209,6 +270,7 @@ impl MemberActor {
             business,
             member,
             scope,
+            support: actor.support,
         })
     }
 }

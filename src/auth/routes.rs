@@ -335,6 +335,8 @@ async fn me(state: web::Data<AppState>, actor: Actor) -> ApiResult<HttpResponse>
         "member": member.map(summary),
         "permissions": member.map(Member::effective_permissions).unwrap_or_default(),
         "memberships": memberships,
+        // Set while a platform admin visits a business read-only.
+        "support": actor.support.as_ref().map(|v| v.json()),
     })))
 }
 

@@ -15,7 +15,7 @@ use crate::{
     error::{ApiError, ApiResult},
     store::{
         self, codec,
-        ids::{BusinessId, SessionId, UserId},
+        ids::{BusinessId, RecordId, SessionId, UserId},
         Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
     },
     time::now_ms,
@@ -36,16 +36,29 @@ pub struct Session {
     pub user_agent: String,
     /// Refreshed at most once a minute (`LAST_SEEN_GRANULARITY_MS`).
     pub last_seen_at: i64,
+    /// A platform admin's session switched into a business read-only. It
+    /// holds only while the grant it was opened under stands (checked on
+    /// every request, see `tenancy::support`).
+    pub support: Option<SupportVisit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SupportVisit {
+    pub business_id: BusinessId,
+    /// The owner's grant this visit was opened under: a revoked grant (and a
+    /// later, new one) no longer matches, so revoking ends the visit for good.
+    pub grant_id: RecordId,
+    pub opened_at: i64,
 }
 
 impl Record for Session {
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, codec::CodecError> {
-        match version {
+        let v2 = match version {
             1 => {
                 let old: SessionV1 = codec::decode_body(body)?;
-                Ok(Session {
+                SessionV2 {
                     id: old.id,
                     user_id: old.user_id,
                     business_id: old.business_id,
@@ -54,11 +67,36 @@ impl Record for Session {
                     ip: old.ip,
                     user_agent: old.user_agent,
                     last_seen_at: old.created_at,
-                })
+                }
             }
-            v => Err(codec::CodecError::NoUpgrade(v)),
-        }
+            2 => codec::decode_body(body)?,
+            v => return Err(codec::CodecError::NoUpgrade(v)),
+        };
+        Ok(Session {
+            id: v2.id,
+            user_id: v2.user_id,
+            business_id: v2.business_id,
+            created_at: v2.created_at,
+            expires_at: v2.expires_at,
+            ip: v2.ip,
+            user_agent: v2.user_agent,
+            last_seen_at: v2.last_seen_at,
+            support: None,
+        })
     }
+}
+
+/// A session as stored before support visits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct SessionV2 {
+    id: SessionId,
+    user_id: UserId,
+    business_id: Option<BusinessId>,
+    created_at: i64,
+    expires_at: i64,
+    ip: String,
+    user_agent: String,
+    last_seen_at: i64,
 }
 
 /// A session as stored before `last_seen_at`.
@@ -205,6 +243,20 @@ pub fn touch(ctx: &mut WriteCtx, id: SessionId, at: i64) -> Result<(), StoreErro
     Ok(())
 }
 
+/// Switches the session into a business read-only, or (None) back out.
+pub fn set_support(
+    ctx: &mut WriteCtx,
+    id: SessionId,
+    visit: Option<SupportVisit>,
+) -> Result<Option<Session>, StoreError> {
+    let Some(mut s) = get(ctx, id)? else {
+        return Ok(None);
+    };
+    s.support = visit;
+    ctx.put(SESSIONS, &s.id.bytes(), &s)?;
+    Ok(Some(s))
+}
+
 /// Ends every session of a user (password change or reset).
 pub fn delete_all_for(ctx: &mut WriteCtx, user: UserId) -> Result<usize, StoreError> {
     let keys = store::scan_keys(ctx, SESSIONS_BY_USER, &user.bytes(), None, usize::MAX)?;
@@ -234,6 +286,7 @@ pub fn new_session(
         ip: ip.chars().take(64).collect(),
         user_agent: ua.chars().take(256).collect(),
         last_seen_at: now,
+        support: None,
     }
 }
 
@@ -323,5 +376,36 @@ mod tests {
         assert_eq!(s.last_seen_at, old.created_at);
         assert_eq!((s.id, s.ip.as_str()), (old.id, "203.0.113.5"));
         assert_eq!(codec::decode::<Session>(&codec::encode(&s)).unwrap(), s);
+        assert_eq!(s.support, None);
+    }
+
+    #[test]
+    fn a_session_stored_before_support_visits_reads_as_outside_any() {
+        let old = SessionV2 {
+            id: SessionId::new(),
+            user_id: UserId::new(),
+            business_id: Some(BusinessId::new()),
+            created_at: 1_700_000_000_000,
+            expires_at: 1_700_000_100_000,
+            ip: "203.0.113.5".into(),
+            user_agent: "curl/8".into(),
+            last_seen_at: 1_700_000_050_000,
+        };
+        let mut bytes = vec![2u8];
+        bytes.extend(bincode::serde::encode_to_vec(&old, bincode::config::standard()).unwrap());
+        let s: Session = codec::decode(&bytes).unwrap();
+        assert_eq!(
+            (s.business_id, s.last_seen_at),
+            (old.business_id, old.last_seen_at)
+        );
+        assert_eq!(s.support, None);
+        let mut visiting = s.clone();
+        visiting.support = Some(SupportVisit {
+            business_id: BusinessId::new(),
+            grant_id: RecordId::new(),
+            opened_at: 1_700_000_060_000,
+        });
+        let back = codec::decode::<Session>(&codec::encode(&visiting)).unwrap();
+        assert_eq!(back, visiting);
     }
 }

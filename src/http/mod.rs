@@ -67,6 +67,7 @@ pub fn api(routes: &mut Routes) {
     crate::leads::routes(routes);
     crate::exports::routes::routes(routes);
     tenancy::settings::routes(routes);
+    tenancy::support::routes(routes);
     crate::channels::custom::routes(routes);
     crate::channels::facebook::routes::routes(routes);
     crate::channels::facebook::oauth::routes(routes);

@@ -117,7 +117,10 @@ async fn serve(
                 Some(Ok(_)) => last_seen = Instant::now(),
             },
             _ = beat.tick() => {
-                if last_seen.elapsed() > timeout || session.ping(b"").await.is_err() {
+                if last_seen.elapsed() > timeout
+                    || !visit_stands(&state, &actor)
+                    || session.ping(b"").await.is_err()
+                {
                     break;
                 }
             }
@@ -125,6 +128,18 @@ async fn serve(
     }
     state.hub.unregister(actor.business.id, id);
     let _ = session.close(None).await;
+}
+
+/// A support visit's socket closes within a heartbeat of the visit ending
+/// (grant revoked or run out, or the admin left); everyone else's stays.
+fn visit_stands(state: &AppState, actor: &MemberActor) -> bool {
+    match (&actor.support, &actor.via) {
+        (Some(_), actor::Via::Session(s)) => state.store.read().is_ok_and(|r| {
+            crate::tenancy::support::still_visiting(&r, &actor.user, s.id).unwrap_or(false)
+        }),
+        (Some(_), actor::Via::Token(_)) => false,
+        (None, _) => true,
+    }
 }
 
 /// `join` a conversation the member may see (presence: viewing it), or `leave`.

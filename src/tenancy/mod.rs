@@ -9,6 +9,7 @@ pub mod routes;
 pub mod scope;
 pub mod service;
 pub mod settings;
+pub mod support;
 pub mod usage;
 
 pub use model::{Business, Member, Permission, Role, Team};

@@ -32,6 +32,7 @@ mod reset;
 mod search;
 mod simulator;
 mod store;
+mod support;
 mod team;
 mod walkin;
 mod whatsapp;

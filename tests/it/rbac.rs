@@ -1337,6 +1337,39 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/admin/health",
             [401, 403, 403, 403, 403],
         ),
+        // Support access: owners grant it; only platform admins open a visit.
+        case(
+            M::GET,
+            "/api/business/support-access",
+            "/api/business/support-access",
+            [401, 200, 403, 403, 200],
+        ),
+        with_body(
+            M::PUT,
+            "/api/business/support-access",
+            "/api/business/support-access",
+            |_| json!({"hours": 24}),
+            [401, 200, 403, 403, 200],
+        ),
+        case(
+            M::DELETE,
+            "/api/business/support-access",
+            "/api/business/support-access",
+            [401, 200, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/admin/businesses/{id}/support-session",
+            format!("/api/admin/businesses/{}/support-session", biz.id),
+            |_| json!({}),
+            [401, 403, 403, 403, 403],
+        ),
+        case(
+            M::DELETE,
+            "/api/admin/support-session",
+            "/api/admin/support-session",
+            [401, 403, 403, 403, 403],
+        ),
         // The audit log: owners read their business's, admins everyone's.
         case(
             M::GET,

@@ -114,7 +114,26 @@ async fn only_platform_admins_reach_the_admin_api() {
             None,
             200,
         ),
+        // Last: the admin's session visits the business, then leaves.
+        row(
+            M::POST,
+            "/api/admin/businesses/{id}/support-session",
+            format!("/api/admin/businesses/{b}/support-session"),
+            Some(json!({})),
+            200,
+        ),
+        row(
+            M::DELETE,
+            "/api/admin/support-session",
+            "/api/admin/support-session".into(),
+            None,
+            204,
+        ),
     ];
+    let granted = owner
+        .put("/api/business/support-access", json!({"hours": 1}))
+        .await;
+    assert_eq!(granted.status, 200, "{}", granted.body);
     let mut failures = Vec::new();
     for r in &rows {
         // The others first: a refused request must change nothing the admin's then relies on.
