@@ -30,6 +30,8 @@ error_codes! {
     InvalidSignature => UNAUTHORIZED, "invalid_signature";
     CsrfFailed => FORBIDDEN, "csrf_failed";
     Forbidden => FORBIDDEN, "forbidden";
+    EmailUnverified => FORBIDDEN, "email_unverified";
+    SignupClosed => FORBIDDEN, "signup_closed";
     NotFound => NOT_FOUND, "not_found";
     RouteNotFound => NOT_FOUND, "route_not_found";
     MethodNotAllowed => METHOD_NOT_ALLOWED, "method_not_allowed";
