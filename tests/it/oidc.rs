@@ -17,14 +17,24 @@ fn person(sub: &str, email: &str) -> Person {
     }
 }
 
-async fn setup(who: impl FnOnce(&Biz) -> Person) -> (Harness, FakeOidc, Biz) {
-    let fake = FakeOidc::start(person("nobody", "nobody@example.test"));
+/// A server with Google sign-in pointed at a fresh fake provider.
+fn with_google(
+    who: Person,
+    adjust: impl FnOnce(&mut wafunnel::config::Config),
+) -> (Harness, FakeOidc) {
+    let fake = FakeOidc::start(who);
     let issuer = fake.url.clone();
     let h = Harness::start_with(move |c| {
         c.google.client_id = CLIENT_ID.into();
         c.google.client_secret = CLIENT_SECRET.into();
         c.google.issuer = issuer;
+        adjust(c);
     });
+    (h, fake)
+}
+
+async fn setup(who: impl FnOnce(&Biz) -> Person) -> (Harness, FakeOidc, Biz) {
+    let (h, fake) = with_google(person("nobody", "nobody@example.test"), |_| {});
     let biz = h.new_business("Acme").await;
     fake.set_person(who(&biz));
     (h, fake, biz)
@@ -137,6 +147,16 @@ async fn a_verified_google_account_signs_in_its_user_and_is_linked() {
         "{}",
         log.body
     );
+    let read = h.server.store.read().unwrap();
+    let owner = wafunnel::auth::users::by_email(&read, biz.owner())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        wafunnel::auth::oidc::linked_sub(&read, owner.id)
+            .unwrap()
+            .as_deref(),
+        Some("g-100")
+    );
     let log = c.get("/api/audit?action=google_linked").await;
     assert_eq!(
         log.body["items"].as_array().map(Vec::len),
@@ -237,6 +257,33 @@ async fn unverified_and_unknown_emails_create_nothing() {
     // with another id may still sign in.
     fake.set_person(person("g-5", biz.owner()));
     assert_eq!(sign_in(&h, "/").await.1, "/");
+}
+
+#[tokio::test]
+async fn an_account_signed_up_but_unconfirmed_is_not_signed_in_nor_linked() {
+    let (h, _fake) = with_google(person("g-8", "new@bakery.test"), |c| {
+        c.server.signup = "open".into();
+    });
+    let r = h
+        .client()
+        .post(
+            "/api/auth/signup",
+            json!({"business_name": "Bakery", "name": "New", "email": "new@bakery.test",
+                   "password": crate::common::PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 202);
+    let (c, to) = sign_in(&h, "/").await;
+    assert_eq!(to, "/login?error=email_unverified");
+    assert_eq!(c.get("/api/auth/me").await.status, 401);
+    let read = h.server.store.read().unwrap();
+    let user = wafunnel::auth::users::by_email(&read, "new@bakery.test")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        wafunnel::auth::oidc::linked_sub(&read, user.id).unwrap(),
+        None
+    );
 }
 
 #[tokio::test]

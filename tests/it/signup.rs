@@ -39,6 +39,15 @@ async fn mail(sink: &SmtpSink, n: usize) -> String {
     sink.all()[n - 1].replace("=\r\n", "").replace("=3D", "=")
 }
 
+/// The hex token that follows `prefix` (a link) in a mail.
+fn token_after(mail: &str, prefix: &str) -> String {
+    let at = mail.find(prefix).expect("the link") + prefix.len();
+    mail[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
 async fn location(c: &Client, path: &str) -> String {
     let r = c
         .without_redirects()
@@ -96,12 +105,7 @@ async fn sign_up_verify_once_then_sign_in_as_owner() {
         m.contains("Subject: Confirm your email for wafunnel"),
         "{m}"
     );
-    let prefix = format!("{SITE}/api/auth/verify-email?token=");
-    let at = m.find(&prefix).expect("the link") + prefix.len();
-    let token: String = m[at..]
-        .chars()
-        .take_while(char::is_ascii_hexdigit)
-        .collect();
+    let token = token_after(&m, &format!("{SITE}/api/auth/verify-email?token="));
     assert_eq!(token.len(), 64);
 
     // Not before the link: the right password still gets email_unverified,
@@ -209,4 +213,36 @@ async fn sign_up_is_validated_and_rate_limited_per_ip() {
     assert!(wafunnel::auth::users::by_email(&read, "bo9@acme.test")
         .unwrap()
         .is_none());
+}
+
+#[tokio::test]
+async fn a_password_reset_link_also_confirms_the_address() {
+    let (h, sink) = open_with_mail().await;
+    let c = h.client();
+    let r = c
+        .post("/api/auth/signup", body("cy@acme.test", "Cy Shop"))
+        .await;
+    assert_eq!(r.status, 202);
+    mail(&sink, 1).await;
+    assert_eq!(login(&c, "cy@acme.test").await.0, 403);
+    let r = c
+        .post("/api/auth/forgot", json!({"email": "cy@acme.test"}))
+        .await;
+    assert_eq!(r.status, 202);
+    let m = mail(&sink, 2).await;
+    let token = token_after(&m, &format!("{SITE}/reset/"));
+    let r = c
+        .post(
+            "/api/auth/reset",
+            json!({"token": token, "password": "a-brand-new-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = c
+        .post(
+            "/api/auth/login",
+            json!({"email": "cy@acme.test", "password": "a-brand-new-password"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
 }

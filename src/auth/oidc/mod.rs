@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-pub use links::TABLES;
+pub use links::{sub_of as linked_sub, TABLES};
 pub use provider::Provider;
 
 use super::{
@@ -299,6 +299,17 @@ async fn account_for(
     let user = users::by_email(&read, &id.email)
         .map_err(|e| store_failed(e.into()))?
         .ok_or_else(|| refuse("no_account", format!("no account for {}", id.email)))?;
+    // An account that has not confirmed its address is not linked: whoever
+    // signed it up may not be the owner of the Google account.
+    if super::signup::is_unverified(&read, user.id).map_err(|e| store_failed(e.into()))? {
+        return Err(Refusal {
+            user: Some(user),
+            ..refuse(
+                "email_unverified",
+                "the account has not confirmed its email",
+            )
+        });
+    }
     if let Some(other) = links::sub_of(&read, user.id).map_err(|e| store_failed(e.into()))? {
         // The address now belongs to another Google account than the one
         // linked (a recycled address): that one does not inherit the user.
