@@ -159,7 +159,8 @@ struct VerifyQuery {
     token: Option<String>,
 }
 
-fn to_login(query: &str) -> HttpResponse {
+/// To the sign-in page with `query` telling it what happened.
+pub(super) fn to_login(query: &str) -> HttpResponse {
     HttpResponse::Found()
         .insert_header(("Location", format!("/login?{query}")))
         .insert_header(("Cache-Control", "no-store"))

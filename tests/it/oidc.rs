@@ -318,6 +318,18 @@ async fn providers_say_what_is_on_and_start_refuses_when_off() {
     let r = h.client().get("/api/auth/providers").await;
     assert_eq!(r.body, json!({"google": true, "signup": false}));
 
+    // A provider that cannot be reached sends the browser back to sign in.
+    let (down, fake) = with_google(person("g-9", "x@example.test"), |_| {});
+    drop(fake);
+    let r = Client::new(&down.base)
+        .without_redirects()
+        .get(down.url("/api/auth/google/start"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    assert_eq!(location(&r), "/login?error=google_failed");
+
     // `next` never leaves the site.
     let (_, to) = sign_in(&h, "https://evil.example/").await;
     assert_eq!(to, "/");

@@ -124,10 +124,14 @@ async fn start(state: web::Data<AppState>, q: web::Query<StartQuery>) -> ApiResu
         return Err(not_configured());
     }
     let google = &state.config.google;
-    let d = state.google.discovery(google).await.map_err(|e| {
-        tracing::warn!("google sign-in: {e}");
-        ApiError::new(Code::BadGateway, "Google could not be reached; try again")
-    })?;
+    // The browser navigated here: it goes back to the sign-in page, not to JSON.
+    let d = match state.google.discovery(google).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!("google sign-in: {e}");
+            return Ok(to_login("google_failed"));
+        }
+    };
     let pending = Pending {
         aud: AUDIENCE.into(),
         exp: now_ms() / 1000 + TTL_SECS,
@@ -360,11 +364,14 @@ async fn failed(
         None => vec![base],
     };
     audit::record_alone(&state.store, Origin::of(req, &state.trusted_proxies), notes).await?;
-    Ok(HttpResponse::Found()
-        .insert_header(("Location", format!("/login?error={}", refusal.kind)))
-        .insert_header(("Cache-Control", "no-store"))
-        .cookie(clear)
-        .finish())
+    let mut res = to_login(refusal.kind);
+    res.add_cookie(&clear)
+        .map_err(|e| ApiError::internal(format!("cookie: {e}")))?;
+    Ok(res)
+}
+
+fn to_login(error: &str) -> HttpResponse {
+    super::signup::to_login(&format!("error={error}"))
 }
 
 #[cfg(test)]
