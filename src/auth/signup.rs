@@ -167,6 +167,25 @@ pub(super) fn to_login(query: &str) -> HttpResponse {
         .finish()
 }
 
+/// Spends a verification token (hash `key`) and confirms its user's
+/// address; None when the token is unknown, used or expired (an expired one
+/// is deleted all the same).
+fn redeem(ctx: &mut WriteCtx, key: &[u8; 32]) -> Result<Option<users::User>, StoreError> {
+    let found: Option<Verification> = store::get(ctx, VERIFICATIONS, key)?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    ctx.delete(VERIFICATIONS, key)?;
+    if found.expires_at <= now_ms() {
+        return Ok(None);
+    }
+    let user = users::get(ctx, found.user_id)?;
+    if let Some(u) = &user {
+        mark_verified(ctx, u.id)?;
+    }
+    Ok(user)
+}
+
 /// The emailed link: good once, for 48 hours; the browser lands on the
 /// sign-in page either way, told what happened.
 async fn verify_email(
@@ -181,19 +200,9 @@ async fn verify_email(
     let verified = state
         .store
         .write(move |ctx| {
-            let found: Option<Verification> = store::get(ctx, VERIFICATIONS, &key)?;
-            let Some(found) = found else {
+            let Some(user) = redeem(ctx, &key)? else {
                 return Ok(false);
             };
-            // Single use, and an expired token goes too.
-            ctx.delete(VERIFICATIONS, &key)?;
-            if found.expires_at <= now_ms() {
-                return Ok(false);
-            }
-            let Some(user) = users::get(ctx, found.user_id)? else {
-                return Ok(false);
-            };
-            mark_verified(ctx, user.id)?;
             let note = Note::new(
                 Action::EmailVerified,
                 None,
@@ -210,4 +219,50 @@ async fn verify_email(
     } else {
         "error=verification_invalid"
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_confirms_once_and_never_after_it_expired() {
+        let (_dir, store) = crate::store::temp();
+        let outcome = store
+            .write_blocking(|ctx| {
+                let owner = service::NewMember {
+                    email: "ana@x.test".into(),
+                    name: "Ana".into(),
+                    password_hash: None,
+                    role: Role::Owner,
+                    team_id: None,
+                    permissions: vec![],
+                };
+                let (_, user, _) = service::create_business(ctx, "X", &owner)?;
+                ctx.put_raw(UNVERIFIED, &user.id.bytes(), &[])?;
+                let (fresh, stale) = (tokens::hash("fresh"), tokens::hash("stale"));
+                let at = |expires_at| Verification {
+                    user_id: user.id,
+                    expires_at,
+                };
+                ctx.put(VERIFICATIONS, &stale, &at(now_ms() - 1))?;
+                ctx.put(VERIFICATIONS, &fresh, &at(now_ms() + TTL_MS))?;
+                let expired = redeem(ctx, &stale)?.is_some();
+                let still_unverified = is_unverified(ctx, user.id)?;
+                let stale_kept = ctx.get_raw(VERIFICATIONS, &stale)?.is_some();
+                let first = redeem(ctx, &fresh)?.map(|u| u.id);
+                let second = redeem(ctx, &fresh)?.is_some();
+                let verified = !is_unverified(ctx, user.id)?;
+                Ok((
+                    expired,
+                    still_unverified,
+                    stale_kept,
+                    first == Some(user.id),
+                    second,
+                    verified,
+                ))
+            })
+            .expect("write");
+        assert_eq!(outcome, (false, true, false, true, false, true));
+    }
 }

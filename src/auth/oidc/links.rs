@@ -74,3 +74,25 @@ pub fn spend(
     ctx.put_raw(SPENT, state_hash, &expires_at.to_be_bytes())?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_is_spent_once_and_expired_ones_are_swept() {
+        let (_dir, store) = crate::store::temp();
+        let outcome = store
+            .write_blocking(|ctx| {
+                let (old, a) = ([1u8; 32], [2u8; 32]);
+                let now = now_ms();
+                let first_old = spend(ctx, &old, now - 1)?;
+                let first = spend(ctx, &a, now + 600_000)?;
+                let again = spend(ctx, &a, now + 600_000)?;
+                let old_swept = ctx.get_raw(SPENT, &old)?.is_none();
+                Ok((first_old, first, again, old_swept))
+            })
+            .expect("write");
+        assert_eq!(outcome, (true, true, false, true));
+    }
+}
