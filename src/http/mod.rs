@@ -4,6 +4,7 @@ pub mod client_ip;
 pub mod control;
 pub mod health;
 pub mod middleware;
+pub mod openapi;
 pub mod parse;
 pub mod routes;
 pub mod ui;
@@ -51,6 +52,7 @@ pub struct AppState {
 /// Every API route of every domain: one line per domain.
 pub fn api(routes: &mut Routes) {
     health::routes(routes);
+    openapi::routes(routes);
     auth::routes::routes(routes);
     tenancy::routes::routes(routes);
     conversations::routes::routes(routes);

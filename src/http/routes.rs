@@ -8,9 +8,20 @@ use actix_web::{http::Method, web, FromRequest, Handler, Responder};
 #[derive(Clone, Copy)]
 pub struct RoutePattern(pub &'static str);
 
+/// What the code says about one route, for the API description: the handler's
+/// path names the operation and its extractors say who may call it.
+#[derive(Debug, Clone)]
+pub struct RouteDoc {
+    pub method: Method,
+    pub path: &'static str,
+    pub handler: &'static str,
+    pub extractors: &'static str,
+}
+
 #[derive(Default)]
 pub struct Routes {
     resources: BTreeMap<&'static str, Vec<(Method, actix_web::Route)>>,
+    docs: Vec<RouteDoc>,
 }
 
 impl Routes {
@@ -20,6 +31,12 @@ impl Routes {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
+        self.docs.push(RouteDoc {
+            method: method.clone(),
+            path,
+            handler: std::any::type_name::<F>(),
+            extractors: std::any::type_name::<Args>(),
+        });
         let route = web::method(method.clone()).to(handler);
         self.resources
             .entry(path)
@@ -85,6 +102,10 @@ impl Routes {
             .collect();
         out.sort();
         out
+    }
+
+    pub fn docs(&self) -> &[RouteDoc] {
+        &self.docs
     }
 
     /// One resource per path with all its methods, so an unsupported method on a

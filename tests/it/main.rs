@@ -23,6 +23,7 @@ mod invites;
 mod leads;
 mod leads_browser;
 mod oidc;
+mod openapi;
 mod outbound;
 mod push;
 mod rbac;

@@ -340,6 +340,12 @@ async fn every_route_answers_each_role_as_expected() {
         case(M::GET, "/metrics", "/metrics", [200, 200, 200, 200, 200]),
         case(
             M::GET,
+            "/api/openapi.json",
+            "/api/openapi.json",
+            [200, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
             "/api/setup",
             "/api/setup",
             [200, 200, 200, 200, 200],
