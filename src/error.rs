@@ -32,6 +32,8 @@ error_codes! {
     Forbidden => FORBIDDEN, "forbidden";
     SupportReadOnly => FORBIDDEN, "support_read_only";
     SupportAccessNotGranted => FORBIDDEN, "support_access_not_granted";
+    EmailUnverified => FORBIDDEN, "email_unverified";
+    SignupClosed => FORBIDDEN, "signup_closed";
     NotFound => NOT_FOUND, "not_found";
     RouteNotFound => NOT_FOUND, "route_not_found";
     MethodNotAllowed => METHOD_NOT_ALLOWED, "method_not_allowed";

@@ -34,6 +34,8 @@ pub fn tables() -> Vec<TableSpec> {
         crate::followups::TABLES,
         crate::mail::TABLES,
         crate::auth::reset::TABLES,
+        crate::auth::signup::TABLES,
+        crate::auth::oidc::TABLES,
         crate::tenancy::invites::TABLES,
         crate::simulator::facebook::TABLES,
         conversations::parked::TABLES,

@@ -104,6 +104,8 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
         keys,
         limiter,
         reset_limiter: auth::ratelimit::IpThrottle::new(5, Duration::from_secs(900)),
+        signup_limiter: auth::ratelimit::IpThrottle::new(5, Duration::from_secs(3600)),
+        google: auth::oidc::Provider::new(),
         walkin_limiter: auth::ratelimit::IpThrottle::new(
             config_leads.walkin_max_per_ip,
             Duration::from_secs(config_leads.walkin_window_secs),

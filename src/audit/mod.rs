@@ -53,6 +53,9 @@ macro_rules! actions {
 actions! {
     LoginSucceeded => "login_succeeded";
     LoginFailed => "login_failed";
+    SignedUp => "signed_up";
+    EmailVerified => "email_verified";
+    GoogleLinked => "google_linked";
     PasswordChanged => "password_changed";
     PasswordReset => "password_reset";
     SessionRevoked => "session_revoked";

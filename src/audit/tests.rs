@@ -4,20 +4,10 @@ use super::{
     repo::{self, ActorKey, Partition, Query},
     *,
 };
-use crate::{
-    metrics::Metrics,
-    store::{Store, StoreOptions},
-};
+use crate::store::Store;
 
 fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let opts = StoreOptions {
-        max_batch: 64,
-        cache_bytes: crate::store::DEFAULT_CACHE_MB << 20,
-        metrics: Metrics::default(),
-    };
-    let store = Store::open(dir.path(), &crate::schema::tables(), opts).expect("store");
-    (dir, store)
+    crate::store::temp()
 }
 
 /// `n` entries by `who` doing `action` in business `b`, a millisecond apart,

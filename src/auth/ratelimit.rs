@@ -111,6 +111,16 @@ impl LoginLimiter {
         self.by_account.fail(&account.to_string());
     }
 
+    /// For sign-ins that name no account until they succeed (Google): only
+    /// the IP is counted.
+    pub fn ip_locked(&self, ip: IpAddr) -> Option<u64> {
+        self.by_ip.locked(&ip)
+    }
+
+    pub fn ip_failed(&self, ip: IpAddr) {
+        self.by_ip.fail(&ip);
+    }
+
     pub fn succeeded(&self, account: &str) {
         self.by_account.clear(&account.to_string());
     }

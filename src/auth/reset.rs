@@ -123,6 +123,8 @@ async fn reset(
                 return Err(invalid());
             }
             session::delete_all_for(ctx, found.user_id)?;
+            // The link reached the mailbox: that proves the address as well.
+            super::signup::mark_verified(ctx, found.user_id)?;
             let user = users::set_password(ctx, found.user_id, &hash)?;
             let note = Note::new(
                 Action::PasswordReset,

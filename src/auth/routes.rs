@@ -77,6 +77,28 @@ fn validate_person(v: &mut Validator, name: &str, email: &str, password: Option<
     }
 }
 
+/// The fields of a new business and its owner (setup, sign-up).
+pub(crate) fn validate_new_business(
+    business_name: &str,
+    name: &str,
+    email: &str,
+    password: &str,
+) -> ApiResult<()> {
+    let mut v = Validator::default();
+    v.check(
+        !business_name.trim().is_empty(),
+        "business_name",
+        "is required",
+    )
+    .check(
+        business_name.chars().count() <= 120,
+        "business_name",
+        "must be at most 120 characters",
+    );
+    validate_person(&mut v, name, email, Some(password));
+    v.finish()
+}
+
 /// First-run setup: only while the store has no user at all.
 async fn setup(
     req: HttpRequest,
@@ -84,19 +106,7 @@ async fn setup(
     body: web::Json<SetupBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let mut v = Validator::default();
-    v.check(
-        !body.business_name.trim().is_empty(),
-        "business_name",
-        "is required",
-    )
-    .check(
-        body.business_name.chars().count() <= 120,
-        "business_name",
-        "must be at most 120 characters",
-    );
-    validate_person(&mut v, &body.name, &body.email, Some(&body.password));
-    v.finish()?;
+    validate_new_business(&body.business_name, &body.name, &body.email, &body.password)?;
     if users::any_exists(&state.store.read()?)? {
         return Err(already_setup());
     }
@@ -212,8 +222,31 @@ async fn login(
         }
     };
     state.limiter.succeeded(&account);
-    let memberships = repo::memberships(&state.store.read()?, user.id)?;
-    let business = match body.business_id {
+    let res = sign_in(&req, &state, &user, body.business_id, None).await?;
+    Ok(res(HttpResponse::Ok()).json(json!({ "user": UserView::from(&user) })))
+}
+
+/// The part of every sign-in after the credentials proved who this is
+/// (password, Google): the account must be verified and in a business (or
+/// an admin); the session starts with `login_succeeded` audited. `via` names
+/// a method other than the password in the audit summary.
+pub(crate) async fn sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &User,
+    wanted: Option<BusinessId>,
+    via: Option<&str>,
+) -> ApiResult<Respond> {
+    let read = state.store.read()?;
+    if super::signup::is_unverified(&read, user.id)? {
+        return Err(ApiError::new(
+            Code::EmailUnverified,
+            "Confirm your email address first: open the link we mailed you",
+        ));
+    }
+    let memberships = repo::memberships(&read, user.id)?;
+    drop(read);
+    let business = match wanted {
         Some(b) => Some(
             memberships
                 .iter()
@@ -239,14 +272,14 @@ async fn login(
             "This account is not a member of any business",
         ));
     }
+    let how = via.map(|v| format!(" with {v}")).unwrap_or_default();
     let note = Note::new(
         Action::LoginSucceeded,
         business,
-        Who::user(&user),
-        format!("{} signed in", user.email),
+        Who::user(user),
+        format!("{} signed in{how}", user.email),
     );
-    let res = start_session(&req, &state, &user, business, Some(note)).await?;
-    Ok(res(HttpResponse::Ok()).json(json!({ "user": UserView::from(&user) })))
+    start_session(req, state, user, business, Some(note)).await
 }
 
 /// A wrong password is told to each business of the account it was tried

@@ -28,6 +28,10 @@ pub struct AppState {
     pub walkin_limiter: auth::ratelimit::IpThrottle,
     /// Forgot-password requests per client IP.
     pub reset_limiter: auth::ratelimit::IpThrottle,
+    /// Sign-up requests per client IP.
+    pub signup_limiter: auth::ratelimit::IpThrottle,
+    /// Google sign-in: the provider's discovery document and keys, cached.
+    pub google: auth::oidc::Provider,
     pub metrics: Metrics,
     pub control_secret: String,
     /// `meta.app_secret`, or a generated local one when Meta is not configured.
@@ -87,6 +91,8 @@ pub fn api(routes: &mut Routes) {
     crate::notifications::prefs::routes(routes);
     crate::audit::routes::routes(routes);
     auth::sessions::routes(routes);
+    auth::signup::routes(routes);
+    auth::oidc::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

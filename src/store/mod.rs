@@ -305,6 +305,19 @@ struct Inner {
 /// file cache still holds the rest of the file.
 pub const DEFAULT_CACHE_MB: usize = 64;
 
+/// A store with every table in a temporary folder, for unit tests.
+#[cfg(test)]
+pub fn temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let opts = StoreOptions {
+        max_batch: 64,
+        cache_bytes: DEFAULT_CACHE_MB << 20,
+        metrics: crate::metrics::Metrics::default(),
+    };
+    let store = Store::open(dir.path(), &crate::schema::tables(), opts).expect("store");
+    (dir, store)
+}
+
 pub struct StoreOptions {
     pub max_batch: usize,
     pub cache_bytes: usize,

@@ -1038,6 +1038,39 @@ async fn every_route_answers_each_role_as_expected() {
             format!("/api/conversations/{c1}/followups"),
             [401, 404, 200, 200, 200],
         ),
+        // Identity: public; the test server has neither Google nor open sign-up.
+        case(
+            M::GET,
+            "/api/auth/providers",
+            "/api/auth/providers",
+            [200, 200, 200, 200, 200],
+        ),
+        case(
+            M::GET,
+            "/api/auth/google/start",
+            "/api/auth/google/start?next=/",
+            [409, 409, 409, 409, 409],
+        ),
+        case(
+            M::GET,
+            "/api/auth/google/callback",
+            "/api/auth/google/callback?code=x&state=y",
+            [409, 409, 409, 409, 409],
+        ),
+        with_body(
+            M::POST,
+            "/api/auth/signup",
+            "/api/auth/signup",
+            |w| json!({"business_name": "X", "name": "X", "email": format!("{}@x.test", tag(w)), "password": "long-enough"}),
+            [403, 403, 403, 403, 403],
+        ),
+        // A bad link lands on the sign-in page (the UI), whoever follows it.
+        case(
+            M::GET,
+            "/api/auth/verify-email",
+            "/api/auth/verify-email?token=not-a-token",
+            [200, 200, 200, 200, 200],
+        ),
         // Anyone may ask for a reset; the answer never says whether the address exists.
         with_body(
             M::POST,

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod client;
 pub mod fake_facebook;
 pub mod fake_graph;
+pub mod fake_oidc;
 pub mod push_sink;
 pub mod smtp_sink;
 pub mod wa;
