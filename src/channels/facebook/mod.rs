@@ -239,3 +239,61 @@ pub fn delete(ctx: &mut WriteCtx, p: &FbPage) -> Result<(), StoreError> {
     ctx.delete(BY_PAGE_ID, p.page_id.as_bytes())?;
     assignment::remove_pool(ctx, p.business_id, assignment::Channel::Facebook(p.id))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::Serialize;
+
+    use super::*;
+
+    /// The layout version 1 wrote.
+    #[derive(Serialize, Deserialize)]
+    struct V1 {
+        id: RecordId,
+        business_id: BusinessId,
+        page_id: String,
+        name: String,
+        token: String,
+        sandbox: bool,
+        token_invalid: bool,
+        last_error: Option<String>,
+        forms: Vec<(String, String)>,
+        user_token: Option<String>,
+        user_token_expires_at: Option<i64>,
+        connected_at: i64,
+        last_lead_at: Option<i64>,
+    }
+    impl Record for V1 {}
+
+    #[test]
+    fn a_version_1_page_keeps_its_plain_token_and_drops_the_user_token() {
+        let old = V1 {
+            id: RecordId::new(),
+            business_id: BusinessId::new(),
+            page_id: "153".into(),
+            name: "Loja".into(),
+            token: "PAGE-T".into(),
+            sandbox: false,
+            token_invalid: false,
+            last_error: None,
+            forms: vec![("f".into(), "Form".into())],
+            user_token: Some("USER-T".into()),
+            user_token_expires_at: Some(5),
+            connected_at: 7,
+            last_lead_at: Some(9),
+        };
+        let page: FbPage = codec::decode(&codec::encode(&old)).unwrap();
+        assert_eq!(page.token, PageToken::Plain("PAGE-T".into()));
+        assert_eq!((page.connected_at, page.last_lead_at), (7, Some(9)));
+        assert_eq!(page.disconnected, None);
+        let mut sandbox = old;
+        sandbox.token = String::new();
+        let page: FbPage = codec::decode(&codec::encode(&sandbox)).unwrap();
+        assert_eq!(page.token, PageToken::None);
+        // And version 2 round-trips.
+        assert_eq!(
+            codec::decode::<FbPage>(&codec::encode(&page)).unwrap(),
+            page
+        );
+    }
+}
