@@ -27,14 +27,20 @@ pub struct FbLogin {
 }
 impl Record for FbLogin {}
 
-/// What we keep of the person, only ever sealed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What we keep of the person, only ever sealed; Debug prints none of it.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     pub fb_user_id: String,
     pub name: String,
     pub email: Option<String>,
     pub picture_url: Option<String>,
     pub user_token: String,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Profile([redacted])")
+    }
 }
 
 impl Profile {

@@ -48,8 +48,8 @@ pub struct FbPage {
     pub disconnected: Option<String>,
 }
 
-/// A page token and what it is sealed under.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A page token and what it is sealed under. Debug never prints it.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub enum PageToken {
     #[default]
     None,
@@ -57,6 +57,16 @@ pub enum PageToken {
     Plain(String),
     /// Sealed under the key of the Facebook login it came from.
     Sealed { login: RecordId, bytes: Vec<u8> },
+}
+
+impl std::fmt::Debug for PageToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageToken::None => f.write_str("None"),
+            PageToken::Plain(_) => f.write_str("Plain([redacted])"),
+            PageToken::Sealed { login, .. } => write!(f, "Sealed {{ login: {login} }}"),
+        }
+    }
 }
 
 impl PageToken {

@@ -176,6 +176,40 @@ impl Vault {
     }
 }
 
+/// Where a backup at `out` keeps the keyring: beside it, since sealed tokens
+/// are worthless without their keys.
+pub fn beside(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_os_string();
+    name.push(".");
+    name.push(FILE);
+    PathBuf::from(name)
+}
+
+/// Copies the keyring of `from_dir` beside the backup at `out` (when there is one).
+pub fn backup(from_dir: &Path, out: &Path) -> std::io::Result<bool> {
+    copy_private(&from_dir.join(FILE), &beside(out))
+}
+
+/// Puts the keyring kept beside the backup `from` into `data_dir` (when there is one).
+pub fn restore(from: &Path, data_dir: &Path) -> std::io::Result<bool> {
+    copy_private(&beside(from), &data_dir.join(FILE))
+}
+
+fn copy_private(src: &Path, dest: &Path) -> std::io::Result<bool> {
+    let bytes = match std::fs::read(src) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let staged = Vault {
+        path: dest.to_path_buf(),
+        ring: Mutex::new(Keyring::default()),
+    };
+    let ring: Keyring = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+    staged.persist(&ring)?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +232,23 @@ mod tests {
             .open("k1", &sealed)
             .is_none());
         assert!(again.open("k1", b"short").is_none());
+    }
+
+    #[test]
+    fn a_backup_carries_the_keyring_to_the_restored_folder() {
+        let (a, b, out) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let v = Vault::load(a.path()).unwrap();
+        let sealed = v.seal("k", b"token").unwrap();
+        let snapshot = out.path().join("snap.redb");
+        assert!(backup(a.path(), &snapshot).unwrap());
+        assert!(restore(&snapshot, b.path()).unwrap());
+        let restored = Vault::load(b.path()).unwrap();
+        assert_eq!(restored.open("k", &sealed).unwrap(), b"token");
+        assert_eq!(restored.user_hash("1"), v.user_hash("1"));
+        assert!(!restore(&out.path().join("none.redb"), b.path()).unwrap());
     }
 }

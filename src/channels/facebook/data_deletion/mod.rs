@@ -101,11 +101,20 @@ pub fn save(ctx: &mut WriteCtx, d: &DeletionRequest) -> Result<(), StoreError> {
     }
 }
 
-/// What a valid `signed_request` says.
-#[derive(Debug, PartialEq)]
+/// What a valid `signed_request` says. Debug leaves the id out of logs.
+#[derive(PartialEq)]
 pub struct SignedRequest {
     pub user_id: String,
     pub issued_at: Option<i64>,
+}
+
+impl std::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("user_id", &"[redacted]")
+            .field("issued_at", &self.issued_at)
+            .finish()
+    }
 }
 
 fn b64url(s: &str) -> Option<Vec<u8>> {
