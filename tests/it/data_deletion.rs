@@ -357,3 +357,70 @@ async fn a_valid_request_deletes_that_person_everywhere_even_across_a_restart() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_value_still_found_by_the_scan_keeps_the_request_pending_with_the_reason() {
+    let fb = FakeFacebook::start();
+    let graph = fb.url.clone();
+    let h = Harness::start_with(move |c| {
+        c.meta.graph_url = graph;
+        c.meta.app_id = APP_ID.into();
+        c.meta.dialog_url = "https://dialog.example".into();
+    });
+    let biz = h.new_business("Loja Espelho").await;
+    let owner = h.login(biz.owner()).await;
+    connect(&h, &owner, FakeFacebook::code()).await;
+    // The same person also left a lead with their email: the business keeps
+    // its leads, so the scan cannot come out clean and says where it looked.
+    fb.add_lead("444444444477", "Someone Else", "+5511987650077", USER_EMAIL);
+    let lead = json!({"object": "page", "entry": [{"id": PAGE_ID, "time": 1764000000, "changes": [{"field": "leadgen",
+        "value": {"leadgen_id": "444444444477", "page_id": PAGE_ID, "form_id": "555000111", "created_time": 1764000000}}]}]});
+    let bytes = lead.to_string().into_bytes();
+    reqwest::Client::new()
+        .post(h.url("/webhooks/facebook"))
+        .header(
+            "X-Hub-Signature-256",
+            wafunnel::channels::whatsapp::signature::sign(APP_SECRET.as_bytes(), &bytes),
+        )
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    until("the lead is fetched", || async {
+        owner
+            .get("/api/conversations?view=all&source=facebook")
+            .await
+            .body["items"]
+            .as_array()
+            .is_some_and(|i| i.len() == 1)
+    })
+    .await;
+    let r = post_form(
+        &h,
+        &[("signed_request", &signed(APP_SECRET, deletion_of(USER_ID)))],
+    )
+    .await;
+    let code = r.body["confirmation_code"].as_str().unwrap().to_string();
+    let store = h.server.store.clone();
+    until("the scan's reason", || {
+        let (store, code) = (store.clone(), code.clone());
+        async move {
+            data_deletion::get(&store.read().unwrap(), &code)
+                .unwrap()
+                .and_then(|d| d.last_error)
+                .is_some_and(|e| e.contains("still stored (table "))
+        }
+    })
+    .await;
+    let d = data_deletion::get(&store.read().unwrap(), &code)
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.phase, Phase::Deleted, "deleted, not yet verified");
+    assert!(
+        !d.last_error.unwrap().contains(USER_EMAIL),
+        "the reason names no value"
+    );
+    assert_eq!(status_json(&h, &code).await.body["status"], "pending");
+    assert_eq!(deletion_jobs(&h), 1, "retried");
+    assert_eq!(page_status(&owner, PAGE_ID).await["status"], "disconnected");
+}
