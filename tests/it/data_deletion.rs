@@ -143,6 +143,14 @@ where
     }
 }
 
+/// Meta's `leadgen` webhook for a lead of the fake's page and form.
+async fn deliver_lead(h: &Harness, leadgen_id: &str) {
+    let lead = json!({"object": "page", "entry": [{"id": PAGE_ID, "time": 1764000000, "changes": [{"field": "leadgen",
+        "value": {"leadgen_id": leadgen_id, "page_id": PAGE_ID, "form_id": "555000111", "created_time": 1764000000}}]}]});
+    let res = crate::facebook::post_signed(h, &lead, APP_SECRET).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
 /// The login keys in the data folder's Facebook keyring.
 fn login_keys(dir: &Path) -> usize {
     let ring: Value =
@@ -198,21 +206,7 @@ async fn a_valid_request_deletes_that_person_everywhere_even_across_a_restart() 
         "+5511987650099",
         "carla@example.com",
     );
-    let lead = json!({"object": "page", "entry": [{"id": PAGE_ID, "time": 1764000000, "changes": [{"field": "leadgen",
-        "value": {"leadgen_id": "444444444499", "page_id": PAGE_ID, "form_id": "555000111", "created_time": 1764000000}}]}]});
-    let bytes = lead.to_string().into_bytes();
-    let res = reqwest::Client::new()
-        .post(h.url("/webhooks/facebook"))
-        .header("Content-Type", "application/json")
-        .header(
-            "X-Hub-Signature-256",
-            wafunnel::channels::whatsapp::signature::sign(APP_SECRET.as_bytes(), &bytes),
-        )
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    deliver_lead(&h, "444444444499").await;
     let leads = || async {
         azul_owner
             .get("/api/conversations?view=all&source=facebook")
@@ -373,19 +367,7 @@ async fn a_value_still_found_by_the_scan_keeps_the_request_pending_with_the_reas
     // The same person also left a lead with their email: the business keeps
     // its leads, so the scan cannot come out clean and says where it looked.
     fb.add_lead("444444444477", "Someone Else", "+5511987650077", USER_EMAIL);
-    let lead = json!({"object": "page", "entry": [{"id": PAGE_ID, "time": 1764000000, "changes": [{"field": "leadgen",
-        "value": {"leadgen_id": "444444444477", "page_id": PAGE_ID, "form_id": "555000111", "created_time": 1764000000}}]}]});
-    let bytes = lead.to_string().into_bytes();
-    reqwest::Client::new()
-        .post(h.url("/webhooks/facebook"))
-        .header(
-            "X-Hub-Signature-256",
-            wafunnel::channels::whatsapp::signature::sign(APP_SECRET.as_bytes(), &bytes),
-        )
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
+    deliver_lead(&h, "444444444477").await;
     until("the lead is fetched", || async {
         owner
             .get("/api/conversations?view=all&source=facebook")
