@@ -28,6 +28,8 @@ pub fn tables() -> Vec<TableSpec> {
         crate::assignment::TABLES,
         crate::channels::custom::TABLES,
         crate::channels::facebook::TABLES,
+        crate::channels::facebook::login::TABLES,
+        crate::channels::facebook::data_deletion::TABLES,
         crate::notifications::TABLES,
         crate::flows::model::TABLES,
         crate::flows::pause::TABLES,

@@ -243,6 +243,16 @@ pub fn start_with_store(
                     crate::channels::facebook::import::handler(lead_source),
                 );
                 jobs.handle(
+                    crate::channels::facebook::data_deletion::JOB_KIND,
+                    crate::channels::facebook::data_deletion::job::handler(
+                        state.store.clone(),
+                        crate::channels::facebook::data_deletion::job::Reach {
+                            smtp: !state.config.smtp.url.is_empty(),
+                            public_url: state.config.server.public_url.clone(),
+                        },
+                    ),
+                );
+                jobs.handle(
                     crate::channels::facebook::refresh::JOB_KIND,
                     crate::channels::facebook::refresh::handler(state.store.clone(), fb_graph),
                 );

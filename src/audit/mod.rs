@@ -84,6 +84,8 @@ actions! {
     SupportSessionOpened => "support_session_opened";
     SupportSessionClosed => "support_session_closed";
     SupportView => "support_view";
+    DataDeletionRequested => "data_deletion_requested";
+    DataDeletionCompleted => "data_deletion_completed";
 }
 
 /// Who acted. The email is a snapshot: the entry keeps saying who it was

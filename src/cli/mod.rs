@@ -258,6 +258,8 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                     }
                     other => other.to_string(),
                 })?;
+            crate::channels::facebook::vault::restore(&from, &config.server.data_dir)
+                .map_err(|e| format!("restoring the Facebook keyring: {e}"))?;
             println!(
                 "restored {} (schema version {})",
                 report.path, report.schema_version

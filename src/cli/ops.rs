@@ -227,9 +227,22 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
         }
         Op::Backup { out } => {
             let report = backup::snapshot(store.database(), store.tables(), &out)?;
+            // Facebook tokens are sealed under keys kept outside the store.
+            let keys = crate::channels::facebook::vault::backup(store.dir(), &out)
+                .map_err(|e| ApiError::internal(format!("copying the Facebook keyring: {e}")))?;
             Ok(format!(
-                "backup written to {} ({} records, schema version {})\n",
-                report.path, report.records, report.schema_version
+                "backup written to {} ({} records, schema version {}){}\n",
+                report.path,
+                report.records,
+                report.schema_version,
+                if keys {
+                    format!(
+                        "; Facebook keyring at {}",
+                        crate::channels::facebook::vault::beside(&out).display()
+                    )
+                } else {
+                    String::new()
+                }
             ))
         }
         Op::ImportCsv {

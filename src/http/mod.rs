@@ -76,6 +76,7 @@ pub fn api(routes: &mut Routes) {
     crate::channels::facebook::routes::routes(routes);
     crate::channels::facebook::oauth::routes(routes);
     crate::channels::facebook::webhook::routes(routes);
+    crate::channels::facebook::data_deletion::routes::routes(routes);
     crate::simulator::facebook::routes(routes);
     crate::notifications::routes(routes);
     crate::flows::routes::routes(routes);

@@ -22,7 +22,7 @@ fn harness(fb: &FakeFacebook) -> Harness {
     })
 }
 
-async fn post_signed(h: &Harness, body: &Value, secret: &str) -> Resp {
+pub(crate) async fn post_signed(h: &Harness, body: &Value, secret: &str) -> Resp {
     let bytes = body.to_string().into_bytes();
     let res = reqwest::Client::new()
         .post(h.url("/webhooks/facebook"))

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod crash;
 mod dashboard;
+mod data_deletion;
 mod demo_samples;
 mod errors;
 mod exports;

@@ -861,6 +861,21 @@ async fn every_route_answers_each_role_as_expected() {
             |_| json!({"object": "page", "entry": []}),
             [401, 401, 401, 401, 401],
         ),
+        // Meta's data-deletion callback: only a signed_request gets in.
+        with_body(
+            M::POST,
+            "/webhooks/facebook/data-deletion",
+            "/webhooks/facebook/data-deletion",
+            |_| json!({"signed_request": "x.y"}),
+            [401, 401, 401, 401, 401],
+        ),
+        // The status page is public; an unknown code is just not found.
+        case(
+            M::GET,
+            "/data-deletion/{code}",
+            "/data-deletion/0123456789abcdef01234567",
+            [404, 404, 404, 404, 404],
+        ),
         with_body(
             M::POST,
             "/api/simulator/facebook/{page_id}/leads",

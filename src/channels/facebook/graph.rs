@@ -160,6 +160,34 @@ impl FbGraph {
         Ok(out)
     }
 
+    /// Who signed in: `GET /me` with the fields Facebook Login grants by default.
+    pub async fn me(&self, user_token: &str) -> Result<super::login::Profile, GraphError> {
+        let body = self
+            .get(
+                "me",
+                &[
+                    ("fields", "id,name,email,picture"),
+                    ("access_token", user_token),
+                ],
+            )
+            .await?;
+        let Some(id) = id_text(&body["id"]) else {
+            return Err(GraphError {
+                code: 0,
+                http_status: 200,
+                message: "Facebook did not say who signed in".into(),
+                failure: crate::channels::whatsapp::graph::Failure::Permanent,
+            });
+        };
+        Ok(super::login::Profile {
+            fb_user_id: id,
+            name: body["name"].as_str().unwrap_or_default().to_string(),
+            email: body["email"].as_str().map(str::to_string),
+            picture_url: body["picture"]["data"]["url"].as_str().map(str::to_string),
+            user_token: user_token.to_string(),
+        })
+    }
+
     /// Subscribes our app to the page's `leadgen` webhook.
     pub async fn subscribe(&self, page_id: &str, page_token: &str) -> Result<(), GraphError> {
         let res = self

@@ -180,7 +180,9 @@ impl LeadSource {
         if page.sandbox {
             return crate::simulator::facebook::lead(&self.store, leadgen_id);
         }
-        self.graph.lead(leadgen_id, &page.token).await
+        self.graph
+            .lead(leadgen_id, &page.token_for_graph(&self.store))
+            .await
     }
 
     pub async fn form_leads(
@@ -192,7 +194,9 @@ impl LeadSource {
         if page.sandbox {
             return crate::simulator::facebook::form_leads(&self.store, form_id, after);
         }
-        self.graph.form_leads(form_id, &page.token, after).await
+        self.graph
+            .form_leads(form_id, &page.token_for_graph(&self.store), after)
+            .await
     }
 }
 

@@ -6,12 +6,17 @@
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::{by_page_id, graph::FbGraph, FbPage};
+use super::{
+    by_page_id,
+    graph::FbGraph,
+    login::{self, FbLogin},
+    vault, FbPage, PageToken,
+};
 use crate::{
     auth::MemberActor,
     error::{ApiError, ApiResult, Code},
     http::{AppState, Routes},
-    store::ids::{BusinessId, MemberId, RecordId},
+    store::ids::{BusinessId, MemberId, RecordId, UserId},
     tenancy::Permission,
     time::now_ms,
 };
@@ -140,7 +145,7 @@ async fn callback(
         return Ok(back(&state, "error", "Facebook sent no authorization code"));
     };
     let graph = FbGraph::new(&state.config.meta);
-    let connected = connect(&state, &graph, actor.business.id, &code).await;
+    let connected = connect(&state, &graph, actor.business.id, actor.user.id, &code).await;
     // Revived lead fetches are due now.
     state.jobs_wake.notify_one();
     Ok(match connected {
@@ -165,6 +170,7 @@ async fn connect(
     state: &AppState,
     graph: &FbGraph,
     business: BusinessId,
+    user: UserId,
     code: &str,
 ) -> Result<(usize, Vec<String>), String> {
     let short = graph
@@ -175,6 +181,10 @@ async fn connect(
         .long_lived(&short)
         .await
         .map_err(|e| format!("getting a long-lived token failed: {}", e.reason()))?;
+    let profile = graph
+        .me(&user_token)
+        .await
+        .map_err(|e| format!("reading who signed in failed: {}", e.reason()))?;
     let pages = graph
         .pages(&user_token)
         .await
@@ -192,30 +202,61 @@ async fn connect(
         ready.push((p, forms));
     }
     let expires_at = expires_in.map(|s| now_ms() + s * 1000);
+    // The person's login in this business keeps its id (and key) across reconnects.
+    let vault = vault::of(state.store.dir()).map_err(|e| format!("the keyring: {e}"))?;
+    let hash = vault.user_hash(&profile.fb_user_id);
+    let existing_login = login::of_user(&state.store.read().map_err(|e| e.to_string())?, &hash)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|l| l.business_id == business);
+    let login_id = existing_login.as_ref().map_or_else(RecordId::new, |l| l.id);
+    let key = login::key_id(login_id);
+    let seal = |plain: &[u8]| {
+        vault
+            .seal(&key, plain)
+            .map_err(|e| format!("sealing the token failed: {e}"))
+    };
+    let record = FbLogin {
+        id: login_id,
+        business_id: business,
+        user_hash: hash,
+        linked_user: Some(user),
+        sealed: seal(&serde_json::to_vec(&profile).map_err(|e| e.to_string())?)?,
+        user_token_expires_at: expires_at,
+        connected_at: existing_login.map_or_else(now_ms, |l| l.connected_at),
+    };
+    let mut sealed_pages = Vec::new();
+    for (p, forms) in ready {
+        let token = PageToken::Sealed {
+            login: login_id,
+            bytes: seal(p.token.as_bytes())?,
+        };
+        sealed_pages.push((p.id, p.name, token, forms));
+    }
     state
         .store
         .write(move |ctx| {
             let (mut connected, mut skipped) = (0, Vec::new());
-            for (p, forms) in &ready {
-                let existing = by_page_id(ctx, &p.id)?;
+            login::save(ctx, &record)?;
+            for (page_id, name, token, forms) in &sealed_pages {
+                let existing = by_page_id(ctx, page_id)?;
                 if existing.as_ref().is_some_and(|e| e.business_id != business) {
-                    skipped.push(p.name.clone());
+                    skipped.push(name.clone());
                     continue;
                 }
                 let page = FbPage {
                     id: existing.as_ref().map_or_else(RecordId::new, |e| e.id),
                     business_id: business,
-                    page_id: p.id.clone(),
-                    name: p.name.clone(),
-                    token: p.token.clone(),
+                    page_id: page_id.clone(),
+                    name: name.clone(),
+                    token: token.clone(),
                     sandbox: false,
                     token_invalid: false,
                     last_error: None,
                     forms: forms.clone(),
-                    user_token: Some(user_token.clone()),
-                    user_token_expires_at: expires_at,
                     connected_at: existing.as_ref().map_or_else(now_ms, |e| e.connected_at),
                     last_lead_at: existing.as_ref().and_then(|e| e.last_lead_at),
+                    disconnected: None,
                 };
                 super::save(ctx, &page)?;
                 // Leads that failed on the dead token are fetched again.

@@ -6,7 +6,12 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{graph::FbGraph, FbPage};
+use super::{
+    graph::FbGraph,
+    login::{self, FbLogin},
+    vault::{self, Vault},
+    FbPage,
+};
 use crate::{
     channels::whatsapp::graph::Failure,
     scheduler::{self, Handler, Job, Outcome},
@@ -33,21 +38,10 @@ pub fn ensure_scheduled(ctx: &mut WriteCtx) -> Result<(), StoreError> {
 
 async fn check(graph: &FbGraph, store: &Store, page: FbPage) {
     let mut p = page.clone();
-    let renew = p.user_token.is_some()
-        && p.user_token_expires_at
-            .is_some_and(|t| t - now_ms() < RENEW_BEFORE_MS);
-    if let (true, Some(token)) = (renew, p.user_token.clone()) {
-        match graph.long_lived(&token).await {
-            Ok((fresh, expires_in)) => {
-                p.user_token = Some(fresh);
-                p.user_token_expires_at = expires_in.map(|s| now_ms() + s * 1000);
-            }
-            Err(e) => {
-                tracing::warn!(page = %p.page_id, "renewing the user token failed: {}", e.reason())
-            }
-        }
-    }
-    match graph.check_page(&p.page_id, &p.token).await {
+    match graph
+        .check_page(&p.page_id, &p.token_for_graph(store))
+        .await
+    {
         Ok(()) => {
             p.token_invalid = false;
             p.last_error = None;
@@ -67,8 +61,6 @@ async fn check(graph: &FbGraph, store: &Store, page: FbPage) {
                     if now.token == page.token {
                         now.token_invalid = p.token_invalid;
                         now.last_error = p.last_error.clone();
-                        now.user_token = p.user_token.clone();
-                        now.user_token_expires_at = p.user_token_expires_at;
                         super::save(ctx, &now)?;
                     }
                 }
@@ -81,6 +73,47 @@ async fn check(graph: &FbGraph, store: &Store, page: FbPage) {
     }
 }
 
+/// A long-lived user token close to its expiry is exchanged for a fresh one.
+async fn renew(graph: &FbGraph, store: &Store, vault: &Vault, l: FbLogin) {
+    let due = l
+        .user_token_expires_at
+        .is_some_and(|t| t - now_ms() < RENEW_BEFORE_MS);
+    let Some(mut profile) = l.profile(vault).filter(|_| due) else {
+        return;
+    };
+    let (fresh, expires_in) = match graph.long_lived(&profile.user_token).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(login = %l.id, "renewing the user token failed: {}", e.reason());
+            return;
+        }
+    };
+    profile.user_token = fresh;
+    let sealed = serde_json::to_vec(&profile)
+        .map_err(std::io::Error::other)
+        .and_then(|b| vault.seal(&l.key_id(), &b));
+    let Ok(sealed) = sealed else {
+        tracing::error!(login = %l.id, "sealing the renewed user token failed");
+        return;
+    };
+    let result = store
+        .write(move |ctx| {
+            // A login deleted meanwhile (a data-deletion request) stays deleted.
+            if let Some(mut now) = login::get(ctx, l.id)? {
+                if now.sealed == l.sealed {
+                    now.sealed = sealed.clone();
+                    now.user_token_expires_at = expires_in.map(|s| now_ms() + s * 1000);
+                    login::save(ctx, &now)?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!("saving the renewed user token: {e}");
+    }
+}
+
 pub fn handler(store: Store, graph: FbGraph) -> Handler {
     Arc::new(move |_job: Job| {
         let (store, graph) = (store.clone(), graph.clone());
@@ -90,8 +123,24 @@ pub fn handler(store: Store, graph: FbGraph) -> Handler {
                 Ok(Err(e)) => return Outcome::Retry(e.to_string()),
                 Err(e) => return Outcome::Retry(e.to_string()),
             };
-            for page in pages.into_iter().filter(|p| !p.sandbox) {
+            for page in pages
+                .into_iter()
+                .filter(|p| !p.sandbox && p.disconnected.is_none())
+            {
                 check(&graph, &store, page).await;
+            }
+            let logins = match store.read().map(|r| login::all(&r)) {
+                Ok(Ok(l)) => l,
+                Ok(Err(e)) => return Outcome::Retry(e.to_string()),
+                Err(e) => return Outcome::Retry(e.to_string()),
+            };
+            match vault::of(store.dir()) {
+                Ok(v) => {
+                    for l in logins {
+                        renew(&graph, &store, &v, l).await;
+                    }
+                }
+                Err(e) => tracing::error!("opening the Facebook keyring: {e}"),
             }
             scheduler::again_in(&store, JOB_KIND, DAY_MS).await
         })

@@ -30,7 +30,8 @@ pub fn routes(r: &mut Routes) {
 fn page_json(p: &FbPage, imports: &[import::FbImport]) -> Value {
     json!({
         "id": p.id, "page_id": p.page_id, "name": p.name, "sandbox": p.sandbox,
-        "status": if p.token_invalid { "token_invalid" } else { "active" },
+        "status": if p.disconnected.is_some() { "disconnected" } else if p.token_invalid { "token_invalid" } else { "active" },
+        "disconnected_reason": p.disconnected,
         "last_error": p.last_error,
         "forms": p.forms.iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
         "connected_at": rfc3339(p.connected_at),
@@ -84,7 +85,7 @@ pub fn sandbox_page(business: crate::store::ids::BusinessId, name: &str) -> FbPa
         business_id: business,
         page_id: format!("sandbox-{tag}"),
         name: name.to_string(),
-        token: String::new(),
+        token: super::PageToken::None,
         sandbox: true,
         token_invalid: false,
         last_error: None,
@@ -92,10 +93,9 @@ pub fn sandbox_page(business: crate::store::ids::BusinessId, name: &str) -> FbPa
             format!("sandbox-form-{tag}"),
             "Contact form (sandbox)".into(),
         )],
-        user_token: None,
-        user_token_expires_at: None,
         connected_at: now_ms(),
         last_lead_at: None,
+        disconnected: None,
     }
 }
 

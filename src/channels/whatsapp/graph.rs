@@ -96,7 +96,8 @@ impl Graph {
             .map_err(|e| GraphError {
                 code: 0,
                 http_status: 0,
-                message: format!("Meta could not be reached: {e}"),
+                // Without the URL: Facebook calls carry the access token in the query.
+                message: format!("Meta could not be reached: {}", e.without_url()),
                 failure: Failure::Retry,
             })?;
         let status = res.status().as_u16();
@@ -125,7 +126,8 @@ pub fn unreachable(e: reqwest::Error) -> GraphError {
     GraphError {
         code: 0,
         http_status: 0,
-        message: format!("Meta could not be reached: {e}"),
+        // Without the URL: Facebook calls carry the access token in the query.
+        message: format!("Meta could not be reached: {}", e.without_url()),
         failure: Failure::Retry,
     }
 }

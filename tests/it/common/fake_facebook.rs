@@ -15,6 +15,18 @@ pub const PAGE_ID: &str = "153125381133";
 pub const PAGE_TOKEN: &str = "PAGE-TOKEN-1";
 pub const FORM_ID: &str = "555000111";
 const CODE: &str = "AUTH-CODE";
+/// Who signs in with `CODE` (`GET /me` with the long-lived token).
+pub const USER_ID: &str = "10229876543210987";
+pub const USER_NAME: &str = "Ana Deletada Teixeira";
+pub const USER_EMAIL: &str = "ana.deletada@example.com";
+pub const USER_PICTURE: &str = "https://platform-lookaside.fbsbx.example/ana-deletada-pic.jpg";
+pub const USER_TOKEN: &str = "LONG-TOKEN";
+/// A second person, who manages another page: signs in with `CODE_2`.
+pub const CODE_2: &str = "AUTH-CODE-BRUNO";
+pub const USER_2_ID: &str = "10220000000000002";
+pub const PAGE_2_ID: &str = "153125382222";
+pub const PAGE_2_TOKEN: &str = "BRUNO-PAGE-TOKEN";
+const USER_2_TOKEN: &str = "BRUNO-LONG-TOKEN";
 
 #[derive(Default)]
 struct State {
@@ -69,12 +81,18 @@ async fn handle(req: HttpRequest, state: web::Data<Arc<Mutex<State>>>) -> HttpRe
                 return graph_error(101, "Error validating application");
             }
             if q.get("grant_type").map(String::as_str) == Some("fb_exchange_token") {
+                if q.get("fb_exchange_token").map(String::as_str) == Some("BRUNO-SHORT-TOKEN") {
+                    return HttpResponse::Ok().json(json!({"access_token": USER_2_TOKEN, "token_type": "bearer", "expires_in": 5183944}));
+                }
                 let ok = q.get("fb_exchange_token").map(String::as_str) == Some("SHORT-TOKEN");
                 return if ok {
                     HttpResponse::Ok().json(json!({"access_token": "LONG-TOKEN", "token_type": "bearer", "expires_in": 5183944}))
                 } else {
                     graph_error(190, "Invalid OAuth access token")
                 };
+            }
+            if q.get("code").map(String::as_str) == Some(CODE_2) {
+                return HttpResponse::Ok().json(json!({"access_token": "BRUNO-SHORT-TOKEN", "token_type": "bearer", "expires_in": 3600}));
             }
             let ok = q.get("code").map(String::as_str) == Some(CODE)
                 && q.get("redirect_uri")
@@ -90,6 +108,21 @@ async fn handle(req: HttpRequest, state: web::Data<Arc<Mutex<State>>>) -> HttpRe
             HttpResponse::Ok().json(json!({"data": [{"id": PAGE_ID, "name": "Loja Azul", "access_token": page_token,
                 "category": "Retail", "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"]}],
                 "paging": {"cursors": {"before": "QVFIU", "after": "QVFIU"}}}))
+        }
+        ("GET", "me") if token_of(&q) == USER_TOKEN => HttpResponse::Ok().json(json!({
+            "id": USER_ID, "name": USER_NAME, "email": USER_EMAIL,
+            "picture": {"data": {"height": 50, "is_silhouette": false, "url": USER_PICTURE, "width": 50}}})),
+        ("GET", "me") if token_of(&q) == USER_2_TOKEN => HttpResponse::Ok().json(json!({
+            "id": USER_2_ID, "name": "Bruno Mantido", "email": "bruno.mantido@example.com",
+            "picture": {"data": {"url": "https://platform-lookaside.fbsbx.example/bruno.jpg"}}})),
+        ("GET", "me/accounts") if token_of(&q) == USER_2_TOKEN => HttpResponse::Ok().json(json!({
+            "data": [{"id": PAGE_2_ID, "name": "Loja Mantida", "access_token": PAGE_2_TOKEN,
+                      "category": "Retail", "tasks": ["MANAGE"]}]})),
+        ("POST", p) if p == format!("{PAGE_2_ID}/subscribed_apps") && token_of(&q) == PAGE_2_TOKEN => {
+            HttpResponse::Ok().json(json!({"success": true}))
+        }
+        ("GET", p) if p == format!("{PAGE_2_ID}/leadgen_forms") && token_of(&q) == PAGE_2_TOKEN => {
+            HttpResponse::Ok().json(json!({"data": [{"id": "555000222", "name": "Kept form"}]}))
         }
         ("POST", p) if p == format!("{PAGE_ID}/subscribed_apps") => {
             if valid_page_token && q.get("subscribed_fields").map(String::as_str) == Some("leadgen")
