@@ -16,6 +16,7 @@ pub fn tables() -> Vec<TableSpec> {
         auth::tokens::TABLES,
         tenancy::repo::TABLES,
         contacts::TABLES,
+        contacts::erase::TABLES,
         conversations::repo::TABLES,
         whatsapp::numbers::TABLES,
         whatsapp::deadletters::TABLES,

@@ -71,6 +71,8 @@ actions! {
     ImportStarted => "import_started";
     ExportDownloaded => "export_downloaded";
     BusinessSettingsChanged => "business_settings_changed";
+    ContactExported => "contact_exported";
+    ContactErased => "contact_erased";
 }
 
 /// Who acted. The email is a snapshot: the entry keeps saying who it was

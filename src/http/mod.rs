@@ -82,6 +82,7 @@ pub fn api(routes: &mut Routes) {
     crate::notifications::prefs::routes(routes);
     crate::audit::routes::routes(routes);
     auth::sessions::routes(routes);
+    crate::contacts::routes::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -10,6 +10,7 @@ mod cli;
 mod crash;
 mod dashboard;
 mod demo_samples;
+mod erasure;
 mod errors;
 mod exports;
 mod facebook;
