@@ -9,7 +9,7 @@ use crate::{
 };
 
 pub fn tables() -> Vec<TableSpec> {
-    let mut all = vec![store::migrate::META_SPEC];
+    let mut all = vec![store::migrate::META_SPEC, store::scrub::TABLES[0]];
     for group in [
         auth::users::TABLES,
         auth::session::TABLES,

@@ -119,6 +119,11 @@ pub fn begin(
         conversation(ctx, &c, &mut e)?;
     }
     crate::notifications::forget_conversations(ctx, b, &e.erased)?;
+    crate::mail::forget_conversations(ctx, b, &e.erased)?;
+    for c in &e.erased {
+        // A push reminder waiting to go out names the contact.
+        crate::scheduler::forget(ctx, crate::push::JOB, &format!("/inbox/{c}"))?;
+    }
     crate::flows::model::forget_contact(ctx, b, contact.id)?;
     super::delete(ctx, &contact)?;
     save(ctx, &e)?;

@@ -65,6 +65,8 @@ pub async fn run(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // Deleted records keep their bytes in free pages until overwritten.
+    crate::store::scrub::free_pages(store).await?;
     store.write(move |ctx| erase::finish(ctx, b, contact)).await
 }
 

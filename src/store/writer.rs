@@ -112,6 +112,11 @@ impl WriteCtx<'_, '_> {
         Ok(keys.len())
     }
 
+    /// The file's space accounting as of this transaction (free-page scrubs).
+    pub fn stats(&self) -> Result<redb::DatabaseStats, StoreError> {
+        Ok(self.tx.stats()?)
+    }
+
     pub fn emit(&mut self, event: Event) {
         self.events.push(event);
     }

@@ -262,6 +262,27 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
     assert_eq!(stranger.post(&erase, confirm.clone()).await.status, 404);
     let wrong = owner.post(&erase, json!({"confirm": "erase"})).await;
     assert_eq!(wrong.status, 422, "{}", wrong.body);
+    // A reminder that names the contact: in-app and by (kept) mail.
+    let soon = (chrono::Utc::now() + chrono::Duration::milliseconds(500)).to_rfc3339();
+    let r = owner
+        .post(
+            "/api/followups",
+            json!({"conversation_id": conv, "note": "Ring her", "scheduled_for": soon}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let naming = |path: &'static str| async move {
+        owner.get(path).await.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i.to_string().contains("Quokkason"))
+            .count()
+    };
+    until("the reminder", || async {
+        naming("/api/notifications").await > 0 && naming("/api/mail/outbox").await > 0
+    })
+    .await;
     let media_dir = h.dir.path().join("media");
     assert_eq!(files_under(&media_dir).len(), 1, "the image is on disk");
     let search_dir = h.dir.path().join("search");
@@ -281,7 +302,7 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
     let n = &r.body["erased"];
     assert_eq!(
         (&n["conversations"], &n["media_files"], &n["followups"]),
-        (&json!(1), &json!(1), &json!(1)),
+        (&json!(1), &json!(1), &json!(2)),
         "{}",
         r.body
     );
@@ -305,6 +326,8 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
     for w in [WORD, CAPTION_WORD, NOTE_WORD, PHONE, "quokkason"] {
         assert!(search(owner, w).await.is_empty(), "{w} still found");
     }
+    assert_eq!(naming("/api/notifications").await, 0, "notifications");
+    assert_eq!(naming("/api/mail/outbox").await, 0, "mail");
     let conv_id: wafunnel::store::ids::ConversationId = conv.parse().unwrap();
     assert_eq!(
         h.server.state.search.documents_of(&[conv_id]).unwrap(),
@@ -317,12 +340,11 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
         "the media file is gone"
     );
     // The index's segments holding them are rewritten, not just masked.
-    if !indexed_before.is_empty() {
-        until("the index segments to be rewritten", || async {
-            files_containing(&search_dir, WORD.as_bytes()).is_empty()
-        })
-        .await;
-    }
+    assert!(!indexed_before.is_empty(), "the index files held the word");
+    until("the index segments to be rewritten", || async {
+        files_containing(&search_dir, WORD.as_bytes()).is_empty()
+    })
+    .await;
 
     // The audit log says what happened, and nothing of who it was.
     let audit = owner.get("/api/audit?action=contact_erased").await;
@@ -386,6 +408,8 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
 async fn the_store_file_keeps_no_bytes_of_an_erased_contact() {
     let s = contact_with_history().await;
     let (owner, contact) = (&s.owner, &s.contact);
+    let db_file = s.h.dir.path().join("wafunnel.redb");
+    let size_before = std::fs::metadata(&db_file).unwrap().len();
     let r = owner
         .post(
             &format!("/api/contacts/{contact}/erase"),
@@ -421,6 +445,11 @@ async fn the_store_file_keeps_no_bytes_of_an_erased_contact() {
     let Harness { server, dir, .. } = h;
     server.stop();
     let db = std::fs::read(dir.path().join("wafunnel.redb")).unwrap();
+    assert!(
+        db.len() as u64 <= size_before * 2,
+        "the scrub grew the file from {size_before} to {} bytes",
+        db.len()
+    );
     let found: Vec<&str> = [WORD, CAPTION_WORD, NOTE_WORD, PHONE, "Quokkason"]
         .into_iter()
         .filter(|w| db.windows(w.len()).any(|x| x == w.as_bytes()))
