@@ -297,8 +297,18 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
         .len();
     assert!(listed >= 3, "text, image and the flow's reply");
 
+    let mut ws = crate::realtime::open(h, owner, None).await.unwrap();
     let r = owner.post(&erase, confirm.clone()).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // Open inboxes are told to drop it; the indexer's own notices stay inside.
+    let told = crate::realtime::frames(&mut ws, Duration::from_millis(500)).await;
+    assert!(
+        told.iter().any(|f| f["type"] == "conversation.updated"
+            && f["data"]["conversation_id"] == conv.as_str()
+            && f["data"]["removed"] == true),
+        "{told:?}"
+    );
+    assert!(told.iter().all(|f| f["type"] != "index.erased"), "{told:?}");
     let n = &r.body["erased"];
     assert_eq!(
         (&n["conversations"], &n["media_files"], &n["followups"]),
@@ -439,8 +449,9 @@ async fn the_store_file_keeps_no_bytes_of_an_erased_contact() {
             }
         }
     }
-    drop(read);
     assert!(live.is_empty(), "live records still hold {live:?}");
+    crate::common::assert_store_checks(&read);
+    drop(read);
     let Setup { h, _graph, .. } = s;
     let Harness { server, dir, .. } = h;
     server.stop();
