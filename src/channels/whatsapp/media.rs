@@ -183,6 +183,10 @@ async fn fetch(store: &Store, graph: &Graph, data_dir: &std::path::Path, job: &J
         };
         Ok((f, n))
     });
+    if let Ok((None, _)) = looked_up {
+        // Erased (with its message) before the download ran: nothing to fetch.
+        return Outcome::Done;
+    }
     let Ok((Some(file), Some(number))) = looked_up else {
         return Outcome::Fail("the message or its number no longer exists".into());
     };
