@@ -9,13 +9,14 @@ use crate::{
 };
 
 pub fn tables() -> Vec<TableSpec> {
-    let mut all = vec![store::migrate::META_SPEC];
+    let mut all = vec![store::migrate::META_SPEC, store::scrub::TABLES[0]];
     for group in [
         auth::users::TABLES,
         auth::session::TABLES,
         auth::tokens::TABLES,
         tenancy::repo::TABLES,
         contacts::TABLES,
+        contacts::erase::TABLES,
         conversations::repo::TABLES,
         whatsapp::numbers::TABLES,
         whatsapp::deadletters::TABLES,

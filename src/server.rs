@@ -326,6 +326,14 @@ pub fn start_with_store(
                     crate::push::JOB,
                     crate::push::send::handler(state.store.clone(), state.vapid.clone()),
                 );
+                jobs.handle(
+                    crate::contacts::erase::JOB,
+                    crate::contacts::erase_run::handler(
+                        state.store.clone(),
+                        state.search.clone(),
+                        state.config.server.data_dir.clone(),
+                    ),
+                );
                 actix_rt::spawn(jobs.run());
                 actix_rt::spawn(state.hub.clone().run(state.store.clone()));
                 let json_limit = state.config.server.json_limit_bytes;

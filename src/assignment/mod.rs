@@ -240,6 +240,15 @@ pub fn explanation<R: Reader + ?Sized>(
     )
 }
 
+pub fn forget_explanation(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<(), StoreError> {
+    ctx.delete(EXPLANATIONS, &Key::new().id(b.bytes()).id(c.bytes()).done())
+        .map(|_| ())
+}
+
 fn count_key(b: BusinessId, channel: Channel, m: MemberId, day: i64) -> Vec<u8> {
     Key::new()
         .raw(&channel.key(b))

@@ -86,6 +86,8 @@ actions! {
     SupportView => "support_view";
     DataDeletionRequested => "data_deletion_requested";
     DataDeletionCompleted => "data_deletion_completed";
+    ContactExported => "contact_exported";
+    ContactErased => "contact_erased";
 }
 
 /// Who acted. The email is a snapshot: the entry keeps saying who it was

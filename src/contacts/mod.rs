@@ -1,6 +1,10 @@
 //! Contacts: one per person per business, deduplicated across every source by
 //! E.164 phone, WhatsApp user id, else email.
+pub mod erase;
+pub mod erase_run;
+pub mod export;
 pub mod phone;
+pub mod routes;
 use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 
@@ -198,6 +202,26 @@ pub fn save(ctx: &mut WriteCtx, before: Option<&Contact>, c: &Contact) -> Result
         }
     }
     ctx.put(CONTACTS, &key(b, c.id), c)
+}
+
+/// Removes the contact, its custom fields and the lookup entries that point
+/// at it, so the same phone, WhatsApp id or email later makes a new contact.
+pub fn delete(ctx: &mut WriteCtx, c: &Contact) -> Result<(), StoreError> {
+    let b = c.business_id;
+    for (t, v) in [
+        (BY_PHONE, &c.phone),
+        (BY_WA_USER, &c.wa_user_id),
+        (BY_EMAIL, &c.email),
+    ] {
+        if let Some(v) = v {
+            if ctx.get_raw(t, &idx(b, v))?.as_deref() == Some(&c.id.bytes()[..]) {
+                ctx.delete(t, &idx(b, v))?;
+            }
+        }
+    }
+    ctx.delete_prefix(FIELDS, &key(b, c.id), usize::MAX)?;
+    ctx.delete(CONTACTS, &key(b, c.id))?;
+    Ok(())
 }
 
 /// What a source knows about a person.

@@ -274,6 +274,58 @@ pub fn save(
     ctx.put(CONVERSATIONS, &conv_key(b, c.id), c)
 }
 
+/// Removes the conversation record and every entry pointing at it: both list
+/// indexes, its channel slot, read counters and notes. Its messages go in
+/// batches (`delete_messages`); they are unreachable once this commits.
+pub fn delete(ctx: &mut WriteCtx, c: &Conversation) -> Result<(), StoreError> {
+    crate::dashboard::record::conversation_erased(ctx, c)?;
+    let b = c.business_id;
+    let suffix = order_suffix(c);
+    ctx.delete(BY_ACTIVITY, &Key::new().id(b.bytes()).raw(&suffix).done())?;
+    ctx.delete(
+        BY_ASSIGNEE,
+        &Key::new()
+            .raw(&assignee_prefix(b, c.assignee_id))
+            .raw(&suffix)
+            .done(),
+    )?;
+    let slot = channel_key(b, c.contact_id, c.number_id);
+    if ctx.get_raw(BY_CHANNEL, &slot)?.as_deref() == Some(&c.id.bytes()[..]) {
+        ctx.delete(BY_CHANNEL, &slot)?;
+    }
+    ctx.delete_prefix(READS, &conv_key(b, c.id), usize::MAX)?;
+    ctx.delete_prefix(NOTES, &conv_key(b, c.id), usize::MAX)?;
+    ctx.delete(CONVERSATIONS, &conv_key(b, c.id))?;
+    Ok(())
+}
+
+/// Deletes up to `limit` messages of a conversation (and their wamid
+/// entries); returns them, so callers can remove what they referenced.
+pub fn delete_messages(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+    limit: usize,
+) -> Result<Vec<Message>, StoreError> {
+    let entries = store::scan_raw(ctx, MESSAGES, &conv_key(b, c), limit)?;
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        ctx.delete(MESSAGES, &k)?;
+        let m: Message = codec::decode(&v).map_err(|source| StoreError::Codec {
+            table: store::table_name(MESSAGES),
+            source,
+        })?;
+        if let Some(wamid) = &m.wa_message_id {
+            let wk = Key::new().str(wamid).done();
+            if ctx.get_raw(BY_WAMID, &wk)?.as_deref() == Some(&k[..]) {
+                ctx.delete(BY_WAMID, &wk)?;
+            }
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
 /// The conversation ids of order-index entries, after their prefix and time.
 fn ids_after_time(entries: &[(Vec<u8>, Vec<u8>)], prefix_len: usize) -> Vec<ConversationId> {
     entries
@@ -389,6 +441,23 @@ pub fn messages<R: Reader + ?Sized>(
     };
     let entries = r.range_raw(MESSAGES, start, end, limit, true)?;
     store::decode_entries(MESSAGES, entries)
+}
+
+/// Messages of a conversation, oldest first, after the exclusive cursor (exports).
+pub fn messages_after<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+    after: Option<MessageId>,
+    limit: usize,
+) -> Result<Vec<Message>, StoreError> {
+    let cursor = after.map(|m| message_key(b, c, m));
+    Ok(
+        store::scan::<Message, _>(r, MESSAGES, &conv_key(b, c), cursor.as_deref(), limit)?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect(),
+    )
 }
 
 /// Messages of a conversation from the newest back to `until` (inclusive),

@@ -186,6 +186,18 @@ pub fn conversation_saved(
     Ok(())
 }
 
+/// An erased conversation leaves the open gauge and its per-conversation
+/// marks; the hourly and daily counts it added stay (they hold no person).
+pub fn conversation_erased(ctx: &mut WriteCtx, c: &Conversation) -> Result<(), StoreError> {
+    if c.status == Status::Open {
+        add_u64(ctx, OPEN, &open_key(c.business_id, c.assignee_id), -1)?;
+    }
+    let key = answered_key(c.business_id, c.id);
+    ctx.delete(ANSWERED, &key)?;
+    ctx.delete(CREDITED, &key)?;
+    Ok(())
+}
+
 fn won(ctx: &mut WriteCtx, c: &Conversation, at: i64) -> Result<(), StoreError> {
     count(ctx, c.business_id, at, Metric::Won, c.source, c.assignee_id)?;
     ctx.put_raw(FLAGS, &flag_key(c.business_id, "won"), &[])

@@ -331,6 +331,46 @@ pub fn runs_of<R: Reader + ?Sized>(
     Ok(out)
 }
 
+/// Deletes every run of a conversation with its variables and events;
+/// returns how many runs there were.
+pub fn delete_runs_of(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<usize, StoreError> {
+    let prefix = two(b.bytes(), c.bytes());
+    let mut n = 0;
+    loop {
+        let keys = store::scan_keys(ctx, CONV_RUNS, &prefix, None, 200)?;
+        if keys.is_empty() {
+            break;
+        }
+        for k in keys {
+            if let Some(id) = k.get(32..).and_then(RecordId::from_bytes) {
+                ctx.delete_prefix(EVENTS, &id.bytes(), usize::MAX)?;
+                if ctx.delete(RUNS, &two(b.bytes(), id.bytes()))? {
+                    n += 1;
+                }
+            }
+            ctx.delete(CONV_RUNS, &k)?;
+        }
+    }
+    ctx.delete(LIVE_RUN, &prefix)?;
+    Ok(n)
+}
+
+/// Forgets that a contact ran the business's once-per-contact flows.
+pub fn forget_contact(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    contact: ContactId,
+) -> Result<(), StoreError> {
+    for f in list(ctx, b)? {
+        ctx.delete(ONCE, &two(f.id.bytes(), contact.bytes()))?;
+    }
+    Ok(())
+}
+
 pub fn add_event(ctx: &mut WriteCtx, run: &mut Run, e: &RunEvent) -> Result<(), StoreError> {
     ctx.put(
         EVENTS,

@@ -94,6 +94,7 @@ pub fn api(routes: &mut Routes) {
     auth::sessions::routes(routes);
     auth::signup::routes(routes);
     auth::oidc::routes(routes);
+    crate::contacts::routes::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -169,6 +169,24 @@ pub fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Import>, Sto
     Ok(all)
 }
 
+/// Deletes the chat imports into a conversation (it is being erased) with
+/// their failed rows; returns their ids, whose uploaded files the caller removes.
+pub fn forget_conversation(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<Vec<RecordId>, StoreError> {
+    let mut gone = Vec::new();
+    for (k, i) in store::scan::<Import, _>(ctx, IMPORTS, &b.bytes(), None, usize::MAX)? {
+        if i.conversation_id == Some(c) {
+            ctx.delete_prefix(FAILED_ROWS, &k, usize::MAX)?;
+            ctx.delete(IMPORTS, &k)?;
+            gone.push(i.id);
+        }
+    }
+    Ok(gone)
+}
+
 pub fn add_failed(ctx: &mut WriteCtx, i: &Import, f: &FailedRow) -> Result<(), StoreError> {
     let k = Key::new().raw(&key(i.business_id, i.id)).u64(f.row).done();
     ctx.put(FAILED_ROWS, &k, f)

@@ -92,6 +92,29 @@ pub fn with_link(
     (text, html)
 }
 
+/// Deletes the business's mail that links to one of these conversations (a
+/// reminder names the contact); a queued one is not sent then.
+pub fn forget_conversations(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    gone: &[crate::store::ids::ConversationId],
+) -> Result<(), StoreError> {
+    let links: Vec<String> = gone.iter().map(|c| format!("/inbox/{c}")).collect();
+    for k in store::scan_keys(ctx, BY_BUSINESS, &b.bytes(), None, usize::MAX)? {
+        let Some(id) = k.get(16..32).and_then(RecordId::from_bytes) else {
+            continue;
+        };
+        let Some(mail) = store::get::<Mail, _>(ctx, MAILS, &id.bytes())? else {
+            continue;
+        };
+        if links.iter().any(|l| mail.text.contains(l.as_str())) {
+            ctx.delete(MAILS, &id.bytes())?;
+            ctx.delete(BY_BUSINESS, &k)?;
+        }
+    }
+    Ok(())
+}
+
 /// Queues a message in the caller's write; `smtp` says whether it can leave.
 pub fn enqueue(
     ctx: &mut WriteCtx,

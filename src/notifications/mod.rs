@@ -86,6 +86,22 @@ pub fn notify(
     Ok(())
 }
 
+/// Deletes the business's notifications about these conversations (they name
+/// the contact).
+pub fn forget_conversations(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    gone: &[ConversationId],
+) -> Result<(), StoreError> {
+    for (k, n) in store::scan::<Notification, _>(ctx, NOTIFICATIONS, &b.bytes(), None, usize::MAX)?
+    {
+        if n.conversation_id.is_some_and(|c| gone.contains(&c)) {
+            ctx.delete(NOTIFICATIONS, &k)?;
+        }
+    }
+    Ok(())
+}
+
 /// "Carla Souza was assigned to you", unless the assignee did it themselves.
 pub fn assigned(ctx: &mut WriteCtx, c: &Conversation, actor: Option<MemberId>) -> ApiResult<()> {
     let Some(m) = c.assignee_id.filter(|m| Some(*m) != actor) else {

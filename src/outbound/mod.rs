@@ -82,6 +82,17 @@ pub fn key(item: &OutboxItem) -> Vec<u8> {
         .done()
 }
 
+/// Removes a conversation's queued and kept sends (it is being erased): the
+/// outbox is keyed by due time, so this walks it, as small as it stays.
+pub fn forget_conversation(ctx: &mut WriteCtx, b: BusinessId, c: ConversationId) -> ApiResult<()> {
+    for (k, item) in store::scan::<OutboxItem, _>(ctx, OUTBOX, &[], None, usize::MAX)? {
+        if item.business_id == b && item.conversation_id == c {
+            ctx.delete(OUTBOX, &k)?;
+        }
+    }
+    retry::forget(ctx, b, c)
+}
+
 /// Items due at or before `now`, oldest first, and when the next one falls due.
 pub fn due<R: Reader + ?Sized>(
     r: &R,

@@ -27,6 +27,16 @@ fn failed_key(b: BusinessId, c: ConversationId, m: MessageId) -> Vec<u8> {
     Key::new().id(b.bytes()).id(c.bytes()).id(m.bytes()).done()
 }
 
+/// Drops the kept sends of a conversation (it is being erased).
+pub fn forget(ctx: &mut WriteCtx, b: BusinessId, c: ConversationId) -> ApiResult<()> {
+    ctx.delete_prefix(
+        FAILED,
+        &Key::new().id(b.bytes()).id(c.bytes()).done(),
+        usize::MAX,
+    )?;
+    Ok(())
+}
+
 pub fn keep(ctx: &mut WriteCtx, item: &OutboxItem) -> ApiResult<()> {
     let k = failed_key(item.business_id, item.conversation_id, item.message_id);
     let fresh = OutboxItem {

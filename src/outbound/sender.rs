@@ -225,7 +225,10 @@ async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem
             let old = item.clone();
             let _ = store
                 .write(move |ctx| {
-                    ctx.delete(super::OUTBOX, &super::key(&old))?;
+                    // Gone (the item was sent meanwhile, or its contact erased): not again.
+                    if !ctx.delete(super::OUTBOX, &super::key(&old))? {
+                        return Ok(());
+                    }
                     ctx.put(super::OUTBOX, &super::key(&stored), &stored)?;
                     Ok(())
                 })

@@ -171,6 +171,21 @@ pub fn revive(ctx: &mut WriteCtx, kind: &str, needle: &str) -> Result<usize, Sto
     Ok(revived)
 }
 
+/// Drops pending and failed jobs of `kind` whose payload mentions `needle`
+/// (their subject was erased); returns how many.
+pub fn forget(ctx: &mut WriteCtx, kind: &str, needle: &str) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for t in [JOBS, FAILED] {
+        for (k, job) in store::scan::<Job, _>(ctx, t, &[], None, usize::MAX)? {
+            if job.kind == kind && job.payload.contains(needle) {
+                ctx.delete(t, &k)?;
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
 /// How a job ended this time.
 pub enum Outcome {
     Done,

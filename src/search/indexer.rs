@@ -60,6 +60,8 @@ struct Pending {
     notes: Vec<(BusinessId, ConversationId, MessageId)>,
     cards: HashSet<(BusinessId, ConversationId)>,
     whole: HashSet<(BusinessId, ConversationId)>,
+    /// Erased conversations: their documents go, and the segments are rewritten.
+    erased: bool,
     /// Contacts an import created or changed: their conversations, whole.
     contacts: HashSet<(BusinessId, ContactId)>,
     /// Re-index what changed since this time (after a crash or lost events).
@@ -119,6 +121,10 @@ impl Pending {
                     if let Some(n) = id_at(&e.data, "note_id") {
                         self.notes.push((b, c, n));
                     }
+                }
+                ("index.erased", Some(c)) => {
+                    self.whole.insert((b, c));
+                    self.erased = true;
                 }
                 ("conversation.new", Some(c)) => {
                     self.cards.insert((b, c));
@@ -307,6 +313,7 @@ fn flush(
 ) -> ApiResult<i64> {
     let started = now_ms();
     let watermark = p.since.map_or(started, |(_, wall)| wall.min(started));
+    let erased = p.erased;
     let read = store.read()?;
     if let Some(from) = p.catch_up_from {
         p.whole.extend(changed_since(&read, from)?);
@@ -370,6 +377,16 @@ fn flush(
         },
     )?;
     search.with_stats(|s| s.docs_indexed += n as u64);
+    if erased {
+        // The documents are deleted already; a merge that cannot run now
+        // (one under way) leaves their bytes until the next merge.
+        if let Err(e) = search.purge_deleted(writer) {
+            tracing::warn!(
+                "search index: rewriting segments after an erasure: {}",
+                e.message
+            );
+        }
+    }
     Ok(watermark)
 }
 

@@ -21,7 +21,10 @@ use std::{
 use serde::{Deserialize, Serialize};
 use tantivy::{directory::MmapDirectory, Index, IndexReader, ReloadPolicy};
 
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    error::{ApiError, ApiResult},
+    store::ids::ConversationId,
+};
 use schema::Fields;
 
 /// Memory the indexer may buffer before it flushes a segment: small, since a
@@ -121,6 +124,44 @@ impl Search {
 
     pub fn dir(&self) -> &Path {
         &self.inner.dir
+    }
+
+    /// Live documents (messages, notes, cards) of these conversations in the
+    /// last committed index: an erasure is done with search when this is 0.
+    pub fn documents_of(&self, conversations: &[ConversationId]) -> ApiResult<usize> {
+        let mut n = 0;
+        let searcher = self.searcher();
+        for &c in conversations {
+            let q = tantivy::query::TermQuery::new(
+                schema::conversation_term(&self.inner.fields, c),
+                tantivy::schema::IndexRecordOption::Basic,
+            );
+            n += searcher
+                .search(&q, &tantivy::collector::Count)
+                .map_err(error)?;
+        }
+        Ok(n)
+    }
+
+    /// Rewrites the segments that hold deleted documents, so an erased
+    /// conversation's words leave the files too (a delete alone only hides them).
+    pub(crate) fn purge_deleted(&self, writer: &mut tantivy::IndexWriter) -> ApiResult<()> {
+        let segments: Vec<_> = self
+            .inner
+            .index
+            .searchable_segment_metas()
+            .map_err(error)?
+            .into_iter()
+            .filter(|m| m.has_deletes())
+            .map(|m| m.id())
+            .collect();
+        if segments.is_empty() {
+            return Ok(());
+        }
+        writer.merge(&segments).wait().map_err(error)?;
+        writer.garbage_collect_files().wait().map_err(error)?;
+        self.reload();
+        Ok(())
     }
 
     /// What the last commit recorded (default: nothing indexed yet).

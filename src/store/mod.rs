@@ -6,6 +6,7 @@ pub mod codec;
 pub mod ids;
 pub mod keys;
 pub mod migrate;
+pub mod scrub;
 pub mod writer;
 
 use std::{

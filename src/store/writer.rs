@@ -111,6 +111,25 @@ impl WriteCtx<'_, '_> {
         self.with_table(t, |table| Ok(table.remove(key)?.is_some()))
     }
 
+    /// Deletes every key under `prefix` (at most `limit`); returns how many.
+    pub fn delete_prefix(
+        &mut self,
+        t: Tbl,
+        prefix: &[u8],
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let keys = super::scan_keys(self, t, prefix, None, limit)?;
+        for k in &keys {
+            self.delete(t, k)?;
+        }
+        Ok(keys.len())
+    }
+
+    /// The file's space accounting as of this transaction (free-page scrubs).
+    pub fn stats(&self) -> Result<redb::DatabaseStats, StoreError> {
+        Ok(self.tx.stats()?)
+    }
+
     pub fn emit(&mut self, event: Event) {
         self.events.push(event);
     }

@@ -191,13 +191,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
         .collect();
     assert_eq!(messages.len(), unique.len(), "no message is stored twice");
     assert_eq!(messages.len(), all_sent.len());
-    let report = wafunnel::store::check::run(
-        &read,
-        &wafunnel::schema::tables(),
-        &wafunnel::schema::index_checks(),
-    )
-    .unwrap();
-    assert!(report.ok(), "{:?}", report.problems);
+    crate::common::assert_store_checks(&read);
     eprintln!(
         "crash test: {} messages sent, {} acknowledged before kill -9, {} stored exactly once after redelivery",
         all_sent.len(),

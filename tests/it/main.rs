@@ -12,6 +12,7 @@ mod crash;
 mod dashboard;
 mod data_deletion;
 mod demo_samples;
+mod erasure;
 mod errors;
 mod exports;
 mod facebook;

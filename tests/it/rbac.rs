@@ -139,6 +139,16 @@ async fn every_route_answers_each_role_as_expected() {
         conv("5511900000002"),
         conv("5511900000003"),
     );
+    // c3's contact: the erase row (near the end) removes it.
+    let k3 = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contact"]["phone"] == "+5511900000003")
+        .unwrap()["contact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(
         owner
             .patch(
@@ -1436,6 +1446,20 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/admin/audit",
             "/api/admin/audit",
             [401, 403, 403, 403, 403],
+        ),
+        // Data rights for one contact: owners only; another business's is not found.
+        case(
+            M::GET,
+            "/api/contacts/{id}/export",
+            format!("/api/contacts/{k3}/export"),
+            [401, 404, 403, 403, 200],
+        ),
+        with_body(
+            M::POST,
+            "/api/contacts/{id}/erase",
+            format!("/api/contacts/{k3}/erase"),
+            |_| json!({"confirm": "ERASE"}),
+            [401, 404, 403, 403, 200],
         ),
         // Everyone manages their own sessions; another user's is not found.
         case(

@@ -79,6 +79,36 @@ fn save(ctx: &mut WriteCtx, f: &MediaFile) -> Result<(), StoreError> {
     )
 }
 
+/// Deletes the file record of a message; returns it (its file is the caller's).
+pub fn forget(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+    m: MessageId,
+) -> Result<Option<MediaFile>, StoreError> {
+    let k = key(b, c, m);
+    let f: Option<MediaFile> = store::get(ctx, MEDIA, &k)?;
+    if f.is_some() {
+        ctx.delete(MEDIA, &k)?;
+    }
+    Ok(f)
+}
+
+/// File records left under a conversation (their messages are gone), at most `limit`.
+pub fn forget_rest(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+    limit: usize,
+) -> Result<Vec<MediaFile>, StoreError> {
+    let prefix = Key::new().id(b.bytes()).id(c.bytes()).done();
+    let rows = store::scan::<MediaFile, _>(ctx, MEDIA, &prefix, None, limit)?;
+    for (k, _) in &rows {
+        ctx.delete(MEDIA, k)?;
+    }
+    Ok(rows.into_iter().map(|(_, f)| f).collect())
+}
+
 pub fn path(data_dir: &std::path::Path, f: &MediaFile) -> PathBuf {
     file_path(data_dir, f.business_id, &f.file_key)
 }
@@ -153,6 +183,10 @@ async fn fetch(store: &Store, graph: &Graph, data_dir: &std::path::Path, job: &J
         };
         Ok((f, n))
     });
+    if let Ok((None, _)) = looked_up {
+        // Erased (with its message) before the download ran: nothing to fetch.
+        return Outcome::Done;
+    }
     let Ok((Some(file), Some(number))) = looked_up else {
         return Outcome::Fail("the message or its number no longer exists".into());
     };
@@ -192,7 +226,7 @@ async fn fetch(store: &Store, graph: &Graph, data_dir: &std::path::Path, job: &J
         return Outcome::Retry(format!("writing the file failed: {e}"));
     }
     let mime = info.mime_type.unwrap_or(file.mime_type.clone());
-    mark(
+    let kept = mark(
         store,
         &file,
         State::Stored,
@@ -200,16 +234,21 @@ async fn fetch(store: &Store, graph: &Graph, data_dir: &std::path::Path, job: &J
         Some((bytes.len() as u64, mime)),
     )
     .await;
+    if !kept {
+        // The message was erased while the file downloaded: it must not stay.
+        let _ = tokio::fs::remove_file(&dest).await;
+    }
     Outcome::Done
 }
 
+/// Records the file's new state; false when its record is gone (erased).
 async fn mark(
     store: &Store,
     file: &MediaFile,
     state: State,
     error: Option<String>,
     stored: Option<(u64, String)>,
-) {
+) -> bool {
     let mut f = file.clone();
     f.state = state;
     f.error = error;
@@ -217,9 +256,19 @@ async fn mark(
         f.size = size;
         f.mime_type = mime;
     }
-    if let Err(e) = store.write(move |ctx| Ok(save(ctx, &f)?)).await {
+    let saved = store
+        .write(move |ctx| {
+            if get(ctx, f.business_id, f.conversation_id, f.message_id)?.is_none() {
+                return Ok(false);
+            }
+            save(ctx, &f)?;
+            Ok(true)
+        })
+        .await;
+    saved.unwrap_or_else(|e| {
         tracing::error!("recording media state failed: {e}");
-    }
+        true
+    })
 }
 
 pub fn routes(r: &mut Routes) {

@@ -16,7 +16,7 @@ use crate::{
     store::{
         self, codec,
         ids::{BusinessId, ConversationId, RecordId},
-        Key, Reader, Record, StoreError, TableSpec, Tbl,
+        Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
     },
     time::now_ms,
 };
@@ -50,6 +50,23 @@ pub fn get<R: Reader + ?Sized>(
     id: RecordId,
 ) -> Result<Option<Upload>, StoreError> {
     store::get(r, UPLOADS, &Key::new().id(b.bytes()).id(id.bytes()).done())
+}
+
+/// Deletes the records of a conversation's attachments; returns their file
+/// names under `media/<business>/` for the caller to remove after the commit.
+pub fn forget_conversation(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<Vec<String>, StoreError> {
+    let mut files = Vec::new();
+    for (k, u) in store::scan::<Upload, _>(ctx, UPLOADS, &b.bytes(), None, usize::MAX)? {
+        if u.conversation_id == c {
+            ctx.delete(UPLOADS, &k)?;
+            files.push(u.id.to_string());
+        }
+    }
+    Ok(files)
 }
 
 /// What Meta accepts per message type: (largest size, accepted MIME types).

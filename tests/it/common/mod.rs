@@ -190,6 +190,17 @@ impl Harness {
     }
 }
 
+/// What `wafunnel check` verifies: every record decodes, every index agrees.
+pub fn assert_store_checks(read: &wafunnel::store::ReadTxn) {
+    let report = wafunnel::store::check::run(
+        read,
+        &wafunnel::schema::tables(),
+        &wafunnel::schema::index_checks(),
+    )
+    .unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
 #[derive(Clone, Debug)]
 pub struct Biz {
     pub id: BusinessId,
