@@ -279,6 +279,7 @@ pub fn save(
 /// batches (`delete_messages`); they are unreachable once this commits.
 pub fn delete(ctx: &mut WriteCtx, c: &Conversation) -> Result<(), StoreError> {
     crate::dashboard::record::conversation_erased(ctx, c)?;
+    crate::tenancy::usage::conversation_removed(ctx, c.business_id)?;
     let b = c.business_id;
     let suffix = order_suffix(c);
     ctx.delete(BY_ACTIVITY, &Key::new().id(b.bytes()).raw(&suffix).done())?;

@@ -297,6 +297,11 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
         .len();
     assert!(listed >= 3, "text, image and the flow's reply");
 
+    let admin = crate::audit::admin(h).await;
+    let usage = |v: Value| v["usage"]["conversations"].as_u64();
+    let view = format!("/api/admin/businesses/{}", s.biz.id);
+    let conversations_before = usage(admin.get(&view).await.body).expect("usage");
+
     let mut ws = crate::realtime::open(h, owner, None).await.unwrap();
     let r = owner.post(&erase, confirm.clone()).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -317,6 +322,11 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
         r.body
     );
     assert_eq!(n["messages"], listed, "{}", r.body);
+    assert_eq!(
+        usage(admin.get(&view).await.body),
+        Some(conversations_before - 1),
+        "the platform's usage figure counts the erased conversation out"
+    );
     assert!(n["flow_runs"].as_u64().unwrap() >= 1, "{}", r.body);
 
     for path in [
