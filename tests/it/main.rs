@@ -37,6 +37,7 @@ mod signup;
 mod simulator;
 mod store;
 mod support;
+mod support_browser;
 mod team;
 mod walkin;
 mod whatsapp;
