@@ -66,6 +66,12 @@ pub(super) fn actions(items: &[Value]) -> Vec<&str> {
 }
 
 pub(super) async fn admin(h: &Harness) -> Client {
+    let email = admin_account(h).await;
+    h.login(&email).await
+}
+
+/// A platform administrator with `PASSWORD`; their email.
+pub(super) async fn admin_account(h: &Harness) -> String {
     let email = format!("admin-{}@platform.test", ulid::Ulid::new()).to_lowercase();
     let e = email.clone();
     h.server
@@ -83,7 +89,7 @@ pub(super) async fn admin(h: &Harness) -> Client {
         })
         .await
         .expect("admin");
-    h.login(&email).await
+    email
 }
 
 pub(super) async fn user_id(c: &Client) -> String {

@@ -6,33 +6,11 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use serde_json::{json, Value};
-use wafunnel::auth::users::{self, AccountType, NewUser};
 
 use crate::{
-    common::{browser, browser::Browser, password_hash, wa::text, Harness, PASSWORD},
+    common::{browser, browser::Browser, wa::text, Harness, PASSWORD},
     inbox_browser::{sign_in, until},
 };
-
-async fn platform_admin(h: &Harness) -> String {
-    let email = format!("support-{}@platform.test", ulid::Ulid::new()).to_lowercase();
-    let e = email.clone();
-    h.server
-        .store
-        .write(move |ctx| {
-            users::create(
-                ctx,
-                &NewUser {
-                    email: e.clone(),
-                    name: "Platform Support".into(),
-                    password_hash: Some(password_hash()),
-                    account_type: AccountType::Admin,
-                },
-            )
-        })
-        .await
-        .expect("admin");
-    email
-}
 
 /// A write the page itself would send: same cookies, same CSRF header.
 async fn write_from_page(b: &Browser, method: &str, path: &str, body: Value) -> Value {
@@ -87,7 +65,7 @@ async fn an_owner_grants_support_access_and_an_admin_looks_read_only() {
     owner_tab.screenshot("support-granted").await;
 
     // The admin finds the business in the panel and opens it read-only.
-    let admin_email = platform_admin(&h).await;
+    let admin_email = crate::audit::admin_account(&h).await;
     admin_tab.client.goto(&h.url("/login")).await.unwrap();
     admin_tab.fill("login-email", &admin_email).await;
     admin_tab.fill("login-password", PASSWORD).await;
