@@ -1,16 +1,17 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { ToastProvider } from '../components/Toast';
 import AcceptInvitePage from '../features/auth/AcceptInvitePage';
 import ForgotPage from '../features/auth/ForgotPage';
 import LoginPage from '../features/auth/LoginPage';
 import ResetPage from '../features/auth/ResetPage';
+import SignupPage from '../features/auth/SignupPage';
 import SetupPage from '../features/setup/SetupPage';
 import { ApiError } from '../lib/api';
 import { useSession } from '../lib/auth';
-import { RedirectIfSignedIn, RequireAuth, SetupGate, UnauthorizedListener } from './guards';
+import { HomeRedirect, RedirectIfSignedIn, RequireAuth, SetupGate, UnauthorizedListener } from './guards';
 import { AppLayout } from './Layout';
-import { NAV, type NavEntry } from './nav';
+import { canOpen, NAV, type NavEntry } from './nav';
 import { Forbidden, NotFound } from './StatusPages';
 
 const queryClient = new QueryClient({
@@ -26,7 +27,7 @@ const queryClient = new QueryClient({
 
 function Guarded({ entry }: { entry: NavEntry }) {
   const session = useSession();
-  if (!entry.visible(session)) return <Forbidden />;
+  if (!canOpen(entry, session)) return <Forbidden />;
   const Page = entry.page;
   return <Page />;
 }
@@ -56,6 +57,14 @@ export function App() {
                   </RedirectIfSignedIn>
                 }
               />
+              <Route
+                path="/signup"
+                element={
+                  <RedirectIfSignedIn>
+                    <SignupPage />
+                  </RedirectIfSignedIn>
+                }
+              />
               <Route path="/reset/:token" element={<ResetPage />} />
               <Route path="/invite/:token" element={<AcceptInvitePage />} />
               <Route
@@ -65,7 +74,7 @@ export function App() {
                   </RequireAuth>
                 }
               >
-                <Route index element={<Navigate to="/inbox" replace />} />
+                <Route index element={<HomeRedirect />} />
                 {NAV.map((entry) => (
                   <Route key={entry.key} path={`${entry.path}/*`} element={<Guarded entry={entry} />} />
                 ))}

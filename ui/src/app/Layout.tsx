@@ -14,6 +14,7 @@ import { WsStatus } from '../features/inbox/InboxChrome';
 import { NotificationBell } from '../features/notifications/NotificationBell';
 import { SearchLauncher } from '../features/search/SearchLauncher';
 import { useFollowupAlerts } from '../features/followups/useFollowupAlerts';
+import { SUPPORT_BANNER_HEIGHT, SupportBanner } from '../features/support/SupportBanner';
 import { Availability } from './Availability';
 import { NAV } from './nav';
 import { Sidebar } from './Sidebar';
@@ -65,6 +66,8 @@ function Shell() {
   const session = useSession();
   const desktop = useMediaQuery(DESKTOP);
   const { pathname } = useLocation();
+  const support = session.support ?? null;
+  const inBusiness = session.business !== null;
   const fullBleed = NAV.some((e) => e.fullBleed && (pathname === e.path || pathname.startsWith(`${e.path}/`)));
   return (
     <div className="flex min-h-full">
@@ -80,20 +83,28 @@ function Shell() {
         </aside>
       )}
       <div className="flex min-w-0 flex-1 flex-col md:pl-60">
-        <header className="sticky top-0 z-20 flex h-16 shrink-0 items-center gap-2 border-b border-line bg-surface/85 px-4 backdrop-blur sm:gap-3 sm:px-6">
-          {!desktop && <MobileNav />}
-          <p className="min-w-0 flex-1 truncate text-sm font-semibold text-fg" data-testid="business-name">
-            {session.business?.name ?? t('app.name')}
-          </p>
-          <SearchLauncher />
-          <WsStatus />
-          <Availability />
-          <NotificationBell />
-          <ThemeToggle />
-          <UserMenu />
-        </header>
+        <div className="sticky top-0 z-20">
+          {support && <SupportBanner support={support} />}
+          <header className="flex h-16 shrink-0 items-center gap-2 border-b border-line bg-surface/85 px-4 backdrop-blur sm:gap-3 sm:px-6">
+            {!desktop && <MobileNav />}
+            <p className="min-w-0 flex-1 truncate text-sm font-semibold text-fg" data-testid="business-name">
+              {session.business?.name ?? t('app.name')}
+            </p>
+            {inBusiness && <SearchLauncher />}
+            <WsStatus />
+            {inBusiness && !support && <Availability />}
+            <NotificationBell />
+            <ThemeToggle />
+            <UserMenu />
+          </header>
+        </div>
         {fullBleed ? (
-          <main id="main" tabIndex={-1} className="h-[calc(100dvh-4rem)] min-h-0 focus:outline-none">
+          <main
+            id="main"
+            tabIndex={-1}
+            style={{ height: `calc(100dvh - 4rem - ${support ? SUPPORT_BANNER_HEIGHT : '0px'})` }}
+            className="min-h-0 focus:outline-none"
+          >
             <Suspense fallback={<FullPageSpinner />}>
               <Outlet />
             </Suspense>

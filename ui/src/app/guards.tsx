@@ -6,7 +6,7 @@ import { Button } from '../components/Button';
 import { EmptyState } from '../components/EmptyState';
 import { FullPageSpinner } from '../components/Spinner';
 import { errorMessage, onUnauthorized } from '../lib/api';
-import { meKey, SessionProvider, useSessionQuery, useSetup } from '../lib/auth';
+import { homePath, meKey, SessionProvider, useSession, useSessionQuery, useSetup } from '../lib/auth';
 import { t } from '../lib/i18n';
 
 function LoadError({ error, retry }: { error: unknown; retry: () => void }) {
@@ -64,9 +64,14 @@ export function RedirectIfSignedIn({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (me.isPending) return <FullPageSpinner />;
   if (me.data) {
-    const from = (location.state as { from?: string } | null)?.from;
-    const to = from && from.startsWith('/') && !from.startsWith('//') && !from.startsWith('/login') ? from : '/inbox';
+    const from = (location.state as { from?: string } | null)?.from ?? new URLSearchParams(location.search).get('next');
+    const to = from && from.startsWith('/') && !from.startsWith('//') && !from.startsWith('/login') ? from : homePath(me.data);
     return <Navigate to={to} replace />;
   }
   return <>{children}</>;
+}
+
+/** "/": the inbox, or the admin area for a platform admin outside any business. */
+export function HomeRedirect() {
+  return <Navigate to={homePath(useSession())} replace />;
 }

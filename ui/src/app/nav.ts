@@ -2,8 +2,8 @@
 // its route and who may see it all come from this entry.
 
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { AlarmClock, ContactRound, FileUp, Inbox, LayoutDashboard, Mail, RadioTower, ScrollText, Smartphone, UserRound, UsersRound, Workflow, type LucideIcon } from 'lucide-react';
-import { can } from '../lib/auth';
+import { AlarmClock, BookOpen, Building2, ContactRound, FileUp, Inbox, LayoutDashboard, Mail, RadioTower, ScrollText, ShieldCheck, Smartphone, UserRound, UsersRound, Workflow, type LucideIcon } from 'lucide-react';
+import { can, isAdmin } from '../lib/auth';
 import type { MessageKey } from '../lib/i18n';
 import type { Session } from '../lib/types';
 
@@ -20,6 +20,8 @@ export interface NavEntry {
   section?: 'main' | 'footer';
   /** Full-bleed pages fill the area under the header (no page padding, no page scroll). */
   fullBleed?: boolean;
+  /** Also open to a platform admin who is in no business (every other entry needs one). */
+  platform?: boolean;
 }
 
 const everyone = () => true;
@@ -36,9 +38,17 @@ export const NAV: readonly NavEntry[] = [
   { key: 'audit', path: '/audit', labelKey: 'nav.audit', icon: ScrollText, visible: (s) => s.member?.role === 'owner', page: lazy(() => import('../features/audit/AuditPage')) },
   { key: 'imports', path: '/imports', labelKey: 'nav.imports', icon: FileUp, visible: (s) => s.member?.role === 'owner' || can(s, 'import'), page: lazy(() => import('../features/imports/ImportsPage')) },
   { key: 'mail', path: '/mail', labelKey: 'nav.mail', icon: Mail, visible: (s) => s.member?.role === 'owner', page: lazy(() => import('../features/mail/MailPage')) },
-  { key: 'profile', path: '/profile', labelKey: 'nav.profile', icon: UserRound, visible: everyone, page: lazy(() => import('../features/profile/ProfilePage')), section: 'footer' },
+  { key: 'settings', path: '/settings', labelKey: 'nav.settings', icon: Building2, visible: (s) => s.member?.role === 'owner', page: lazy(() => import('../features/settings/SettingsPage')) },
+  { key: 'admin', path: '/admin', labelKey: 'nav.admin', icon: ShieldCheck, visible: isAdmin, page: lazy(() => import('../features/admin/AdminPage')), platform: true },
+  { key: 'api-docs', path: '/api-docs', labelKey: 'nav.apiDocs', icon: BookOpen, visible: everyone, page: lazy(() => import('../features/apidocs/ApiDocsPage')), section: 'footer', platform: true },
+  { key: 'profile', path: '/profile', labelKey: 'nav.profile', icon: UserRound, visible: everyone, page: lazy(() => import('../features/profile/ProfilePage')), section: 'footer', platform: true },
 ];
 
+/** Whether the session may open an entry (and so see it in the sidebar). */
+export function canOpen(entry: NavEntry, session: Session): boolean {
+  return (entry.platform === true || session.business !== null) && entry.visible(session);
+}
+
 export function visibleNav(session: Session): NavEntry[] {
-  return NAV.filter((e) => e.visible(session));
+  return NAV.filter((e) => canOpen(e, session));
 }

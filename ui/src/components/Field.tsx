@@ -48,7 +48,7 @@ export function FormError({ message, testId }: { message?: string | null; testId
     <div
       role="alert"
       data-testid={testId}
-      className="rounded-lg border border-red-200 bg-red-50 px-3 py-2.5 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200"
+      className="rounded-lg border border-red-200 bg-red-50 px-3 py-2.5 text-sm [overflow-wrap:anywhere] text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200"
     >
       {message}
     </div>

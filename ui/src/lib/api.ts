@@ -114,6 +114,44 @@ async function toApiError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, code, message, details, retryAfter);
 }
 
+/** The file name a Content-Disposition header proposes, if any. */
+function dispositionName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*=(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename="?([^";]+)"?/i.exec(header);
+  return plain ? plain[1].trim() : null;
+}
+
+/** GETs a file and hands it to the browser as a download; errors arrive as ApiError like any call. */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', t('error.network'));
+  }
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if (err.status === 401) unauthorizedHandler?.();
+    throw err;
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = dispositionName(res.headers.get('Content-Disposition')) ?? fallbackName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>(path, { signal }),
   post: <T>(path: string, body?: unknown, opts?: Omit<RequestOptions, 'method' | 'body'>) =>
@@ -123,9 +161,14 @@ export const api = {
   del: <T = void>(path: string) => request<T>(path, { method: 'DELETE' }),
 };
 
+/** Codes whose message the UI words itself, whatever the server said. */
+const OWN_MESSAGES: Record<string, () => string> = {
+  support_read_only: () => t('support.readOnlyError'),
+};
+
 /** A short, human message for any thrown value. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
+  if (e instanceof ApiError) return OWN_MESSAGES[e.code]?.() ?? e.message;
   if (e instanceof Error && e.message) return e.message;
   return t('error.unexpected', { status: '?' });
 }

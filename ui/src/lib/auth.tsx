@@ -39,6 +39,16 @@ export function can(session: Session, permission: Permission): boolean {
   return session.permissions.includes(permission);
 }
 
+/** A platform administrator (account type `admin`). */
+export function isAdmin(session: Session): boolean {
+  return session.user.account_type === 'admin';
+}
+
+/** Where "/" leads: the inbox of one's business, or the admin area for an admin outside any business. */
+export function homePath(session: Session): string {
+  return !session.business && isAdmin(session) ? '/admin' : '/inbox';
+}
+
 export function useSetup() {
   return useQuery({
     queryKey: setupKey,

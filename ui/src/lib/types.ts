@@ -45,12 +45,21 @@ export interface Membership {
   role: Role;
 }
 
+/** A platform admin's read-only view of a business, opened after its owner granted support access. */
+export interface SupportSession {
+  business_id: string;
+  business_name: string;
+  expires_at: string;
+}
+
 export interface Session {
   user: User;
   business: Business | null;
   member: CurrentMember | null;
   permissions: Permission[];
   memberships: Membership[];
+  /** Set while a platform admin views a business read-only (absent on older servers). */
+  support?: SupportSession | null;
 }
 
 export interface Member {

@@ -43,13 +43,16 @@ function Device({ ua }: { ua: string | null }) {
 
 const warnRow = (e: AuditEntry) => WARNING_ACTIONS.has(e.action) && 'bg-amber-50/60 dark:bg-amber-950/20';
 
-export function AuditTable({ rows }: { rows: AuditEntry[] }) {
+type BusinessName = ((id: string | null) => string) | undefined;
+
+export function AuditTable({ rows, businessName }: { rows: AuditEntry[]; businessName?: BusinessName }) {
   return (
     <div className="overflow-x-auto">
       <table data-testid="audit-table" className="w-full">
         <thead className="border-b border-line bg-subtle/60">
           <tr>
             <th scope="col" className={th}>{t('audit.col.time')}</th>
+            {businessName && <th scope="col" className={th}>{t('audit.col.business')}</th>}
             <th scope="col" className={th}>{t('audit.col.who')}</th>
             <th scope="col" className={th}>{t('audit.col.action')}</th>
             <th scope="col" className={th}>{t('audit.col.summary')}</th>
@@ -61,6 +64,7 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
           {rows.map((e) => (
             <tr key={e.id} data-testid="audit-row" data-action={e.action} className={clsx('transition-colors hover:bg-subtle/50', warnRow(e))}>
               <td className={`${td} text-muted`}><When iso={e.created_at} /></td>
+              {businessName && <td className={`${td} max-w-44 truncate text-muted`} data-testid="audit-business">{businessName(e.business_id)}</td>}
               <td className={`${td} max-w-56`}><Who entry={e} /></td>
               <td className={td}><ActionBadge action={e.action} /></td>
               <td className={`${td} min-w-48 text-fg`}>
@@ -80,7 +84,7 @@ export function AuditTable({ rows }: { rows: AuditEntry[] }) {
 }
 
 /** Phone widths: one card per entry. */
-export function AuditCards({ rows }: { rows: AuditEntry[] }) {
+export function AuditCards({ rows, businessName }: { rows: AuditEntry[]; businessName?: BusinessName }) {
   return (
     <ul data-testid="audit-table" className="divide-y divide-line">
       {rows.map((e) => (
@@ -91,6 +95,12 @@ export function AuditCards({ rows }: { rows: AuditEntry[] }) {
           </div>
           <p className="text-sm break-words text-fg">{e.summary}</p>
           <div className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-0.5 text-xs text-muted">
+            {businessName && (
+              <>
+                <span className="min-w-0 max-w-full truncate" data-testid="audit-business">{businessName(e.business_id)}</span>
+                <span aria-hidden>·</span>
+              </>
+            )}
             <span className="min-w-0 max-w-full"><Who entry={e} /></span>
             {e.ip && (
               <>

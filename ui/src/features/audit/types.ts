@@ -36,6 +36,23 @@ export const AUDIT_ACTIONS = [
   'import_started',
   'export_downloaded',
   'business_settings_changed',
+  'signed_up',
+  'email_verified',
+  'google_linked',
+  'business_created',
+  'business_updated',
+  'business_suspended',
+  'business_resumed',
+  'job_retried',
+  'support_access_granted',
+  'support_access_revoked',
+  'support_session_opened',
+  'support_session_closed',
+  'support_view',
+  'contact_exported',
+  'contact_erased',
+  'data_deletion_requested',
+  'data_deletion_completed',
 ] as const;
 
 /** Actions shown as a warning in the log. */

@@ -1,19 +1,31 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
-import { Link, useLocation } from 'react-router';
+import { Link, useLocation, useSearchParams } from 'react-router';
 import { AuthShell } from '../../components/AuthShell';
 import { Button } from '../../components/Button';
 import { Field, FormError } from '../../components/Field';
 import { Input } from '../../components/Input';
 import { api, ApiError, errorMessage } from '../../lib/api';
 import { useSignedIn } from '../../lib/auth';
-import { t } from '../../lib/i18n';
+import { t, type MessageKey } from '../../lib/i18n';
 import * as v from '../../lib/validate';
+import { safeNext, useProviders } from './api';
+import { authLink } from './ForgotPage';
+import { GoogleButton, OrDivider } from './GoogleButton';
 
 type F = 'email' | 'password';
 interface LoginState {
   notice?: string;
+  from?: string;
 }
+
+/** ?error= codes the server's redirects (Google, email verification) bring back here. */
+const RETURN_ERRORS: Record<string, MessageKey> = {
+  google_failed: 'login.error.googleFailed',
+  email_unverified: 'login.error.emailUnverified',
+  no_account: 'login.error.noAccount',
+  verification_invalid: 'login.error.verificationInvalid',
+};
 
 export default function LoginPage() {
   const [email, setEmail] = useState('');
@@ -24,7 +36,13 @@ export default function LoginPage() {
   const [now, setNow] = useState(() => Date.now());
   const location = useLocation();
   const state = (location.state ?? {}) as LoginState;
+  const [params] = useSearchParams();
+  const providers = useProviders();
   const signedIn = useSignedIn();
+  const next = safeNext(params.get('next')) ?? safeNext(state.from) ?? '/';
+  const returnError = params.get('error');
+  const returned = returnError ? t(RETURN_ERRORS[returnError] ?? 'login.error.googleFailed') : null;
+  const verified = params.get('verified') === '1';
 
   const waitSeconds = retryUntil ? Math.max(0, Math.ceil((retryUntil - now) / 1000)) : 0;
   useEffect(() => {
@@ -43,6 +61,8 @@ export default function LoginPage() {
     onError: (e) => {
       if (e instanceof ApiError && e.status === 401) {
         setFailure(t('login.invalid'));
+      } else if (e instanceof ApiError && e.code === 'email_unverified') {
+        setFailure(t('login.error.emailUnverified'));
       } else if (e instanceof ApiError && e.status === 429) {
         const secs = e.retryAfter ?? 60;
         setNow(Date.now());
@@ -74,7 +94,18 @@ export default function LoginPage() {
             {state.notice}
           </div>
         )}
-        <FormError message={failure} testId="login-error" />
+        {verified && !failure && (
+          <div role="status" data-testid="login-verified" className="rounded-lg border border-brand-200 bg-brand-50 px-3 py-2.5 text-sm text-brand-900 dark:border-brand-900 dark:bg-brand-950/50 dark:text-brand-100">
+            {t('login.verified')}
+          </div>
+        )}
+        <FormError message={failure ?? returned} testId="login-error" />
+        {providers.data?.google && (
+          <>
+            <GoogleButton next={next} />
+            <OrDivider />
+          </>
+        )}
         <Field label={t('login.email')} error={errors.email}>
           <Input
             data-testid="login-email"
@@ -103,6 +134,14 @@ export default function LoginPage() {
         <Button type="submit" data-testid="login-submit" loading={login.isPending} disabled={locked} className="mt-2 w-full">
           {locked ? t('login.retryIn', { seconds: waitSeconds }) : login.isPending ? t('login.submitting') : t('login.submit')}
         </Button>
+        {providers.data?.signup && (
+          <p className="text-center text-sm text-muted">
+            {t('login.noAccount')}{' '}
+            <Link to="/signup" data-testid="signup-link" className={authLink}>
+              {t('login.createAccount')}
+            </Link>
+          </p>
+        )}
       </form>
     </AuthShell>
   );

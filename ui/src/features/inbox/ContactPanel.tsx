@@ -11,6 +11,7 @@ import type { Member } from '../../lib/types';
 import { useUpdateConversation } from './api';
 import { assignmentReason } from './assignmentReason';
 import { contactLabel } from './format';
+import { ContactRights } from '../contacts/ContactRights';
 import { FollowupsSection } from '../followups/FollowupsSection';
 import { Notes } from './Notes';
 import { RunsSection } from './RunsSection';
@@ -33,7 +34,9 @@ export function ContactPanel({ conv, members, onClose }: { conv: Conversation; m
   const update = useUpdateConversation(conv.id, session.member?.id);
   const [label, setLabel] = useState('');
   const role = session.member?.role;
-  const canAssign = role === 'owner' || role === 'lead';
+  // a support view is read-only: the server refuses writes, so do not offer them
+  const readOnly = Boolean(session.support);
+  const canAssign = (role === 'owner' || role === 'lead') && !readOnly;
   const assignee = members.find((m) => m.id === conv.assignee_id);
   const onError = (e: unknown) => toast.error(errorMessage(e));
 
@@ -103,41 +106,46 @@ export function ContactPanel({ conv, members, onClose }: { conv: Conversation; m
             {conv.labels.map((l) => (
               <span key={l} data-testid="label-chip" className="inline-flex items-center gap-1 rounded-full bg-sky-50 py-0.5 pr-1 pl-2.5 text-xs font-medium text-sky-800 ring-1 ring-sky-200 dark:bg-sky-950/60 dark:text-sky-200 dark:ring-sky-800">
                 {l}
-                <button
-                  type="button"
-                  aria-label={t('contact.removeLabel', { label: l })}
-                  onClick={() => update.mutate({ labels: conv.labels.filter((x) => x !== l) }, { onError })}
-                  className="focus-ring rounded-full p-0.5 hover:bg-sky-100 dark:hover:bg-sky-900"
-                >
-                  <X className="size-3" />
-                </button>
+                {!readOnly && (
+                  <button
+                    type="button"
+                    aria-label={t('contact.removeLabel', { label: l })}
+                    onClick={() => update.mutate({ labels: conv.labels.filter((x) => x !== l) }, { onError })}
+                    className="focus-ring rounded-full p-0.5 hover:bg-sky-100 dark:hover:bg-sky-900"
+                  >
+                    <X className="size-3" />
+                  </button>
+                )}
               </span>
             ))}
           </div>
-          <form
-            className="flex gap-1.5"
-            onSubmit={(e) => {
-              e.preventDefault();
-              addLabel();
-            }}
-          >
-            <input
-              data-testid="labels-input"
-              value={label}
-              onChange={(e) => setLabel(e.target.value)}
-              placeholder={t('contact.addLabel')}
-              aria-label={t('contact.addLabel')}
-              maxLength={40}
-              className="h-8 min-w-0 flex-1 rounded-lg border border-line-strong bg-surface px-2.5 text-sm text-fg placeholder:text-faint focus:border-brand-500 focus:ring-3 focus:ring-brand-500/20 focus:outline-none"
-            />
-            <Button type="submit" variant="secondary" size="sm" aria-label={t('contact.addLabel')} disabled={!label.trim()}>
-              <Plus />
-            </Button>
-          </form>
+          {!readOnly && (
+            <form
+              className="flex gap-1.5"
+              onSubmit={(e) => {
+                e.preventDefault();
+                addLabel();
+              }}
+            >
+              <input
+                data-testid="labels-input"
+                value={label}
+                onChange={(e) => setLabel(e.target.value)}
+                placeholder={t('contact.addLabel')}
+                aria-label={t('contact.addLabel')}
+                maxLength={40}
+                className="h-8 min-w-0 flex-1 rounded-lg border border-line-strong bg-surface px-2.5 text-sm text-fg placeholder:text-faint focus:border-brand-500 focus:ring-3 focus:ring-brand-500/20 focus:outline-none"
+              />
+              <Button type="submit" variant="secondary" size="sm" aria-label={t('contact.addLabel')} disabled={!label.trim()}>
+                <Plus />
+              </Button>
+            </form>
+          )}
         </div>
         <FollowupsSection conversationId={conv.id} assigneeId={conv.assignee_id} members={members} />
         <RunsSection conversationId={conv.id} />
         <Notes conversationId={conv.id} members={members} />
+        {role === 'owner' && !readOnly && <ContactRights contact={conv.contact} />}
       </div>
     </aside>
   );

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
+import { useSession } from '../../lib/auth';
 import { useJoin } from '../../lib/realtime';
 import type { Member } from '../../lib/types';
+import { ReadOnlyNotice } from '../support/ReadOnlyNotice';
 import { Composer } from './Composer';
 import { setOpenConversation } from './live';
 import { MessageList } from './MessageList';
@@ -20,6 +22,7 @@ interface Props {
 
 export function Thread({ conv, members, onBack, onTogglePanel, panelOpen, target, onTargetDone }: Props) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const readOnly = Boolean(useSession().support);
   useJoin(conv.id);
 
   // the read marker is set by MessageList once the newest inbound message is on screen
@@ -33,7 +36,7 @@ export function Thread({ conv, members, onBack, onTogglePanel, panelOpen, target
     <section data-testid="thread" data-conversation-id={conv.id} className="flex min-h-0 min-w-0 flex-1 flex-col">
       <ThreadHeader conv={conv} members={members} onBack={onBack} onTogglePanel={onTogglePanel} panelOpen={panelOpen} />
       <MessageList conversationId={conv.id} members={members} onReply={setReplyTo} target={target} onTargetDone={onTargetDone} />
-      <Composer key={conv.id} conv={conv} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />
+      {readOnly ? <ReadOnlyNotice /> : <Composer key={conv.id} conv={conv} replyTo={replyTo} onClearReply={() => setReplyTo(null)} />}
     </section>
   );
 }

@@ -1,1 +1,0 @@
-var e=new Intl.DateTimeFormat(void 0,{dateStyle:`medium`,timeStyle:`short`});function t(t){if(!t)return null;let n=new Date(t);return Number.isNaN(n.getTime())?t:e.format(n)}export{t};
