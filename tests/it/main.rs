@@ -13,6 +13,7 @@ mod dashboard;
 mod data_deletion;
 mod demo_samples;
 mod erasure;
+mod erasure_browser;
 mod errors;
 mod exports;
 mod facebook;
