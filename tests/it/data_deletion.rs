@@ -14,6 +14,7 @@ use crate::common::{
         FakeFacebook, APP_ID, CODE_2, PAGE_2_ID, PAGE_ID, PAGE_TOKEN, USER_EMAIL, USER_ID,
         USER_NAME, USER_PICTURE, USER_TOKEN,
     },
+    log_watch,
     smtp_sink::SmtpSink,
     Client, Harness, APP_SECRET,
 };
@@ -190,6 +191,24 @@ async fn a_valid_request_deletes_that_person_everywhere_even_across_a_restart() 
         c.meta.dialog_url = "https://dialog.example".into();
         c.smtp.url = smtp.clone();
     };
+    // Everything the server logs from here on is checked for her values.
+    let canary = format!("canary-{}", ulid::Ulid::new());
+    let hers = [
+        USER_ID,
+        USER_TOKEN,
+        PAGE_TOKEN,
+        USER_NAME,
+        USER_EMAIL,
+        USER_PICTURE,
+    ];
+    log_watch::watch(&hers);
+    log_watch::watch(&[&canary]);
+    tracing::info!("log watch {canary}");
+    assert_eq!(
+        log_watch::lines_with(&[&canary]).len(),
+        1,
+        "the log watch sees events"
+    );
     let h = Harness::start_with(adjust.clone());
     // Ana connects Loja Azul's page; Bruno connects another page in another business.
     let azul = h.new_business("Loja Azul").await;
@@ -332,6 +351,11 @@ async fn a_valid_request_deletes_that_person_everywhere_even_across_a_restart() 
     // The data folder, store and index, byte by byte, after shutdown.
     let Harness { server, dir, .. } = h;
     server.stop();
+    assert_eq!(
+        log_watch::lines_with(&hers),
+        Vec::<String>::new(),
+        "no log line holds her id, tokens or profile"
+    );
     assert!(
         !files_containing(dir.path(), "Carla Souza").is_empty(),
         "the scan finds what stays (the lead)"

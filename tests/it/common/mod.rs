@@ -7,6 +7,7 @@ pub mod client;
 pub mod fake_facebook;
 pub mod fake_graph;
 pub mod fake_oidc;
+pub mod log_watch;
 pub mod push_sink;
 pub mod smtp_sink;
 pub mod wa;
