@@ -91,7 +91,7 @@ function Shell() {
               {session.business?.name ?? t('app.name')}
             </p>
             {inBusiness && <SearchLauncher />}
-            <WsStatus />
+            {inBusiness && <WsStatus />}
             {inBusiness && !support && <Availability />}
             <NotificationBell />
             <ThemeToggle />
