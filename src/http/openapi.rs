@@ -5,7 +5,6 @@
 use std::sync::OnceLock;
 
 use actix_web::{http::Method, HttpResponse};
-use serde_json::json;
 use utoipa::openapi::{
     extensions::ExtensionsBuilder,
     path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem},
@@ -328,13 +327,6 @@ fn request_body(doc: &RouteDoc) -> Option<(&'static str, Option<String>)> {
         return Some((media, None));
     }
     None
-}
-
-/// The JSON the server serves, for tests that want it without a request.
-pub fn json() -> serde_json::Value {
-    let mut routes = Routes::default();
-    super::api(&mut routes);
-    serde_json::to_value(document(routes.docs())).unwrap_or_else(|_| json!({}))
 }
 
 #[cfg(test)]

@@ -5,8 +5,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::{
-    common::{browser, wa::text, Harness},
+    common::{browser, Harness},
     inbox_browser::{sign_in, until},
+    support_browser::customer_writes_in,
 };
 
 #[tokio::test]
@@ -15,23 +16,13 @@ async fn an_owner_erases_a_contact_from_the_inbox_and_it_is_gone() {
         return;
     };
     let h = Harness::start();
-    let biz = h.new_business("Padaria Lua").await;
-    let owner = h.login(biz.owner()).await;
-    h.register_number(&owner, "770002").await;
-    let r = h
-        .webhook(&text(
-            "770002",
-            "5511987650002",
-            "Rita",
-            "wamid.ER1",
-            "Please forget me",
-        ))
-        .await;
-    assert_eq!(r.status, 200);
-    let conversation = owner.get("/api/conversations").await.body["items"][0]["id"]
-        .as_str()
-        .expect("the customer's conversation")
-        .to_string();
+    let (biz, owner, conversation) = customer_writes_in(
+        &h,
+        "Padaria Lua",
+        "770002",
+        ("5511987650002", "Rita", "Please forget me"),
+    )
+    .await;
 
     sign_in(&tab, &h, biz.owner(), &format!("/inbox/{conversation}")).await;
     until(&tab, "[data-testid=\"contact-erase\"]", "the erase button").await;

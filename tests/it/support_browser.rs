@@ -8,9 +8,30 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 
 use crate::{
-    common::{browser, browser::Browser, wa::text, Harness, PASSWORD},
+    common::{browser, browser::Browser, wa::text, Biz, Client, Harness, PASSWORD},
     inbox_browser::{sign_in, until},
 };
+
+/// A business whose WhatsApp number got one message from a customer
+/// (phone, name, text): the business, its owner's client and the conversation.
+pub(crate) async fn customer_writes_in(
+    h: &Harness,
+    business: &str,
+    number: &str,
+    (phone, name, body): (&str, &str, &str),
+) -> (Biz, Client, String) {
+    let biz = h.new_business(business).await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, number).await;
+    let wamid = format!("wamid.{}", ulid::Ulid::new());
+    let r = h.webhook(&text(number, phone, name, &wamid, body)).await;
+    assert_eq!(r.status, 200);
+    let conversation = owner.get("/api/conversations").await.body["items"][0]["id"]
+        .as_str()
+        .expect("the customer's conversation")
+        .to_string();
+    (biz, owner, conversation)
+}
 
 /// A write the page itself would send: same cookies, same CSRF header.
 async fn write_from_page(b: &Browser, method: &str, path: &str, body: Value) -> Value {
@@ -35,23 +56,13 @@ async fn an_owner_grants_support_access_and_an_admin_looks_read_only() {
         return;
     };
     let h = Harness::start();
-    let biz = h.new_business("Padaria Sol").await;
-    let owner = h.login(biz.owner()).await;
-    h.register_number(&owner, "770001").await;
-    let r = h
-        .webhook(&text(
-            "770001",
-            "5511987650001",
-            "Marta",
-            "wamid.SUP1",
-            "Is the bread ready?",
-        ))
-        .await;
-    assert_eq!(r.status, 200);
-    let conversation = owner.get("/api/conversations").await.body["items"][0]["id"]
-        .as_str()
-        .expect("the customer's conversation")
-        .to_string();
+    let (biz, owner, conversation) = customer_writes_in(
+        &h,
+        "Padaria Sol",
+        "770001",
+        ("5511987650001", "Marta", "Is the bread ready?"),
+    )
+    .await;
 
     // The owner grants a day of support access from Settings.
     sign_in(&owner_tab, &h, biz.owner(), "/settings").await;
