@@ -255,24 +255,42 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// `WAFUNNEL_BENCH_WRAP="heaptrack -o /tmp/import"` runs the server under a
+/// profiler (build with `--no-default-features` so the system allocator serves).
+fn server_command() -> Command {
+    let wrap = std::env::var("WAFUNNEL_BENCH_WRAP").unwrap_or_default();
+    let mut words = wrap.split_whitespace();
+    match words.next() {
+        Some(program) => {
+            let mut c = Command::new(program);
+            c.args(words).arg(BIN);
+            c
+        }
+        None => Command::new(BIN),
+    }
+}
+
 fn serve(data: &Path) -> (std::process::Child, String) {
-    let mut child = Command::new(BIN)
+    let mut child = server_command()
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("serve");
-    let first = BufReader::new(child.stdout.take().expect("stdout"))
-        .lines()
-        .next()
-        .expect("a line")
-        .expect("utf-8");
-    let base = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("url")
-        .to_string();
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    // A profiler may print before the server does.
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .map(str::to_string)
+        })
+        .expect("the server's address");
+    // Kept open and drained, so later output never meets a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     (child, base)
 }
 

@@ -4,6 +4,9 @@
 
 /// Ingest allocates per request and per record on every thread; mimalloc's
 /// thread-local free lists cut that cost (meilisearch does the same).
+/// (Built without the `mimalloc` feature, the system allocator serves, which
+/// heap profilers such as heaptrack can follow.)
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod admin;

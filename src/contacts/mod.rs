@@ -85,6 +85,7 @@ pub fn set_field(
 ) -> Result<(), StoreError> {
     let key = Key::new().id(b.bytes()).id(c.bytes()).str(k).done();
     let v: String = v.chars().take(1000).collect();
+    cards_changed(ctx, b, c);
     ctx.put_raw(FIELDS, &key, v.as_bytes())
 }
 
@@ -201,7 +202,21 @@ pub fn save(ctx: &mut WriteCtx, before: Option<&Contact>, c: &Contact) -> Result
             }
         }
     }
+    if before.is_some_and(|x| x != c) {
+        cards_changed(ctx, b, c.id);
+    }
     ctx.put(CONTACTS, &key(b, c.id), c)
+}
+
+/// Search cards hold the contact's name, phone, email and fields: the indexer
+/// rewrites its conversations' cards after a change (a new contact's card comes
+/// with its first conversation).
+fn cards_changed(ctx: &mut WriteCtx, b: BusinessId, c: ContactId) {
+    ctx.emit(crate::events::Event::new(
+        Some(b),
+        "index.cards",
+        serde_json::json!({"contact_ids": [c]}),
+    ));
 }
 
 /// Removes the contact, its custom fields and the lookup entries that point

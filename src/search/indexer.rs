@@ -64,6 +64,8 @@ struct Pending {
     erased: bool,
     /// Contacts an import created or changed: their conversations, whole.
     contacts: HashSet<(BusinessId, ContactId)>,
+    /// Contacts whose name, phone, email or fields changed: their conversations' cards.
+    contact_cards: HashSet<(BusinessId, ContactId)>,
     /// Re-index what changed since this time (after a crash or lost events).
     catch_up_from: Option<i64>,
     /// When the oldest change held here was received (monotonic, wall ms).
@@ -89,6 +91,7 @@ impl Pending {
             && self.cards.is_empty()
             && self.whole.is_empty()
             && self.contacts.is_empty()
+            && self.contact_cards.is_empty()
             && self.catch_up_from.is_none()
     }
 
@@ -98,6 +101,7 @@ impl Pending {
             + self.cards.len()
             + self.whole.len()
             + self.contacts.len()
+            + self.contact_cards.len()
     }
 
     fn touch(&mut self) {
@@ -111,11 +115,12 @@ impl Pending {
             let Some(b) = e.business_id else { continue };
             let conversation = id_at::<ConversationId>(&e.data, "conversation_id");
             match (e.kind, conversation) {
+                // A message changes nothing on the conversation's card: the
+                // card is rewritten only when what it holds changes.
                 ("message.new", Some(c)) => {
                     if let Some(m) = id_at(&e.data, "message_id") {
                         self.messages.push((b, c, m));
                     }
-                    self.cards.insert((b, c));
                 }
                 ("index.note", Some(c)) => {
                     if let Some(n) = id_at(&e.data, "note_id") {
@@ -135,7 +140,7 @@ impl Pending {
                         && e.data.get("previous_assignee_id") != e.data.get("assignee_id");
                     if reassigned {
                         self.whole.insert((b, c));
-                    } else {
+                    } else if e.data.get("activity_only") != Some(&Value::Bool(true)) {
                         self.cards.insert((b, c));
                     }
                 }
@@ -147,6 +152,10 @@ impl Pending {
                 }
                 ("index.contacts", _) => {
                     self.contacts
+                        .extend(ids(&e.data, "contact_ids").map(|k| (b, k)));
+                }
+                ("index.cards", _) => {
+                    self.contact_cards
                         .extend(ids(&e.data, "contact_ids").map(|k| (b, k)));
                 }
                 _ => continue,
@@ -322,10 +331,11 @@ fn flush(
         p.whole
             .extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
     }
-    let docs = Docs {
-        writer,
-        fields: search.fields(),
-    };
+    for &(b, k) in &p.contact_cards {
+        p.cards
+            .extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
+    }
+    let mut docs = Docs::new(writer, search.fields());
     let mut conversations: HashMap<ConversationId, Option<Conversation>> = HashMap::new();
     let mut conversation = |b: BusinessId, c: ConversationId| -> ApiResult<Option<Conversation>> {
         if let Some(hit) = conversations.get(&c) {
@@ -366,6 +376,7 @@ fn flush(
             n += docs.card(&read, &conv)?;
         }
     }
+    docs.finish()?;
     drop(read);
     commit(
         search,
@@ -407,15 +418,13 @@ fn rebuild_with(search: &Search, store: &Store, writer: &mut IndexWriter) -> Api
     loop {
         let read = store.read()?;
         let page = repo::all_after(&read, after.as_deref(), 200)?;
-        let docs = Docs {
-            writer,
-            fields: search.fields(),
-        };
+        let mut docs = Docs::new(writer, search.fields());
         for (_, c) in &page {
             let n = docs.conversation(&read, c.business_id, c.id, true)?;
             total += n;
             since_commit += n;
         }
+        docs.finish()?;
         drop(read);
         match page.last() {
             Some((key, _)) if page.len() == 200 => after = Some(key.clone()),

@@ -203,6 +203,53 @@ async fn notes_labels_and_newest_first_ordering() {
     assert_eq!(ids.last(), Some(&target));
 }
 
+#[tokio::test]
+async fn a_contact_is_found_by_the_name_a_later_message_brings() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "S3").await;
+    // The first delivery carries no profile name.
+    h.webhook(&text("S3", "5511922220001", "", "wamid.P1", "bom dia"))
+        .await;
+    let conversation = conversation_of(&owner, "5511922220001").await;
+    let r = owner
+        .patch(
+            &format!("/api/conversations/{conversation}"),
+            json!({"labels": ["atacado"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let labelled = found_within(&owner, "atacado", Duration::from_secs(3)).await;
+    assert_eq!(labelled.len(), 1, "{labelled:?}");
+    h.webhook(&text(
+        "S3",
+        "5511922220001",
+        "Zuleica Prado",
+        "wamid.P2",
+        "pode me ligar?",
+    ))
+    .await;
+    let named = found_within(&owner, "zuleica", Duration::from_secs(3)).await;
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert_eq!(named[0]["kind"], "contact");
+    assert_eq!(named[0]["conversation_id"], conversation.as_str());
+    // A message that changes nothing on the card leaves it as it was: one
+    // card, found by its label and its name.
+    h.webhook(&text(
+        "S3",
+        "5511922220001",
+        "Zuleica Prado",
+        "wamid.P3",
+        "alguma novidade?",
+    ))
+    .await;
+    found_within(&owner, "novidade", Duration::from_secs(3)).await;
+    let cards = search(&owner, "atacado", "contacts").await;
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert_eq!(search(&owner, "zuleica", "contacts").await.len(), 1);
+}
+
 /// A conversation holding the word "abacaxi" for each assignee.
 async fn seed(h: &Harness, biz: &Biz, owner: &Client, number: &str, prefix: &str) -> Vec<String> {
     h.register_number(owner, number).await;
