@@ -43,20 +43,8 @@ fn add_u64(
     key: &[u8],
     delta: i64,
 ) -> Result<(), StoreError> {
-    let now = ctx
-        .get_raw(t, key)?
-        .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
-        .map_or(0, u64::from_le_bytes);
-    let next = if delta >= 0 {
-        now.saturating_add(delta as u64)
-    } else {
-        now.saturating_sub(delta.unsigned_abs())
-    };
-    if next == 0 {
-        ctx.delete(t, key).map(|_| ())
-    } else {
-        ctx.put_raw(t, key, &next.to_le_bytes())
-    }
+    ctx.add_to_counter(t, key, delta);
+    Ok(())
 }
 
 fn count_key(

@@ -61,6 +61,40 @@ pub struct WriteCtx<'a, 't> {
     tx: &'t WriteTransaction,
     tables: &'a OpenTables<'t>,
     events: Vec<Event>,
+    counters: Vec<(Tbl, Vec<u8>, i64)>,
+}
+
+/// Counter changes of a batch, summed per key and applied once before the
+/// commit: an import batch of 500 leads moves the same few dashboard and
+/// usage counters 2,500 times, and every inbound message the day's usage.
+#[derive(Default)]
+struct Counters(HashMap<(String, Vec<u8>), (Tbl, i64)>);
+
+impl Counters {
+    fn absorb(&mut self, changes: Vec<(Tbl, Vec<u8>, i64)>) {
+        for (t, key, delta) in changes {
+            let entry = self.0.entry((t.name().to_string(), key)).or_insert((t, 0));
+            entry.1 = entry.1.saturating_add(delta);
+        }
+    }
+
+    /// A counter is a u64 (little-endian); one that reaches zero is removed.
+    fn apply(self, ctx: &mut WriteCtx) -> Result<(), StoreError> {
+        for ((_, key), (t, delta)) in self.0 {
+            if delta == 0 {
+                continue;
+            }
+            let now = ctx
+                .get_raw(t, &key)?
+                .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+                .map_or(0, u64::from_le_bytes);
+            match now.saturating_add_signed(delta) {
+                0 => ctx.delete(t, &key).map(|_| ())?,
+                next => ctx.put_raw(t, &key, &next.to_le_bytes())?,
+            }
+        }
+        Ok(())
+    }
 }
 
 impl WriteCtx<'_, '_> {
@@ -132,6 +166,12 @@ impl WriteCtx<'_, '_> {
 
     pub fn emit(&mut self, event: Event) {
         self.events.push(event);
+    }
+
+    /// Adds `delta` to the u64 counter at `key`, at the end of the batch. A
+    /// job never reads the counters it moves: the total shows after the commit.
+    pub fn add_to_counter(&mut self, t: Tbl, key: &[u8], delta: i64) {
+        self.counters.push((t, key.to_vec(), delta));
     }
 }
 
@@ -268,7 +308,10 @@ fn commit_batch(
             Ok(tx) => tx,
             Err(e) => return fail_all(batch, e),
         };
-        let (outputs, published, failed) = apply(&tx, &mut batch);
+        let (outputs, published, failed) = match apply(&tx, &mut batch) {
+            Ok(applied) => applied,
+            Err(e) => return fail_all(batch, e),
+        };
         if !failed.is_empty() {
             drop(tx);
             for (i, err) in failed.into_iter().rev() {
@@ -293,16 +336,18 @@ fn commit_batch(
 
 type Applied = (Vec<Output>, Vec<Event>, Vec<(usize, ApiError)>);
 
-fn apply(tx: &WriteTransaction, batch: &mut [Command]) -> Applied {
+fn apply(tx: &WriteTransaction, batch: &mut [Command]) -> Result<Applied, StoreError> {
     let tables: OpenTables = RefCell::new(HashMap::new());
     let mut outputs = Vec::with_capacity(batch.len());
     let mut published = Vec::new();
     let mut failed = Vec::new();
+    let mut counters = Counters::default();
     for (i, cmd) in batch.iter_mut().enumerate() {
         let mut ctx = WriteCtx {
             tx,
             tables: &tables,
             events: Vec::new(),
+            counters: Vec::new(),
         };
         let result = catch_unwind(AssertUnwindSafe(|| (cmd.job)(&mut ctx)))
             .unwrap_or_else(|_| Err(ApiError::internal("a write job panicked")));
@@ -310,11 +355,20 @@ fn apply(tx: &WriteTransaction, batch: &mut [Command]) -> Applied {
             Ok(out) => {
                 outputs.push(out);
                 published.append(&mut ctx.events);
+                counters.absorb(ctx.counters);
             }
             Err(e) => failed.push((i, e)),
         }
     }
-    (outputs, published, failed)
+    if failed.is_empty() {
+        counters.apply(&mut WriteCtx {
+            tx,
+            tables: &tables,
+            events: Vec::new(),
+            counters: Vec::new(),
+        })?;
+    }
+    Ok((outputs, published, failed))
 }
 
 fn begin(db: &Database) -> Result<WriteTransaction, StoreError> {
@@ -328,5 +382,60 @@ fn fail_all(batch: Vec<Command>, err: StoreError) {
     let api: ApiError = err.into();
     for cmd in batch {
         cmd.reply.send(Err(api.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redb::TableDefinition;
+
+    use super::*;
+
+    const COUNTS: Tbl = TableDefinition::new("business_usage");
+
+    fn value(store: &crate::store::Store) -> Option<u64> {
+        let r = store.read().expect("read");
+        r.get_raw(COUNTS, b"k")
+            .expect("get")
+            .map(|v| u64::from_le_bytes(v.try_into().expect("8 bytes")))
+    }
+
+    #[tokio::test]
+    async fn counters_sum_over_a_batch_forget_failed_jobs_and_vanish_at_zero() {
+        let (_dir, store) = crate::store::temp();
+        let writes: Vec<_> = (0..20)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .write(|ctx| {
+                            ctx.add_to_counter(COUNTS, b"k", 2);
+                            ctx.add_to_counter(COUNTS, b"k", -1);
+                            Ok(())
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for w in writes {
+            w.await.expect("join").expect("write");
+        }
+        assert_eq!(value(&store), Some(20));
+        let failed: ApiResult<()> = store
+            .write(|ctx| {
+                ctx.add_to_counter(COUNTS, b"k", 100);
+                Err(ApiError::internal("no"))
+            })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(value(&store), Some(20), "a failed job moves nothing");
+        store
+            .write(|ctx| {
+                ctx.add_to_counter(COUNTS, b"k", -20);
+                Ok(())
+            })
+            .await
+            .expect("write");
+        assert_eq!(value(&store), None, "a counter at zero is removed");
     }
 }

@@ -42,13 +42,8 @@ fn read_u64<R: Reader + ?Sized>(r: &R, k: &[u8]) -> Result<u64, StoreError> {
 }
 
 fn add(ctx: &mut WriteCtx, k: &[u8], delta: i64) -> Result<(), StoreError> {
-    let now = read_u64(ctx, k)?;
-    let next = now.saturating_add_signed(delta);
-    if next == 0 {
-        ctx.delete(USAGE, k).map(|_| ())
-    } else {
-        ctx.put_raw(USAGE, k, &next.to_le_bytes())
-    }
+    ctx.add_to_counter(USAGE, k, delta);
+    Ok(())
 }
 
 /// A conversation was created (the repo calls this for every new one).
