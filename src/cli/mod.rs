@@ -151,6 +151,9 @@ fn parse_role(s: &str) -> Result<Role, String> {
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve { .. }) {
+        crate::release_freed_memory_promptly();
+    }
     let mut config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
