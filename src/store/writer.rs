@@ -61,7 +61,7 @@ pub struct WriteCtx<'a, 't> {
     tx: &'t WriteTransaction,
     tables: &'a OpenTables<'t>,
     events: Vec<Event>,
-    counters: Vec<(Tbl, Vec<u8>, i64)>,
+    counters: Counters,
 }
 
 /// Counter changes of a batch, summed per key and applied once before the
@@ -71,10 +71,14 @@ pub struct WriteCtx<'a, 't> {
 struct Counters(HashMap<(String, Vec<u8>), (Tbl, i64)>);
 
 impl Counters {
-    fn absorb(&mut self, changes: Vec<(Tbl, Vec<u8>, i64)>) {
-        for (t, key, delta) in changes {
-            let entry = self.0.entry((t.name().to_string(), key)).or_insert((t, 0));
-            entry.1 = entry.1.saturating_add(delta);
+    fn add(&mut self, t: Tbl, key: Vec<u8>, delta: i64) {
+        let entry = self.0.entry((t.name().to_string(), key)).or_insert((t, 0));
+        entry.1 = entry.1.saturating_add(delta);
+    }
+
+    fn absorb(&mut self, job: Counters) {
+        for ((_, key), (t, delta)) in job.0 {
+            self.add(t, key, delta);
         }
     }
 
@@ -171,7 +175,7 @@ impl WriteCtx<'_, '_> {
     /// Adds `delta` to the u64 counter at `key`, at the end of the batch. A
     /// job never reads the counters it moves: the total shows after the commit.
     pub fn add_to_counter(&mut self, t: Tbl, key: &[u8], delta: i64) {
-        self.counters.push((t, key.to_vec(), delta));
+        self.counters.add(t, key.to_vec(), delta);
     }
 }
 
@@ -347,7 +351,7 @@ fn apply(tx: &WriteTransaction, batch: &mut [Command]) -> Result<Applied, StoreE
             tx,
             tables: &tables,
             events: Vec::new(),
-            counters: Vec::new(),
+            counters: Counters::default(),
         };
         let result = catch_unwind(AssertUnwindSafe(|| (cmd.job)(&mut ctx)))
             .unwrap_or_else(|_| Err(ApiError::internal("a write job panicked")));
@@ -365,7 +369,7 @@ fn apply(tx: &WriteTransaction, batch: &mut [Command]) -> Result<Applied, StoreE
             tx,
             tables: &tables,
             events: Vec::new(),
-            counters: Vec::new(),
+            counters: Counters::default(),
         })?;
     }
     Ok((outputs, published, failed))
