@@ -125,11 +125,11 @@ pub fn record_inbound(
     if conversation.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
         crate::notifications::assigned(ctx, &conversation, None)?;
     }
-    // A new conversation nobody took is flagged, so owners and leads notice it.
     let previous_assignee = existing.as_ref().and_then(|e| e.assignee_id);
     // Only the activity changed (no contact, label or assignee change): the
     // search card stays as it is.
     let activity_only = !new_contact && previous_assignee == conversation.assignee_id;
+    // A new conversation nobody took is flagged, so owners and leads notice it.
     let conv_json = json!({"conversation_id": conversation.id, "assignee_id": conversation.assignee_id,
                            "previous_assignee_id": previous_assignee,
                            "unassigned": conversation.assignee_id.is_none(),
