@@ -396,6 +396,13 @@ async fn an_owner_sets_a_weighted_pool_and_previews_who_gets_the_next_leads() {
         "the sandbox number's card",
     )
     .await;
+    // The button is disabled until the pool has loaded; a click before does nothing.
+    until(
+        &b,
+        "[data-testid=\"pool-edit\"]:not([disabled])",
+        "the pool's edit button, enabled",
+    )
+    .await;
     js_click(&b, "[data-testid=\"pool-edit\"]").await;
     for m in [biz.member_id, biz.other_member_id] {
         b.el("pool-member-add")
