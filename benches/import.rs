@@ -255,7 +255,7 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// `WAFUNNEL_BENCH_WRAP="heaptrack -o /tmp/import"` runs the server under a
+/// `WAFUNNEL_BENCH_WRAP="heaptrack -o FILE"` runs the server under a
 /// profiler (build with `--no-default-features` so the system allocator serves).
 fn server_command() -> Command {
     let wrap = std::env::var("WAFUNNEL_BENCH_WRAP").unwrap_or_default();
