@@ -331,7 +331,8 @@ fn flush(
         p.whole
             .extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
     }
-    for &(b, k) in &p.contact_cards {
+    // A contact indexed whole above needs no second look for its cards.
+    for &(b, k) in p.contact_cards.difference(&p.contacts) {
         p.cards
             .extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
     }
