@@ -45,14 +45,21 @@ fn assignee(ctx: &mut WriteCtx, i: &Import, email: &str) -> ApiResult<Option<Mem
     Ok(crate::tenancy::repo::membership(ctx, user.id, i.business_id)?.map(|m| m.id))
 }
 
-/// Imports one row; the contact it created or changed joins `touched` (the
-/// search index re-reads them after the batch commits).
+/// The contacts a batch created and those it changed: the search index
+/// re-reads both after the commit, and deletes nothing for the new ones.
+#[derive(Default)]
+pub struct Touched {
+    pub created: Vec<ContactId>,
+    pub changed: Vec<ContactId>,
+}
+
+/// Imports one row; the contact it created or changed joins `touched`.
 pub fn apply(
     ctx: &mut WriteCtx,
     i: &mut Import,
     m: &CsvMapping,
     row: &Row,
-    touched: &mut Vec<ContactId>,
+    touched: &mut Touched,
 ) -> ApiResult<()> {
     let cells = match &row.cells {
         Ok(c) => c.clone(),
@@ -106,6 +113,7 @@ pub fn apply(
         (None, None) => None,
     };
     let policy = m.duplicates;
+    let created = existing.is_none();
     if existing.is_some() && policy == Duplicates::Skip {
         i.checkpoint.skipped += 1;
         return Ok(());
@@ -149,7 +157,11 @@ pub fn apply(
             }
         }
     }
-    touched.push(contact);
+    if created {
+        touched.created.push(contact);
+    } else {
+        touched.changed.push(contact);
+    }
     i.checkpoint.done += 1;
     Ok(())
 }

@@ -338,15 +338,15 @@ pub fn commit(ctx: &mut WriteCtx, b: BusinessId, id: RecordId, batch: &Batch) ->
             "a spreadsheet import needs its column mapping",
         ));
     };
-    let mut touched = Vec::new();
+    let mut touched = super::csv_row::Touched::default();
     for r in &batch.rows {
         super::csv_row::apply(ctx, &mut i, &mapping, r, &mut touched)?;
     }
-    if !touched.is_empty() {
+    if !touched.created.is_empty() || !touched.changed.is_empty() {
         ctx.emit(crate::events::Event::new(
             Some(b),
             "index.contacts",
-            json!({"contact_ids": touched}),
+            json!({"contact_ids": touched.changed, "new_contact_ids": touched.created}),
         ));
     }
     i.checkpoint.offset = batch.next;

@@ -20,7 +20,7 @@ use crate::{
 const PAGE: usize = 1_000;
 /// Documents held before they go to the index writer, with one delete for
 /// every key and conversation they replace.
-const CHUNK: usize = 5_000;
+const CHUNK: usize = 2_000;
 
 /// A `delete_term` per document costs tantivy a scoring weight of over a
 /// kilobyte that stays queued until the commit: 2.5 KB per imported lead. So
@@ -85,8 +85,11 @@ impl<'a> Docs<'a> {
         Ok(1)
     }
 
-    pub fn message(&mut self, c: &Conversation, m: &Message) -> ApiResult<usize> {
-        self.replace_key(&schema::message_key(m));
+    /// A message just committed: the index cannot hold it yet, so nothing is
+    /// deleted first. (A delete stays queued in tantivy, as long as a running
+    /// merge lasts: an import's or a webhook burst's worth of them was tens of
+    /// megabytes.) A conversation indexed whole again replaces its messages.
+    pub fn new_message(&mut self, c: &Conversation, m: &Message) -> ApiResult<usize> {
         match schema::message_doc(self.fields, c, m) {
             Some(doc) => self.add(doc).map(|_| 1),
             None => Ok(0),

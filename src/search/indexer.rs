@@ -62,8 +62,11 @@ struct Pending {
     whole: HashSet<(BusinessId, ConversationId)>,
     /// Erased conversations: their documents go, and the segments are rewritten.
     erased: bool,
-    /// Contacts an import created or changed: their conversations, whole.
+    /// Contacts an import changed: their conversations, whole.
     contacts: HashSet<(BusinessId, ContactId)>,
+    /// Contacts an import created: their conversations are new to the index,
+    /// so they are written whole with nothing deleted first.
+    new_contacts: HashSet<(BusinessId, ContactId)>,
     /// Contacts whose name, phone, email or fields changed: their conversations' cards.
     contact_cards: HashSet<(BusinessId, ContactId)>,
     /// Re-index what changed since this time (after a crash or lost events).
@@ -91,6 +94,7 @@ impl Pending {
             && self.cards.is_empty()
             && self.whole.is_empty()
             && self.contacts.is_empty()
+            && self.new_contacts.is_empty()
             && self.contact_cards.is_empty()
             && self.catch_up_from.is_none()
     }
@@ -101,6 +105,7 @@ impl Pending {
             + self.cards.len()
             + self.whole.len()
             + self.contacts.len()
+            + self.new_contacts.len()
             + self.contact_cards.len()
     }
 
@@ -153,6 +158,8 @@ impl Pending {
                 ("index.contacts", _) => {
                     self.contacts
                         .extend(ids(&e.data, "contact_ids").map(|k| (b, k)));
+                    self.new_contacts
+                        .extend(ids(&e.data, "new_contact_ids").map(|k| (b, k)));
                 }
                 ("index.cards", _) => {
                     self.contact_cards
@@ -262,10 +269,18 @@ async fn follow(
                 _ = sleep_until(deadline), if deadline.is_some() => {}
             }
         }
-        match flush(&search, &store, &mut writer, std::mem::take(&mut pending)) {
+        let taken = std::mem::take(&mut pending);
+        let mut inbox = Inbox {
+            events: &mut events,
+            next: &mut pending,
+            last_watermark,
+            seen: 0,
+        };
+        match flush(&search, &store, &mut writer, taken, &mut inbox) {
             Ok(w) => {
                 last_watermark = w;
-                search.with_stats(|s| (s.pending, s.pending_since_ms) = (0, None));
+                let (n, since) = (pending.size(), pending.since.map(|(_, wall)| wall));
+                search.with_stats(|s| (s.pending, s.pending_since_ms) = (n, since));
             }
             Err(e) => {
                 tracing::error!("search index commit: {}", e.message);
@@ -275,7 +290,14 @@ async fn follow(
         }
     }
     if !pending.is_empty() {
-        if let Err(e) = flush(&search, &store, &mut writer, pending) {
+        let mut spare = Pending::default();
+        let mut inbox = Inbox {
+            events: &mut events,
+            next: &mut spare,
+            last_watermark,
+            seen: 0,
+        };
+        if let Err(e) = flush(&search, &store, &mut writer, pending, &mut inbox) {
             tracing::error!("search index final commit: {}", e.message);
         }
     }
@@ -313,12 +335,45 @@ fn changed_since(read: &ReadTxn, from: i64) -> ApiResult<Vec<(BusinessId, Conver
     Ok(out)
 }
 
+/// Takes in the events committed while a flush runs. Left in the channel,
+/// they would wait there whole (an import's batch names 500 contacts as JSON
+/// strings) for as long as the flush lasts; absorbed, they are a few ids.
+struct Inbox<'a> {
+    events: &'a mut tokio::sync::broadcast::Receiver<Batch>,
+    next: &'a mut Pending,
+    last_watermark: i64,
+    seen: usize,
+}
+
+impl Inbox<'_> {
+    /// Called per conversation or message written; looks at the channel every few.
+    fn tick(&mut self) {
+        self.seen += 1;
+        if self.seen % 64 == 0 {
+            self.drain();
+        }
+    }
+
+    fn drain(&mut self) {
+        loop {
+            match self.events.try_recv() {
+                Ok(batch) => self.next.absorb(&batch),
+                Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {
+                    self.next.catch_up_from = Some(self.last_watermark);
+                }
+                Err(_) => return,
+            }
+        }
+    }
+}
+
 /// Writes what is pending and commits; returns the watermark it recorded.
 fn flush(
     search: &Search,
     store: &Store,
     writer: &mut IndexWriter,
     mut p: Pending,
+    inbox: &mut Inbox,
 ) -> ApiResult<i64> {
     let started = now_ms();
     let watermark = p.since.map_or(started, |(_, wall)| wall.min(started));
@@ -331,10 +386,18 @@ fn flush(
         p.whole
             .extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
     }
+    // Created and then changed before this flush: indexed as changed.
+    let mut fresh = HashSet::new();
+    for &(b, k) in p.new_contacts.difference(&p.contacts) {
+        fresh.extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
+    }
+    fresh.retain(|k| !p.whole.contains(k));
     // A contact indexed whole above needs no second look for its cards.
     for &(b, k) in p.contact_cards.difference(&p.contacts) {
-        p.cards
-            .extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
+        if !p.new_contacts.contains(&(b, k)) {
+            p.cards
+                .extend(repo::of_contact(&read, b, k)?.into_iter().map(|c| (b, c)));
+        }
     }
     let mut docs = Docs::new(writer, search.fields());
     let mut conversations: HashMap<ConversationId, Option<Conversation>> = HashMap::new();
@@ -349,22 +412,21 @@ fn flush(
     let mut n = 0;
     for &(b, c) in &p.whole {
         n += docs.conversation(&read, b, c, false)?;
+        inbox.tick();
     }
-    for (b, c, m) in p
-        .messages
-        .iter()
-        .filter(|(b, c, _)| !p.whole.contains(&(*b, *c)))
-    {
+    for &(b, c) in &fresh {
+        n += docs.conversation(&read, b, c, true)?;
+        inbox.tick();
+    }
+    let written = |k: &(BusinessId, ConversationId)| p.whole.contains(k) || fresh.contains(k);
+    for (b, c, m) in p.messages.iter().filter(|(b, c, _)| !written(&(*b, *c))) {
         if let (Some(conv), Some(msg)) = (conversation(*b, *c)?, repo::message(&read, *b, *c, *m)?)
         {
-            n += docs.message(&conv, &msg)?;
+            n += docs.new_message(&conv, &msg)?;
         }
+        inbox.tick();
     }
-    for (b, c, id) in p
-        .notes
-        .iter()
-        .filter(|(b, c, _)| !p.whole.contains(&(*b, *c)))
-    {
+    for (b, c, id) in p.notes.iter().filter(|(b, c, _)| !written(&(*b, *c))) {
         if let Some(conv) = conversation(*b, *c)? {
             let notes = repo::notes(&read, *b, *c)?;
             if let Some(note) = notes.iter().find(|x| x.id == *id) {
@@ -372,13 +434,14 @@ fn flush(
             }
         }
     }
-    for (b, c) in p.cards.iter().filter(|k| !p.whole.contains(k)) {
+    for (b, c) in p.cards.iter().filter(|k| !written(k)) {
         if let Some(conv) = conversation(*b, *c)? {
             n += docs.card(&read, &conv)?;
         }
     }
     docs.finish()?;
     drop(read);
+    inbox.drain();
     commit(
         search,
         writer,

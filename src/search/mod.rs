@@ -8,6 +8,7 @@
 //! narrows, it never decides who may see a hit.
 pub mod docs;
 pub mod indexer;
+mod merge;
 pub mod query;
 pub mod routes;
 pub mod schema;
@@ -29,14 +30,11 @@ use schema::Fields;
 
 /// Memory the indexer may buffer before it flushes a segment: small, since a
 /// cheap VPS runs imports, webhooks and the index in one process.
-const WRITER_HEAP_BYTES: usize = 24_000_000;
+const WRITER_HEAP_BYTES: usize = 15_000_000;
 
 /// Merges are where the index's memory peaks (tantivy defaults to four at
-/// once, of segments up to ten million documents): one at a time, and never
-/// of segments past this size, keeps a large import's peak flat at the cost of
-/// a few more segments to search.
+/// once): one at a time, each bounded by `merge::BoundedMerges`.
 const MERGE_THREADS: usize = 1;
-const MAX_DOCS_BEFORE_MERGE: usize = 200_000;
 
 /// What each commit records, so the next start knows what the index holds.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
@@ -187,9 +185,7 @@ impl Search {
             .index
             .writer_with_options(options)
             .map_err(error)?;
-        let mut policy = tantivy::indexer::LogMergePolicy::default();
-        policy.set_max_docs_before_merge(MAX_DOCS_BEFORE_MERGE);
-        writer.set_merge_policy(Box::new(policy));
+        writer.set_merge_policy(Box::new(merge::BoundedMerges));
         Ok(writer)
     }
 

@@ -1,9 +1,11 @@
 //! From what a person types to a tantivy query, always within one business
 //! and prefiltered by the scope's assignees.
+use std::ops::Bound;
+
 use tantivy::{
     collector::TopDocs,
     query::{
-        BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+        BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
         TermSetQuery,
     },
     schema::{Field, IndexRecordOption, Value},
@@ -217,13 +219,14 @@ fn contacts_query(f: &schema::Fields, p: &Parsed) -> Option<Box<dyn Query>> {
         any.push((Occur::Should, all_of(words)));
     }
     if let Some(digits) = &p.phone {
-        let t = Term::from_field_text(f.phone, digits);
+        let (from, to) = schema::phone_key_range(digits);
+        let ending_in = RangeQuery::new(
+            Bound::Included(Term::from_field_text(f.phone, &from)),
+            Bound::Excluded(Term::from_field_text(f.phone, &to)),
+        );
         any.push((
             Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(t, IndexRecordOption::Basic)),
-                3.0,
-            )),
+            Box::new(BoostQuery::new(Box::new(ending_in), 3.0)),
         ));
     }
     if any.is_empty() {

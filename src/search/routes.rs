@@ -157,7 +157,9 @@ fn visible_items(
             schema::KIND_CONTACT => {
                 let mut s = snippet::highlight(&hit.text.replace('\n', " · "), &card_words);
                 if let (Some(digits), Some(phone)) = (&parsed.phone, contact["phone"].as_str()) {
-                    if schema::phone_suffixes(phone).contains(digits) {
+                    if schema::phone_key(phone)
+                        .is_some_and(|k| k.starts_with(&schema::phone_key_range(digits).0))
+                    {
                         s.push_str(&format!(" · <mark>{phone}</mark>"));
                     }
                 }

@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// Bumped whenever fields or analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Case- and accent-insensitive words for Latin scripts.
 pub const ANALYZER: &str = "wf_fold";
@@ -37,7 +37,8 @@ pub struct Fields {
     pub body: Field,
     /// Contact name, email, labels and custom field values.
     pub card: Field,
-    /// Every suffix of the phone's digits from four on: any format finds it.
+    /// The phone's digits reversed: a query's digits, reversed, are a prefix
+    /// of it whatever the format typed (see `phone_key`).
     pub phone: Field,
     pub created_at: Field,
 }
@@ -145,21 +146,30 @@ pub fn card_doc(
     words.extend(c.labels.iter().cloned());
     words.extend(custom.iter().map(|(_, v)| v.clone()));
     d.add_text(f.card, words.join("\n"));
-    if let Some(phone) = &contact.phone {
-        for suffix in phone_suffixes(phone) {
-            d.add_text(f.phone, suffix);
-        }
+    if let Some(key) = contact.phone.as_deref().and_then(phone_key) {
+        d.add_text(f.phone, key);
     }
     d
 }
 
-/// The digits of a phone and every shorter tail down to four digits, so
-/// `+55 11 98765-4321`, `11987654321` and `4321` all find `+5511987654321`.
-pub fn phone_suffixes(phone: &str) -> Vec<String> {
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    (0..digits.len().saturating_sub(3))
-        .map(|start| digits[start..].to_string())
-        .collect()
+/// A phone's digits reversed. `+55 11 98765-4321`, `11987654321` and `4321`
+/// all end `+5511987654321`, so reversed they are prefixes of its key, and
+/// one term per phone serves them all. (Every suffix as its own term was ten
+/// unique terms per contact: most of an import's index and of its memory.)
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().rev().filter(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// The range of phone keys that end in `digits`: from the reversed digits up
+/// to the next prefix (digits are ASCII, so the last one plus one is a byte).
+pub fn phone_key_range(digits: &str) -> (String, String) {
+    let from: String = digits.chars().rev().collect();
+    let mut to = from.clone();
+    if let Some(last) = to.pop() {
+        to.push(char::from(last as u8 + 1));
+    }
+    (from, to)
 }
 
 /// The query's digits when it reads as a phone number (at least four digits
@@ -179,7 +189,7 @@ mod tests {
 
     #[test]
     fn a_phone_is_found_by_any_of_its_formats() {
-        let suffixes = phone_suffixes("+5511987654321");
+        let key = phone_key("+5511987654321").expect("a phone");
         for q in [
             "+55 11 98765-4321",
             "11987654321",
@@ -187,7 +197,16 @@ mod tests {
             "4321",
         ] {
             let digits = phone_query(q).expect("reads as a phone");
-            assert!(suffixes.contains(&digits), "{q}");
+            let (from, to) = phone_key_range(&digits);
+            assert!(
+                from.as_str() <= key.as_str() && key.as_str() < to.as_str(),
+                "{q}"
+            );
+        }
+        for other in ["+5511987654320", "+5511987654331", "4329"] {
+            let (from, to) = phone_key_range(&phone_query(other).expect("a phone"));
+            let inside = from.as_str() <= key.as_str() && key.as_str() < to.as_str();
+            assert!(!inside, "{other} must not find it");
         }
         assert_eq!(phone_query("ana 4321"), None);
         assert_eq!(phone_query("123"), None);
