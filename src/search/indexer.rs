@@ -30,6 +30,11 @@ const INDEXER_NICE: i32 = 10;
 /// After a crash, conversations active this long before the watermark are
 /// re-indexed too: events reach the indexer a little after their commit.
 const SLACK_MS: i64 = 30_000;
+/// Changes held before a flush starts at once. A flush also takes in what
+/// arrives meanwhile up to this many; past it, events wait in the store's
+/// bounded channel (and, if that overflows, the index catches up from the
+/// store), so a backlog never grows in memory without bound.
+const PENDING_MAX: usize = 20_000;
 /// Documents a rebuild writes between intermediate commits.
 const REBUILD_COMMIT_EVERY: usize = 100_000;
 
@@ -236,8 +241,8 @@ async fn follow(
     let mut last_watermark = search.payload().watermark;
     loop {
         let deadline = pending.since.map(|(t, _)| t + FLUSH_AFTER);
-        let due =
-            !pending.is_empty() && (pending.catch_up_from.is_some() || pending.size() > 20_000);
+        let due = !pending.is_empty()
+            && (pending.catch_up_from.is_some() || pending.size() > PENDING_MAX);
         if !due {
             tokio::select! {
                 biased;
@@ -355,7 +360,7 @@ impl Inbox<'_> {
     }
 
     fn drain(&mut self) {
-        loop {
+        while self.next.size() < PENDING_MAX {
             match self.events.try_recv() {
                 Ok(batch) => self.next.absorb(&batch),
                 Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => {

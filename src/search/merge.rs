@@ -14,7 +14,7 @@ use tantivy::{
 
 /// The most documents (alive) a merge reads; also about the largest segment
 /// merging makes, since bigger ones are left as they are.
-pub const MAX_MERGE_DOCS: u32 = 150_000;
+pub const MAX_MERGE_DOCS: u32 = 100_000;
 /// Small segments wait until this many can merge together: merging two at a
 /// time would rewrite the same documents over and over.
 const MERGE_FACTOR: usize = 4;

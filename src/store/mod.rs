@@ -304,7 +304,7 @@ struct Inner {
 /// The page cache the store keeps in memory. redb's own default (1 GiB) would
 /// make a bulk import grow the process to that size; the operating system's
 /// file cache still holds the rest of the file.
-pub const DEFAULT_CACHE_MB: usize = 16;
+pub const DEFAULT_CACHE_MB: usize = 8;
 
 /// A store with every table in a temporary folder, for unit tests.
 #[cfg(test)]
