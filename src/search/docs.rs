@@ -85,11 +85,10 @@ impl<'a> Docs<'a> {
         Ok(1)
     }
 
-    /// A message just committed: the index cannot hold it yet, so nothing is
-    /// deleted first. (A delete stays queued in tantivy, as long as a running
-    /// merge lasts: an import's or a webhook burst's worth of them was tens of
-    /// megabytes.) A conversation indexed whole again replaces its messages.
-    pub fn new_message(&mut self, c: &Conversation, m: &Message) -> ApiResult<usize> {
+    /// Replaces by key even for a message just committed: a flush that indexed
+    /// its conversation whole may have read it already, before its event came.
+    pub fn message(&mut self, c: &Conversation, m: &Message) -> ApiResult<usize> {
+        self.replace_key(&schema::message_key(m));
         match schema::message_doc(self.fields, c, m) {
             Some(doc) => self.add(doc).map(|_| 1),
             None => Ok(0),

@@ -427,7 +427,7 @@ fn flush(
     for (b, c, m) in p.messages.iter().filter(|(b, c, _)| !written(&(*b, *c))) {
         if let (Some(conv), Some(msg)) = (conversation(*b, *c)?, repo::message(&read, *b, *c, *m)?)
         {
-            n += docs.new_message(&conv, &msg)?;
+            n += docs.message(&conv, &msg)?;
         }
         inbox.tick();
     }
