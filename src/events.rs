@@ -28,4 +28,21 @@ impl Event {
 
 /// The events of one commit, published together: one wake-up per commit for
 /// every subscriber instead of one per event.
-pub type Batch = std::sync::Arc<[Event]>;
+pub type Batch = std::sync::Arc<Committed>;
+
+/// A commit's events and its place in the store's commit order (`seq`, as
+/// `store::commit_seq` reads it in any snapshot): a consumer that read a
+/// snapshot knows which later events that snapshot already holds.
+#[derive(Debug)]
+pub struct Committed {
+    pub seq: u64,
+    pub events: Vec<Event>,
+}
+
+impl std::ops::Deref for Committed {
+    type Target = [Event];
+
+    fn deref(&self) -> &[Event] {
+        &self.events
+    }
+}

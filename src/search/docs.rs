@@ -1,5 +1,6 @@
 //! Writes the index documents of store records: a conversation's card, its
-//! messages and notes. Every write replaces by key, so replays are harmless.
+//! messages and notes. A card or note replaces its earlier document by key; a
+//! message is added once (see `indexer`), or with its whole conversation.
 use tantivy::{query::TermSetQuery, IndexWriter, TantivyDocument, Term};
 
 use super::{error, schema};
@@ -68,7 +69,7 @@ impl<'a> Docs<'a> {
     }
 
     fn replace_key(&mut self, key: &str) {
-        self.replaced.push(schema::key_term(self.fields, key));
+        self.replaced.push(schema::replaces_term(self.fields, key));
     }
 
     pub fn card<R: Reader + ?Sized>(&mut self, r: &R, c: &Conversation) -> ApiResult<usize> {
@@ -85,10 +86,9 @@ impl<'a> Docs<'a> {
         Ok(1)
     }
 
-    /// Replaces by key even for a message just committed: a flush that indexed
-    /// its conversation whole may have read it already, before its event came.
+    /// Adds a message the index does not hold yet: the indexer skips the
+    /// events of messages a whole-conversation write has read already.
     pub fn message(&mut self, c: &Conversation, m: &Message) -> ApiResult<usize> {
-        self.replace_key(&schema::message_key(m));
         match schema::message_doc(self.fields, c, m) {
             Some(doc) => self.add(doc).map(|_| 1),
             None => Ok(0),
@@ -96,7 +96,7 @@ impl<'a> Docs<'a> {
     }
 
     pub fn note(&mut self, c: &Conversation, n: &Note) -> ApiResult<usize> {
-        self.replace_key(&format!("n:{}", n.id));
+        self.replace_key(&schema::note_key(n));
         self.add(schema::note_doc(self.fields, c, n)).map(|_| 1)
     }
 

@@ -2,6 +2,7 @@
 //! the index at most `FLUSH_AFTER` after the first change it holds.
 use std::{
     collections::{HashMap, HashSet},
+    rc::Rc,
     time::{Duration, Instant},
 };
 
@@ -9,7 +10,7 @@ use serde_json::Value;
 use tantivy::IndexWriter;
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 
-use super::{docs::Docs, error, schema, Payload, Search};
+use super::{covered::Covered, docs::Docs, error, schema, Payload, Search};
 use crate::{
     conversations::{model::Conversation, repo},
     error::ApiResult,
@@ -23,6 +24,13 @@ use crate::{
 
 /// A change is searchable this long after its commit, plus the flush itself.
 const FLUSH_AFTER: Duration = Duration::from_millis(500);
+/// Under a flood (the last flush held more than `FLOOD` changes, 12,000 a
+/// second and up) the index commits less often, as a search engine's
+/// refresh interval does: every segment and every merge builds a term
+/// dictionary per field whatever its size, and that was most of the index's
+/// CPU at full webhook rate, CPU the webhooks' acknowledgements need more.
+const FLUSH_AFTER_FLOOD: Duration = Duration::from_millis(1_500);
+const FLOOD: usize = 6_000;
 
 /// How much lower than the request threads the indexer runs (see `yield_to_ingest`).
 #[cfg(target_os = "linux")]
@@ -61,7 +69,8 @@ impl Running {
 
 #[derive(Default)]
 struct Pending {
-    messages: Vec<(BusinessId, ConversationId, MessageId)>,
+    /// With the commit sequence of the event that named them.
+    messages: Vec<(BusinessId, ConversationId, MessageId, u64)>,
     notes: Vec<(BusinessId, ConversationId, MessageId)>,
     cards: HashSet<(BusinessId, ConversationId)>,
     whole: HashSet<(BusinessId, ConversationId)>,
@@ -78,6 +87,8 @@ struct Pending {
     catch_up_from: Option<i64>,
     /// When the oldest change held here was received (monotonic, wall ms).
     since: Option<(Instant, i64)>,
+    /// The commit sequence of the last batch taken in.
+    last_seq: u64,
 }
 
 fn id_at<T: std::str::FromStr>(v: &Value, field: &str) -> Option<T> {
@@ -121,6 +132,7 @@ impl Pending {
     }
 
     fn absorb(&mut self, batch: &Batch) {
+        self.last_seq = self.last_seq.max(batch.seq);
         for e in batch.iter() {
             let Some(b) = e.business_id else { continue };
             let conversation = id_at::<ConversationId>(&e.data, "conversation_id");
@@ -129,7 +141,7 @@ impl Pending {
                 // card is rewritten only when what it holds changes.
                 ("message.new", Some(c)) => {
                     if let Some(m) = id_at(&e.data, "message_id") {
-                        self.messages.push((b, c, m));
+                        self.messages.push((b, c, m, batch.seq));
                     }
                 }
                 ("index.note", Some(c)) => {
@@ -156,7 +168,7 @@ impl Pending {
                 }
                 ("index.messages", Some(c)) => {
                     for m in ids(&e.data, "message_ids") {
-                        self.messages.push((b, c, m));
+                        self.messages.push((b, c, m, batch.seq));
                     }
                     self.cards.insert((b, c));
                 }
@@ -232,15 +244,17 @@ async fn follow(
     mut commands: mpsc::UnboundedReceiver<Control>,
 ) {
     let mut pending = Pending::default();
+    let mut covered = Covered::default();
     let payload = search.payload();
     if payload.complete {
         pending.catch_up_from = Some(payload.watermark);
-    } else if let Err(e) = rebuild_with(&search, &store, &mut writer) {
+    } else if let Err(e) = rebuild_with(&search, &store, &mut writer, &mut covered) {
         tracing::error!("search index rebuild: {}", e.message);
     }
     let mut last_watermark = search.payload().watermark;
+    let mut interval = FLUSH_AFTER;
     loop {
-        let deadline = pending.since.map(|(t, _)| t + FLUSH_AFTER);
+        let deadline = pending.since.map(|(t, _)| t + interval);
         let due = !pending.is_empty()
             && (pending.catch_up_from.is_some() || pending.size() > PENDING_MAX);
         if !due {
@@ -249,7 +263,7 @@ async fn follow(
                 c = commands.recv() => match c {
                     Some(Control::Rebuild) => {
                         pending = Pending::default();
-                        if let Err(e) = rebuild_with(&search, &store, &mut writer) {
+                        if let Err(e) = rebuild_with(&search, &store, &mut writer, &mut covered) {
                             tracing::error!("search index rebuild: {}", e.message);
                         }
                         last_watermark = search.payload().watermark;
@@ -275,13 +289,25 @@ async fn follow(
             }
         }
         let taken = std::mem::take(&mut pending);
+        interval = if taken.size() > FLOOD {
+            FLUSH_AFTER_FLOOD
+        } else {
+            FLUSH_AFTER
+        };
         let mut inbox = Inbox {
             events: &mut events,
             next: &mut pending,
             last_watermark,
             seen: 0,
         };
-        match flush(&search, &store, &mut writer, taken, &mut inbox) {
+        match flush(
+            &search,
+            &store,
+            &mut writer,
+            taken,
+            &mut inbox,
+            &mut covered,
+        ) {
             Ok(w) => {
                 last_watermark = w;
                 let (n, since) = (pending.size(), pending.since.map(|(_, wall)| wall));
@@ -302,7 +328,14 @@ async fn follow(
             last_watermark,
             seen: 0,
         };
-        if let Err(e) = flush(&search, &store, &mut writer, pending, &mut inbox) {
+        if let Err(e) = flush(
+            &search,
+            &store,
+            &mut writer,
+            pending,
+            &mut inbox,
+            &mut covered,
+        ) {
             tracing::error!("search index final commit: {}", e.message);
         }
     }
@@ -379,13 +412,20 @@ fn flush(
     writer: &mut IndexWriter,
     mut p: Pending,
     inbox: &mut Inbox,
+    covered: &mut Covered,
 ) -> ApiResult<i64> {
     let started = now_ms();
     let watermark = p.since.map_or(started, |(_, wall)| wall.min(started));
     let erased = p.erased;
     let read = store.read()?;
+    let snapshot = crate::store::commit_seq(&read)?;
     if let Some(from) = p.catch_up_from {
         p.whole.extend(changed_since(&read, from)?);
+    }
+    for &(b, c, _, seq) in &p.messages {
+        if covered.uncertain(seq) {
+            p.whole.insert((b, c));
+        }
     }
     for &(b, k) in &p.contacts {
         p.whole
@@ -405,15 +445,20 @@ fn flush(
         }
     }
     let mut docs = Docs::new(writer, search.fields());
-    let mut conversations: HashMap<ConversationId, Option<Conversation>> = HashMap::new();
-    let mut conversation = |b: BusinessId, c: ConversationId| -> ApiResult<Option<Conversation>> {
-        if let Some(hit) = conversations.get(&c) {
-            return Ok(hit.clone());
-        }
-        let found = repo::get(&read, b, c)?;
-        conversations.insert(c, found.clone());
-        Ok(found)
-    };
+    // Shared, not cloned: a flood's flush looks up the same conversations thousands of times.
+    let mut conversations: HashMap<ConversationId, Option<Rc<Conversation>>> = HashMap::new();
+    let mut conversation =
+        |b: BusinessId, c: ConversationId| -> ApiResult<Option<Rc<Conversation>>> {
+            if let Some(hit) = conversations.get(&c) {
+                return Ok(hit.clone());
+            }
+            let found = repo::get(&read, b, c)?.map(Rc::new);
+            conversations.insert(c, found.clone());
+            Ok(found)
+        };
+    for (_, c) in p.whole.iter().chain(&fresh) {
+        covered.written_whole(*c, snapshot);
+    }
     let mut n = 0;
     for &(b, c) in &p.whole {
         n += docs.conversation(&read, b, c, false)?;
@@ -424,7 +469,11 @@ fn flush(
         inbox.tick();
     }
     let written = |k: &(BusinessId, ConversationId)| p.whole.contains(k) || fresh.contains(k);
-    for (b, c, m) in p.messages.iter().filter(|(b, c, _)| !written(&(*b, *c))) {
+    let unwritten = p
+        .messages
+        .iter()
+        .filter(|(b, c, _, seq)| !written(&(*b, *c)) && !covered.holds(*c, *seq));
+    for (b, c, m, _) in unwritten {
         if let (Some(conv), Some(msg)) = (conversation(*b, *c)?, repo::message(&read, *b, *c, *m)?)
         {
             n += docs.message(&conv, &msg)?;
@@ -446,6 +495,7 @@ fn flush(
     }
     docs.finish()?;
     drop(read);
+    covered.forget_through(p.last_seq);
     inbox.drain();
     commit(
         search,
@@ -471,7 +521,12 @@ fn flush(
 }
 
 /// Replaces the whole index with what the store holds now.
-fn rebuild_with(search: &Search, store: &Store, writer: &mut IndexWriter) -> ApiResult<usize> {
+fn rebuild_with(
+    search: &Search,
+    store: &Store,
+    writer: &mut IndexWriter,
+    covered: &mut Covered,
+) -> ApiResult<usize> {
     search.with_stats(|s| s.rebuilding = true);
     let started = now_ms();
     let unfinished = Payload {
@@ -484,8 +539,11 @@ fn rebuild_with(search: &Search, store: &Store, writer: &mut IndexWriter) -> Api
     let mut after: Option<Vec<u8>> = None;
     let mut total = 0;
     let mut since_commit = 0;
+    let mut seqs: Option<(u64, u64)> = None;
     loop {
         let read = store.read()?;
+        let seq = crate::store::commit_seq(&read)?;
+        seqs = Some(seqs.map_or((seq, seq), |(first, _)| (first, seq)));
         let page = repo::all_after(&read, after.as_deref(), 200)?;
         let mut docs = Docs::new(writer, search.fields());
         for (_, c) in &page {
@@ -516,13 +574,18 @@ fn rebuild_with(search: &Search, store: &Store, writer: &mut IndexWriter) -> Api
         s.rebuilding = false;
         s.docs_indexed += total as u64;
     });
+    *covered = Covered::after_rebuild(seqs);
     Ok(total)
 }
 
 /// A rebuild by a process that holds the store but runs no server.
 pub fn rebuild(search: &Search, store: &Store) -> ApiResult<usize> {
     let mut writer = search.writer()?;
-    let n = rebuild_with(search, store, &mut writer)?;
+    let n = rebuild_with(search, store, &mut writer, &mut Covered::default())?;
     writer.wait_merging_threads().map_err(error)?;
     Ok(n)
 }
+
+#[cfg(test)]
+#[path = "indexer_tests.rs"]
+mod tests;

@@ -6,6 +6,7 @@
 //! changed since. `wafunnel reindex` (or a schema change) rebuilds it from the
 //! store. Queries always re-check the scope against the store: the index only
 //! narrows, it never decides who may see a hit.
+mod covered;
 pub mod docs;
 pub mod indexer;
 mod merge;

@@ -19,18 +19,30 @@ use crate::{
 };
 
 /// Bumped whenever fields or analysis change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Case- and accent-insensitive words for Latin scripts.
 pub const ANALYZER: &str = "wf_fold";
 
 #[derive(Clone, Copy)]
 pub struct Fields {
-    /// `m:<message>`, `n:<note>` or `c:<conversation>`: what an update replaces.
+    /// `m:<message>`, `n:<note>` or `c:<conversation>`: what a hit names.
     pub key: Field,
+    /// The key of a note or card, indexed: what an update of one replaces.
+    /// A message has none: a message's words never change, so its document
+    /// is only ever removed with its whole conversation, and a unique term
+    /// per message was the largest part of every term dictionary to build
+    /// and merge.
+    pub replaces: Field,
     pub kind: Field,
     pub business: Field,
+    /// The conversation's id as text: what a hit names.
     pub conversation: Field,
+    /// The conversation's id as its 16 bytes, indexed: what a whole
+    /// conversation's rewrite or erasure deletes by. Bytes rather than the
+    /// 26-letter text make a shorter term, and every segment and merge
+    /// builds a dictionary of the conversation terms it holds.
+    pub in_conversation: Field,
     /// The conversation's assignee (`none` when unassigned): the scope's prefilter.
     pub assignee: Field,
     /// Message text, caption or note.
@@ -66,15 +78,18 @@ pub fn build() -> (Schema, Fields) {
         )
         .set_stored();
     let fields = Fields {
-        key: s.add_text_field("key", STRING | STORED),
+        key: s.add_text_field("key", STORED),
+        replaces: s.add_text_field("replaces", STRING),
         kind: s.add_text_field("kind", STRING | STORED),
         business: s.add_text_field("business", STRING),
-        conversation: s.add_text_field("conversation", STRING | STORED),
+        conversation: s.add_text_field("conversation", STORED),
+        in_conversation: s.add_bytes_field("in_conversation", INDEXED),
         assignee: s.add_text_field("assignee", STRING),
         body: s.add_text_field("body", text.clone()),
         card: s.add_text_field("card", text),
         phone: s.add_text_field("phone", STRING),
-        created_at: s.add_i64_field("created_at", INDEXED | STORED | FAST),
+        // Sorted on, never searched: a fast field, without a term per instant.
+        created_at: s.add_i64_field("created_at", STORED | FAST),
     };
     (s.build(), fields)
 }
@@ -87,11 +102,12 @@ pub fn assignee_term(f: &Fields, m: Option<MemberId>) -> Term {
 }
 
 pub fn conversation_term(f: &Fields, c: ConversationId) -> Term {
-    Term::from_field_text(f.conversation, &c.to_string())
+    Term::from_field_bytes(f.in_conversation, &c.0.to_bytes())
 }
 
-pub fn key_term(f: &Fields, key: &str) -> Term {
-    Term::from_field_text(f.key, key)
+/// Finds the note or card document with this key, to replace it.
+pub fn replaces_term(f: &Fields, key: &str) -> Term {
+    Term::from_field_text(f.replaces, key)
 }
 
 pub fn message_key(m: &Message) -> String {
@@ -104,6 +120,7 @@ fn base(f: &Fields, c: &Conversation, key: String, kind: &str, at: i64) -> Tanti
     d.add_text(f.kind, kind);
     d.add_text(f.business, c.business_id.to_string());
     d.add_text(f.conversation, c.id.to_string());
+    d.add_bytes(f.in_conversation, &c.id.0.to_bytes());
     d.add_text(
         f.assignee,
         c.assignee_id
@@ -124,9 +141,15 @@ pub fn message_doc(f: &Fields, c: &Conversation, m: &Message) -> Option<TantivyD
 }
 
 pub fn note_doc(f: &Fields, c: &Conversation, n: &Note) -> TantivyDocument {
-    let mut d = base(f, c, format!("n:{}", n.id), KIND_NOTE, n.created_at);
+    let key = note_key(n);
+    let mut d = base(f, c, key.clone(), KIND_NOTE, n.created_at);
+    d.add_text(f.replaces, key);
     d.add_text(f.body, &n.text);
     d
+}
+
+pub fn note_key(n: &Note) -> String {
+    format!("n:{}", n.id)
 }
 
 pub fn card_key(c: ConversationId) -> String {
@@ -141,6 +164,7 @@ pub fn card_doc(
     custom: &[(String, String)],
 ) -> TantivyDocument {
     let mut d = base(f, c, card_key(c.id), KIND_CONTACT, c.created_at);
+    d.add_text(f.replaces, card_key(c.id));
     let mut words = vec![contact.name.clone()];
     words.extend(contact.email.clone());
     words.extend(c.labels.iter().cloned());

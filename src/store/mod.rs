@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 
 pub use codec::{CodecError, Record};
 pub use keys::{prefix_end, Key};
-pub use writer::WriteCtx;
+pub use writer::{commit_seq, WriteCtx};
 
 use crate::{
     error::{ApiError, ApiResult, Code},

@@ -13,7 +13,9 @@ use std::{
     time::Instant,
 };
 
-use redb::{Database, Durability, ReadableTable, Table, TableHandle, WriteTransaction};
+use redb::{
+    Database, Durability, ReadableDatabase, ReadableTable, Table, TableHandle, WriteTransaction,
+};
 use tokio::sync::{broadcast, oneshot};
 
 use super::{codec, collect_range, Reader, Record, StoreError, Tbl};
@@ -51,7 +53,10 @@ impl Reply {
     }
 }
 
-type OpenTables<'a> = RefCell<HashMap<String, Table<'a, &'static [u8], &'static [u8]>>>;
+/// The tables a batch has opened, by name. A batch opens a dozen or two, and
+/// every store operation looks one up, so a short list compared by name
+/// beats hashing the name each time.
+type OpenTables<'a> = RefCell<Vec<(String, Table<'a, &'static [u8], &'static [u8]>)>>;
 
 /// What a job sees: the batch's write transaction (reads see earlier jobs'
 /// writes) and a place to put events that go out after the commit. Tables stay
@@ -109,16 +114,14 @@ impl WriteCtx<'_, '_> {
     ) -> Result<R, StoreError> {
         let mut open = self.tables.borrow_mut();
         let name = t.name();
-        if !open.contains_key(name) {
-            let table = self.tx.open_table(t)?;
-            open.insert(name.to_string(), table);
-        }
-        match open.get_mut(name) {
-            Some(table) => f(table),
-            None => Err(StoreError::Redb(format!(
-                "table {name} could not be opened"
-            ))),
-        }
+        let at = match open.iter().position(|(n, _)| *n == name) {
+            Some(at) => at,
+            None => {
+                open.push((name.to_string(), self.tx.open_table(t)?));
+                open.len() - 1
+            }
+        };
+        f(&mut open[at].1)
     }
 
     pub fn put<V: Record>(&mut self, t: Tbl, key: &[u8], value: &V) -> Result<(), StoreError> {
@@ -284,6 +287,13 @@ fn run(
     max_batch: usize,
     metrics: &Metrics,
 ) {
+    let mut seq = match db.begin_read().map(super::ReadTxn) {
+        Ok(read) => commit_seq(&read).unwrap_or(0),
+        Err(e) => {
+            tracing::error!("writer: reading the commit sequence: {e}");
+            0
+        }
+    };
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < max_batch {
@@ -292,27 +302,41 @@ fn run(
                 Err(_) => break,
             }
         }
-        commit_batch(db, batch, events, metrics);
+        if commit_batch(db, batch, seq + 1, events, metrics) {
+            seq += 1;
+        }
     }
     tracing::debug!("writer stopped");
+}
+
+const COMMIT_SEQ_KEY: &[u8] = b"commit_seq";
+
+/// How many commits the writer has made, as of the snapshot `r` reads: the
+/// `seq` of the last `events::Committed` that snapshot holds.
+pub fn commit_seq<R: Reader + ?Sized>(r: &R) -> Result<u64, StoreError> {
+    Ok(r.get_raw(super::migrate::META, COMMIT_SEQ_KEY)?
+        .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+        .map_or(0, u64::from_be_bytes))
 }
 
 /// Applies the batch in one transaction. A failing job must leave no trace, so
 /// when any job fails the transaction is dropped, that job is answered with its
 /// error, and the rest of the batch is applied again in a fresh transaction.
+/// True when a transaction numbered `seq` was committed.
 fn commit_batch(
     db: &Database,
     mut batch: Vec<Command>,
+    seq: u64,
     events: &broadcast::Sender<crate::events::Batch>,
     metrics: &Metrics,
-) {
+) -> bool {
     while !batch.is_empty() {
         let started = Instant::now();
         let tx = match begin(db) {
             Ok(tx) => tx,
             Err(e) => return fail_all(batch, e),
         };
-        let (outputs, published, failed) = match apply(&tx, &mut batch) {
+        let (outputs, published, failed) = match apply(&tx, &mut batch, seq) {
             Ok(applied) => applied,
             Err(e) => return fail_all(batch, e),
         };
@@ -332,16 +356,20 @@ fn commit_batch(
         }
         if !published.is_empty() {
             // No subscriber is fine: events are a notification, the store is the truth.
-            let _ = events.send(published.into());
+            let _ = events.send(Arc::new(crate::events::Committed {
+                seq,
+                events: published,
+            }));
         }
-        return;
+        return true;
     }
+    false
 }
 
 type Applied = (Vec<Output>, Vec<Event>, Vec<(usize, ApiError)>);
 
-fn apply(tx: &WriteTransaction, batch: &mut [Command]) -> Result<Applied, StoreError> {
-    let tables: OpenTables = RefCell::new(HashMap::new());
+fn apply(tx: &WriteTransaction, batch: &mut [Command], seq: u64) -> Result<Applied, StoreError> {
+    let tables: OpenTables = RefCell::new(Vec::new());
     let mut outputs = Vec::with_capacity(batch.len());
     let mut published = Vec::new();
     let mut failed = Vec::new();
@@ -365,12 +393,14 @@ fn apply(tx: &WriteTransaction, batch: &mut [Command]) -> Result<Applied, StoreE
         }
     }
     if failed.is_empty() {
-        counters.apply(&mut WriteCtx {
+        let mut ctx = WriteCtx {
             tx,
             tables: &tables,
             events: Vec::new(),
             counters: Counters::default(),
-        })?;
+        };
+        counters.apply(&mut ctx)?;
+        ctx.put_raw(super::migrate::META, COMMIT_SEQ_KEY, &seq.to_be_bytes())?;
     }
     Ok((outputs, published, failed))
 }
@@ -381,12 +411,13 @@ fn begin(db: &Database) -> Result<WriteTransaction, StoreError> {
     Ok(tx)
 }
 
-fn fail_all(batch: Vec<Command>, err: StoreError) {
+fn fail_all(batch: Vec<Command>, err: StoreError) -> bool {
     tracing::error!("write batch failed: {err}");
     let api: ApiError = err.into();
     for cmd in batch {
         cmd.reply.send(Err(api.clone()));
     }
+    false
 }
 
 #[cfg(test)]

@@ -253,7 +253,9 @@ async fn backup_under_64_writers_restores_a_consistent_snapshot() {
 
     let snapshot = dump(&fresh.path().join("wafunnel.redb"));
     let live = dump(&dir.path().join("wafunnel.redb"));
-    for (key, value) in &snapshot {
+    // The writer's commit counter is the one record every commit rewrites.
+    let counter = ("meta".to_string(), b"commit_seq".to_vec());
+    for (key, value) in snapshot.iter().filter(|(key, _)| **key != counter) {
         assert_eq!(
             live.get(key),
             Some(value),
