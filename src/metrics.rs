@@ -71,8 +71,8 @@ impl Histogram {
 pub struct Metrics(Arc<Inner>);
 
 struct Inner {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<(String, String), Arc<Histogram>>>,
+    requests: Mutex<BTreeMap<(&'static str, &'static str, u16), u64>>,
+    latency: Mutex<BTreeMap<(&'static str, &'static str), Arc<Histogram>>>,
     batch_size: Histogram,
     commit_seconds: Histogram,
     commits: AtomicU64,
@@ -93,13 +93,21 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn record_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    /// `route` is the matched pattern, so the label set stays small whatever
+    /// paths clients send; keys are static, so a request allocates nothing here.
+    pub fn record_request(
+        &self,
+        method: &actix_web::http::Method,
+        route: &'static str,
+        status: u16,
+        elapsed: Duration,
+    ) {
+        let method = method_label(method);
         if let Ok(mut map) = self.0.requests.lock() {
-            *map.entry((method.to_string(), route.to_string(), status))
-                .or_default() += 1;
+            *map.entry((method, route, status)).or_default() += 1;
         }
         let hist = self.0.latency.lock().ok().map(|mut map| {
-            map.entry((method.to_string(), route.to_string()))
+            map.entry((method, route))
                 .or_insert_with(|| Arc::new(Histogram::new(LATENCY_BUCKETS)))
                 .clone()
         });
@@ -155,6 +163,20 @@ impl Metrics {
         out.push_str("# TYPE wafunnel_writer_commits_total counter\n");
         let _ = writeln!(out, "wafunnel_writer_commits_total {}", self.commits());
         out
+    }
+}
+
+fn method_label(m: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
     }
 }
 

@@ -56,8 +56,11 @@ pub async fn observe<B: MessageBody + 'static>(
 ) -> Result<ServiceResponse<B>, Error> {
     let started = Instant::now();
     let id = request_id(&req);
-    let method = req.method().to_string();
-    let path = req.path().to_string();
+    let method = req.method().clone();
+    // Kept only when the access log is on: a webhook flood pays for no copy.
+    let path = tracing::enabled!(target: "access", tracing::Level::INFO)
+        .then(|| req.path().to_string())
+        .unwrap_or_default();
     let metrics = req
         .app_data::<web::Data<AppState>>()
         .map(|s| s.metrics.clone());

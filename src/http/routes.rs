@@ -111,14 +111,18 @@ impl Routes {
     /// One resource per path with all its methods, so an unsupported method on a
     /// known path answers 405 instead of falling through.
     /// Static paths are mounted first: actix tries resources in order, and a
-    /// static path is a string compare while a templated one runs a regex, so
-    /// the hot webhook never pays for the API's templates.
+    /// static path is a string compare while a templated one runs a regex.
+    /// The webhooks come before all: they carry the traffic, and a hundred
+    /// API paths compared ahead of them were a microsecond per delivery.
     pub fn mount(self, cfg: &mut web::ServiceConfig) {
         let (fixed, templated): (Vec<_>, Vec<_>) = self
             .resources
             .into_iter()
             .partition(|(path, _)| !path.contains('{'));
-        for (path, routes) in fixed.into_iter().chain(templated) {
+        let (webhooks, api): (Vec<_>, Vec<_>) = fixed
+            .into_iter()
+            .partition(|(path, _)| path.starts_with("/webhooks/"));
+        for (path, routes) in webhooks.into_iter().chain(api).chain(templated) {
             let mut resource = web::resource(path).app_data(RoutePattern(path));
             for (_, route) in routes {
                 resource = resource.route(route);

@@ -183,7 +183,10 @@ impl Hub {
         let previous = member_of(&event.data, "previous_assignee_id");
         let reassigned_away = event.kind == "conversation.updated"
             && event.data.get("previous_assignee_id").is_some();
-        let text = frame(event.kind, event.data.clone());
+        // Built only once a socket of the business takes it: at full webhook
+        // rate most events have nobody watching.
+        let text = std::cell::OnceCell::new();
+        let text = || text.get_or_init(|| frame(event.kind, event.data.clone()));
         // It left a member's scope: their UI drops it, and nothing more follows.
         let removed = std::cell::OnceCell::new();
         let dropped = {
@@ -195,9 +198,9 @@ impl Hub {
             };
             keep_delivering(sockets, |s| {
                 if let Some(r) = recipient {
-                    (s.member_id == r).then_some(&text)
+                    (s.member_id == r).then(text)
                 } else if !about_conversation || s.scope.sees_conversation(assignee) {
-                    Some(&text)
+                    Some(text())
                 } else if reassigned_away && s.scope.sees_conversation(previous) {
                     Some(removed.get_or_init(|| {
                         frame(

@@ -148,7 +148,7 @@ impl Simulator {
             &self.store,
             &self.secret,
             &self.jobs_wake,
-            body.as_bytes(),
+            actix_web::web::Bytes::from(body),
             Some(&header),
         )
         .await

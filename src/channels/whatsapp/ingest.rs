@@ -290,8 +290,8 @@ pub fn prepare(delivery: &Delivery) -> Vec<PreparedChange> {
         .collect()
 }
 
-/// Applies a prepared delivery. `raw` is kept for dead letters.
-pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &str) -> ApiResult<Outcome> {
+/// Applies a prepared delivery. `raw` (the body as received) is kept for dead letters.
+pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &[u8]) -> ApiResult<Outcome> {
     let mut out = Outcome::default();
     for change in changes {
         let Some(number) = numbers::by_phone_number_id(ctx, &change.phone_number_id)? else {
@@ -299,7 +299,7 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &str) -> ApiRe
                 "no business has phone_number_id `{}`",
                 change.phone_number_id
             );
-            deadletters::record(ctx, "whatsapp", &reason, raw)?;
+            deadletters::record(ctx, "whatsapp", &reason, &String::from_utf8_lossy(raw))?;
             out.dead_letters += 1;
             continue;
         };

@@ -80,15 +80,22 @@ async fn receive(
         &state.store,
         &state.webhook_secret,
         &state.jobs_wake,
-        &body,
+        body,
         header,
     )
     .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "received": outcome.stored,
-        "duplicates": outcome.duplicates,
-        "statuses": outcome.statuses,
-    })))
+    Ok(HttpResponse::Ok().json(Acknowledged {
+        received: outcome.stored,
+        duplicates: outcome.duplicates,
+        statuses: outcome.statuses,
+    }))
+}
+
+#[derive(serde::Serialize)]
+struct Acknowledged {
+    received: usize,
+    duplicates: usize,
+    statuses: usize,
 }
 
 /// The one way a delivery enters: signature over the raw bytes, parse, then
@@ -98,24 +105,23 @@ pub async fn ingest_signed(
     store: &Store,
     secret: &str,
     jobs_wake: &Notify,
-    body: &[u8],
+    body: web::Bytes,
     header: Option<&str>,
 ) -> ApiResult<ingest::Outcome> {
-    if !signature::verify(secret.as_bytes(), body, header) {
+    if !signature::verify(secret.as_bytes(), &body, header) {
         return Err(ApiError::new(
             Code::InvalidSignature,
             "Missing or wrong X-Hub-Signature-256",
         ));
     }
     let delivery =
-        parse::parse(body).map_err(|e| ApiError::new(Code::BadRequest, e.to_string()))?;
+        parse::parse(&body).map_err(|e| ApiError::new(Code::BadRequest, e.to_string()))?;
     if delivery.changes.is_empty() {
         return Ok(ingest::Outcome::default());
     }
-    let raw = String::from_utf8_lossy(body).into_owned();
     let prepared = ingest::prepare(&delivery);
     let outcome = store
-        .write(move |ctx| ingest::apply(ctx, &prepared, &raw))
+        .write(move |ctx| ingest::apply(ctx, &prepared, &body))
         .await?;
     if outcome.media > 0 {
         jobs_wake.notify_one();
