@@ -157,9 +157,7 @@ fn visible_items(
             schema::KIND_CONTACT => {
                 let mut s = snippet::highlight(&hit.text.replace('\n', " · "), &card_words);
                 if let (Some(digits), Some(phone)) = (&parsed.phone, contact["phone"].as_str()) {
-                    if schema::phone_key(phone)
-                        .is_some_and(|k| k.starts_with(&schema::phone_key_range(digits).0))
-                    {
+                    if schema::phone_ends_with(phone, digits) {
                         s.push_str(&format!(" · <mark>{phone}</mark>"));
                     }
                 }

@@ -196,6 +196,12 @@ pub fn phone_key_range(digits: &str) -> (String, String) {
     (from, to)
 }
 
+/// Whether the phone's digits end in `digits` (what a phone query matched).
+pub fn phone_ends_with(phone: &str, digits: &str) -> bool {
+    let own: String = phone.chars().filter(char::is_ascii_digit).collect();
+    own.ends_with(digits)
+}
+
 /// The query's digits when it reads as a phone number (at least four digits
 /// and nothing but separators besides).
 pub fn phone_query(q: &str) -> Option<String> {
@@ -232,6 +238,8 @@ mod tests {
             let inside = from.as_str() <= key.as_str() && key.as_str() < to.as_str();
             assert!(!inside, "{other} must not find it");
         }
+        assert!(phone_ends_with("+55 11 98765-4321", "11987654321"));
+        assert!(!phone_ends_with("+5511987654321", "4329"));
         assert_eq!(phone_query("ana 4321"), None);
         assert_eq!(phone_query("123"), None);
     }
