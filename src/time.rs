@@ -5,6 +5,17 @@ pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
+/// Seconds as a sender wrote them (a webhook's `timestamp`, a token's
+/// `expires_in`) in milliseconds; `None` past what a timestamp can hold.
+pub fn secs_to_ms(secs: i64) -> Option<i64> {
+    secs.checked_mul(1000)
+}
+
+/// `secs` from now, in milliseconds; the far future for an absurd `secs`.
+pub fn ms_after_secs(secs: i64) -> i64 {
+    secs_to_ms(secs).map_or(i64::MAX, |ms| now_ms().saturating_add(ms))
+}
+
 pub fn rfc3339(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
         .unwrap_or_default()

@@ -320,6 +320,28 @@ async fn a_changed_number_moves_the_contact_instead_of_duplicating_it() {
     assert_eq!(items(&convs.body)[0]["contact"]["phone"], "+5511900000099");
 }
 
+/// The proptest above once sent `timestamp: 9223372036854775807`: seconds
+/// that overflow as milliseconds. The message is kept, stamped on arrival.
+#[tokio::test]
+async fn a_timestamp_past_what_milliseconds_hold_is_read_as_now() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "888").await;
+    let mut body = text("888", "5511900000002", "Bia", "wamid.far", "hello");
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] =
+        json!(i64::MAX.to_string());
+    let r = h.webhook(&body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = owner.get("/api/conversations?view=all").await;
+    let c = &items(&list.body)[0];
+    assert_eq!(c["last_message"]["text"], "hello");
+    assert_eq!(
+        c["window"]["open"], true,
+        "stamped now, so the window is open"
+    );
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, .. Default::default() })]
 

@@ -201,7 +201,7 @@ async fn connect(
         let forms = graph.forms(&p.id, &p.token).await.unwrap_or_default();
         ready.push((p, forms));
     }
-    let expires_at = expires_in.map(|s| now_ms() + s * 1000);
+    let expires_at = expires_in.map(crate::time::ms_after_secs);
     // The person's login in this business keeps its id (and key) across reconnects.
     let vault = vault::of(state.store.dir()).map_err(|e| format!("the keyring: {e}"))?;
     let hash = vault.user_hash(&profile.fb_user_id);

@@ -102,7 +102,7 @@ async fn renew(graph: &FbGraph, store: &Store, vault: &Vault, l: FbLogin) {
             if let Some(mut now) = login::get(ctx, l.id)? {
                 if now.sealed == l.sealed {
                     now.sealed = sealed.clone();
-                    now.user_token_expires_at = expires_in.map(|s| now_ms() + s * 1000);
+                    now.user_token_expires_at = expires_in.map(crate::time::ms_after_secs);
                     login::save(ctx, &now)?;
                 }
             }

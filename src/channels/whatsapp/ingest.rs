@@ -249,11 +249,9 @@ pub fn prepare(delivery: &Delivery) -> Vec<PreparedChange> {
                 .messages
                 .iter()
                 .map(|m| {
-                    let sent_at = if m.timestamp > 0 {
-                        m.timestamp * 1000
-                    } else {
-                        crate::time::now_ms()
-                    };
+                    let sent_at = crate::time::secs_to_ms(m.timestamp)
+                        .filter(|&ms| ms > 0)
+                        .unwrap_or_else(crate::time::now_ms);
                     let (kind, text, details) = describe(m);
                     PreparedMessage {
                         who: identity(change, m),
