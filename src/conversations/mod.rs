@@ -5,5 +5,6 @@ pub mod parked;
 pub mod repo;
 pub mod routes;
 pub mod service;
+pub mod stale;
 
 pub use model::{Conversation, Message};
