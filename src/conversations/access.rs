@@ -2,7 +2,7 @@
 //! what the scope does not cover is indistinguishable from what does not exist.
 use super::{
     model::{Conversation, Message, Note, Source, Status},
-    repo, stale,
+    repo,
 };
 use crate::{
     error::{ApiError, ApiResult},
@@ -37,10 +37,6 @@ pub struct ListQuery {
 /// Index entries examined per request at most, so a rare filter cannot turn a
 /// page into a scan of the business; the cursor lets the client go on.
 const MAX_SCAN: usize = 5_000;
-
-/// An index, the key prefix of one list in it, and the assignee that list
-/// holds (`None`: the activity index, every assignee).
-type Stream = (Tbl, Vec<u8>, Option<Option<MemberId>>);
 
 pub struct Conversations<'a, R: Reader + ?Sized> {
     r: &'a R,
@@ -91,9 +87,8 @@ impl<'a, R: Reader + ?Sized> Conversations<'a, R> {
         Ok(repo::notes(self.r, c.business_id, c.id)?)
     }
 
-    /// The index prefixes whose union is the requested view within the scope,
-    /// each with the assignee it lists (`None` for the activity index).
-    fn streams(&self, q: &ListQuery) -> Vec<Stream> {
+    /// The index prefixes whose union is the requested view within the scope.
+    fn streams(&self, q: &ListQuery) -> Vec<(Tbl, Vec<u8>)> {
         let b = self.scope.business_id;
         let me = self.scope.member_id;
         let assignees: Vec<Option<MemberId>> = match (q.view, q.assignee_id) {
@@ -101,14 +96,14 @@ impl<'a, R: Reader + ?Sized> Conversations<'a, R> {
             (View::Unassigned, _) => vec![None],
             (View::All, Some(m)) => vec![Some(m)],
             (View::All, None) => match self.scope.visible_assignees() {
-                None => return vec![(repo::BY_ACTIVITY, b.bytes().to_vec(), None)],
+                None => return vec![(repo::BY_ACTIVITY, b.bytes().to_vec())],
                 Some(members) => members.iter().copied().map(Some).chain([None]).collect(),
             },
         };
         assignees
             .into_iter()
             .filter(|a| self.scope.sees_conversation(*a))
-            .map(|a| (repo::BY_ASSIGNEE, repo::assignee_prefix(b, a), Some(a)))
+            .map(|a| (repo::BY_ASSIGNEE, repo::assignee_prefix(b, a)))
             .collect()
     }
 
@@ -137,19 +132,12 @@ impl<'a, R: Reader + ?Sized> Conversations<'a, R> {
             for suffix in suffixes {
                 scanned += 1;
                 let id = suffix.get(8..).and_then(ConversationId::from_bytes);
-                let found = id
+                cursor = Some(suffix);
+                if let Some(c) = id
                     .map(|id| repo::get(self.r, self.scope.business_id, id))
                     .transpose()?
-                    .flatten();
-                // An entry the conversation has moved on from waits for its
-                // batched delete (`stale`): only its current one lists it.
-                let live = found.filter(|c| {
-                    streams
-                        .iter()
-                        .any(|(_, _, assignee)| stale::is_live(c, &suffix, *assignee))
-                });
-                cursor = Some(suffix);
-                if let Some(c) = live {
+                    .flatten()
+                {
                     if self.matches(&c, q) {
                         out.push(c);
                         if out.len() == q.limit {
@@ -167,12 +155,12 @@ impl<'a, R: Reader + ?Sized> Conversations<'a, R> {
     /// The next `n` order suffixes after `after` across all streams, in order.
     fn merged(
         &self,
-        streams: &[Stream],
+        streams: &[(Tbl, Vec<u8>)],
         after: Option<&[u8]>,
         n: usize,
     ) -> ApiResult<Vec<Vec<u8>>> {
         let mut all = Vec::new();
-        for (table, prefix, _) in streams {
+        for (table, prefix) in streams {
             let start = after.map(|a| Key::new().raw(prefix).raw(a).done());
             let keys = store::scan_keys(self.r, *table, prefix, start.as_deref(), n)?;
             all.extend(keys.into_iter().map(|k| k[prefix.len()..].to_vec()));

@@ -5,6 +5,5 @@ pub mod parked;
 pub mod repo;
 pub mod routes;
 pub mod service;
-pub mod stale;
 
 pub use model::{Conversation, Message};

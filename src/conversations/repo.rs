@@ -63,7 +63,6 @@ pub const TABLES: &[TableSpec] = &[
         def: NOTES,
         verify: codec::verify::<Note>,
     },
-    super::stale::TABLE,
 ];
 
 pub const UNASSIGNED: [u8; 16] = [0; 16];
@@ -79,19 +78,6 @@ pub fn order_suffix(c: &Conversation) -> Vec<u8> {
     Key::new()
         .u64(desc_time(c.updated_at))
         .id(c.id.bytes())
-        .done()
-}
-
-/// A conversation's entry in the activity index, at `suffix`.
-pub fn activity_key(b: BusinessId, suffix: &[u8]) -> Vec<u8> {
-    Key::new().id(b.bytes()).raw(suffix).done()
-}
-
-/// A conversation's entry in the assignee index, at `suffix`.
-pub fn assignee_key(c: &Conversation, suffix: &[u8]) -> Vec<u8> {
-    Key::new()
-        .raw(&assignee_prefix(c.business_id, c.assignee_id))
-        .raw(suffix)
         .done()
 }
 
@@ -243,6 +229,20 @@ pub fn save(
     let b = c.business_id;
     let suffix = order_suffix(c);
     if let Some(old) = before {
+        let old_suffix = order_suffix(old);
+        if old_suffix != suffix || old.assignee_id != c.assignee_id {
+            ctx.delete(
+                BY_ACTIVITY,
+                &Key::new().id(b.bytes()).raw(&old_suffix).done(),
+            )?;
+            ctx.delete(
+                BY_ASSIGNEE,
+                &Key::new()
+                    .raw(&assignee_prefix(b, old.assignee_id))
+                    .raw(&old_suffix)
+                    .done(),
+            )?;
+        }
         if old.number_id != c.number_id {
             ctx.delete(BY_CHANNEL, &channel_key(b, c.contact_id, old.number_id))?;
             ctx.put_raw(
@@ -258,15 +258,20 @@ pub fn save(
             &c.id.bytes(),
         )?;
     }
-    ctx.put_raw(BY_ACTIVITY, &activity_key(b, &suffix), &[])?;
-    ctx.put_raw(BY_ASSIGNEE, &assignee_key(c, &suffix), &[])?;
-    ctx.put(CONVERSATIONS, &conv_key(b, c.id), c)?;
-    // The old entries go in a later sorted batch (see `stale`), which tells
-    // dead from live by the record just written.
-    match before {
-        Some(old) => super::stale::retire(ctx, old, c),
-        None => Ok(()),
-    }
+    ctx.put_raw(
+        BY_ACTIVITY,
+        &Key::new().id(b.bytes()).raw(&suffix).done(),
+        &[],
+    )?;
+    ctx.put_raw(
+        BY_ASSIGNEE,
+        &Key::new()
+            .raw(&assignee_prefix(b, c.assignee_id))
+            .raw(&suffix)
+            .done(),
+        &[],
+    )?;
+    ctx.put(CONVERSATIONS, &conv_key(b, c.id), c)
 }
 
 /// Removes the conversation record and every entry pointing at it: both list
@@ -277,10 +282,14 @@ pub fn delete(ctx: &mut WriteCtx, c: &Conversation) -> Result<(), StoreError> {
     crate::tenancy::usage::conversation_removed(ctx, c.business_id)?;
     let b = c.business_id;
     let suffix = order_suffix(c);
-    // Retired entries of it wait in `stale`, which drops them as it finds
-    // no conversation behind them.
-    ctx.delete(BY_ACTIVITY, &activity_key(b, &suffix))?;
-    ctx.delete(BY_ASSIGNEE, &assignee_key(c, &suffix))?;
+    ctx.delete(BY_ACTIVITY, &Key::new().id(b.bytes()).raw(&suffix).done())?;
+    ctx.delete(
+        BY_ASSIGNEE,
+        &Key::new()
+            .raw(&assignee_prefix(b, c.assignee_id))
+            .raw(&suffix)
+            .done(),
+    )?;
     let slot = channel_key(b, c.contact_id, c.number_id);
     if ctx.get_raw(BY_CHANNEL, &slot)?.as_deref() == Some(&c.id.bytes()[..]) {
         ctx.delete(BY_CHANNEL, &slot)?;
@@ -319,26 +328,11 @@ pub fn delete_messages(
 }
 
 /// The conversation ids of order-index entries, after their prefix and time.
-/// The conversations whose current entry is among `entries` (retired ones
-/// wait in `stale` for their batched delete), in the entries' order.
-fn live_ids<R: Reader + ?Sized>(
-    r: &R,
-    b: BusinessId,
-    entries: &[(Vec<u8>, Vec<u8>)],
-    prefix_len: usize,
-    assignee: Option<Option<MemberId>>,
-) -> Result<Vec<ConversationId>, StoreError> {
-    let mut out = Vec::new();
-    for (k, _) in entries {
-        let suffix = &k[prefix_len.min(k.len())..];
-        let Some(id) = suffix.get(8..).and_then(ConversationId::from_bytes) else {
-            continue;
-        };
-        if get(r, b, id)?.is_some_and(|c| super::stale::is_live(&c, suffix, assignee)) {
-            out.push(id);
-        }
-    }
-    Ok(out)
+fn ids_after_time(entries: &[(Vec<u8>, Vec<u8>)], prefix_len: usize) -> Vec<ConversationId> {
+    entries
+        .iter()
+        .filter_map(|(k, _)| k.get(prefix_len + 8..).and_then(ConversationId::from_bytes))
+        .collect()
 }
 
 /// Conversations of a business whose last activity is at or after `since`,
@@ -357,7 +351,7 @@ pub fn updated_since<R: Reader + ?Sized>(
         usize::MAX,
         false,
     )?;
-    live_ids(r, b, &entries, prefix.len(), None)
+    Ok(ids_after_time(&entries, prefix.len()))
 }
 
 /// Unassigned conversations of a business, the longest waiting first.
@@ -366,32 +360,17 @@ pub fn unassigned_oldest_first<R: Reader + ?Sized>(
     b: BusinessId,
     limit: usize,
 ) -> Result<Vec<ConversationId>, StoreError> {
-    use std::ops::Bound;
     let prefix = assignee_prefix(b, None);
     let end = store::prefix_end(&prefix);
-    let mut upper = end.map_or(Bound::Unbounded, Bound::Excluded);
-    let mut out = Vec::new();
-    // Retired entries sit at the oldest end: read on past them.
-    let chunk = limit.clamp(16, 512);
-    while out.len() < limit {
-        let entries = r.range_raw(
-            BY_ASSIGNEE,
-            Bound::Included(prefix.as_slice()),
-            upper.as_ref().map(Vec::as_slice),
-            chunk,
-            true,
-        )?;
-        let Some((last, _)) = entries.last() else {
-            break;
-        };
-        upper = Bound::Excluded(last.clone());
-        out.extend(live_ids(r, b, &entries, prefix.len(), Some(None))?);
-        if entries.len() < chunk {
-            break;
-        }
-    }
-    out.truncate(limit);
-    Ok(out)
+    let entries = r.range_raw(
+        BY_ASSIGNEE,
+        std::ops::Bound::Included(prefix.as_slice()),
+        end.as_deref()
+            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
+        limit,
+        true,
+    )?;
+    Ok(ids_after_time(&entries, prefix.len()))
 }
 
 fn message_key(b: BusinessId, c: ConversationId, m: MessageId) -> Vec<u8> {
@@ -576,23 +555,12 @@ pub fn check_indexes(r: &store::ReadTxn, problems: &mut Vec<String>) -> Result<(
             ));
         }
     }
-    // Beyond the current entries, an index holds only retired ones that
-    // wait for their batched delete.
-    let retired: std::collections::HashSet<(String, Vec<u8>)> = super::stale::logged(r)?
-        .into_iter()
-        .map(|(t, k)| (store::table_name(t), k))
-        .collect();
     for t in [BY_ACTIVITY, BY_ASSIGNEE] {
-        let keys = store::scan_keys(r, t, &[], None, usize::MAX)?;
-        let waiting = keys
-            .iter()
-            .filter(|k| retired.contains(&(store::table_name(t), k.to_vec())))
-            .count();
-        if keys.len() - waiting != all.len() {
+        let n = store::scan_keys(r, t, &[], None, usize::MAX)?.len();
+        if n != all.len() {
             problems.push(format!(
-                "{}: {} entries, {waiting} of them retired, for {} conversations",
+                "{}: {n} entries for {} conversations",
                 store::table_name(t),
-                keys.len(),
                 all.len()
             ));
         }

@@ -166,17 +166,6 @@ impl WriteCtx<'_, '_> {
         Ok(keys.len())
     }
 
-    /// How many entries the table holds (kept in its root: no scan).
-    pub fn len(&self, t: Tbl) -> Result<u64, StoreError> {
-        use redb::ReadableTableMetadata;
-        self.with_table(t, |table| Ok(table.len()?))
-    }
-
-    /// Empties the table.
-    pub fn clear(&mut self, t: Tbl) -> Result<(), StoreError> {
-        self.with_table(t, |table| Ok(table.retain(|_, _| false)?))
-    }
-
     /// The file's space accounting as of this transaction (free-page scrubs).
     pub fn stats(&self) -> Result<redb::DatabaseStats, StoreError> {
         Ok(self.tx.stats()?)
