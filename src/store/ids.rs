@@ -1,8 +1,20 @@
 //! Typed ULID identifiers: time-ordered, 16 bytes big-endian in keys, 26-char strings in the API.
-use std::{fmt, str::FromStr};
+use std::{fmt, str::FromStr, sync::Mutex};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use ulid::Ulid;
+use ulid::{Generator, Ulid};
+
+/// One generator for the whole process, so ids made within the same millisecond still sort
+/// in the order they were made: "newest first" never hangs on random bits.
+static GENERATOR: Mutex<Generator> = Mutex::new(Generator::new());
+
+fn next_ulid() -> Ulid {
+    let mut generator = GENERATOR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // Overflow needs 2^80 ids in one millisecond; a random id is the sane fallback.
+    generator.generate().unwrap_or_else(|_| Ulid::new())
+}
 
 macro_rules! id_type {
     ($($name:ident),* $(,)?) => {$(
@@ -11,7 +23,7 @@ macro_rules! id_type {
 
         impl $name {
             pub fn new() -> Self {
-                $name(Ulid::new())
+                $name(next_ulid())
             }
             pub fn bytes(&self) -> [u8; 16] {
                 self.0.to_bytes()
@@ -85,3 +97,26 @@ id_type!(
     MessageId,
     NumberId,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_made_in_one_millisecond_sort_in_the_order_they_were_made() {
+        let ids: Vec<BusinessId> = (0..10_000).map(|_| BusinessId::new()).collect();
+        let same_ms = ids
+            .windows(2)
+            .filter(|w| w[0].0.timestamp_ms() == w[1].0.timestamp_ms())
+            .count();
+        assert!(same_ms > 0, "the loop is fast enough to share milliseconds");
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn ids_of_different_types_share_one_sequence() {
+        let a = ContactId::new();
+        let b = ConversationId::new();
+        assert!(a.0 < b.0);
+    }
+}
