@@ -2,6 +2,7 @@
 //! test; elsewhere the test is skipped with a loud message.
 use std::{
     net::TcpListener,
+    os::unix::process::CommandExt,
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -19,7 +20,11 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Chromium is chromedriver's child: killing only the driver would leave
+    /// the browser running after the test, so the whole process group goes.
     fn drop(&mut self) {
+        let group = rustix::process::Pid::from_child(&self.driver);
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -64,6 +69,7 @@ pub async fn start(width: u32, height: u32) -> Option<Browser> {
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .expect("start chromedriver");
     let profile = tempfile::tempdir().expect("profile dir");
