@@ -1,7 +1,9 @@
 //! Events published after a commit; realtime, search and the scheduler consume them.
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use crate::store::ids::BusinessId;
+use crate::store::ids::{BusinessId, MemberId};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
@@ -10,6 +12,19 @@ pub struct Event {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub data: serde_json::Value,
+    /// A new message's searchable text, for the index only (never sent to a socket).
+    #[serde(skip)]
+    pub message_text: Option<Arc<MessageText>>,
+}
+
+/// What the search index needs of a new message beyond the event's ids. The
+/// writer has it in hand; reading it back per message cost the index a random
+/// store read each, which evicted the writer's own pages from the shared cache.
+#[derive(Debug)]
+pub struct MessageText {
+    pub assignee_id: Option<MemberId>,
+    pub created_at: i64,
+    pub text: String,
 }
 
 impl Event {
@@ -22,7 +37,13 @@ impl Event {
             business_id,
             kind,
             data,
+            message_text: None,
         }
+    }
+
+    pub fn with_message_text(mut self, text: MessageText) -> Self {
+        self.message_text = Some(Arc::new(text));
+        self
     }
 }
 

@@ -8,9 +8,9 @@ use super::{
 use crate::{
     contacts::{self, Contact, Identity},
     error::ApiResult,
-    events::Event,
+    events::{Event, MessageText},
     store::{
-        ids::{BusinessId, MessageId, NumberId},
+        ids::{BusinessId, MemberId, MessageId, NumberId},
         WriteCtx,
     },
     time::now_ms,
@@ -143,11 +143,7 @@ pub fn record_inbound(
         },
         conv_json,
     ));
-    ctx.emit(Event::new(
-        Some(business),
-        "message.new",
-        json!({"conversation_id": conversation.id, "message_id": message.id, "assignee_id": conversation.assignee_id}),
-    ));
+    ctx.emit(message_new_event(&message, conversation.assignee_id));
     Ok(Recorded::Stored(Box::new(Stored {
         contact,
         new_contact,
@@ -155,6 +151,20 @@ pub fn record_inbound(
         message,
         new_conversation,
     })))
+}
+
+/// A stored message's `message.new`, with its text for the search index.
+pub fn message_new_event(m: &Message, assignee: Option<MemberId>) -> Event {
+    Event::new(
+        Some(m.business_id),
+        "message.new",
+        json!({"conversation_id": m.conversation_id, "message_id": m.id, "assignee_id": assignee}),
+    )
+    .with_message_text(MessageText {
+        assignee_id: assignee,
+        created_at: m.created_at,
+        text: m.text.clone(),
+    })
 }
 
 /// Who the message's conversation is assigned to: realtime decides who may see an event by it.

@@ -346,10 +346,9 @@ pub fn enqueue_to(
     ));
     conversation.updated_at = now.max(before.updated_at);
     repo::save(ctx, Some(&before), &conversation)?;
-    ctx.emit(Event::new(
-        Some(message.business_id),
-        "message.new",
-        json!({"conversation_id": message.conversation_id, "message_id": message.id, "assignee_id": conversation.assignee_id}),
+    ctx.emit(service::message_new_event(
+        &message,
+        conversation.assignee_id,
     ));
     Ok(message)
 }

@@ -95,6 +95,20 @@ impl<'a> Docs<'a> {
         }
     }
 
+    /// `message`, from what its event carried instead of the store.
+    pub fn message_at(
+        &mut self,
+        place: &schema::Place,
+        id: MessageId,
+        created_at: i64,
+        text: &str,
+    ) -> ApiResult<usize> {
+        match schema::message_doc_at(self.fields, place, id, created_at, text) {
+            Some(doc) => self.add(doc).map(|_| 1),
+            None => Ok(0),
+        }
+    }
+
     pub fn note(&mut self, c: &Conversation, n: &Note) -> ApiResult<usize> {
         self.replace_key(&schema::note_key(n));
         self.add(schema::note_doc(self.fields, c, n)).map(|_| 1)

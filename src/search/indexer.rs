@@ -3,6 +3,7 @@
 use std::{
     collections::{HashMap, HashSet},
     rc::Rc,
+    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -14,7 +15,7 @@ use super::{covered::Covered, docs::Docs, error, schema, Payload, Search};
 use crate::{
     conversations::{model::Conversation, repo},
     error::ApiResult,
-    events::Batch,
+    events::{Batch, MessageText},
     store::{
         ids::{BusinessId, ContactId, ConversationId, MessageId},
         ReadTxn, Store,
@@ -67,10 +68,19 @@ impl Running {
     }
 }
 
+struct PendingMessage {
+    business: BusinessId,
+    conversation: ConversationId,
+    id: MessageId,
+    seq: u64,
+    text: Option<Arc<MessageText>>,
+}
+
 #[derive(Default)]
 struct Pending {
-    /// With the commit sequence of the event that named them.
-    messages: Vec<(BusinessId, ConversationId, MessageId, u64)>,
+    /// With the commit sequence of the event that named them, and the
+    /// message's text when the event carried it.
+    messages: Vec<PendingMessage>,
     notes: Vec<(BusinessId, ConversationId, MessageId)>,
     cards: HashSet<(BusinessId, ConversationId)>,
     whole: HashSet<(BusinessId, ConversationId)>,
@@ -140,8 +150,14 @@ impl Pending {
                 // A message changes nothing on the conversation's card: the
                 // card is rewritten only when what it holds changes.
                 ("message.new", Some(c)) => {
-                    if let Some(m) = id_at(&e.data, "message_id") {
-                        self.messages.push((b, c, m, batch.seq));
+                    if let Some(id) = id_at(&e.data, "message_id") {
+                        self.messages.push(PendingMessage {
+                            business: b,
+                            conversation: c,
+                            id,
+                            seq: batch.seq,
+                            text: e.message_text.clone(),
+                        });
                     }
                 }
                 ("index.note", Some(c)) => {
@@ -167,8 +183,14 @@ impl Pending {
                     }
                 }
                 ("index.messages", Some(c)) => {
-                    for m in ids(&e.data, "message_ids") {
-                        self.messages.push((b, c, m, batch.seq));
+                    for id in ids(&e.data, "message_ids") {
+                        self.messages.push(PendingMessage {
+                            business: b,
+                            conversation: c,
+                            id,
+                            seq: batch.seq,
+                            text: None,
+                        });
                     }
                     self.cards.insert((b, c));
                 }
@@ -422,9 +444,9 @@ fn flush(
     if let Some(from) = p.catch_up_from {
         p.whole.extend(changed_since(&read, from)?);
     }
-    for &(b, c, _, seq) in &p.messages {
-        if covered.uncertain(seq) {
-            p.whole.insert((b, c));
+    for m in &p.messages {
+        if covered.uncertain(m.seq) {
+            p.whole.insert((m.business, m.conversation));
         }
     }
     for &(b, k) in &p.contacts {
@@ -469,12 +491,20 @@ fn flush(
         inbox.tick();
     }
     let written = |k: &(BusinessId, ConversationId)| p.whole.contains(k) || fresh.contains(k);
-    let unwritten = p
-        .messages
-        .iter()
-        .filter(|(b, c, _, seq)| !written(&(*b, *c)) && !covered.holds(*c, *seq));
-    for (b, c, m, _) in unwritten {
-        if let (Some(conv), Some(msg)) = (conversation(*b, *c)?, repo::message(&read, *b, *c, *m)?)
+    let unwritten = p.messages.iter().filter(|m| {
+        !written(&(m.business, m.conversation)) && !covered.holds(m.conversation, m.seq)
+    });
+    for m in unwritten {
+        let (b, c) = (m.business, m.conversation);
+        if let Some(t) = &m.text {
+            let place = schema::Place {
+                business: b,
+                conversation: c,
+                assignee: t.assignee_id,
+            };
+            n += docs.message_at(&place, m.id, t.created_at, &t.text)?;
+        } else if let (Some(conv), Some(msg)) =
+            (conversation(b, c)?, repo::message(&read, b, c, m.id)?)
         {
             n += docs.message(&conv, &msg)?;
         }

@@ -15,7 +15,7 @@ use tantivy::{
 use crate::{
     contacts::Contact,
     conversations::model::{Conversation, Message, Note},
-    store::ids::{ConversationId, MemberId},
+    store::ids::{BusinessId, ConversationId, MemberId, MessageId},
 };
 
 /// Bumped whenever fields or analysis change: an index of another version is rebuilt.
@@ -110,21 +110,41 @@ pub fn replaces_term(f: &Fields, key: &str) -> Term {
     Term::from_field_text(f.replaces, key)
 }
 
-pub fn message_key(m: &Message) -> String {
-    format!("m:{}", m.id)
+pub fn message_key(id: MessageId) -> String {
+    format!("m:{id}")
+}
+
+/// Where a document sits: its conversation, and the assignee the scope prefilter checks.
+pub struct Place {
+    pub business: BusinessId,
+    pub conversation: ConversationId,
+    pub assignee: Option<MemberId>,
+}
+
+impl From<&Conversation> for Place {
+    fn from(c: &Conversation) -> Self {
+        Place {
+            business: c.business_id,
+            conversation: c.id,
+            assignee: c.assignee_id,
+        }
+    }
 }
 
 fn base(f: &Fields, c: &Conversation, key: String, kind: &str, at: i64) -> TantivyDocument {
+    base_at(f, &Place::from(c), key, kind, at)
+}
+
+fn base_at(f: &Fields, p: &Place, key: String, kind: &str, at: i64) -> TantivyDocument {
     let mut d = TantivyDocument::new();
     d.add_text(f.key, key);
     d.add_text(f.kind, kind);
-    d.add_text(f.business, c.business_id.to_string());
-    d.add_text(f.conversation, c.id.to_string());
-    d.add_bytes(f.in_conversation, &c.id.0.to_bytes());
+    d.add_text(f.business, p.business.to_string());
+    d.add_text(f.conversation, p.conversation.to_string());
+    d.add_bytes(f.in_conversation, &p.conversation.0.to_bytes());
     d.add_text(
         f.assignee,
-        c.assignee_id
-            .map_or(UNASSIGNED.to_string(), |m| m.to_string()),
+        p.assignee.map_or(UNASSIGNED.to_string(), |m| m.to_string()),
     );
     d.add_i64(f.created_at, at);
     d
@@ -132,11 +152,21 @@ fn base(f: &Fields, c: &Conversation, key: String, kind: &str, at: i64) -> Tanti
 
 /// A message worth finding: one with words in it (a bare sticker has none).
 pub fn message_doc(f: &Fields, c: &Conversation, m: &Message) -> Option<TantivyDocument> {
-    if m.text.trim().is_empty() {
+    message_doc_at(f, &Place::from(c), m.id, m.created_at, &m.text)
+}
+
+pub fn message_doc_at(
+    f: &Fields,
+    p: &Place,
+    id: MessageId,
+    created_at: i64,
+    text: &str,
+) -> Option<TantivyDocument> {
+    if text.trim().is_empty() {
         return None;
     }
-    let mut d = base(f, c, message_key(m), KIND_MESSAGE, m.created_at);
-    d.add_text(f.body, &m.text);
+    let mut d = base_at(f, p, message_key(id), KIND_MESSAGE, created_at);
+    d.add_text(f.body, text);
     Some(d)
 }
 
