@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod check;
 pub mod codec;
+mod herald;
 pub mod ids;
 pub mod keys;
 pub mod migrate;

@@ -1,7 +1,7 @@
 //! The one writer. Handlers queue jobs; the writer thread drains the queue,
 //! applies the jobs in one write transaction, commits once with
-//! `Durability::Immediate`, then answers every waiter and publishes events.
-//! One fsync serves the whole batch: that is what keeps "durable before 200" cheap.
+//! `Durability::Immediate`, then hands the answers and events to the herald
+//! thread, which delivers them in commit order. One fsync serves the whole batch: that is what keeps "durable before 200" cheap.
 use std::{
     any::Any,
     cell::RefCell,
@@ -18,14 +18,18 @@ use redb::{
 };
 use tokio::sync::{broadcast, oneshot};
 
-use super::{codec, collect_range, Reader, Record, StoreError, Tbl};
+use super::{
+    codec, collect_range,
+    herald::{Announcement, Herald},
+    Reader, Record, StoreError, Tbl,
+};
 use crate::{
     error::{ApiError, ApiResult},
     events::Event,
     metrics::Metrics,
 };
 
-type Output = Box<dyn Any + Send>;
+pub(super) type Output = Box<dyn Any + Send>;
 type Job = Box<dyn FnMut(&mut WriteCtx) -> ApiResult<Output> + Send>;
 
 struct Command {
@@ -33,13 +37,13 @@ struct Command {
     reply: Reply,
 }
 
-enum Reply {
+pub(super) enum Reply {
     Async(oneshot::Sender<ApiResult<Output>>),
     Blocking(mpsc::SyncSender<ApiResult<Output>>),
 }
 
 impl Reply {
-    fn send(self, result: ApiResult<Output>) {
+    pub(super) fn send(self, result: ApiResult<Output>) {
         // A waiter that went away (client disconnected) simply misses its answer;
         // the write itself is committed either way.
         match self {
@@ -294,6 +298,7 @@ fn run(
             0
         }
     };
+    let herald = Herald::start(events.clone());
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < max_batch {
@@ -302,10 +307,11 @@ fn run(
                 Err(_) => break,
             }
         }
-        if commit_batch(db, batch, seq + 1, events, metrics) {
+        if commit_batch(db, batch, seq + 1, &herald, metrics) {
             seq += 1;
         }
     }
+    herald.stop();
     tracing::debug!("writer stopped");
 }
 
@@ -327,7 +333,7 @@ fn commit_batch(
     db: &Database,
     mut batch: Vec<Command>,
     seq: u64,
-    events: &broadcast::Sender<crate::events::Batch>,
+    herald: &Herald,
     metrics: &Metrics,
 ) -> bool {
     while !batch.is_empty() {
@@ -351,16 +357,19 @@ fn commit_batch(
             return fail_all(batch, StoreError::from(e));
         }
         metrics.record_commit(batch.len(), started.elapsed());
-        for (cmd, out) in batch.into_iter().zip(outputs) {
-            cmd.reply.send(Ok(out));
-        }
-        if !published.is_empty() {
-            // No subscriber is fine: events are a notification, the store is the truth.
-            let _ = events.send(Arc::new(crate::events::Committed {
-                seq,
-                events: published,
-            }));
-        }
+        herald.announce(Announcement {
+            replies: batch
+                .into_iter()
+                .map(|cmd| cmd.reply)
+                .zip(outputs)
+                .collect(),
+            events: (!published.is_empty()).then(|| {
+                Arc::new(crate::events::Committed {
+                    seq,
+                    events: published,
+                })
+            }),
+        });
         return true;
     }
     false
