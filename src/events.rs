@@ -18,8 +18,8 @@ pub struct Event {
 }
 
 /// What the search index needs of a new message beyond the event's ids. The
-/// writer has it in hand; reading it back per message cost the index a random
-/// store read each, which evicted the writer's own pages from the shared cache.
+/// writer has it in hand; reading it back cost the index two random store
+/// reads per message, through the page cache the writer works in.
 #[derive(Debug)]
 pub struct MessageText {
     pub assignee_id: Option<MemberId>,

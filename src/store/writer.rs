@@ -1,7 +1,8 @@
 //! The one writer. Handlers queue jobs; the writer thread drains the queue,
 //! applies the jobs in one write transaction, commits once with
 //! `Durability::Immediate`, then hands the answers and events to the herald
-//! thread, which delivers them in commit order. One fsync serves the whole batch: that is what keeps "durable before 200" cheap.
+//! thread, which delivers them in commit order. One fsync serves the whole
+//! batch: that is what keeps "durable before 200" cheap.
 use std::{
     any::Any,
     cell::RefCell,
