@@ -168,7 +168,7 @@ pub fn message_new_event(m: &Message, assignee: Option<MemberId>) -> Event {
 }
 
 /// Who the message's conversation is assigned to: realtime decides who may see an event by it.
-pub fn assignee_of(ctx: &WriteCtx, m: &Message) -> ApiResult<Option<crate::store::ids::MemberId>> {
+pub fn assignee_of(ctx: &WriteCtx, m: &Message) -> ApiResult<Option<MemberId>> {
     Ok(repo::get(ctx, m.business_id, m.conversation_id)?.and_then(|c| c.assignee_id))
 }
 
@@ -241,7 +241,7 @@ pub fn save_changed(
     ctx: &mut WriteCtx,
     before: &Conversation,
     c: &Conversation,
-    actor: Option<crate::store::ids::MemberId>,
+    actor: Option<MemberId>,
 ) -> ApiResult<()> {
     repo::save(ctx, Some(before), c)?;
     if c.assignee_id != before.assignee_id {
