@@ -1,5 +1,6 @@
 //! The one writer. Handlers queue jobs; the writer thread drains the queue,
-//! applies the jobs in one write transaction, commits once with
+//! applies the jobs in one write transaction (taking in those that arrive
+//! meanwhile, for a moment), commits once with
 //! `Durability::Immediate`, then hands the answers and events to the herald
 //! thread, which delivers them in commit order. One fsync serves the whole
 //! batch: that is what keeps "durable before 200" cheap.
@@ -11,7 +12,7 @@ use std::{
     panic::{catch_unwind, AssertUnwindSafe},
     sync::{mpsc, Arc, Mutex},
     thread::JoinHandle,
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use redb::{
@@ -308,7 +309,7 @@ fn run(
                 Err(_) => break,
             }
         }
-        if commit_batch(db, batch, seq + 1, &herald, metrics) {
+        if commit_batch(db, batch, rx, max_batch, seq + 1, &herald, metrics) {
             seq += 1;
         }
     }
@@ -333,6 +334,8 @@ pub fn commit_seq<R: Reader + ?Sized>(r: &R) -> Result<u64, StoreError> {
 fn commit_batch(
     db: &Database,
     mut batch: Vec<Command>,
+    queue: &mpsc::Receiver<Command>,
+    max_batch: usize,
     seq: u64,
     herald: &Herald,
     metrics: &Metrics,
@@ -343,7 +346,12 @@ fn commit_batch(
             Ok(tx) => tx,
             Err(e) => return fail_all(batch, e),
         };
-        let (outputs, published, failed) = match apply(&tx, &mut batch, seq) {
+        let more = Extension {
+            queue,
+            max_batch,
+            until: started + EXTEND_FOR,
+        };
+        let (outputs, published, failed) = match apply(&tx, &mut batch, &more, seq) {
             Ok(applied) => applied,
             Err(e) => return fail_all(batch, e),
         };
@@ -378,13 +386,52 @@ fn commit_batch(
 
 type Applied = (Vec<Output>, Vec<Event>, Vec<(usize, ApiError)>);
 
-fn apply(tx: &WriteTransaction, batch: &mut [Command], seq: u64) -> Result<Applied, StoreError> {
+/// Jobs that arrive while a batch is being applied join it, up to
+/// `EXTEND_FOR` after the transaction began: they would otherwise wait for
+/// this commit and then pay for a commit of their own.
+const EXTEND_FOR: Duration = Duration::from_millis(2);
+
+struct Extension<'q> {
+    queue: &'q mpsc::Receiver<Command>,
+    max_batch: usize,
+    until: Instant,
+}
+
+impl Extension<'_> {
+    fn next(&self, batch_len: usize) -> Option<Command> {
+        if batch_len >= self.max_batch || Instant::now() >= self.until {
+            return None;
+        }
+        self.queue.try_recv().ok()
+    }
+}
+
+fn apply(
+    tx: &WriteTransaction,
+    batch: &mut Vec<Command>,
+    more: &Extension,
+    seq: u64,
+) -> Result<Applied, StoreError> {
     let tables: OpenTables = RefCell::new(Vec::new());
     let mut outputs = Vec::with_capacity(batch.len());
     let mut published = Vec::new();
     let mut failed = Vec::new();
     let mut counters = Counters::default();
-    for (i, cmd) in batch.iter_mut().enumerate() {
+    let mut i = 0;
+    loop {
+        if i == batch.len() {
+            // After a failure the batch is applied again anyway: take no more.
+            let next = if failed.is_empty() {
+                more.next(i)
+            } else {
+                None
+            };
+            match next {
+                Some(cmd) => batch.push(cmd),
+                None => break,
+            }
+        }
+        let cmd = &mut batch[i];
         let mut ctx = WriteCtx {
             tx,
             tables: &tables,
@@ -401,6 +448,7 @@ fn apply(tx: &WriteTransaction, batch: &mut [Command], seq: u64) -> Result<Appli
             }
             Err(e) => failed.push((i, e)),
         }
+        i += 1;
     }
     if failed.is_empty() {
         let mut ctx = WriteCtx {
@@ -431,56 +479,5 @@ fn fail_all(batch: Vec<Command>, err: StoreError) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use redb::TableDefinition;
-
-    use super::*;
-
-    const COUNTS: Tbl = TableDefinition::new("business_usage");
-
-    fn value(store: &crate::store::Store) -> Option<u64> {
-        let r = store.read().expect("read");
-        r.get_raw(COUNTS, b"k")
-            .expect("get")
-            .map(|v| u64::from_le_bytes(v.try_into().expect("8 bytes")))
-    }
-
-    #[tokio::test]
-    async fn counters_sum_over_a_batch_forget_failed_jobs_and_vanish_at_zero() {
-        let (_dir, store) = crate::store::temp();
-        let writes: Vec<_> = (0..20)
-            .map(|_| {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    store
-                        .write(|ctx| {
-                            ctx.add_to_counter(COUNTS, b"k", 2);
-                            ctx.add_to_counter(COUNTS, b"k", -1);
-                            Ok(())
-                        })
-                        .await
-                })
-            })
-            .collect();
-        for w in writes {
-            w.await.expect("join").expect("write");
-        }
-        assert_eq!(value(&store), Some(20));
-        let failed: ApiResult<()> = store
-            .write(|ctx| {
-                ctx.add_to_counter(COUNTS, b"k", 100);
-                Err(ApiError::internal("no"))
-            })
-            .await;
-        assert!(failed.is_err());
-        assert_eq!(value(&store), Some(20), "a failed job moves nothing");
-        store
-            .write(|ctx| {
-                ctx.add_to_counter(COUNTS, b"k", -20);
-                Ok(())
-            })
-            .await
-            .expect("write");
-        assert_eq!(value(&store), None, "a counter at zero is removed");
-    }
-}
+#[path = "writer_tests.rs"]
+mod tests;
