@@ -66,8 +66,9 @@ fn delivery(pnid: &str, seq: u64, contacts: u64, n: usize) -> String {
         profiles.push(format!(
             r#"{{"profile":{{"name":"Customer {from}"}},"wa_id":"{from}"}}"#
         ));
+        let wamid = wamid(from, id);
         messages.push(format!(
-            r#"{{"from":"{from}","id":"wamid.LOAD{id:012}","timestamp":"1764000000","type":"text","text":{{"body":"Hi, is the car still available? message {id}"}}}}"#
+            r#"{{"from":"{from}","id":"{wamid}","timestamp":"1764000000","type":"text","text":{{"body":"Hi, is the car still available? message {id}"}}}}"#
         ));
     }
     format!(
@@ -75,6 +76,22 @@ fn delivery(pnid: &str, seq: u64, contacts: u64, n: usize) -> String {
         profiles.join(","),
         messages.join(",")
     )
+}
+
+/// A message id shaped like Meta's: the sender's number in base64, then a
+/// random-looking tail. Sequential ids would all land at the end of the
+/// product's id index, which real traffic never does.
+fn wamid(from: u64, id: u64) -> String {
+    use base64::Engine;
+    let mix = |mut x: u64| {
+        // splitmix64
+        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^ (x >> 31)
+    };
+    let number = base64::engine::general_purpose::STANDARD.encode(from.to_string());
+    format!("wamid.HBgN{number}FQIAERgS{:016X}{:016X}AA==", mix(id), mix(!id))
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
