@@ -91,7 +91,11 @@ fn wamid(from: u64, id: u64) -> String {
         x ^ (x >> 31)
     };
     let number = base64::engine::general_purpose::STANDARD.encode(from.to_string());
-    format!("wamid.HBgN{number}FQIAERgS{:016X}{:016X}AA==", mix(id), mix(!id))
+    format!(
+        "wamid.HBgN{number}FQIAERgS{:016X}{:016X}AA==",
+        mix(id),
+        mix(!id)
+    )
 }
 
 fn pct(sorted: &[Duration], p: f64) -> f64 {
