@@ -248,29 +248,41 @@ pub struct Identity {
     pub email: Option<String>,
 }
 
+fn normal_email(who: &Identity) -> Option<String> {
+    who.email
+        .as_ref()
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+}
+
+/// The contact this identity belongs to: by WhatsApp user id, then phone, then email.
+pub fn find<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    who: &Identity,
+) -> Result<Option<Contact>, StoreError> {
+    if let Some(u) = &who.wa_user_id {
+        if let Some(c) = by_wa_user(r, b, u)? {
+            return Ok(Some(c));
+        }
+    }
+    if let Some(p) = &who.phone {
+        if let Some(c) = by_phone(r, b, p)? {
+            return Ok(Some(c));
+        }
+    }
+    match normal_email(who) {
+        Some(e) => by_email(r, b, &e),
+        None => Ok(None),
+    }
+}
+
 /// Finds the contact this identity belongs to (WhatsApp user id, then phone,
 /// then email) or creates it; fills in what the contact did not know yet.
 /// Returns the contact and whether it was created.
 pub fn upsert(ctx: &mut WriteCtx, b: BusinessId, who: &Identity) -> ApiResult<(Contact, bool)> {
-    let email = who
-        .email
-        .as_ref()
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| !e.is_empty());
-    let mut found = None;
-    if let Some(u) = &who.wa_user_id {
-        found = by_wa_user(ctx, b, u)?;
-    }
-    if found.is_none() {
-        if let Some(p) = &who.phone {
-            found = by_phone(ctx, b, p)?;
-        }
-    }
-    if found.is_none() {
-        if let Some(e) = &email {
-            found = by_email(ctx, b, e)?;
-        }
-    }
+    let email = normal_email(who);
+    let found = find(ctx, b, who)?;
     let now = now_ms();
     match found {
         Some(existing) => {

@@ -5,5 +5,6 @@ pub mod parked;
 pub mod repo;
 pub mod routes;
 pub mod service;
+mod wamids;
 
 pub use model::{Conversation, Message};

@@ -3,7 +3,11 @@
 //! by assignee (unassigned under the zero id), newest first.
 use redb::TableDefinition;
 
-use super::model::{Conversation, Message, Note};
+pub use super::wamids::{by_wamid, by_wamid_in, inbound_known};
+use super::{
+    model::{Conversation, Message, Note},
+    wamids::{self, messages_end},
+};
 use crate::{
     auth::users::verify_id,
     store::{
@@ -49,7 +53,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         def: MESSAGES,
-        verify: codec::verify::<Message>,
+        verify: wamids::verify_message_or_id,
     },
     TableSpec {
         def: BY_WAMID,
@@ -308,7 +312,16 @@ pub fn delete_messages(
     c: ConversationId,
     limit: usize,
 ) -> Result<Vec<Message>, StoreError> {
-    let entries = store::scan_raw(ctx, MESSAGES, &conv_key(b, c), limit)?;
+    ctx.delete_prefix(MESSAGES, &messages_end(b, c), usize::MAX)?;
+    let prefix = conv_key(b, c);
+    let end = messages_end(b, c);
+    let entries = ctx.range_raw(
+        MESSAGES,
+        std::ops::Bound::Included(prefix.as_slice()),
+        std::ops::Bound::Excluded(end.as_slice()),
+        limit,
+        false,
+    )?;
     let mut out = Vec::with_capacity(entries.len());
     for (k, v) in entries {
         ctx.delete(MESSAGES, &k)?;
@@ -386,39 +399,13 @@ pub fn message<R: Reader + ?Sized>(
     store::get(r, MESSAGES, &message_key(b, c, m))
 }
 
-/// The message WhatsApp knows as `wamid`, in any business.
-pub fn by_wamid<R: Reader + ?Sized>(r: &R, wamid: &str) -> Result<Option<Message>, StoreError> {
-    let Some(loc) = r.get_raw(BY_WAMID, &Key::new().str(wamid).done())? else {
-        return Ok(None);
-    };
-    match (
-        BusinessId::from_bytes(&loc[..16]),
-        loc.get(16..32).and_then(ConversationId::from_bytes),
-        loc.get(32..48).and_then(MessageId::from_bytes),
-    ) {
-        (Some(b), Some(c), Some(m)) => message(r, b, c, m),
-        _ => Ok(None),
-    }
-}
-
-pub fn wamid_known<R: Reader + ?Sized>(r: &R, wamid: &str) -> Result<bool, StoreError> {
-    store::exists(r, BY_WAMID, &Key::new().str(wamid).done())
-}
-
 pub fn save_message(ctx: &mut WriteCtx, m: &Message) -> Result<(), StoreError> {
     let key = message_key(m.business_id, m.conversation_id, m.id);
-    if ctx.put_new(MESSAGES, &key, m)? {
+    let new = ctx.put_new(MESSAGES, &key, m)?;
+    if new {
         crate::tenancy::usage::message_created(ctx, m.business_id, m.created_at)?;
     }
-    if let Some(wamid) = &m.wa_message_id {
-        let loc = Key::new()
-            .id(m.business_id.bytes())
-            .id(m.conversation_id.bytes())
-            .id(m.id.bytes())
-            .done();
-        ctx.put_raw(BY_WAMID, &Key::new().str(wamid).done(), &loc)?;
-    }
-    Ok(())
+    wamids::index(ctx, m, new)
 }
 
 /// Messages of a conversation, newest first, before the exclusive cursor.
@@ -433,13 +420,9 @@ pub fn messages<R: Reader + ?Sized>(
     let start = std::ops::Bound::Included(prefix.as_slice());
     let end_key = match before {
         Some(m) => message_key(b, c, m),
-        None => store::prefix_end(&prefix).unwrap_or_default(),
+        None => messages_end(b, c),
     };
-    let end = if end_key.is_empty() {
-        std::ops::Bound::Unbounded
-    } else {
-        std::ops::Bound::Excluded(end_key.as_slice())
-    };
+    let end = std::ops::Bound::Excluded(end_key.as_slice());
     let entries = r.range_raw(MESSAGES, start, end, limit, true)?;
     store::decode_entries(MESSAGES, entries)
 }
@@ -452,13 +435,21 @@ pub fn messages_after<R: Reader + ?Sized>(
     after: Option<MessageId>,
     limit: usize,
 ) -> Result<Vec<Message>, StoreError> {
+    let prefix = conv_key(b, c);
     let cursor = after.map(|m| message_key(b, c, m));
-    Ok(
-        store::scan::<Message, _>(r, MESSAGES, &conv_key(b, c), cursor.as_deref(), limit)?
-            .into_iter()
-            .map(|(_, m)| m)
-            .collect(),
-    )
+    let start = match &cursor {
+        Some(k) => std::ops::Bound::Excluded(k.as_slice()),
+        None => std::ops::Bound::Included(prefix.as_slice()),
+    };
+    let end = messages_end(b, c);
+    let entries = r.range_raw(
+        MESSAGES,
+        start,
+        std::ops::Bound::Excluded(end.as_slice()),
+        limit,
+        false,
+    )?;
+    store::decode_entries(MESSAGES, entries)
 }
 
 /// Messages of a conversation from the newest back to `until` (inclusive),
@@ -470,18 +461,12 @@ pub fn messages_until<R: Reader + ?Sized>(
     until: MessageId,
     limit: usize,
 ) -> Result<Option<Vec<Message>>, StoreError> {
-    let prefix = conv_key(b, c);
     let from = message_key(b, c, until);
-    let end = store::prefix_end(&prefix).unwrap_or_default();
-    let end = if end.is_empty() {
-        std::ops::Bound::Unbounded
-    } else {
-        std::ops::Bound::Excluded(end.as_slice())
-    };
+    let end = messages_end(b, c);
     let entries = r.range_raw(
         MESSAGES,
         std::ops::Bound::Included(from.as_slice()),
-        end,
+        std::ops::Bound::Excluded(end.as_slice()),
         limit,
         true,
     )?;

@@ -10,7 +10,7 @@ use crate::{
     error::ApiResult,
     events::{Event, MessageText},
     store::{
-        ids::{BusinessId, MemberId, MessageId, NumberId},
+        ids::{BusinessId, ConversationId, MemberId, MessageId, NumberId},
         WriteCtx,
     },
     time::now_ms,
@@ -62,15 +62,17 @@ pub fn record_inbound(
     who: &Identity,
     new: &NewInbound,
 ) -> ApiResult<Recorded> {
-    if let Some(w) = &new.wamid {
-        if repo::wamid_known(ctx, w)? {
-            return Ok(Recorded::Duplicate);
-        }
-    }
     let (contact, new_contact) = contacts::upsert(ctx, business, who)?;
     let now = now_ms();
     let thread = repo::thread_for(ctx, business, contact.id, number)?;
     let existing = thread.existing;
+    if let Some(w) = &new.wamid {
+        // A redelivery finds the same contact and conversation (a contact
+        // made just now has no messages) and its wamid beside their messages.
+        if repo::inbound_known(ctx, business, existing.as_ref().map(|c| c.id), w)? {
+            return Ok(Recorded::Duplicate);
+        }
+    }
     let new_conversation = existing.is_none();
     let mut conversation = existing
         .clone()
@@ -204,13 +206,19 @@ pub fn apply_status(
 
 /// Sets (or, with no emoji, removes) the customer's reaction on a message.
 /// Idempotent, so a redelivered reaction changes nothing.
+/// `thread`: the reacting customer's conversation, where their own messages are.
 pub fn apply_reaction(
     ctx: &mut WriteCtx,
+    thread: Option<(BusinessId, ConversationId)>,
     target_wamid: &str,
     emoji: Option<&str>,
     at: i64,
 ) -> ApiResult<bool> {
-    let Some(mut m) = repo::by_wamid(ctx, target_wamid)? else {
+    let found = match thread {
+        Some((b, c)) => repo::by_wamid_in(ctx, b, Some(c), target_wamid)?,
+        None => repo::by_wamid(ctx, target_wamid)?,
+    };
+    let Some(mut m) = found else {
         return Ok(false);
     };
     let before = m.reactions.clone();
@@ -254,3 +262,7 @@ pub fn save_changed(
     ));
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

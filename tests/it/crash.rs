@@ -152,6 +152,25 @@ async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
     {
         assert!(post(&http, &url, wamid).await, "redelivery of {wamid}");
     }
+    // The one conversation all of it went to, as the owner sees it.
+    let owner = Client::new(&url);
+    let login = json!({"email": "o@crash.test", "password": "long-password"});
+    assert_eq!(owner.post("/api/auth/login", login).await.status, 200);
+    let me = owner.get("/api/auth/me").await;
+    let business: wafunnel::store::ids::BusinessId =
+        me.body["business"]["id"].as_str().unwrap().parse().unwrap();
+    let list = owner.get("/api/conversations?view=all").await;
+    assert_eq!(
+        list.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        list.body
+    );
+    let conversation: wafunnel::store::ids::ConversationId = list.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -171,7 +190,10 @@ async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
     let read = store.read().unwrap();
     let mut stored = Vec::new();
     for wamid in &all_sent {
-        if let Some(m) = wafunnel::conversations::repo::by_wamid(&read, wamid).unwrap() {
+        let found =
+            wafunnel::conversations::repo::by_wamid_in(&read, business, Some(conversation), wamid)
+                .unwrap();
+        if let Some(m) = found {
             stored.push(m);
         }
     }
@@ -180,8 +202,6 @@ async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
         all_sent.len(),
         "every message, acknowledged or redelivered, is stored"
     );
-    let conversation = stored[0].conversation_id;
-    let business = stored[0].business_id;
     let messages =
         wafunnel::conversations::repo::messages(&read, business, conversation, None, usize::MAX)
             .unwrap();

@@ -11,10 +11,14 @@ use crate::{
     contacts::{self, Identity},
     conversations::{
         model::{MessageStatus, Source},
+        repo,
         service::{self, NewInbound, Recorded},
     },
     error::ApiResult,
-    store::WriteCtx,
+    store::{
+        ids::{BusinessId, ConversationId},
+        WriteCtx,
+    },
 };
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -303,7 +307,8 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &[u8]) -> ApiR
         };
         for p in &change.messages {
             if let Some((target, emoji)) = &p.reaction {
-                if service::apply_reaction(ctx, target, emoji.as_deref(), p.new.sent_at)? {
+                let thread = customer_thread(ctx, &number, &p.who)?;
+                if service::apply_reaction(ctx, thread, target, emoji.as_deref(), p.new.sent_at)? {
                     out.stored += 1;
                     continue;
                 }
@@ -351,6 +356,20 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &[u8]) -> ApiR
         }
     }
     Ok(out)
+}
+
+/// The conversation the customer's messages on this number go to, if any yet.
+fn customer_thread(
+    ctx: &WriteCtx,
+    number: &numbers::WaNumber,
+    who: &Identity,
+) -> ApiResult<Option<(BusinessId, ConversationId)>> {
+    let b = number.business_id;
+    let Some(contact) = contacts::find(ctx, b, who)? else {
+        return Ok(None);
+    };
+    let thread = repo::thread_for(ctx, b, contact.id, Some(number.id))?;
+    Ok(thread.existing.map(|c| (b, c.id)))
 }
 
 fn media_of(kind: &MessageKind) -> Option<(&Media, Option<String>)> {
