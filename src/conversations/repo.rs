@@ -1,6 +1,8 @@
 //! Conversation and message tables. Every list is served by an index written in
 //! the same transaction as the record: by last activity for the business, and
 //! by assignee (unassigned under the zero id), newest first.
+use std::ops::Bound::{self, Excluded, Included, Unbounded};
+
 use redb::TableDefinition;
 
 pub use super::wamids::{by_wamid, by_wamid_in, inbound_known};
@@ -313,15 +315,7 @@ pub fn delete_messages(
     limit: usize,
 ) -> Result<Vec<Message>, StoreError> {
     ctx.delete_prefix(MESSAGES, &messages_end(b, c), usize::MAX)?;
-    let prefix = conv_key(b, c);
-    let end = messages_end(b, c);
-    let entries = ctx.range_raw(
-        MESSAGES,
-        std::ops::Bound::Included(prefix.as_slice()),
-        std::ops::Bound::Excluded(end.as_slice()),
-        limit,
-        false,
-    )?;
+    let entries = message_entries(ctx, b, c, Unbounded, Unbounded, limit, false)?;
     let mut out = Vec::with_capacity(entries.len());
     for (k, v) in entries {
         ctx.delete(MESSAGES, &k)?;
@@ -408,6 +402,35 @@ pub fn save_message(ctx: &mut WriteCtx, m: &Message) -> Result<(), StoreError> {
     wamids::index(ctx, m, new)
 }
 
+/// A conversation's message entries between two of its messages (unbounded:
+/// from its first, to its last), never the wamid entries that follow them.
+fn message_entries<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+    from: Bound<MessageId>,
+    to: Bound<MessageId>,
+    limit: usize,
+    rev: bool,
+) -> Result<store::Entries, StoreError> {
+    let key = |m| message_key(b, c, m);
+    let start = match from {
+        Unbounded => Included(conv_key(b, c)),
+        bound => bound.map(key),
+    };
+    let end = match to {
+        Unbounded => Excluded(messages_end(b, c)),
+        bound => bound.map(key),
+    };
+    r.range_raw(
+        MESSAGES,
+        start.as_ref().map(Vec::as_slice),
+        end.as_ref().map(Vec::as_slice),
+        limit,
+        rev,
+    )
+}
+
 /// Messages of a conversation, newest first, before the exclusive cursor.
 pub fn messages<R: Reader + ?Sized>(
     r: &R,
@@ -416,14 +439,8 @@ pub fn messages<R: Reader + ?Sized>(
     before: Option<MessageId>,
     limit: usize,
 ) -> Result<Vec<Message>, StoreError> {
-    let prefix = conv_key(b, c);
-    let start = std::ops::Bound::Included(prefix.as_slice());
-    let end_key = match before {
-        Some(m) => message_key(b, c, m),
-        None => messages_end(b, c),
-    };
-    let end = std::ops::Bound::Excluded(end_key.as_slice());
-    let entries = r.range_raw(MESSAGES, start, end, limit, true)?;
+    let to = before.map_or(Unbounded, Excluded);
+    let entries = message_entries(r, b, c, Unbounded, to, limit, true)?;
     store::decode_entries(MESSAGES, entries)
 }
 
@@ -435,20 +452,8 @@ pub fn messages_after<R: Reader + ?Sized>(
     after: Option<MessageId>,
     limit: usize,
 ) -> Result<Vec<Message>, StoreError> {
-    let prefix = conv_key(b, c);
-    let cursor = after.map(|m| message_key(b, c, m));
-    let start = match &cursor {
-        Some(k) => std::ops::Bound::Excluded(k.as_slice()),
-        None => std::ops::Bound::Included(prefix.as_slice()),
-    };
-    let end = messages_end(b, c);
-    let entries = r.range_raw(
-        MESSAGES,
-        start,
-        std::ops::Bound::Excluded(end.as_slice()),
-        limit,
-        false,
-    )?;
+    let from = after.map_or(Unbounded, Excluded);
+    let entries = message_entries(r, b, c, from, Unbounded, limit, false)?;
     store::decode_entries(MESSAGES, entries)
 }
 
@@ -461,15 +466,7 @@ pub fn messages_until<R: Reader + ?Sized>(
     until: MessageId,
     limit: usize,
 ) -> Result<Option<Vec<Message>>, StoreError> {
-    let from = message_key(b, c, until);
-    let end = messages_end(b, c);
-    let entries = r.range_raw(
-        MESSAGES,
-        std::ops::Bound::Included(from.as_slice()),
-        std::ops::Bound::Excluded(end.as_slice()),
-        limit,
-        true,
-    )?;
+    let entries = message_entries(r, b, c, Included(until), Unbounded, limit, true)?;
     let page: Vec<Message> = store::decode_entries(MESSAGES, entries)?;
     Ok(page
         .last()
