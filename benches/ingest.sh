@@ -47,4 +47,10 @@ p=$(median "${product[@]}") b=$(median "${floor[@]}") e=$(median "${express[@]}"
 echo
 echo "messages/s per round: wafunnel ${product[*]} | bare ${floor[*]} | express ${express[*]}"
 echo "medians: wafunnel $p, bare $b, express $e"
+# Each round's own ratio too: the product and floor of one round ran a few
+# seconds apart, so their spread shows how much the machine drifted.
+for i in "${!product[@]}"; do
+  awk -v p="${product[$i]}" -v b="${floor[$i]}" 'BEGIN {printf "%.2f ", p / b}'
+done | sed 's/^/wafunnel \/ bare per round: /'
+echo
 awk -v p="$p" -v b="$b" -v e="$e" 'BEGIN {printf "wafunnel / bare = %.2f (target >= 0.5), wafunnel / express = %.1fx (target >= 5x)\n", p / b, p / e}'
