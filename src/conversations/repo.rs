@@ -314,7 +314,6 @@ pub fn delete_messages(
     c: ConversationId,
     limit: usize,
 ) -> Result<Vec<Message>, StoreError> {
-    ctx.delete_prefix(MESSAGES, &messages_end(b, c), usize::MAX)?;
     let entries = message_entries(ctx, b, c, Unbounded, Unbounded, limit, false)?;
     let mut out = Vec::with_capacity(entries.len());
     for (k, v) in entries {
@@ -323,12 +322,7 @@ pub fn delete_messages(
             table: store::table_name(MESSAGES),
             source,
         })?;
-        if let Some(wamid) = &m.wa_message_id {
-            let wk = Key::new().str(wamid).done();
-            if ctx.get_raw(BY_WAMID, &wk)?.as_deref() == Some(&k[..]) {
-                ctx.delete(BY_WAMID, &wk)?;
-            }
-        }
+        wamids::unindex(ctx, &m)?;
         out.push(m);
     }
     Ok(out)

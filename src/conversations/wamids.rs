@@ -115,22 +115,41 @@ pub(super) fn index(ctx: &mut WriteCtx, m: &Message, new: bool) -> Result<(), St
     let Some(wamid) = &m.wa_message_id else {
         return Ok(());
     };
-    let (b, c) = (m.business_id, m.conversation_id);
     if m.direction == Direction::In {
         if !new {
             return Ok(());
         }
-        let id_key = inbound_id_key(b, c, wamid);
+        let id_key = inbound_id_key(m.business_id, m.conversation_id, wamid);
         // A hash shared with another message of the conversation (never seen,
         // but possible): that message keeps the entry, this one goes global.
         if ctx.get_raw(MESSAGES, &id_key)?.is_none() {
             return ctx.put_raw(MESSAGES, &id_key, &m.id.bytes());
         }
     }
-    let loc = Key::new()
-        .id(b.bytes())
-        .id(c.bytes())
+    ctx.put_raw(BY_WAMID, &Key::new().str(wamid).done(), &location(m))
+}
+
+/// Removes the entries that name `m` by its wamid, as `m` itself is deleted.
+pub(super) fn unindex(ctx: &mut WriteCtx, m: &Message) -> Result<(), StoreError> {
+    let Some(wamid) = &m.wa_message_id else {
+        return Ok(());
+    };
+    let id_key = inbound_id_key(m.business_id, m.conversation_id, wamid);
+    if ctx.get_raw(MESSAGES, &id_key)?.as_deref() == Some(&m.id.bytes()[..]) {
+        ctx.delete(MESSAGES, &id_key)?;
+    }
+    let global = Key::new().str(wamid).done();
+    if ctx.get_raw(BY_WAMID, &global)?.as_deref() == Some(&location(m)[..]) {
+        ctx.delete(BY_WAMID, &global)?;
+    }
+    Ok(())
+}
+
+/// Where a global wamid entry finds its message.
+fn location(m: &Message) -> Vec<u8> {
+    Key::new()
+        .id(m.business_id.bytes())
+        .id(m.conversation_id.bytes())
         .id(m.id.bytes())
-        .done();
-    ctx.put_raw(BY_WAMID, &Key::new().str(wamid).done(), &loc)
+        .done()
 }
