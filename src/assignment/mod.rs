@@ -162,6 +162,44 @@ impl Channel {
             _ => None,
         }
     }
+
+    /// A channel of business `b` as a client names it: by `name`, or by the
+    /// bare id its own API answered with (a WhatsApp number, a walk-in or
+    /// webhook channel, a Facebook page). None when `b` has no such channel.
+    pub fn resolve<R: Reader + ?Sized>(
+        r: &R,
+        b: BusinessId,
+        given: &str,
+    ) -> Result<Option<Channel>, StoreError> {
+        let given = given.trim();
+        let candidates = match Channel::parse(given) {
+            Some(c) => vec![c],
+            None => match given.parse::<RecordId>() {
+                Ok(id) => vec![
+                    Channel::Custom(id),
+                    Channel::WhatsApp(NumberId(id.0)),
+                    Channel::Facebook(id),
+                ],
+                Err(_) => return Ok(None),
+            },
+        };
+        for c in candidates {
+            if c.exists(r, b)? {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
+    }
+
+    fn exists<R: Reader + ?Sized>(self, r: &R, b: BusinessId) -> Result<bool, StoreError> {
+        use crate::channels::{custom, facebook, whatsapp::numbers};
+        Ok(match self {
+            Channel::Manual => true,
+            Channel::WhatsApp(n) => numbers::get(r, b, n)?.is_some(),
+            Channel::Custom(c) => custom::get(r, c)?.is_some_and(|x| x.business_id == b),
+            Channel::Facebook(p) => facebook::get(r, p)?.is_some_and(|x| x.business_id == b),
+        })
+    }
 }
 
 /// (business, channel) → Pool

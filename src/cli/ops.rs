@@ -181,6 +181,9 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
         }
         Op::UserList { business } => {
             let read = store.read()?;
+            if let Some(b) = business {
+                repo::business(&read, b)?.ok_or_else(|| ApiError::not_found("business"))?;
+            }
             let mut out = String::from("ID\tEMAIL\tNAME\tTYPE\tROLE\n");
             let all = users::list(&read)?;
             for u in all {

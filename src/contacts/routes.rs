@@ -81,10 +81,31 @@ async fn export_zip(
         .streaming(body))
 }
 
+/// The route itself says what it does, so a request may come with no body;
+/// one that sends `confirm` (as the UI does, after the owner typed it) must
+/// send the word.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EraseBody {
-    confirm: String,
+    confirm: Option<String>,
+}
+
+fn erase_confirmed(body: &[u8]) -> ApiResult<()> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let parsed: EraseBody = serde_json::from_slice(body).map_err(|e| {
+        let code = if e.is_data() {
+            crate::error::Code::InvalidRequest
+        } else {
+            crate::error::Code::MalformedJson
+        };
+        ApiError::new(code, format!("Invalid request body: {e}"))
+    })?;
+    match parsed.confirm.as_deref() {
+        None | Some("ERASE") => Ok(()),
+        Some(_) => Err(ApiError::field("confirm", "must be \"ERASE\"")),
+    }
 }
 
 async fn erase_contact(
@@ -92,13 +113,11 @@ async fn erase_contact(
     actor: OwnerActor,
     origin: Origin,
     id: web::Path<ContactId>,
-    body: web::Json<EraseBody>,
+    body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let actor = actor.0;
     let (b, contact) = (actor.business.id, id.into_inner());
-    if body.confirm != "ERASE" {
-        return Err(ApiError::field("confirm", "must be \"ERASE\""));
-    }
+    erase_confirmed(&body)?;
     let who = Who::user(&actor.user);
     state
         .store

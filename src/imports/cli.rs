@@ -93,9 +93,14 @@ pub fn import_csv(store: &Store, a: &CsvArgs) -> ApiResult<String> {
             "map phone= or email=: they tell who each row is",
         ));
     }
-    if let Some(p) = &a.pool {
-        Channel::parse(p).ok_or_else(|| ApiError::field("pool", "no such channel"))?;
-    }
+    let pool = match &a.pool {
+        Some(p) => Some(
+            Channel::resolve(&store.read()?, b, p)?
+                .ok_or_else(|| ApiError::field("pool", "no such channel"))?
+                .name(),
+        ),
+        None => None,
+    };
     let id = RecordId::new();
     let dest = model::file_path(&data_dir, b, id);
     if let Some(dir) = dest.parent() {
@@ -112,7 +117,7 @@ pub fn import_csv(store: &Store, a: &CsvArgs) -> ApiResult<String> {
             .filter(|c| !c.is_empty()),
         duplicates: Default::default(),
         assign: Assign {
-            pool_channel_id: a.pool.clone(),
+            pool_channel_id: pool,
             member_id: None,
         },
         dry_run: false,

@@ -210,10 +210,17 @@ fn csv_mapping(
             if a.pool_channel_id.is_some() && a.member_id.is_some() {
                 return Err(ApiError::field("assign", "a pool or a member, not both"));
             }
-            if let Some(p) = &a.pool_channel_id {
-                Channel::parse(p)
-                    .ok_or_else(|| ApiError::field("assign.pool_channel_id", "no such channel"))?;
-            }
+            // Kept by its canonical name, whichever way the client named it.
+            let pool_channel_id = match &a.pool_channel_id {
+                Some(p) => Some(
+                    Channel::resolve(&state.store.read()?, actor.business.id, p)?
+                        .ok_or_else(|| {
+                            ApiError::field("assign.pool_channel_id", "no such channel")
+                        })?
+                        .name(),
+                ),
+                None => None,
+            };
             if let Some(m) = a.member_id {
                 let read = state.store.read()?;
                 let member = crate::tenancy::repo::member(&read, actor.business.id, m)?
@@ -225,7 +232,7 @@ fn csv_mapping(
                 }
             }
             Assign {
-                pool_channel_id: a.pool_channel_id,
+                pool_channel_id,
                 member_id: a.member_id,
             }
         }

@@ -9,7 +9,6 @@ use serde_json::json;
 use crate::{
     assignment::{self, Channel},
     auth::MemberActor,
-    channels::whatsapp::numbers,
     contacts::{self, phone, Identity},
     conversations::{
         model::{Conversation, Direction, Message, MessageStatus, Note, Source, Status},
@@ -40,15 +39,17 @@ struct LeadBody {
     phone: Option<String>,
     email: Option<String>,
     note: Option<String>,
-    /// A WhatsApp number the lead belongs to (replies go out through it).
-    channel_id: Option<NumberId>,
+    /// The channel the lead came through: a WhatsApp number (replies go out
+    /// through it), a walk-in or webhook channel, or a Facebook page; its
+    /// pool assigns the lead.
+    channel_id: Option<String>,
     assignee_id: Option<MemberId>,
 }
 
 struct Lead {
     who: Identity,
     note: Option<String>,
-    number: Option<NumberId>,
+    channel: Option<String>,
     assignee: Option<MemberId>,
 }
 
@@ -73,7 +74,7 @@ fn clean(body: LeadBody, default_country: &str) -> ApiResult<Lead> {
     Ok(Lead {
         who,
         note,
-        number: body.channel_id,
+        channel: body.channel_id,
         assignee: body.assignee_id,
     })
 }
@@ -289,9 +290,15 @@ fn record(
     lead: &Lead,
 ) -> ApiResult<(Conversation, bool)> {
     let b = scope.business_id;
-    if let Some(n) = lead.number {
-        numbers::get(ctx, b, n)?.ok_or_else(|| ApiError::field("channel_id", "no such channel"))?;
-    }
+    let channel = match &lead.channel {
+        Some(given) => Channel::resolve(ctx, b, given)?
+            .ok_or_else(|| ApiError::field("channel_id", "no such channel"))?,
+        None => Channel::Manual,
+    };
+    let number = match channel {
+        Channel::WhatsApp(n) => Some(n),
+        _ => None,
+    };
     if let Some(m) = lead.assignee {
         tenancy::member(ctx, b, m)?
             .ok_or_else(|| ApiError::field("assignee_id", "no such member"))?;
@@ -308,9 +315,9 @@ fn record(
         &Capture {
             who: lead.who.clone(),
             note: lead.note.clone(),
-            number: lead.number,
+            number,
             source: Source::Manual,
-            channel: lead.number.map_or(Channel::Manual, Channel::WhatsApp),
+            channel,
             assignee: lead.assignee,
             fallback: Some(scope.member_id),
             origin: format!("Lead added by {author}"),

@@ -177,16 +177,16 @@ async fn create(
     if !users::valid_email(&email) {
         return Err(ApiError::field("email", "is not a valid email address"));
     }
-    let mut pools = Vec::new();
-    for p in &body.pools {
-        let ok = Channel::parse(&p.channel_id).is_some() && (1..=100).contains(&p.weight);
-        if !ok {
-            return Err(ApiError::field("pools", "each is {channel_id: whatsapp:<id>|channel:<id>|facebook:<id>|manual, weight: 1–100}"));
-        }
-        pools.push((p.channel_id.clone(), p.weight));
-    }
     let b = actor.business.id;
     let read = state.store.read()?;
+    let mut pools = Vec::new();
+    for p in &body.pools {
+        let channel = Channel::resolve(&read, b, &p.channel_id)?;
+        let (Some(channel), true) = (channel, (1..=100).contains(&p.weight)) else {
+            return Err(ApiError::field("pools", "each is {channel_id: a channel of this business (its id, or whatsapp:<id>|channel:<id>|facebook:<id>|manual), weight: 1–100}"));
+        };
+        pools.push((channel.name(), p.weight));
+    }
     if let Some(t) = team {
         repo::team(&read, b, t)?.ok_or_else(|| ApiError::field("team_id", "no such team"))?;
     }
@@ -274,6 +274,10 @@ async fn revoke(
     id: web::Path<RecordId>,
 ) -> ApiResult<HttpResponse> {
     let mut i = own(&state, &actor, id.into_inner())?;
+    // Gone already, as a second DELETE of any other resource finds it.
+    if i.revoked {
+        return Err(ApiError::not_found("invitation"));
+    }
     i.revoked = true;
     let note = Note::new(
         Action::InviteRevoked,

@@ -103,6 +103,11 @@ fn tenants_and_users_are_managed_from_the_command_line() {
     );
     assert!(!users.contains("ops@host.test"));
     assert!(stdout(&wafunnel(d, &["user", "list"])).contains("ops@host.test\tOps\tadmin"));
+    let nobody = wafunnel(
+        d,
+        &["user", "list", "--business", "01M8GXW5032XMQPPQCBAXTQZZZ"],
+    );
+    assert!(!nobody.status.success(), "an unknown business is an error");
 
     let dup = wafunnel(
         d,
@@ -426,6 +431,26 @@ fn an_operator_imports_a_csv_of_leads_from_the_command_line() {
         stderr(&bad).contains("`Nome` is not a column"),
         "{}",
         stderr(&bad)
+    );
+    let no_pool = wafunnel(
+        d,
+        &[
+            "import",
+            "csv",
+            csv.to_str().unwrap(),
+            "--business",
+            &business,
+            "--map",
+            "name=Cliente,phone=Fone",
+            "--pool",
+            "01M8GXW5032XMQPPQCBAXTQZZZ",
+        ],
+    );
+    assert!(!no_pool.status.success());
+    assert!(
+        stderr(&no_pool).contains("no such channel"),
+        "{}",
+        stderr(&no_pool)
     );
 
     let out = wafunnel(

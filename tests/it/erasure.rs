@@ -262,6 +262,15 @@ async fn an_export_holds_everything_and_an_erasure_leaves_nothing() {
     assert_eq!(stranger.post(&erase, confirm.clone()).await.status, 404);
     let wrong = owner.post(&erase, json!({"confirm": "erase"})).await;
     assert_eq!(wrong.status, 422, "{}", wrong.body);
+    let garbled = owner
+        .raw(
+            reqwest::Method::POST,
+            &erase,
+            "application/json",
+            b"{".to_vec(),
+        )
+        .await;
+    assert_eq!(garbled.status, 400, "{}", garbled.body);
     // A reminder that names the contact: in-app and by (kept) mail.
     let soon = (chrono::Utc::now() + chrono::Duration::milliseconds(500)).to_rfc3339();
     let r = owner
@@ -430,10 +439,12 @@ async fn the_store_file_keeps_no_bytes_of_an_erased_contact() {
     let (owner, contact) = (&s.owner, &s.contact);
     let db_file = s.h.dir.path().join("wafunnel.redb");
     let size_before = std::fs::metadata(&db_file).unwrap().len();
+    // As the contract names the route: no body.
     let r = owner
-        .post(
+        .request(
+            reqwest::Method::POST,
             &format!("/api/contacts/{contact}/erase"),
-            json!({"confirm": "ERASE"}),
+            None,
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);

@@ -199,6 +199,11 @@ async fn members_cannot_invite_leads_invite_to_their_team_and_revoked_links_die(
         owner.delete(&format!("/api/invites/{id}")).await.status,
         204
     );
+    assert_eq!(
+        owner.delete(&format!("/api/invites/{id}")).await.status,
+        404,
+        "revoked already"
+    );
     let list = owner.get("/api/invites").await;
     assert_eq!(list.body["items"][0]["status"], "revoked");
     let outbox = owner.get("/api/mail/outbox").await;

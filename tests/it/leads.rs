@@ -203,3 +203,78 @@ async fn the_assignee_is_notified_and_only_they_see_it() {
         (Some(0), Some(true))
     );
 }
+
+/// `POST /api/channels` answers with a bare id; that id names the channel
+/// wherever one is asked for, as does its `channel:<id>` form.
+#[tokio::test]
+async fn a_channel_is_named_by_the_id_its_api_returned() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let made = owner
+        .post(
+            "/api/channels",
+            json!({"kind": "walkin", "name": "Door", "pool": {"mode": "round_robin",
+                   "members": [{"member_id": biz.other_member_id, "weight": 1}]}}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let channel = made.body["id"].as_str().unwrap().to_string();
+
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Door lead", "phone": "+5511987000006", "channel_id": channel}),
+        )
+        .await;
+    assert_eq!(lead.status, 201, "{}", lead.body);
+    assert_eq!(
+        lead.body["assignee_id"],
+        biz.other_member_id.to_string(),
+        "the channel's pool took it"
+    );
+    let unknown = owner
+        .post(
+            "/api/leads",
+            json!({"phone": "+5511987000007", "channel_id": "01M8GXW5032XMQPPQCBAXTQZZZ"}),
+        )
+        .await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+
+    let csv = b"name,phone\nAna,+5511987000008\n";
+    let up = crate::imports::upload(&owner, "leads.csv", csv, &[("kind", "csv")]).await;
+    assert_eq!(up.status, 202, "{}", up.body);
+    let import = up.body["id"].as_str().unwrap().to_string();
+    for pool in [channel.clone(), format!("channel:{channel}")] {
+        let r = owner
+            .put(
+                &format!("/api/imports/{import}/mapping"),
+                json!({"columns": {"name": "name", "phone": "phone"}, "duplicates": "skip",
+                       "assign": {"pool_channel_id": pool}}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{pool}: {}", r.body);
+    }
+
+    let invite = owner
+        .post(
+            "/api/invites",
+            json!({"email": "new@acme.test", "role": "member",
+                   "pools": [{"channel_id": channel, "weight": 2}]}),
+        )
+        .await;
+    assert_eq!(invite.status, 201, "{}", invite.body);
+    let stranger = h.new_business("Other").await;
+    let theirs = h.login(stranger.owner()).await;
+    let r = theirs
+        .post(
+            "/api/leads",
+            json!({"phone": "+5511987000009", "channel_id": channel}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 422,
+        "another business's channel is no channel: {}",
+        r.body
+    );
+}
