@@ -22,6 +22,9 @@ pub struct Config {
     pub log: Log,
 }
 
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Server {
@@ -32,18 +35,22 @@ pub struct Server {
     pub trusted_proxies: Vec<String>,
     pub json_limit_bytes: usize,
     pub workers: usize,
+    /// `public_url` was worked out from `listen`, not configured.
+    #[serde(skip)]
+    pub public_url_derived: bool,
 }
 
 impl Default for Server {
     fn default() -> Self {
         Server {
-            listen: "127.0.0.1:8080".into(),
+            listen: DEFAULT_LISTEN.into(),
             data_dir: PathBuf::from("./data"),
-            public_url: "http://localhost:8080".into(),
+            public_url: DEFAULT_PUBLIC_URL.into(),
             signup: "closed".into(),
             trusted_proxies: vec![],
             json_limit_bytes: 1024 * 1024,
             workers: 0,
+            public_url_derived: false,
         }
     }
 }
@@ -271,9 +278,30 @@ impl Config {
         let env: Vec<(String, String)> = std::env::vars()
             .filter(|(k, _)| k.starts_with(ENV_PREFIX))
             .collect();
-        let config = base.with_env(&env)?;
+        let mut config = base.with_env(&env)?;
+        config.settle_public_url();
         config.validate()?;
         Ok(config)
+    }
+
+    /// Links the server hands out (walk-in forms, QR codes, webhook URLs,
+    /// invitations) must reach it: with no `server.public_url` of its own, a
+    /// server listening elsewhere than the default names its own address.
+    pub fn settle_public_url(&mut self) {
+        let s = &mut self.server;
+        if s.public_url != DEFAULT_PUBLIC_URL && !s.public_url_derived {
+            return;
+        }
+        let Ok(addr) = s.listen.parse::<SocketAddr>() else {
+            return;
+        };
+        s.public_url = match addr.ip() {
+            _ if s.listen == DEFAULT_LISTEN => DEFAULT_PUBLIC_URL.to_string(),
+            ip if ip.is_unspecified() => format!("http://localhost:{}", addr.port()),
+            std::net::IpAddr::V6(v6) => format!("http://[{v6}]:{}", addr.port()),
+            std::net::IpAddr::V4(v4) => format!("http://{v4}:{}", addr.port()),
+        };
+        s.public_url_derived = true;
     }
 
     /// Applies `WAFUNNEL_SECTION_KEY` overrides, coercing each to the key's type.
@@ -435,6 +463,34 @@ mod tests {
         assert_eq!(c.meta.graph_url, "http://127.0.0.1:9999");
         assert_eq!(c.audit.retention_days, 30);
         assert_eq!(c.server.trusted_proxies, vec!["10.0.0.0/8", "127.0.0.1/32"]);
+    }
+
+    #[test]
+    fn links_follow_the_listen_address_unless_a_public_url_is_set() {
+        let settled = |listen: &str, public_url: Option<&str>| {
+            let mut c = Config::default();
+            c.server.listen = listen.into();
+            if let Some(u) = public_url {
+                c.server.public_url = u.into();
+            }
+            c.settle_public_url();
+            c.server.public_url
+        };
+        assert_eq!(settled("127.0.0.1:8080", None), "http://localhost:8080");
+        assert_eq!(settled("127.0.0.1:18122", None), "http://127.0.0.1:18122");
+        assert_eq!(settled("0.0.0.0:9000", None), "http://localhost:9000");
+        assert_eq!(settled("[::1]:9000", None), "http://[::1]:9000");
+        assert_eq!(
+            settled("0.0.0.0:9000", Some("https://crm.example.com")),
+            "https://crm.example.com"
+        );
+        // Worked out once, it follows a later --listen.
+        let mut c = Config::default();
+        c.server.listen = "0.0.0.0:9000".into();
+        c.settle_public_url();
+        c.server.listen = "127.0.0.1:9100".into();
+        c.settle_public_url();
+        assert_eq!(c.server.public_url, "http://127.0.0.1:9100");
     }
 
     #[test]

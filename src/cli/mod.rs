@@ -169,6 +169,7 @@ pub fn main() -> i32 {
     } = &cli.command
     {
         config.server.listen = l.clone();
+        config.settle_public_url();
         if let Err(e) = config.validate() {
             eprintln!("error: {e}");
             return 2;
