@@ -33,6 +33,8 @@ pub struct Stored {
     pub conversation: Conversation,
     pub message: Message,
     pub new_conversation: bool,
+    /// The conversation was closed and this message reopened it.
+    pub reopened: bool,
 }
 
 pub enum Recorded {
@@ -74,6 +76,9 @@ pub fn record_inbound(
         }
     }
     let new_conversation = existing.is_none();
+    let reopened = existing
+        .as_ref()
+        .is_some_and(|e| e.status == Status::Closed);
     let mut conversation = existing
         .clone()
         .unwrap_or_else(|| Conversation::start(business, contact.id, number, source, now));
@@ -152,6 +157,7 @@ pub fn record_inbound(
         conversation,
         message,
         new_conversation,
+        reopened,
     })))
 }
 

@@ -122,6 +122,12 @@ pub fn apply(
                     note
                 };
                 tell_team(ctx, run, "handoff", &text)?;
+                model::mark_handed_off(
+                    ctx,
+                    run.business_id,
+                    run.conversation_id,
+                    crate::time::now_ms(),
+                )?;
             }
         }
     }

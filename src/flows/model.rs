@@ -120,6 +120,10 @@ const EVENTS: Tbl = TableDefinition::new("flow_run_events");
 const ONCE: Tbl = TableDefinition::new("flow_once");
 /// (flow, node, metric) → count (u64)
 const STATS: Tbl = TableDefinition::new("flow_stats");
+/// (business, conversation) → when a person took it over (ms): a handoff step,
+/// the customer asking for one, or a reply that paused the run. No trigger
+/// starts a flow there again until the conversation is closed and reopened.
+const HANDED_OFF: Tbl = TableDefinition::new("flow_handed_off");
 
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
@@ -156,6 +160,10 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         def: STATS,
+        verify: store::verify_len::<8>,
+    },
+    TableSpec {
+        def: HANDED_OFF,
         verify: store::verify_len::<8>,
     },
 ];
@@ -356,7 +364,34 @@ pub fn delete_runs_of(
         }
     }
     ctx.delete(LIVE_RUN, &prefix)?;
+    ctx.delete(HANDED_OFF, &prefix)?;
     Ok(n)
+}
+
+pub fn mark_handed_off(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+    at: i64,
+) -> Result<(), StoreError> {
+    ctx.put_raw(HANDED_OFF, &two(b.bytes(), c.bytes()), &at.to_be_bytes())
+}
+
+pub fn handed_off<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<bool, StoreError> {
+    Ok(r.get_raw(HANDED_OFF, &two(b.bytes(), c.bytes()))?.is_some())
+}
+
+pub fn clear_handed_off(
+    ctx: &mut WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<(), StoreError> {
+    ctx.delete(HANDED_OFF, &two(b.bytes(), c.bytes()))?;
+    Ok(())
 }
 
 /// Forgets that a contact ran the business's once-per-contact flows.

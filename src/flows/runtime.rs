@@ -193,6 +193,7 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
     let reply = reply_id(m);
     if let Some(mut run) = live {
         if INTERRUPTS.contains(&m.text.trim().to_lowercase().as_str()) {
+            model::mark_handed_off(ctx, c.business_id, c.id, m.created_at)?;
             return end(
                 ctx,
                 &mut run,
@@ -249,6 +250,14 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
     };
     if !fires || !allowed(ctx, &loaded.options, flow_id, c)? {
         return Ok(());
+    }
+    // A person has this conversation: the bot stays out until it is closed
+    // (a message after that reopens it as a new visit).
+    if !stored.new_conversation && model::handed_off(ctx, c.business_id, c.id)? {
+        if !stored.reopened {
+            return Ok(());
+        }
+        model::clear_handed_off(ctx, c.business_id, c.id)?;
     }
     start(ctx, c, flow_id, version, &loaded, Some(&m.text))
 }
@@ -373,6 +382,7 @@ pub fn pause_for_person(
     let pause =
         load(ctx, run.flow_id, run.version)?.is_some_and(|l| l.options.pause_on_human_reply);
     if pause {
+        model::mark_handed_off(ctx, b, c, now_ms())?;
         end(ctx, &mut run, RunState::Cancelled, why)?;
     }
     Ok(())

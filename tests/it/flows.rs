@@ -392,6 +392,42 @@ async fn a_person_or_an_interrupt_word_ends_the_run() {
         (run["state"].as_str(), run["error"].as_str()),
         (Some("cancelled"), Some("the customer asked for a person"))
     );
+
+    // A person has it now: the trigger word does not bring the bot back…
+    let menus = |items: Vec<(String, String)>| {
+        items
+            .iter()
+            .filter(|(d, t)| d == "out" && t.contains("what do you need?"))
+            .count()
+    };
+    h.webhook(&says(pn, "5511987650202", "wamid.P4", "menu again"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, items) = thread(&owner, "+5511987650202").await;
+    assert_eq!(
+        menus(items),
+        1,
+        "the bot stayed out of a person's conversation"
+    );
+    // …until the conversation is closed and the customer comes back.
+    let r = owner
+        .patch(
+            &format!("/api/conversations/{c}"),
+            json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    h.webhook(&says(pn, "5511987650202", "wamid.P5", "menu"))
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (_, items) = thread(&owner, "+5511987650202").await;
+        if menus(items.clone()) == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no second menu in {items:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]
