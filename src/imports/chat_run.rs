@@ -17,7 +17,7 @@ use crate::{
     contacts::{self, Identity},
     conversations::{
         model::{Conversation, Direction, Message, MessageStatus, Source},
-        repo,
+        repo, service,
     },
     error::{ApiError, ApiResult},
     store::{
@@ -181,14 +181,35 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
                     )?;
                 }
                 let mut added = Vec::with_capacity(batch.len());
+                let mut newest: Option<Message> = None;
                 for (mid, at, m) in &batch {
                     if repo::message(ctx, b, c.id, *mid)?.is_some() {
                         i.checkpoint.skipped += 1;
                         continue;
                     }
-                    save(ctx, &i, c.id, *mid, *at, m, &me, files.get(mid))?;
+                    let saved = save(ctx, &i, c.id, *mid, *at, m, &me, files.get(mid))?;
+                    if newest
+                        .as_ref()
+                        .is_none_or(|n| saved.created_at >= n.created_at)
+                    {
+                        newest = Some(saved);
+                    }
                     added.push(*mid);
                     i.checkpoint.done += 1;
+                }
+                // The list shows the latest line of the history unless the
+                // conversation has a later one of its own.
+                if let Some(n) =
+                    newest.filter(|n| c.last_message.as_ref().is_none_or(|p| n.created_at >= p.at))
+                {
+                    let mut shown = c.clone();
+                    shown.last_message = Some(service::preview(
+                        &n.kind,
+                        &n.text,
+                        n.direction,
+                        n.created_at,
+                    ));
+                    repo::save(ctx, Some(&c), &shown)?;
                 }
                 ctx.emit(crate::events::Event::new(
                     Some(b),
@@ -276,7 +297,7 @@ fn save(
     m: &ChatMessage,
     business_side: &str,
     file: Option<&Attached>,
-) -> ApiResult<()> {
+) -> ApiResult<Message> {
     let ours = m.author.as_deref() == Some(business_side);
     let media = file.map(|f| json!({"mime_type": f.mime, "filename": f.name, "file_size": f.size}));
     // Named in the text but not at hand: what the phone said, no file to serve.
@@ -321,5 +342,5 @@ fn save(
         updated_at: at,
     };
     repo::save_message(ctx, &message)?;
-    Ok(())
+    Ok(message)
 }

@@ -42,7 +42,9 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
     let composed = match str_of(body, "type") {
         "text" => {
             let text = str_of(body, "text").trim().to_string();
-            e.check(!text.is_empty(), "text", "is required");
+            let typed = body["text"].is_null() || body["text"].is_string();
+            e.check(typed, "text", "must be a string");
+            e.check(!typed || !text.is_empty(), "text", "is required");
             e.check(
                 chars(&text) <= 4096,
                 "text",
@@ -134,13 +136,13 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
         "" => {
             return Err(ApiError::field(
                 "type",
-                "is required (text, template or interactive)",
+                "is required (text, template, interactive, image, video, audio, document or sticker)",
             ))
         }
         other => {
             return Err(ApiError::field(
                 "type",
-                format!("`{other}` is not supported (text, template or interactive)"),
+                format!("`{other}` is not supported (text, template, interactive, image, video, audio, document or sticker)"),
             ))
         }
     };

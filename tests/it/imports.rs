@@ -438,6 +438,18 @@ async fn a_chat_export_joins_a_timeline_in_time_order_once_however_often_it_is_i
         "the business's side are the replies"
     );
     assert_eq!(items[0]["type"], "media");
+    let listed = owner.get("/api/conversations?view=all").await.body;
+    let row = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == conversation.as_str())
+        .cloned()
+        .expect("listed");
+    assert_eq!(
+        row["last_message"]["type"], "media",
+        "the list shows the history's latest line: {row}"
+    );
 
     // The same file again, into the same conversation: nothing new.
     let r = upload(
