@@ -3,19 +3,21 @@ import clsx from 'clsx';
 import { Logo } from '../components/Logo';
 import { useSession } from '../lib/auth';
 import { t } from '../lib/i18n';
-import { useUnreadTotal } from '../features/inbox/live';
+import { useUnreadBadge } from '../features/inbox/badge';
 import { visibleNav, type NavEntry } from './nav';
 
+/** Unread messages in the member's primary list (first page; "+" when there may be more). */
 function UnreadBadge() {
-  const n = useUnreadTotal();
+  const { count: n, more } = useUnreadBadge();
   if (!n) return null;
+  const shown = n > 99 ? '99+' : more ? `${n}+` : String(n);
   return (
     <span
       data-testid="nav-unread"
-      aria-label={t('inbox.unread', { count: n })}
+      aria-label={t(more ? 'inbox.unreadMore' : 'inbox.unread', { count: n })}
       className="ml-auto inline-flex h-5 min-w-5 items-center justify-center rounded-full bg-brand-600 px-1.5 text-[11px] font-semibold text-white dark:bg-brand-500 dark:text-brand-950"
     >
-      {n > 99 ? '99+' : n}
+      {shown}
     </span>
   );
 }

@@ -77,14 +77,15 @@ export function SimulateLeadDialog({ page, open, onOpenChange }: { page: FbPage;
     >
       <form id={formId} noValidate onSubmit={submit} className="space-y-4">
         <FormError message={formError} />
-        <Field label={t('leads.name')} error={errors.name} optional>
-          <Input data-testid="fb-lead-name" autoComplete="off" placeholder="Maria Silva" value={values.name} onChange={set('name')} />
+        <p className="text-sm text-muted">{t('sources.simNeedOne')}</p>
+        <Field label={t('leads.name')} error={errors.name}>
+          <Input data-testid="fb-lead-name" autoComplete="off" placeholder={t('sources.simNamePlaceholder')} value={values.name} onChange={set('name')} />
         </Field>
-        <Field label={t('leads.phone')} error={errors.phone} optional>
-          <Input data-testid="fb-lead-phone" type="tel" autoComplete="off" placeholder="+55 11 98765 4321" value={values.phone} onChange={set('phone')} />
+        <Field label={t('leads.phone')} error={errors.phone}>
+          <Input data-testid="fb-lead-phone" type="tel" autoComplete="off" placeholder={t('sources.simPhonePlaceholder')} value={values.phone} onChange={set('phone')} />
         </Field>
-        <Field label={t('leads.email')} error={errors.email} optional>
-          <Input data-testid="fb-lead-email" type="email" autoComplete="off" placeholder="maria@example.com" value={values.email} onChange={set('email')} />
+        <Field label={t('leads.email')} error={errors.email}>
+          <Input data-testid="fb-lead-email" type="email" autoComplete="off" placeholder={t('sources.simEmailPlaceholder')} value={values.email} onChange={set('email')} />
         </Field>
       </form>
     </Dialog>

@@ -9,7 +9,7 @@ import { useSession } from '../../lib/auth';
 import { t } from '../../lib/i18n';
 import type { Member } from '../../lib/types';
 import { useUpdateConversation } from './api';
-import { assignmentReason } from './assignmentReason';
+import { assignmentCurrent, assignmentReason } from './assignmentReason';
 import { contactLabel } from './format';
 import { ContactRights } from '../contacts/ContactRights';
 import { FollowupsSection } from '../followups/FollowupsSection';
@@ -90,7 +90,7 @@ export function ContactPanel({ conv, members, onClose }: { conv: Conversation; m
           ) : (
             <p className="text-sm text-fg">{assignee?.name ?? t('contact.unassigned')}</p>
           )}
-          {conv.assignment && (
+          {conv.assignment && assignmentCurrent(conv.assignment, conv.assignee_id) && (
             <p
               data-testid="assignment-reason"
               title={t('assignment.at', { time: new Date(conv.assignment.at).toLocaleString() })}

@@ -19,11 +19,9 @@ import { QuickRepliesButton } from './QuickRepliesDialog';
 import { Thread } from './Thread';
 import { useInboxShortcuts } from './shortcuts';
 import type { ListFilters, View } from './types';
+import { viewsFor } from './views';
 
-export function viewsFor(s: Session): View[] {
-  if (s.member?.role === 'member' && !can(s, 'see_all')) return ['mine'];
-  return ['mine', 'unassigned', 'all'];
-}
+export { viewsFor };
 
 const FILTERS_KEY = 'wf_inbox_filters';
 

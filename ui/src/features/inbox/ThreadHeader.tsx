@@ -1,5 +1,5 @@
 import clsx from 'clsx';
-import { ArrowLeft, Eye, Lock, LockOpen, PanelRight } from 'lucide-react';
+import { ArrowLeft, CircleCheck, Eye, PanelRight, RotateCcw } from 'lucide-react';
 import { Avatar, initials } from '../../components/Avatar';
 import { Button } from '../../components/Button';
 import { useToast } from '../../components/Toast';
@@ -29,6 +29,11 @@ export function ThreadHeader({ conv, members, onBack, onTogglePanel, panelOpen }
   const viewers = [...presence.values()].filter((p) => p.online && p.member_id !== me && p.viewing.includes(conv.id));
   const name = contactLabel(conv.contact);
   const closed = conv.status === 'closed';
+  const windowText = conv.window.open
+    ? conv.window.expires_at
+      ? t('thread.windowOpenUntil', { time: windowUntil(conv.window.expires_at) })
+      : t('thread.windowOpen')
+    : t('thread.windowClosed');
 
   const setStatus = (status: 'open' | 'closed') =>
     update.mutate({ status }, { onError: (e) => toast.error(errorMessage(e)) });
@@ -43,19 +48,19 @@ export function ThreadHeader({ conv, members, onBack, onTogglePanel, panelOpen }
       <Avatar name={name} className="size-9" />
       <div className="min-w-0 flex-1">
         <p className="truncate text-sm font-semibold text-fg">{name}</p>
-        <p className="flex items-center gap-2 truncate text-xs text-muted">
-          {conv.contact.name && conv.contact.phone && <span className="hidden truncate sm:inline">{conv.contact.phone}</span>}
+        <p className="flex min-w-0 items-center gap-2 text-xs text-muted">
+          {/* the phone keeps its width; the window state gives way first */}
+          {conv.contact.name && conv.contact.phone && (
+            <span className="hidden shrink-0 whitespace-nowrap sm:inline">{conv.contact.phone}</span>
+          )}
           <span
             data-testid="window-state"
             data-open={conv.window.open ? 'true' : 'false'}
-            className={clsx('inline-flex shrink-0 items-center gap-1', conv.window.open ? 'text-brand-700 dark:text-brand-300' : 'text-amber-700 dark:text-amber-300')}
+            title={windowText}
+            className={clsx('inline-flex min-w-0 items-center gap-1', conv.window.open ? 'text-brand-700 dark:text-brand-300' : 'text-amber-700 dark:text-amber-300')}
           >
-            <span aria-hidden className={clsx('size-1.5 rounded-full', conv.window.open ? 'bg-brand-500' : 'bg-amber-500')} />
-            {conv.window.open
-              ? conv.window.expires_at
-                ? t('thread.windowOpenUntil', { time: windowUntil(conv.window.expires_at) })
-                : t('thread.windowOpen')
-              : t('thread.windowClosed')}
+            <span aria-hidden className={clsx('size-1.5 shrink-0 rounded-full', conv.window.open ? 'bg-brand-500' : 'bg-amber-500')} />
+            <span className="truncate">{windowText}</span>
           </span>
         </p>
       </div>
@@ -82,13 +87,29 @@ export function ThreadHeader({ conv, members, onBack, onTogglePanel, panelOpen }
         </div>
       )}
       {closed ? (
-        <Button variant="secondary" size="sm" data-testid="thread-reopen" loading={update.isPending} onClick={() => setStatus('open')}>
-          <LockOpen aria-hidden />
+        <Button
+          variant="secondary"
+          size="sm"
+          data-testid="thread-reopen"
+          aria-label={t('thread.reopenConversation')}
+          title={t('thread.reopenConversation')}
+          loading={update.isPending}
+          onClick={() => setStatus('open')}
+        >
+          <RotateCcw aria-hidden />
           <span className="hidden sm:inline">{t('thread.reopen')}</span>
         </Button>
       ) : (
-        <Button variant="secondary" size="sm" data-testid="thread-close" loading={update.isPending} onClick={() => setStatus('closed')}>
-          <Lock aria-hidden />
+        <Button
+          variant="secondary"
+          size="sm"
+          data-testid="thread-close"
+          aria-label={t('thread.closeConversation')}
+          title={t('thread.closeConversation')}
+          loading={update.isPending}
+          onClick={() => setStatus('closed')}
+        >
+          <CircleCheck aria-hidden />
           <span className="hidden sm:inline">{t('thread.close')}</span>
         </Button>
       )}

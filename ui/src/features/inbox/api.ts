@@ -2,6 +2,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClie
 import { api, ApiError, CSRF_COOKIE, CSRF_HEADER, readCookie } from '../../lib/api';
 import { t } from '../../lib/i18n';
 import type { Page } from '../../lib/types';
+import { markBadgeRead, refreshBadge } from './badge';
 import { belongsTo, cachedRow, mergeNewestMessages, patchConversation, spliceConversation } from './cache';
 import { convKey, convListKey, listUrl, messagesKey, notesKey, numbersKey, PAGE, quickRepliesKey, templatesKey } from './keys';
 import type { Conversation, ListFilters, Message, Note, QuickReply, SendBody, Template, Upload, WaNumber } from './types';
@@ -125,7 +126,11 @@ export function useAddNote(id: string) {
 
 export function markRead(qc: QueryClient, id: string) {
   patchConversation(qc, id, (c) => (c.unread_count ? { ...c, unread_count: 0 } : c));
-  return api.post(`/api/conversations/${id}/read`).catch(() => undefined);
+  markBadgeRead(qc, id);
+  return api
+    .post(`/api/conversations/${id}/read`)
+    .then(() => refreshBadge(qc))
+    .catch(() => undefined);
 }
 
 /** Uploads a file for a conversation with progress (XHR: fetch has no upload progress). */

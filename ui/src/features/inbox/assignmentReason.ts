@@ -20,6 +20,16 @@ function reasonLabel(reason: string): string {
   return reason;
 }
 
+/**
+ * Whether the latest automatic assignment still describes the conversation: it
+ * went to (or left waiting) the same member it has now. A person, a flow or a
+ * removal may have changed hands since, and then the old line would contradict
+ * the assignee shown above it.
+ */
+export function assignmentCurrent(a: Assignment, assigneeId: string | null): boolean {
+  return (a.member_id ?? null) === (assigneeId ?? null);
+}
+
 export function assignmentReason(a: Assignment, members: Member[]): string {
   const modeKey = `assignment.mode.${a.mode}`;
   const vars = { mode: hasKey(modeKey) ? t(modeKey) : a.mode, n: a.position };

@@ -1,8 +1,8 @@
 // Keeps the cached inbox in step with the WebSocket: coalesced row refreshes,
 // thread refreshes, status patches, removals and desktop notifications.
 
-import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { useNavigate } from 'react-router';
 import { useToast } from '../../components/Toast';
 import { api, ApiError } from '../../lib/api';
@@ -20,8 +20,8 @@ import {
   removeConversation,
   runsKey,
   spliceConversation,
-  type ConvPages,
 } from './api';
+import { refreshBadge } from './badge';
 import { contactLabel, previewText } from './format';
 import type { Conversation, Message } from './types';
 
@@ -74,6 +74,8 @@ export function useLiveInbox() {
       }),
     ]);
     spliceConversation(qc, fresh, belongs);
+    // the sidebar badge counts a list of its own: ask the server again, once per burst
+    if (rows.size > 0) refreshBadge(qc);
   };
 
   const queue = (kind: 'rows' | 'threads', id: string) => {
@@ -93,6 +95,7 @@ export function useLiveInbox() {
         if (now - lastImportRefresh.current > 2000 || d.status !== 'running') {
           lastImportRefresh.current = now;
           void refreshListHeads(qc, me);
+          refreshBadge(qc);
         }
         return;
       }
@@ -119,6 +122,7 @@ export function useLiveInbox() {
           if (d.removed) {
             removeConversation(qc, cid);
             qc.removeQueries({ queryKey: convKey(cid) });
+            refreshBadge(qc);
             if (openId === cid) {
               toast.error(t('inbox.removedFromScope'));
               navigate('/inbox', { replace: true });
@@ -133,6 +137,7 @@ export function useLiveInbox() {
     () => {
       // back after a drop: what is on screen may be stale (lists: first pages only)
       void refreshListHeads(qc, me);
+      refreshBadge(qc);
       qc.invalidateQueries({ queryKey: ['conversations', 'one'] });
       qc.invalidateQueries({ queryKey: ['conversations', 'notes'] });
       qc.invalidateQueries({ queryKey: ['conversations', 'runs'] });
@@ -159,23 +164,4 @@ function maybeNotify(conv: Conversation, msgId: string, seen: Set<string>, navig
   } catch {
     // some browsers only allow notifications from a service worker
   }
-}
-
-/** Sum of unread counts over every conversation held in the cache. */
-function unreadTotal(qc: QueryClient): number {
-  const seen = new Map<string, number>();
-  for (const [, data] of qc.getQueriesData<ConvPages>({ queryKey: ['conversations', 'list'] })) {
-    data?.pages.forEach((p) => p.items.forEach((c) => seen.set(c.id, c.unread_count)));
-  }
-  let n = 0;
-  seen.forEach((v) => (n += v));
-  return n;
-}
-
-export function useUnreadTotal(): number {
-  const qc = useQueryClient();
-  return useSyncExternalStore(
-    (l) => qc.getQueryCache().subscribe(l),
-    () => unreadTotal(qc),
-  );
 }

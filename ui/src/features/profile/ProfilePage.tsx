@@ -19,19 +19,19 @@ export default function ProfilePage() {
         <Card>
           <div className="flex flex-col gap-5 p-5 sm:flex-row sm:items-center">
             <Avatar name={user.name} className="size-14 text-lg" />
-            <dl className="grid flex-1 grid-cols-2 gap-x-6 gap-y-3 lg:grid-cols-4">
+            <dl className="flex min-w-0 flex-1 flex-wrap gap-x-10 gap-y-3">
               <div className="min-w-0">
                 <dt className="text-xs text-faint">{t('profile.name')}</dt>
-                <dd className="truncate font-medium text-fg" data-testid="profile-name">{user.name}</dd>
+                <dd className="font-medium text-fg [overflow-wrap:anywhere]" data-testid="profile-name">{user.name}</dd>
               </div>
               <div className="min-w-0">
                 <dt className="text-xs text-faint">{t('profile.email')}</dt>
-                <dd className="truncate text-fg" data-testid="profile-email">{user.email}</dd>
+                <dd className="text-fg [overflow-wrap:anywhere]" data-testid="profile-email">{user.email}</dd>
               </div>
               {business && (
                 <div className="min-w-0">
                   <dt className="text-xs text-faint">{t('profile.business')}</dt>
-                  <dd className="truncate text-fg">{business.name}</dd>
+                  <dd className="text-fg [overflow-wrap:anywhere]">{business.name}</dd>
                 </div>
               )}
               {(member || user.account_type === 'admin') && (
