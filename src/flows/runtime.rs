@@ -189,6 +189,9 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
     let Some(number) = c.number_id else {
         return Ok(());
     };
+    if stored.reopened {
+        model::clear_handed_off(ctx, c.business_id, c.id)?;
+    }
     let live = model::live_run(ctx, c.business_id, c.id)?;
     let reply = reply_id(m);
     if let Some(mut run) = live {
@@ -253,11 +256,8 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
     }
     // A person has this conversation: the bot stays out until it is closed
     // (a message after that reopens it as a new visit).
-    if !stored.new_conversation && model::handed_off(ctx, c.business_id, c.id)? {
-        if !stored.reopened {
-            return Ok(());
-        }
-        model::clear_handed_off(ctx, c.business_id, c.id)?;
+    if model::handed_off(ctx, c.business_id, c.id)? {
+        return Ok(());
     }
     start(ctx, c, flow_id, version, &loaded, Some(&m.text))
 }
