@@ -95,12 +95,7 @@ fn erase_confirmed(body: &[u8]) -> ApiResult<()> {
         return Ok(());
     }
     let parsed: EraseBody = serde_json::from_slice(body).map_err(|e| {
-        let code = if e.is_data() {
-            crate::error::Code::InvalidRequest
-        } else {
-            crate::error::Code::MalformedJson
-        };
-        ApiError::new(code, format!("Invalid request body: {e}"))
+        crate::http::parse::json_error(actix_web::error::JsonPayloadError::Deserialize(e))
     })?;
     match parsed.confirm.as_deref() {
         None | Some("ERASE") => Ok(()),

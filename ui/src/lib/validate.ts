@@ -60,3 +60,6 @@ export function splitServerError<F extends string>(
   const form = leftover.length ? leftover.join(' ') : placed ? null : e.message;
   return { fields: out, form };
 }
+
+/** Server messages start in lower case ("is required"); show them as sentences. */
+export const sentence = (s: string | undefined) => (s ? s[0].toUpperCase() + s.slice(1) : s);

@@ -18,8 +18,6 @@ type Kind = 'meta' | 'sandbox';
 
 const EMPTY: Record<F, string> = { phone_number_id: '', display_phone_number: '', waba_id: '', access_token: '' };
 
-/** Server messages start in lower case ("is required"); show them as sentences. */
-export const sentence = (s: string | undefined) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 
 export function AddNumberDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (o: boolean) => void }) {
   const toast = useToast();
@@ -49,7 +47,7 @@ export function AddNumberDialog({ open, onOpenChange }: { open: boolean; onOpenC
     }
     const split = v.splitServerError(e, FIELDS);
     const fields: v.FieldErrors<F> = {};
-    for (const f of FIELDS) if (split.fields[f]) fields[f] = sentence(split.fields[f]);
+    for (const f of FIELDS) if (split.fields[f]) fields[f] = v.sentence(split.fields[f]);
     setErrors(fields);
     setFormError(split.form);
   }

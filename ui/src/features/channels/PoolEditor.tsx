@@ -11,7 +11,7 @@ import { t, type MessageKey } from '../../lib/i18n';
 import type { Member } from '../../lib/types';
 import { teamAccess } from '../team/access';
 import { useTeams } from '../team/api';
-import { sentence } from './AddNumberDialog';
+import { sentence } from '../../lib/validate';
 import { useSavePool, useSetAvailability } from './api';
 import { PoolMemberRow, type DraftSlot } from './PoolMemberRow';
 import { PoolPreview } from './PoolPreview';

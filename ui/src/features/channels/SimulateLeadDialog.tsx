@@ -6,7 +6,7 @@ import { Input } from '../../components/Input';
 import { useToast } from '../../components/Toast';
 import { t } from '../../lib/i18n';
 import * as v from '../../lib/validate';
-import { sentence } from './AddNumberDialog';
+import { sentence } from '../../lib/validate';
 import type { FbPage } from './sourceTypes';
 import { useSimulateLead } from './sourcesApi';
 

@@ -7,7 +7,7 @@ import { useToast } from '../../components/Toast';
 import { t } from '../../lib/i18n';
 import type { Member } from '../../lib/types';
 import * as v from '../../lib/validate';
-import { sentence } from '../channels/AddNumberDialog';
+import { sentence } from '../../lib/validate';
 import { useChannelNumbers } from '../channels/api';
 import { useCreateLead } from './api';
 import type { NewLead } from './types';

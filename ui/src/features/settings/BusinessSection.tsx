@@ -14,8 +14,6 @@ import { useBusinessSettings, useUpdateBusiness, type BusinessPatch } from './ap
 const FIELDS = ['name', 'default_country'] as const;
 type F = (typeof FIELDS)[number];
 
-/** Server messages start in lower case ("must be …"); show them as sentences. */
-const sentence = (s: string | undefined) => (s ? s[0].toUpperCase() + s.slice(1) : s);
 
 /** "BR" → "Brazil" in the browser's language; null when unknown. */
 function countryName(code: string): string | null {
@@ -72,7 +70,7 @@ export function BusinessSection() {
       },
       onError: (err) => {
         const split = v.splitServerError(err, FIELDS);
-        setErrors({ name: sentence(split.fields.name), default_country: sentence(split.fields.default_country) });
+        setErrors({ name: v.sentence(split.fields.name), default_country: v.sentence(split.fields.default_country) });
         setFormError(split.form);
       },
     });
