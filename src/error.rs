@@ -43,6 +43,7 @@ error_codes! {
     NotConfigured => CONFLICT, "not_configured";
     FlowConflict => CONFLICT, "flow_conflict";
     LimitReached => CONFLICT, "limit_reached";
+    LeadElsewhere => CONFLICT, "lead_elsewhere";
     BusinessSuspended => FORBIDDEN, "business_suspended";
     FlowInvalid => UNPROCESSABLE_ENTITY, "flow_invalid";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "payload_too_large";

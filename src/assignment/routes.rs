@@ -48,10 +48,12 @@ fn pool_json<R: Reader + ?Sized>(
             "when_nobody": p.when_nobody,
             "sticky": p.sticky,
             "reopen_reassign": p.reopen_reassign,
+            // Each one's figures as the dashboard shows them: to those who see their work.
             "members": p.members.iter().map(|s| {
                 let [today, week, all] = assigned(s.member_id);
-                json!({"member_id": s.member_id, "weight": s.weight,
-                       "assigned": {"today": today, "last_7_days": week, "all_time": all}})
+                let figures = actor.scope.sees_conversation(Some(s.member_id)).then(
+                    || json!({"today": today, "last_7_days": week, "all_time": all}));
+                json!({"member_id": s.member_id, "weight": s.weight, "assigned": figures})
             }).collect::<Vec<_>>(),
             "updated_at": rfc3339(p.updated_at),
         }),

@@ -255,15 +255,7 @@ impl MemberActor {
         let (business, member) = actor
             .membership
             .ok_or_else(|| ApiError::forbidden("This account is not a member of a business"))?;
-        let read = state(req)?.store.read()?;
-        let teams = repo::teams(&read, business.id)?;
-        // Only a lead's scope depends on the other members.
-        let members = if member.role == crate::tenancy::Role::Lead {
-            repo::members(&read, business.id)?
-        } else {
-            Vec::new()
-        };
-        let scope = Scope::new(&member, &teams, &members);
+        let scope = repo::scope_for(&state(req)?.store.read()?, &member)?;
         Ok(MemberActor {
             user: actor.user,
             via: actor.via,

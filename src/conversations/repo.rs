@@ -235,6 +235,9 @@ pub fn save(
     let b = c.business_id;
     let suffix = order_suffix(c);
     if let Some(old) = before {
+        if old.assignee_id != c.assignee_id {
+            crate::followups::conversation_reassigned(ctx, c, old.assignee_id)?;
+        }
         let old_suffix = order_suffix(old);
         if old_suffix != suffix || old.assignee_id != c.assignee_id {
             ctx.delete(

@@ -266,10 +266,7 @@ async fn update(
                     tenancy_repo::member(ctx, scope.business_id, m)?
                         .ok_or_else(|| ApiError::field("assignee_id", "no such member"))?;
                 }
-                // Assigning is handing work out: owners and leads, within what they see.
-                let may = scope.role != crate::tenancy::Role::Member
-                    || scope.has(crate::tenancy::Permission::SeeAll);
-                if !may || !scope.sees_conversation(assignee) {
+                if !scope.may_assign(assignee) {
                     return Err(ApiError::forbidden(
                         "You cannot assign this conversation to that member",
                     ));

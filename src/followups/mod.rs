@@ -139,6 +139,32 @@ pub fn schedule(
     Ok(f)
 }
 
+/// A conversation changed hands: the open follow-ups its previous assignee
+/// had on it go along, so they (and their reminders) reach whoever answers it
+/// now, not someone who may no longer open it.
+pub fn conversation_reassigned(
+    ctx: &mut WriteCtx,
+    c: &crate::conversations::model::Conversation,
+    from: Option<MemberId>,
+) -> Result<(), StoreError> {
+    let (Some(from), Some(to)) = (from, c.assignee_id) else {
+        return Ok(());
+    };
+    if from == to {
+        return Ok(());
+    }
+    for f in of_conversation(ctx, c.business_id, c.id)? {
+        if f.done_at.is_none() && f.assignee_id == from {
+            let mut moved = f.clone();
+            moved.assignee_id = to;
+            moved.updated_at = crate::time::now_ms();
+            reminder::arm(ctx, &mut moved)?;
+            save(ctx, Some(&f), &moved)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn delete(ctx: &mut WriteCtx, f: &Followup) -> Result<(), StoreError> {
     ctx.delete(FOLLOWUPS, &key(f.business_id, f.id))?;
     ctx.delete(BY_DUE, &due_key(f))?;

@@ -8,14 +8,14 @@ use serde_json::{json, Value};
 use super::{delete, due_between, get, of_conversation, reminder, save, Followup};
 use crate::{
     auth::MemberActor,
-    conversations::access::Conversations,
+    conversations::{access::Conversations, model::Conversation},
     error::{ApiError, ApiResult, Code},
     http::{AppState, Routes},
     store::{
         ids::{ConversationId, MemberId, RecordId},
         Reader,
     },
-    tenancy::{repo as tenancy, Role},
+    tenancy::repo as tenancy,
     time::{now_ms, rfc3339},
 };
 
@@ -53,18 +53,23 @@ fn check_note(note: &str) -> ApiResult<String> {
     Ok(n.to_string())
 }
 
-/// Handing a follow-up to someone follows the rule of handing out conversations.
-fn may_give<R: Reader + ?Sized>(r: &R, actor: &MemberActor, to: MemberId) -> ApiResult<()> {
-    tenancy::member(r, actor.business.id, to)?
+/// Handing a follow-up to someone follows the rule of handing out
+/// conversations, and goes only to someone who can open the conversation.
+fn may_give<R: Reader + ?Sized>(
+    r: &R,
+    actor: &MemberActor,
+    c: &Conversation,
+    to: MemberId,
+) -> ApiResult<()> {
+    let member = tenancy::member(r, actor.business.id, to)?
         .ok_or_else(|| ApiError::field("assignee_id", "no such member"))?;
     let scope = &actor.scope;
-    let may =
-        to == scope.member_id || (scope.role != Role::Member && scope.sees_conversation(Some(to)));
-    if may {
+    let may = to == scope.member_id || scope.may_assign(Some(to));
+    if may && tenancy::scope_for(r, &member)?.sees_conversation(c.assignee_id) {
         Ok(())
     } else {
         Err(ApiError::forbidden(
-            "You cannot give a follow-up to that member",
+            "That member cannot open this conversation (or is not yours to give work to); assign it to them first",
         ))
     }
 }
@@ -89,7 +94,7 @@ async fn create(
     let read = state.store.read()?;
     let c = Conversations::new(&read, &actor.scope).get(body.conversation_id)?;
     let assignee = body.assignee_id.unwrap_or(actor.scope.member_id);
-    may_give(&read, &actor, assignee)?;
+    may_give(&read, &actor, &c, assignee)?;
     drop(read);
     let now = now_ms();
     let f = Followup {
@@ -118,13 +123,19 @@ async fn create(
     Ok(HttpResponse::Created().json(json_of(&f)))
 }
 
-fn visible(actor: &MemberActor, f: &Followup) -> bool {
+/// A follow-up is seen by those who see its assignee's work, while they can
+/// still open its conversation (which may have moved on to someone else).
+fn visible<R: Reader + ?Sized>(r: &R, actor: &MemberActor, f: &Followup) -> bool {
     actor.scope.sees_conversation(Some(f.assignee_id))
+        && Conversations::new(r, &actor.scope)
+            .get(f.conversation_id)
+            .is_ok()
 }
 
 fn own(state: &AppState, actor: &MemberActor, id: RecordId) -> ApiResult<Followup> {
-    get(&state.store.read()?, actor.business.id, id)?
-        .filter(|f| visible(actor, f))
+    let read = state.store.read()?;
+    get(&read, actor.business.id, id)?
+        .filter(|f| visible(&read, actor, f))
         .ok_or_else(|| ApiError::not_found("follow-up"))
 }
 
@@ -164,7 +175,9 @@ async fn update(
         f.scheduled_for = now_ms() + i64::from(m) * 60_000;
     }
     if let Some(m) = ch.assignee_id {
-        may_give(&state.store.read()?, &actor, m)?;
+        let read = state.store.read()?;
+        let c = Conversations::new(&read, &actor.scope).get(f.conversation_id)?;
+        may_give(&read, &actor, &c, m)?;
         f.assignee_id = m;
     }
     if let Some(d) = ch.done {
@@ -240,7 +253,7 @@ async fn list(
     let read = state.store.read()?;
     let mut items: Vec<Followup> = due_between(&read, actor.business.id, from, to, SCAN)?
         .into_iter()
-        .filter(|f| f.done_at.is_some() == done && visible(&actor, f))
+        .filter(|f| f.done_at.is_some() == done && visible(&read, &actor, f))
         .filter(|f| q.assignee_id.is_none_or(|m| f.assignee_id == m))
         .collect();
     if done {
@@ -258,9 +271,9 @@ async fn of_one(
 ) -> ApiResult<HttpResponse> {
     let read = state.store.read()?;
     let c = Conversations::new(&read, &actor.scope).get(id.into_inner())?;
+    // Whoever may open the conversation sees all that is planned for it.
     let items: Vec<Value> = of_conversation(&read, c.business_id, c.id)?
         .iter()
-        .filter(|f| visible(&actor, f))
         .map(json_of)
         .collect();
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))

@@ -11,13 +11,14 @@ use super::{
 use crate::{
     assignment::Channel,
     contacts::{self, Contact},
-    conversations::model::Source,
+    conversations::{model::Source, repo},
     error::{ApiError, ApiResult},
     leads::{self, Capture, Fields},
     store::{
         ids::{ContactId, MemberId},
         WriteCtx,
     },
+    tenancy::Scope,
 };
 
 fn cell<'a>(m: &CsvMapping, cells: &'a [String], target: &str) -> Option<&'a str> {
@@ -56,6 +57,7 @@ pub struct Touched {
 /// Imports one row; the contact it created or changed joins `touched`.
 pub fn apply(
     ctx: &mut WriteCtx,
+    scope: &Scope,
     i: &mut Import,
     m: &CsvMapping,
     row: &Row,
@@ -101,6 +103,11 @@ pub fn apply(
             }
         }
     }
+    if owner.is_some_and(|to| !scope.may_give_lead_to(to)) {
+        let column = column_of(m, "assignee_email");
+        let reason = "assignee: you cannot give leads to that member".to_string();
+        return Ok(fail(ctx, i, row.number, column, reason, cells)?);
+    }
     let b = i.business_id;
     // The phone decides first, then the email, as for every other source.
     let by_phone = match &who.phone {
@@ -117,6 +124,20 @@ pub fn apply(
     if existing.is_some() && policy == Duplicates::Skip {
         i.checkpoint.skipped += 1;
         return Ok(());
+    }
+    if let Some(c) = &existing {
+        // Updating or attaching to a contact is for those who see its
+        // conversation; moving that conversation, for those who may reassign.
+        let moves_to = if policy == Duplicates::Attach {
+            owner
+        } else {
+            None
+        };
+        if let Some(conv) = repo::thread_for(ctx, b, c.id, None)?.existing {
+            if let Err(e) = leads::check_existing(scope, &conv, moves_to) {
+                return Ok(fail(ctx, i, row.number, None, e.message, cells)?);
+            }
+        }
     }
     if m.dry_run {
         i.checkpoint.done += 1;

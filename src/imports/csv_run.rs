@@ -181,7 +181,7 @@ pub fn progress(ctx: &mut WriteCtx, i: &Import, rate: f64) {
     ctx.emit(Event::new(
         Some(i.business_id),
         "import.progress",
-        json!({"id": i.id, "status": i.status, "rows_done": c.done, "rows_failed": c.failed,
+        json!({"id": i.id, "created_by": i.created_by, "status": i.status, "rows_done": c.done, "rows_failed": c.failed,
                "rows_skipped": c.skipped, "rows_total": i.rows_total_estimate,
                "rows_per_second": rate.round(), "eta_seconds": eta}),
     ));
@@ -312,6 +312,17 @@ pub fn fail(
     )
 }
 
+/// Ends an import that cannot go on, saying why.
+pub fn end_failed(ctx: &mut WriteCtx, i: &mut Import, why: &str) -> ApiResult<()> {
+    i.status = Status::Failed;
+    i.error = Some(why.to_string());
+    i.finished_at = Some(now_ms());
+    i.updated_at = now_ms();
+    model::save(ctx, i)?;
+    progress(ctx, i, 0.0);
+    Ok(())
+}
+
 /// One batch as read from the file, ready to commit.
 pub struct Batch {
     /// The checkpoint it was read from: a batch applies only on top of it.
@@ -338,9 +349,18 @@ pub fn commit(ctx: &mut WriteCtx, b: BusinessId, id: RecordId, batch: &Batch) ->
             "a spreadsheet import needs its column mapping",
         ));
     };
+    // Rows act with the importer's scope as it is now, as their requests would.
+    let Some(importer) = crate::tenancy::repo::member(ctx, b, i.created_by)? else {
+        return end_failed(
+            ctx,
+            &mut i,
+            "the member who started this import is no longer in the business",
+        );
+    };
+    let scope = crate::tenancy::repo::scope_for(ctx, &importer)?;
     let mut touched = super::csv_row::Touched::default();
     for r in &batch.rows {
-        super::csv_row::apply(ctx, &mut i, &mapping, r, &mut touched)?;
+        super::csv_row::apply(ctx, &scope, &mut i, &mapping, r, &mut touched)?;
     }
     if !touched.created.is_empty() || !touched.changed.is_empty() {
         ctx.emit(crate::events::Event::new(

@@ -225,7 +225,7 @@ fn csv_mapping(
                 let read = state.store.read()?;
                 let member = crate::tenancy::repo::member(&read, actor.business.id, m)?
                     .ok_or_else(|| ApiError::field("assign.member_id", "no such member"))?;
-                if !actor.scope.sees_conversation(Some(member.id)) {
+                if !actor.scope.may_give_lead_to(member.id) {
                     return Err(ApiError::forbidden(
                         "You cannot give these leads to that member",
                     ));

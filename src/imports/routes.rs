@@ -42,17 +42,26 @@ pub fn json_of(i: &Import) -> Value {
     })
 }
 
-/// The import, if the actor's business has it (same answer for "not yours").
+/// An import is its uploader's, and the owners' (and `see_all` holders'):
+/// its rows and samples may come from conversations nobody else sees.
+fn visible(actor: &MemberActor, i: &Import) -> bool {
+    let s = &actor.scope;
+    i.created_by == s.member_id || s.is_owner() || s.has(crate::tenancy::Permission::SeeAll)
+}
+
+/// The import, if the actor may see it (same answer for "not yours").
 pub fn find(state: &AppState, actor: &MemberActor, id: &str) -> ApiResult<Import> {
     require_import(actor)?;
     let id: RecordId = id.parse().map_err(|_| ApiError::not_found("import"))?;
     model::get(&state.store.read()?, actor.business.id, id)?
+        .filter(|i| visible(actor, i))
         .ok_or_else(|| ApiError::not_found("import"))
 }
 
 async fn list(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<HttpResponse> {
     require_import(&actor)?;
-    let items = model::list(&state.store.read()?, actor.business.id)?;
+    let mut items = model::list(&state.store.read()?, actor.business.id)?;
+    items.retain(|i| visible(&actor, i));
     Ok(HttpResponse::Ok().json(json!({
         "items": items.iter().map(json_of).collect::<Vec<_>>(), "next_cursor": null,
     })))

@@ -14,14 +14,14 @@ use crate::{
         model::{Conversation, Direction, Message, MessageStatus, Note, Source, Status},
         repo,
     },
-    error::{ApiError, ApiResult, Validator},
+    error::{ApiError, ApiResult, Code, Validator},
     events::Event,
     http::{AppState, Routes},
     store::{
         ids::{BusinessId, MemberId, MessageId, NumberId},
         WriteCtx,
     },
-    tenancy::{repo as tenancy, Role, Scope},
+    tenancy::{repo as tenancy, Scope},
     time::now_ms,
 };
 
@@ -281,6 +281,42 @@ pub fn capture(
     Ok((c, is_new))
 }
 
+/// The conversation a lead for `who` would join, if the contact has one.
+pub fn existing_conversation(
+    r: &WriteCtx,
+    b: BusinessId,
+    who: &Identity,
+    number: Option<NumberId>,
+) -> ApiResult<Option<Conversation>> {
+    let Some(contact) = contacts::find(r, b, who)? else {
+        return Ok(None);
+    };
+    Ok(repo::thread_for(r, b, contact.id, number)?.existing)
+}
+
+/// A lead for a contact someone already handles joins that conversation, so
+/// adding it is for those who see the conversation, and moving it to another
+/// assignee is for those who may reassign it: nobody takes over a colleague's
+/// customer, or learns who has it, by typing in their phone number.
+pub fn check_existing(
+    scope: &Scope,
+    existing: &Conversation,
+    assignee: Option<MemberId>,
+) -> ApiResult<()> {
+    if !scope.sees_conversation(existing.assignee_id) {
+        return Err(ApiError::new(
+            Code::LeadElsewhere,
+            "This contact already has a conversation that someone outside your team handles; an owner or team lead can hand it to you",
+        ));
+    }
+    if assignee.is_some_and(|m| Some(m) != existing.assignee_id) && !scope.may_assign(assignee) {
+        return Err(ApiError::forbidden(
+            "This contact already has a conversation; you cannot move it to that member",
+        ));
+    }
+    Ok(())
+}
+
 /// A lead typed in by a member: the chosen assignee as far as they may hand
 /// out work, else the channel's or the business's pool, else themselves.
 fn record(
@@ -302,12 +338,14 @@ fn record(
     if let Some(m) = lead.assignee {
         tenancy::member(ctx, b, m)?
             .ok_or_else(|| ApiError::field("assignee_id", "no such member"))?;
-        let may = m == scope.member_id || scope.role != Role::Member;
-        if !may || !scope.sees_conversation(Some(m)) {
+        if !scope.may_give_lead_to(m) {
             return Err(ApiError::forbidden(
                 "You cannot give this lead to that member",
             ));
         }
+    }
+    if let Some(existing) = existing_conversation(ctx, b, &lead.who, number)? {
+        check_existing(scope, &existing, lead.assignee)?;
     }
     capture(
         ctx,

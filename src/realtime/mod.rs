@@ -70,6 +70,45 @@ fn keep_delivering<'a>(
     dropped
 }
 
+fn sees_everything(scope: &Scope) -> bool {
+    scope.visibility == crate::tenancy::scope::Visibility::All
+}
+
+/// Whose views a socket may learn: everyone's (None) for owners and `see_all`
+/// holders; else only whether others view what it views itself, which is all
+/// the "also viewing" line needs, so conversation ids outside its scope stay
+/// unknown to it.
+fn audience(s: &Socket) -> Option<Option<ConversationId>> {
+    (!sees_everything(&s.scope)).then_some(s.viewing)
+}
+
+fn shown(
+    viewing: &[ConversationId],
+    audience: Option<Option<ConversationId>>,
+) -> Vec<ConversationId> {
+    match audience {
+        None => viewing.to_vec(),
+        Some(own) => viewing
+            .iter()
+            .copied()
+            .filter(|c| Some(*c) == own)
+            .collect(),
+    }
+}
+
+/// Import progress is for whoever may open the import: its uploader and
+/// those who see everything (a Facebook import, which names no uploader,
+/// also for those who manage channels).
+fn follows_import(s: &Socket, data: &Value) -> bool {
+    if sees_everything(&s.scope) {
+        return true;
+    }
+    match member_of(data, "created_by") {
+        Some(m) => m == s.member_id,
+        None => s.scope.has(crate::tenancy::Permission::ManageChannels),
+    }
+}
+
 impl Hub {
     pub fn register(&self, id: RecordId, socket: Socket) {
         let (b, m) = (socket.business_id, socket.member_id);
@@ -110,20 +149,43 @@ impl Hub {
             .unwrap_or(0)
     }
 
+    /// The socket's scope as it is now (roles and teams change while it is open).
+    pub fn scope_of(&self, business: BusinessId, id: RecordId) -> Option<Scope> {
+        let map = self.businesses.lock().ok()?;
+        Some(map.get(&business)?.get(&id)?.scope.clone())
+    }
+
     /// Sets what a socket is looking at (a conversation room) and tells the team.
     pub fn view(&self, business: BusinessId, id: RecordId, conversation: Option<ConversationId>) {
-        let who = self.businesses.lock().ok().and_then(|mut map| {
-            let s = map.get_mut(&business)?.get_mut(&id)?;
-            s.viewing = conversation;
-            Some(s.member_id)
-        });
-        if let Some(m) = who {
+        let Some((me, others)) = self.businesses.lock().ok().and_then(|mut map| {
+            let sockets = map.get_mut(&business)?;
+            let me = sockets.get_mut(&id)?;
+            me.viewing = conversation;
+            let me = me.member_id;
+            // Those already here: a socket that sees only shared views
+            // learns of them now that it shares this one.
+            let mut others: Vec<MemberId> = sockets
+                .values()
+                .filter(|s| {
+                    s.member_id != me && conversation.is_some() && s.viewing == conversation
+                })
+                .map(|s| s.member_id)
+                .collect();
+            others.sort();
+            others.dedup();
+            Some((me, others))
+        }) else {
+            return;
+        };
+        self.presence(business, me);
+        for m in others {
             self.presence(business, m);
         }
     }
 
-    /// Who is online in a business and what each member is viewing.
-    pub fn online(&self, business: BusinessId) -> Vec<Value> {
+    /// Who is online in a business and what each member is viewing, as a
+    /// new socket with `scope` (viewing nothing yet) may know it.
+    pub fn online(&self, business: BusinessId, scope: &Scope) -> Vec<Value> {
         let Ok(map) = self.businesses.lock() else {
             return Vec::new();
         };
@@ -133,7 +195,10 @@ impl Hub {
         }
         members
             .into_iter()
-            .map(|(m, viewing)| json!({"member_id": m, "online": true, "viewing": viewing}))
+            .map(|(m, viewing)| {
+                let key = (!sees_everything(scope)).then_some(None);
+                json!({"member_id": m, "online": true, "viewing": shown(&viewing, key)})
+            })
             .collect()
     }
 
@@ -147,12 +212,20 @@ impl Hub {
                 return;
             };
             let mine: Vec<&Socket> = sockets.values().filter(|s| s.member_id == member).collect();
+            let online = !mine.is_empty();
             let viewing: Vec<ConversationId> = mine.iter().filter_map(|s| s.viewing).collect();
-            let text = frame(
-                "presence",
-                json!({"member_id": member, "online": !mine.is_empty(), "viewing": viewing}),
-            );
-            keep_delivering(sockets, |_| Some(&text))
+            // One frame per distinct audience: the whole list, or what a recipient shares.
+            let mut frames: HashMap<Option<Option<ConversationId>>, ByteString> = HashMap::new();
+            for s in sockets.values() {
+                let key = audience(s);
+                frames.entry(key).or_insert_with(|| {
+                    frame(
+                        "presence",
+                        json!({"member_id": member, "online": online, "viewing": shown(&viewing, key)}),
+                    )
+                });
+            }
+            keep_delivering(sockets, |s| frames.get(&audience(s)))
         };
         self.announce(business, dropped);
     }
@@ -173,7 +246,7 @@ impl Hub {
         if event.kind.starts_with("index.") {
             return;
         }
-        if event.kind.starts_with("member.") {
+        if event.kind.starts_with("member.") || event.kind.starts_with("team.") {
             self.refresh_scopes(store, business);
         }
         // A member's own notification reaches only them.
@@ -199,6 +272,8 @@ impl Hub {
             keep_delivering(sockets, |s| {
                 if let Some(r) = recipient {
                     (s.member_id == r).then(text)
+                } else if event.kind == "import.progress" {
+                    follows_import(s, &event.data).then(text)
                 } else if !about_conversation || s.scope.sees_conversation(assignee) {
                     Some(text())
                 } else if reassigned_away && s.scope.sees_conversation(previous) {

@@ -11,11 +11,12 @@ use tokio::sync::mpsc;
 
 use super::Socket;
 use crate::{
-    auth::{actor, MemberActor},
+    auth::{actor, session, tokens, users, MemberActor},
     conversations::access::Conversations,
     error::{ApiError, ApiResult},
     http::{AppState, Routes},
     store::ids::{ConversationId, RecordId},
+    time::now_ms,
 };
 
 pub fn routes(r: &mut Routes) {
@@ -78,7 +79,7 @@ async fn connect(
         },
     );
     // A new tab learns who is already online, then follows changes.
-    for p in state.hub.online(actor.business.id) {
+    for p in state.hub.online(actor.business.id, &actor.scope) {
         let _ = tx.try_send(super::frame("presence", p));
     }
     actix_web::rt::spawn(serve(state.into_inner(), actor, id, session, stream, rx));
@@ -118,6 +119,7 @@ async fn serve(
             },
             _ = beat.tick() => {
                 if last_seen.elapsed() > timeout
+                    || !credential_stands(&state, &actor)
                     || !visit_stands(&state, &actor)
                     || session.ping(b"").await.is_err()
                 {
@@ -128,6 +130,27 @@ async fn serve(
     }
     state.hub.unregister(actor.business.id, id);
     let _ = session.close(None).await;
+}
+
+/// A socket lives only as long as what opened it: signing out, ending the
+/// session elsewhere, changing the password or revoking the token closes it
+/// within a heartbeat, as the next request on that credential would fail.
+fn credential_stands(state: &AppState, actor: &MemberActor) -> bool {
+    let Ok(r) = state.store.read() else {
+        return false;
+    };
+    let user_current = users::get(&r, actor.user.id)
+        .ok()
+        .flatten()
+        .is_some_and(|u| u.token_version == actor.user.token_version);
+    let credential_current = match &actor.via {
+        actor::Via::Session(s) => session::get(&r, s.id)
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.expires_at > now_ms()),
+        actor::Via::Token(t) => tokens::get(&r, t.id).ok().flatten().is_some(),
+    };
+    user_current && credential_current
 }
 
 /// A support visit's socket closes within a heartbeat of the visit ending
@@ -149,11 +172,13 @@ fn handle(state: &AppState, actor: &MemberActor, id: RecordId, text: &str) {
     };
     match (msg.kind.as_str(), msg.conversation_id) {
         ("join", Some(c)) => {
-            let allowed = state
-                .store
-                .read()
-                .ok()
-                .is_some_and(|r| Conversations::new(&r, &actor.scope).get(c).is_ok());
+            let scope = state.hub.scope_of(actor.business.id, id);
+            let allowed = scope.is_some_and(|scope| {
+                state
+                    .store
+                    .read()
+                    .is_ok_and(|r| Conversations::new(&r, &scope).get(c).is_ok())
+            });
             if allowed {
                 state.hub.view(actor.business.id, id, Some(c));
             }

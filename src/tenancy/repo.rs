@@ -3,7 +3,7 @@
 use redb::TableDefinition;
 
 use super::{
-    model::{AvailabilityChange, Business, Member, Team},
+    model::{AvailabilityChange, Business, Member, Role, Team},
     scope::Scope,
 };
 use crate::{
@@ -139,13 +139,38 @@ pub fn teams<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Team>, Stor
     store::records::<Team, _>(r, TEAMS, &b.bytes(), usize::MAX)
 }
 
+/// The scope `m` acts with, as a request of theirs would build it; also for
+/// work done later on their behalf (an import's rows).
+pub fn scope_for<R: Reader + ?Sized>(r: &R, m: &Member) -> Result<Scope, StoreError> {
+    let teams = teams(r, m.business_id)?;
+    // Only a lead's scope depends on the other members.
+    let members = if m.role == Role::Lead {
+        members(r, m.business_id)?
+    } else {
+        Vec::new()
+    };
+    Ok(Scope::new(m, &teams, &members))
+}
+
+/// Teams decide what leads see: open sockets rebuild their scopes on this event.
+fn team_changed(ctx: &mut WriteCtx, t: &Team) {
+    ctx.emit(crate::events::Event::new(
+        Some(t.business_id),
+        "team.updated",
+        serde_json::json!({"team_id": t.id}),
+    ));
+}
+
 pub fn save_team(ctx: &mut WriteCtx, t: &Team) -> Result<(), StoreError> {
-    ctx.put(TEAMS, &team_key(t.business_id, t.id), t)
+    ctx.put(TEAMS, &team_key(t.business_id, t.id), t)?;
+    team_changed(ctx, t);
+    Ok(())
 }
 
 pub fn delete_team(ctx: &mut WriteCtx, t: &Team) -> Result<(), StoreError> {
-    ctx.delete(TEAMS, &team_key(t.business_id, t.id))
-        .map(|_| ())
+    ctx.delete(TEAMS, &team_key(t.business_id, t.id))?;
+    team_changed(ctx, t);
+    Ok(())
 }
 
 pub fn log_availability(

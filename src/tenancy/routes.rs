@@ -124,6 +124,11 @@ async fn create_member(
     if body.role == Role::Owner && !scope.is_owner() {
         return Err(ApiError::forbidden("Only owners can add owners"));
     }
+    if !scope.may_grant(&body.permissions) {
+        return Err(ApiError::forbidden(
+            "You can only give permissions you hold yourself",
+        ));
+    }
     let mut v = Validator::default();
     v.check(!body.name.trim().is_empty(), "name", "is required")
         .check(
@@ -157,6 +162,17 @@ async fn create_member(
     let member = state
         .store
         .write(move |ctx| {
+            // Someone who already has an account joins by accepting an
+            // invitation; adding them here would take them in unasked (and
+            // show their name), so only new people are added directly.
+            if let Some(u) = users::by_email(ctx, &new.email)? {
+                if repo::membership(ctx, u.id, business)?.is_none() {
+                    return Err(ApiError::new(
+                        crate::error::Code::EmailTaken,
+                        "This address already has an account; send it an invitation instead",
+                    ));
+                }
+            }
             let (member, user) = service::add_member(ctx, business, &new)?;
             member_audit::added(ctx, &origin, &who, &member, &user.email)?;
             ctx.emit(member_event(&member, "member.created"));
@@ -224,6 +240,11 @@ async fn update_member(
                 m.team_id = team;
             }
             if let Some(mut perms) = body.permissions.clone() {
+                if !scope.may_grant(&perms) {
+                    return Err(ApiError::forbidden(
+                        "You can only give permissions you hold yourself",
+                    ));
+                }
                 perms.sort();
                 perms.dedup();
                 m.permissions = perms;

@@ -85,6 +85,19 @@ impl Scope {
         }
     }
 
+    /// Whether this actor may (re)assign a conversation to `assignee`: handing
+    /// out work is for owners, leads and `see_all` holders, within what they see.
+    pub fn may_assign(&self, assignee: Option<MemberId>) -> bool {
+        (self.role != Role::Member || self.has(Permission::SeeAll))
+            && self.sees_conversation(assignee)
+    }
+
+    /// Whether this actor may give a new lead to `m`: anyone may take it
+    /// themselves; giving it to someone else is assigning.
+    pub fn may_give_lead_to(&self, m: MemberId) -> bool {
+        m == self.member_id || self.may_assign(Some(m))
+    }
+
     pub fn sees_unassigned(&self) -> bool {
         self.sees_conversation(None)
     }
@@ -135,12 +148,22 @@ impl Scope {
         if self.is_owner() {
             return true;
         }
+        // Nobody but an owner changes their own role, team or powers.
+        if m.id == self.member_id {
+            return false;
+        }
         if self.has(Permission::ManageTeam) {
             return m.role != Role::Owner;
         }
         self.role == Role::Lead
             && m.role == Role::Member
             && m.team_id.is_some_and(|t| self.own_teams().contains(&t))
+    }
+
+    /// Whether this actor may give these permissions: owners any; others
+    /// only those they hold, so no grant reaches past the granter's own.
+    pub fn may_grant(&self, permissions: &[Permission]) -> bool {
+        self.is_owner() || permissions.iter().all(|p| self.has(*p))
     }
 
     pub fn manages_teams(&self) -> bool {

@@ -140,6 +140,14 @@ async fn a_reminder_comes_once_at_its_time_across_a_restart() {
         .as_str()
         .unwrap()
         .to_string();
+    // A follow-up goes to someone who can open its conversation.
+    let assigned = owner
+        .patch(
+            &format!("/api/conversations/{c}"),
+            json!({"assignee_id": biz.member_id}),
+        )
+        .await;
+    assert_eq!(assigned.status, 200, "{}", assigned.body);
     let r = owner
         .post("/api/followups", json!({"conversation_id": c, "note": "Call back", "scheduled_for": at(2000), "assignee_id": biz.member_id}))
         .await;

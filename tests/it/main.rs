@@ -33,6 +33,7 @@ mod push;
 mod rbac;
 mod realtime;
 mod reset;
+mod scope_leaks;
 mod search;
 mod signup;
 mod simulator;

@@ -11,7 +11,7 @@ use tokio_tungstenite::{
 
 use crate::common::{wa::text, Client, Harness};
 
-type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub(crate) async fn open(h: &Harness, c: &Client, origin: Option<&str>) -> Result<Ws, String> {
     let url = format!("{}/api/ws", h.base.replace("http://", "ws://"));

@@ -9,7 +9,7 @@ const num = 'w-14 pl-2 text-right text-sm whitespace-nowrap text-fg tabular-nums
 /** Assigned today / 7 days / all time per pool member, with each one's share as a bar. */
 export function PoolReport({ pool, members }: { pool: Pool; members: Member[] }) {
   const titleId = useId();
-  const total = pool.members.reduce((a, m) => a + m.assigned.all_time, 0);
+  const total = pool.members.reduce((a, m) => a + (m.assigned?.all_time ?? 0), 0);
   return (
     <section data-testid="pool-report" aria-labelledby={titleId} className="space-y-3">
       <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
@@ -31,7 +31,8 @@ export function PoolReport({ pool, members }: { pool: Pool; members: Member[] })
               {pool.members.map((pm) => {
                 const member = members.find((m) => m.id === pm.member_id);
                 const name = memberName(members, pm.member_id);
-                const share = total ? pm.assigned.all_time / total : 0;
+                const counts = pm.assigned;
+                const share = total && counts ? counts.all_time / total : 0;
                 return (
                   <tr key={pm.member_id} data-testid="pool-report-row" data-member-id={pm.member_id}>
                     <td className="w-full max-w-0 py-1.5 pr-3">
@@ -40,7 +41,7 @@ export function PoolReport({ pool, members }: { pool: Pool; members: Member[] })
                         <div className="min-w-0 flex-1">
                           <div className="flex items-baseline justify-between gap-2">
                             <span className="truncate text-sm text-fg">{name}</span>
-                            <span className="text-xs text-faint tabular-nums">{Math.round(share * 100)}%</span>
+                            {counts && <span className="text-xs text-faint tabular-nums">{Math.round(share * 100)}%</span>}
                           </div>
                           <div className="mt-1 h-1.5 overflow-hidden rounded-full bg-subtle" aria-hidden>
                             <div className="h-full rounded-full bg-brand-500" style={{ width: `${share * 100}%` }} />
@@ -48,9 +49,9 @@ export function PoolReport({ pool, members }: { pool: Pool; members: Member[] })
                         </div>
                       </div>
                     </td>
-                    <td data-testid="report-today" className={num}>{pm.assigned.today}</td>
-                    <td data-testid="report-week" className={num}>{pm.assigned.last_7_days}</td>
-                    <td data-testid="report-all" className={num}>{pm.assigned.all_time}</td>
+                    <td data-testid="report-today" className={num}>{counts ? counts.today : '—'}</td>
+                    <td data-testid="report-week" className={num}>{counts ? counts.last_7_days : '—'}</td>
+                    <td data-testid="report-all" className={num}>{counts ? counts.all_time : '—'}</td>
                   </tr>
                 );
               })}

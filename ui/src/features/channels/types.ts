@@ -17,7 +17,8 @@ export interface AssignedCounts {
 export interface PoolMember {
   member_id: string;
   weight: number;
-  assigned: AssignedCounts;
+  /** null: this member's figures are outside what the viewer may see. */
+  assigned: AssignedCounts | null;
 }
 
 export interface Pool {
