@@ -287,8 +287,17 @@ pub fn upsert(ctx: &mut WriteCtx, b: BusinessId, who: &Identity) -> ApiResult<(C
     match found {
         Some(existing) => {
             let mut c = existing.clone();
-            if c.wa_user_id.is_none() {
-                c.wa_user_id = who.wa_user_id.clone();
+            // Meta regenerates a customer's user id (BSUID) when they change
+            // number: a contact found by phone takes the new one, unless
+            // another contact holds it, so their next id-only message finds them.
+            if let Some(u) = who
+                .wa_user_id
+                .as_ref()
+                .filter(|u| c.wa_user_id.as_ref() != Some(*u))
+            {
+                if by_wa_user(ctx, b, u)?.is_none() {
+                    c.wa_user_id = Some(u.clone());
+                }
             }
             // Another contact may already hold the phone or email: keep ours unset then.
             if c.phone.is_none() {

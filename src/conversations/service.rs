@@ -45,6 +45,9 @@ pub enum Recorded {
 
 const PREVIEW_CHARS: usize = 140;
 
+/// The message type of WhatsApp's notices about a customer (not from them).
+pub const SYSTEM_NOTICE: &str = "system";
+
 pub fn preview(kind: &str, text: &str, direction: Direction, at: i64) -> Preview {
     Preview {
         text: text.chars().take(PREVIEW_CHARS).collect(),
@@ -118,13 +121,23 @@ pub fn record_inbound(
         }
     }
     conversation.status = Status::Open;
-    conversation.last_message = Some(preview(&new.kind, &new.text, Direction::In, new.sent_at));
-    // Redelivered late messages must not move the window backwards.
-    conversation.last_inbound_at = Some(
-        conversation
-            .last_inbound_at
-            .map_or(new.sent_at, |t| t.max(new.sent_at)),
-    );
+    // A message Meta delivers late does not replace a newer one in the list.
+    if conversation
+        .last_message
+        .as_ref()
+        .is_none_or(|p| p.at <= new.sent_at)
+    {
+        conversation.last_message = Some(preview(&new.kind, &new.text, Direction::In, new.sent_at));
+    }
+    // A system notice (a changed number or security code) is Meta's, not the
+    // customer's: it opens no service window. Late messages never move it back.
+    if new.kind != SYSTEM_NOTICE {
+        conversation.last_inbound_at = Some(
+            conversation
+                .last_inbound_at
+                .map_or(new.sent_at, |t| t.max(new.sent_at)),
+        );
+    }
     conversation.inbound_count += 1;
     conversation.updated_at = now.max(conversation.updated_at);
     repo::save_message(ctx, &message)?;
@@ -227,6 +240,11 @@ pub fn apply_reaction(
     let Some(mut m) = found else {
         return Ok(false);
     };
+    // Meta may deliver a reaction late or twice: an older one never
+    // replaces (or removes) the customer's newer one.
+    if m.reactions.iter().any(|r| r.from_customer && r.at > at) {
+        return Ok(true);
+    }
     let before = m.reactions.clone();
     m.reactions.retain(|r| !r.from_customer);
     if let Some(e) = emoji.filter(|e| !e.is_empty()) {

@@ -18,7 +18,12 @@ use super::{
 };
 use crate::{
     contacts::{self, Contact},
-    conversations::{model::Message, repo, service::Stored, Conversation},
+    conversations::{
+        model::Message,
+        repo,
+        service::{Stored, SYSTEM_NOTICE},
+        Conversation,
+    },
     error::{ApiError, ApiResult},
     store::{
         ids::{BusinessId, ConversationId, RecordId},
@@ -191,6 +196,11 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
     };
     if stored.reopened {
         model::clear_handed_off(ctx, c.business_id, c.id)?;
+    }
+    // Only what the customer wrote drives a flow: not WhatsApp's notices
+    // about them, nor a reaction to a message we never had.
+    if matches!(m.kind.as_str(), SYSTEM_NOTICE | "reaction") {
+        return Ok(());
     }
     let live = model::live_run(ctx, c.business_id, c.id)?;
     let reply = reply_id(m);

@@ -290,6 +290,24 @@ async fn a_forms_history_imports_once_and_a_dead_token_waits_for_the_reconnect()
         "members need export"
     );
 
+    // A lead Meta refuses to hand over (here: an id it does not know) is not
+    // lost in silence: the page shows why, for the owner to fix.
+    post_signed(&h, &leadgen(800000000099, PAGE_ID), APP_SECRET).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let p = owner.get("/api/facebook/pages").await.body["items"][0].clone();
+        if let Some(e) = p["last_error"].as_str() {
+            assert!(e.contains("100"), "{p}");
+            assert_ne!(p["status"], "token_invalid", "{p}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no error shown: {p}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     // The user changed their Facebook password: every token died.
     fb.revoke_tokens();
     fb.add_lead(

@@ -43,3 +43,4 @@ mod support_browser;
 mod team;
 mod walkin;
 mod whatsapp;
+mod whatsapp_identity;

@@ -202,11 +202,15 @@ impl LeadSource {
 
 /// A dead token flags the page for its owner to reconnect.
 pub async fn token_died(store: &Store, page: RecordId, e: &GraphError) {
-    let reason = e.reason();
+    flag(store, page, e.reason(), true).await;
+}
+
+/// Shows the page's owner what went wrong (and, for a dead token, to reconnect).
+async fn flag(store: &Store, page: RecordId, reason: String, token_dead: bool) {
     let result = store
         .write(move |ctx| {
             if let Some(mut p) = super::get(ctx, page)? {
-                p.token_invalid = true;
+                p.token_invalid |= token_dead;
                 p.last_error = Some(reason.clone());
                 super::save(ctx, &p)?;
             }
@@ -225,7 +229,12 @@ pub async fn outcome_of(store: &Store, page: RecordId, e: GraphError) -> Outcome
             token_died(store, page, &e).await;
             Outcome::Fail(format!("the page's token no longer works: {}", e.reason()))
         }
-        Failure::Permanent => Outcome::Fail(e.reason()),
+        Failure::Permanent => {
+            // Typically a missing permission (Leads Access Manager): the
+            // owner must see it on the page, or leads vanish unnoticed.
+            flag(store, page, e.reason(), false).await;
+            Outcome::Fail(e.reason())
+        }
         _ => Outcome::Retry(e.reason()),
     }
 }
@@ -256,7 +265,17 @@ pub fn handler(source: LeadSource) -> Handler {
             };
             match source
                 .store
-                .write(move |ctx| store_lead(ctx, &page, &lead).map(|_| ()))
+                .write(move |ctx| {
+                    store_lead(ctx, &page, &lead)?;
+                    // Leads come through again: an earlier refusal is over.
+                    if let Some(mut p) = super::get(ctx, page.id)?
+                        .filter(|p| p.last_error.is_some() && !p.token_invalid)
+                    {
+                        p.last_error = None;
+                        super::save(ctx, &p)?;
+                    }
+                    Ok(())
+                })
                 .await
             {
                 Ok(()) => Outcome::Done,

@@ -233,6 +233,8 @@ pub struct PreparedMessage {
     pub reaction: Option<(String, Option<String>)>,
     /// The customer's new number, from a `user_changed_number` notice.
     pub new_wa_id: Option<String>,
+    /// The customer's new user id (BSUID), from a `user_changed_user_id` notice.
+    pub new_user_id: Option<String>,
     pub media: Option<(Media, Option<String>)>,
 }
 
@@ -277,6 +279,16 @@ pub fn prepare(delivery: &Delivery) -> Vec<PreparedChange> {
                             MessageKind::System { new_wa_id, .. } => new_wa_id.clone(),
                             _ => None,
                         },
+                        new_user_id: match &m.kind {
+                            MessageKind::System {
+                                new_user_id,
+                                system_type,
+                                ..
+                            } if system_type == "user_changed_user_id" => {
+                                new_user_id.clone().filter(|u| !u.is_empty())
+                            }
+                            _ => None,
+                        },
                         media: media_of(&m.kind).map(|(media, name)| (media.clone(), name)),
                     }
                 })
@@ -318,6 +330,10 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &[u8]) -> ApiR
                 move_phone(ctx, &number, &who, new)?;
                 // The notice itself belongs to the moved contact.
                 who.phone = contacts::e164_from_wa_id(new).or(who.phone);
+            }
+            if let Some(new) = &p.new_user_id {
+                move_user_id(ctx, &number, &who, new)?;
+                who.wa_user_id = Some(new.clone());
             }
             match service::record_inbound(
                 ctx,
@@ -381,6 +397,26 @@ fn media_of(kind: &MessageKind) -> Option<(&Media, Option<String>)> {
         MessageKind::Document { media, filename } => Some((media, filename.clone())),
         _ => None,
     }
+}
+
+/// A customer's user id changed: the contact takes the new one, it is not duplicated.
+fn move_user_id(
+    ctx: &mut WriteCtx,
+    number: &numbers::WaNumber,
+    who: &Identity,
+    new_user_id: &str,
+) -> ApiResult<()> {
+    let b = number.business_id;
+    if contacts::by_wa_user(ctx, b, new_user_id)?.is_some() {
+        return Ok(());
+    }
+    if let Some(c) = contacts::find(ctx, b, who)? {
+        let mut moved = c.clone();
+        moved.wa_user_id = Some(new_user_id.to_string());
+        moved.updated_at = crate::time::now_ms();
+        contacts::save(ctx, Some(&c), &moved)?;
+    }
+    Ok(())
 }
 
 /// A customer changed their number: the contact moves to it, it is not duplicated.
