@@ -238,20 +238,7 @@ async fn deliveries_for_unknown_numbers_are_acknowledged_and_dead_lettered() {
     assert_eq!(r.status, 200);
     assert!(items(&owner.get("/api/conversations").await.body).is_empty());
     assert_eq!(owner.get("/api/admin/dead-letters").await.status, 403);
-    let op = wafunnel::cli::ops::Op::UserCreate {
-        email: "ops@platform.test".into(),
-        name: "Ops".into(),
-        password_hash: Some(crate::common::password_hash()),
-        business: None,
-        role: None,
-        admin: true,
-    };
-    let store = h.server.store.clone();
-    tokio::task::spawn_blocking(move || wafunnel::cli::ops::execute(&store, None, op))
-        .await
-        .unwrap()
-        .unwrap();
-    let admin = h.login("ops@platform.test").await;
+    let admin = h.platform_admin().await;
     let dead = admin.get("/api/admin/dead-letters").await;
     assert_eq!(dead.status, 200, "{}", dead.body);
     let first = &items(&dead.body)[0];

@@ -176,3 +176,48 @@ async fn whatsapps_notices_open_no_window_and_late_deliveries_change_nothing_new
         .collect();
     assert_eq!(emojis, ["👍"], "{reacted}");
 }
+
+#[tokio::test]
+async fn awkward_deliveries_are_kept_whole_and_reported_once() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "PN-OK").await;
+
+    // An emoji cut in half: the rest of the delivery still counts.
+    let cut = r#"{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"PN-OK"},"contacts":[{"profile":{"name":"Cy"},"wa_id":"5511900000060"}],"messages":[{"from":"5511900000060","id":"wamid.CUT","timestamp":"1764000000","type":"text","text":{"body":"cut \ud83d"}}]}}]}]}"#;
+    let r = h.webhook_raw(cut.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let c = conversations(&owner).await[0].clone();
+    assert_eq!(messages(&owner, &c).await[0]["text"], "cut \u{FFFD}");
+
+    // Taking back a reaction to a message we never had leaves no trace.
+    let unreact = delivery(
+        "PN-OK",
+        json!([{"profile": {"name": "Cy"}, "wa_id": "5511900000060"}]),
+        json!([{"from": "5511900000060", "id": "wamid.UR", "timestamp": "1764000001", "type": "reaction",
+                "reaction": {"message_id": "wamid.NEVER", "emoji": ""}}]),
+        json!([]),
+    );
+    assert_eq!(h.webhook(&unreact).await.status, 200);
+    assert_eq!(messages(&owner, &c).await.len(), 1);
+
+    // Two unknown numbers and Meta's own error, in one delivery: one dead letter.
+    let mut odd = delivery("PN-X1", json!([]), json!([]), json!([]));
+    let second =
+        delivery("PN-X2", json!([]), json!([]), json!([]))["entry"][0]["changes"][0].clone();
+    odd["entry"][0]["changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(second);
+    odd["entry"][0]["changes"][0]["value"]["errors"] = json!([{"code": 131000, "title": "Something went wrong", "message": "Something went wrong"}]);
+    assert_eq!(h.webhook(&odd).await.status, 200);
+    let admin = h.platform_admin().await;
+    let dead = admin.get("/api/admin/dead-letters").await;
+    let items = dead.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", dead.body);
+    let reason = items[0]["reason"].as_str().unwrap();
+    for part in ["131000", "PN-X1", "PN-X2"] {
+        assert!(reason.contains(part), "{reason}");
+    }
+}

@@ -173,12 +173,24 @@ pub fn describe(m: &InboundMessage) -> (String, String, Value) {
         if ctx.forwarded || ctx.frequently_forwarded {
             map.insert("forwarded".into(), json!(true));
         }
+        if ctx.frequently_forwarded {
+            map.insert("frequently_forwarded".into(), json!(true));
+        }
+        // The catalog product the customer asks about ("Message business").
+        if let Some(p) = &ctx.referred_product {
+            map.insert(
+                "referred_product".into(),
+                json!({"catalog_id": p.catalog_id, "product_retailer_id": p.product_retailer_id}),
+            );
+        }
     }
     if let (Some(r), Value::Object(map)) = (&m.referral, &mut details) {
         map.insert(
             "referral".into(),
             json!({"source_url": r.source_url, "source_id": r.source_id, "source_type": r.source_type,
-                   "headline": r.headline, "body": r.body, "ctwa_clid": r.ctwa_clid}),
+                   "headline": r.headline, "body": r.body, "ctwa_clid": r.ctwa_clid,
+                   "media_type": r.media_type, "image_url": r.image_url, "video_url": r.video_url,
+                   "thumbnail_url": r.thumbnail_url}),
         );
     }
     (kind.to_string(), text, details)
@@ -240,6 +252,8 @@ pub struct PreparedMessage {
 
 pub struct PreparedChange {
     pub phone_number_id: String,
+    /// `value.errors`, each as "code title: message".
+    pub errors: Vec<String>,
     pub messages: Vec<PreparedMessage>,
     pub statuses: Vec<(String, MessageStatus, Option<String>)>,
 }
@@ -251,6 +265,19 @@ pub fn prepare(delivery: &Delivery) -> Vec<PreparedChange> {
         .iter()
         .map(|change| PreparedChange {
             phone_number_id: change.phone_number_id.clone(),
+            errors: change
+                .errors
+                .iter()
+                .map(|e| {
+                    let what = [&e.title, &e.message, &e.details]
+                        .into_iter()
+                        .flatten()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(": ");
+                    format!("{} {what}", e.code)
+                })
+                .collect(),
             messages: change
                 .messages
                 .iter()
@@ -307,14 +334,19 @@ pub fn prepare(delivery: &Delivery) -> Vec<PreparedChange> {
 /// Applies a prepared delivery. `raw` (the body as received) is kept for dead letters.
 pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &[u8]) -> ApiResult<Outcome> {
     let mut out = Outcome::default();
+    // What an admin must look at, once per delivery whatever it holds.
+    let mut trouble = Vec::new();
     for change in changes {
+        if !change.errors.is_empty() {
+            let reason = format!("Meta reported: {}", change.errors.join("; "));
+            tracing::warn!(phone_number_id = %change.phone_number_id, "{reason}");
+            trouble.push(reason);
+        }
         let Some(number) = numbers::by_phone_number_id(ctx, &change.phone_number_id)? else {
-            let reason = format!(
+            trouble.push(format!(
                 "no business has phone_number_id `{}`",
                 change.phone_number_id
-            );
-            deadletters::record(ctx, "whatsapp", &reason, &String::from_utf8_lossy(raw))?;
-            out.dead_letters += 1;
+            ));
             continue;
         };
         for p in &change.messages {
@@ -322,6 +354,10 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &[u8]) -> ApiR
                 let thread = customer_thread(ctx, &number, &p.who)?;
                 if service::apply_reaction(ctx, thread, target, emoji.as_deref(), p.new.sent_at)? {
                     out.stored += 1;
+                    continue;
+                }
+                // Taking back a reaction to a message we never had leaves nothing to show.
+                if emoji.as_deref().is_none_or(str::is_empty) {
                     continue;
                 }
             }
@@ -370,6 +406,16 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &[u8]) -> ApiR
             service::apply_status(ctx, wamid, *status, reason.clone())?;
             out.statuses += 1;
         }
+    }
+    if !trouble.is_empty() {
+        trouble.dedup();
+        deadletters::record(
+            ctx,
+            "whatsapp",
+            &trouble.join("; "),
+            &String::from_utf8_lossy(raw),
+        )?;
+        out.dead_letters += 1;
     }
     Ok(out)
 }

@@ -364,8 +364,12 @@ impl Change {
 /// [`ParseError::NotWhatsApp`] when it is not an object whose `object` is
 /// `whatsapp_business_account`; anything inside is parsed leniently.
 pub fn parse(body: &[u8]) -> Result<Delivery, ParseError> {
-    let root: Value =
-        serde_json::from_slice(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
+    let root: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => surrogates::mend_lone_surrogates(body)
+            .and_then(|mended| serde_json::from_slice(&mended).ok())
+            .ok_or_else(|| ParseError::NotJson(e.to_string()))?,
+    };
     let Some(root) = root.as_object() else {
         return Err(ParseError::NotWhatsApp("body is not a JSON object".into()));
     };
@@ -810,3 +814,5 @@ fn flag(v: Option<&Value>) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+mod surrogates;

@@ -177,6 +177,24 @@ impl Harness {
         biz
     }
 
+    /// A platform administrator (made as the operator's command line does), signed in.
+    pub async fn platform_admin(&self) -> Client {
+        let op = wafunnel::cli::ops::Op::UserCreate {
+            email: "ops@platform.test".into(),
+            name: "Ops".into(),
+            password_hash: Some(password_hash()),
+            business: None,
+            role: None,
+            admin: true,
+        };
+        let store = self.server.store.clone();
+        tokio::task::spawn_blocking(move || wafunnel::cli::ops::execute(&store, None, op))
+            .await
+            .unwrap()
+            .unwrap();
+        self.login("ops@platform.test").await
+    }
+
     /// A client signed in as `email` with the fixture password.
     pub async fn login(&self, email: &str) -> Client {
         let c = self.client();
