@@ -3,11 +3,46 @@
 //! numbers written without their country code.
 use phonenumber::{country, Mode};
 
+/// `raw` as plain ASCII punctuation: phones (iOS exports, word processors)
+/// write numbers with no-break spaces, typographic dashes and direction
+/// marks; Excel users prefix an apostrophe to keep a number as text.
+pub fn plain(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.trim().trim_start_matches('\'').chars() {
+        match c {
+            '\u{00A0}' | '\u{2007}' | '\u{2009}' | '\u{202F}' => out.push(' '),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out.trim().to_string()
+}
+
+/// `5.51191E+12`: a spreadsheet showed the number in scientific notation and
+/// exported that, dropping digits, so no phone can be recovered from it.
+fn shortened_by_a_spreadsheet(raw: &str) -> bool {
+    let Some((mantissa, exponent)) = raw.split_once(['e', 'E']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    !mantissa.is_empty()
+        && mantissa
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        && !exponent.is_empty()
+        && exponent.chars().all(|c| c.is_ascii_digit())
+}
+
 /// The E.164 form of `raw`, or why it is not a phone number.
 pub fn normalize(raw: &str, default_country: &str) -> Result<String, &'static str> {
-    let raw = raw.trim();
+    let raw = plain(raw);
+    let raw = raw.as_str();
     if raw.is_empty() || raw.len() > 40 {
         return Err("is not a phone number");
+    }
+    if shortened_by_a_spreadsheet(raw) {
+        return Err("was shortened to scientific notation by a spreadsheet; format the column as text and export again");
     }
     // "00" is the international prefix in most of the world.
     let raw = match raw.strip_prefix("00") {
@@ -58,6 +93,19 @@ mod tests {
         assert_eq!(normalize("+1 415 555 2671", "BR").unwrap(), "+14155552671");
         assert_eq!(normalize("0049 30 901820", "").unwrap(), "+4930901820");
         assert_eq!(normalize("5511987654321", "").unwrap(), "+5511987654321");
+    }
+
+    #[test]
+    fn numbers_as_phones_and_spreadsheets_write_them() {
+        assert_eq!(
+            normalize("\u{200E}+55\u{00A0}11\u{00A0}91234\u{2011}5678\u{202C}", "").unwrap(),
+            "+5511912345678"
+        );
+        assert_eq!(normalize("'5511912345678", "").unwrap(), "+5511912345678");
+        for shortened in ["5.5119123456E+12", "5.51191E+12", "5,51191E+12", "5E12"] {
+            let why = normalize(shortened, "BR").unwrap_err();
+            assert!(why.contains("scientific notation"), "{shortened}: {why}");
+        }
     }
 
     #[test]

@@ -67,12 +67,27 @@ fn conversation(
     i: &Import,
     other: &str,
     country: &str,
+    first: Option<MessageId>,
 ) -> ApiResult<Conversation> {
     if let Some(c) = i.conversation_id {
         return repo::get(ctx, i.business_id, c)?
             .ok_or_else(|| ApiError::not_found("conversation"));
     }
-    let phone = other
+    // The same export again (or a later, longer one of the same chat) goes
+    // where its first message went, so nothing is imported twice.
+    if let Some(first) = first {
+        for prior in model::list(ctx, i.business_id)? {
+            let Some(c) = prior.conversation_id.filter(|_| prior.id != i.id) else {
+                continue;
+            };
+            if repo::message(ctx, i.business_id, c, first)?.is_some() {
+                if let Some(found) = repo::get(ctx, i.business_id, c)? {
+                    return Ok(found);
+                }
+            }
+        }
+    }
+    let phone = contacts::phone::plain(other)
         .chars()
         .all(|c| c.is_ascii_digit() || " +-()".contains(c))
         .then(|| contacts::phone::normalize(other, country).ok())
@@ -84,6 +99,19 @@ fn conversation(
         email: None,
     };
     let (contact, _) = contacts::upsert(ctx, i.business_id, &who)?;
+    // A person already known by this number: their history joins their
+    // conversation, if the importer may open it.
+    if let Some(existing) = repo::thread_for(ctx, i.business_id, contact.id, None)?.existing {
+        let sees = match crate::tenancy::repo::member(ctx, i.business_id, i.created_by)? {
+            Some(m) => {
+                crate::tenancy::repo::scope_for(ctx, &m)?.sees_conversation(existing.assignee_id)
+            }
+            None => false,
+        };
+        if sees {
+            return Ok(existing);
+        }
+    }
     let mut c = Conversation::start(i.business_id, contact.id, None, Source::Import, now_ms());
     // The importer already knows this person: the conversation is theirs.
     c.assignee_id = Some(i.created_by);
@@ -131,6 +159,7 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
         prepared.push((message_id(ordered, m, *n), ordered, m.clone()));
     }
     let total = prepared.len() as u64;
+    let first_id = prepared.first().map(|(id, _, _)| *id);
     let errors: Vec<(u64, String, String)> = chat
         .errors
         .iter()
@@ -142,6 +171,9 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
         };
         if i.status != Status::Running {
             return Ok(());
+        }
+        if i.cancel_requested {
+            return super::csv_run::end_cancelled(store, &i).await;
         }
         let from = i.checkpoint.row as usize;
         let batch: Vec<_> = prepared.iter().skip(from).take(BATCH).cloned().collect();
@@ -166,7 +198,7 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
                 if i.status != Status::Running || i.checkpoint.row as usize != from {
                     return Ok(());
                 }
-                let c = conversation(ctx, &i, &them, &country)?;
+                let c = conversation(ctx, &i, &them, &country, first_id)?;
                 if i.conversation_id.is_none() {
                     i.conversation_id = Some(c.id);
                 }
@@ -269,7 +301,14 @@ async fn attach(
                 continue;
             }
             let dest = crate::channels::whatsapp::media::file_path(&data_dir, b, &id.to_string());
-            let size = files.extract(name, &dest)?;
+            // A damaged file costs its own message its attachment, not the history.
+            let size = match files.extract(name, &dest) {
+                Ok(size) => size,
+                Err(e) => {
+                    tracing::warn!("chat import: skipping attachment {name}: {}", e.message);
+                    continue;
+                }
+            };
             let (kind, mime) = super::chat_zip::media_kind(name);
             out.insert(
                 *id,

@@ -71,8 +71,16 @@ pub fn import_csv(store: &Store, a: &CsvArgs) -> ApiResult<String> {
         .iter()
         .filter_map(|h| super::sniff::suggest(h).map(|f| (f.to_string(), h.clone())))
         .collect();
-    let pairs = if a.map.is_empty() { &suggested } else { &a.map };
+    let explicit = !a.map.is_empty();
+    let pairs = if explicit { &a.map } else { &suggested };
     for (field, column) in pairs {
+        // Suggestions take each field's first likely column; --map says it once.
+        if !field.starts_with("custom:") && columns.values().any(|f| f == field) {
+            if explicit {
+                return Err(ApiError::field("map", format!("`{field}=` is given twice")));
+            }
+            continue;
+        }
         if !shape.headers.contains(column) {
             return Err(ApiError::field(
                 "map",
@@ -107,6 +115,14 @@ pub fn import_csv(store: &Store, a: &CsvArgs) -> ApiResult<String> {
         std::fs::create_dir_all(dir).map_err(|e| ApiError::internal(e.to_string()))?;
     }
     let size = std::fs::copy(&a.file, &dest).map_err(|e| ApiError::internal(e.to_string()))?;
+    if let Some(c) = a.default_country.as_deref() {
+        if !crate::contacts::phone::known_country(&c.to_uppercase()) {
+            return Err(ApiError::field(
+                "default-country",
+                format!("`{c}` is not a two-letter country code like BR"),
+            ));
+        }
+    }
     let mapping = CsvMapping {
         columns,
         default_country: a

@@ -63,10 +63,19 @@ pub fn apply(
     row: &Row,
     touched: &mut Touched,
 ) -> ApiResult<()> {
-    let cells = match &row.cells {
+    let mut cells = match &row.cells {
         Ok(c) => c.clone(),
         Err(reason) => return Ok(fail(ctx, i, row.number, None, reason.clone(), Vec::new())?),
     };
+    // Spreadsheets drop empty cells at a row's end, or add empty ones: only
+    // a cell with something in it past the header is a real mismatch.
+    if cells.len() > m.headers.len() && cells[m.headers.len()..].iter().all(|c| c.trim().is_empty())
+    {
+        cells.truncate(m.headers.len());
+    }
+    if cells.len() < m.headers.len() {
+        cells.resize(m.headers.len(), String::new());
+    }
     if cells.len() != m.headers.len() {
         let reason = format!(
             "has {} columns; the header has {}",

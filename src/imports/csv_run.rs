@@ -128,17 +128,16 @@ fn read_rows(path: &Path, start: u64, offset: u64, first_row: u64, m: &CsvMappin
             }
             Ok(true) => {
                 number += 1;
-                let cells: Result<Vec<String>, String> = record
+                // The encoding was judged on the file's start: a file that
+                // is plain ASCII there and Windows-1252 further on (accents
+                // only in later rows) is read as what Excel wrote.
+                let cells: Result<Vec<String>, String> = Ok(record
                     .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        String::from_utf8(c.to_vec())
-                            .map(|s| s.trim().to_string())
-                            .map_err(|_| {
-                                format!("column {} is not valid text in the file's encoding", i + 1)
-                            })
+                    .map(|c| match std::str::from_utf8(c) {
+                        Ok(s) => s.trim().to_string(),
+                        Err(_) => encoding_rs::WINDOWS_1252.decode(c).0.trim().to_string(),
                     })
-                    .collect();
+                    .collect());
                 // A blank line is no row.
                 if matches!(&cells, Ok(c) if c.iter().all(String::is_empty)) {
                     continue;
@@ -217,7 +216,20 @@ pub fn handler(store: Store, data_dir: PathBuf) -> Handler {
             match ran {
                 Ok(()) => Outcome::Done,
                 Err(e) if e.code.http().is_server_error() => Outcome::Retry(e.message),
-                Err(e) => Outcome::Fail(e.message),
+                Err(e) => {
+                    // The import says so itself, not only the admin's job list.
+                    let why = e.message.clone();
+                    let ended = store
+                        .write(move |ctx| match model::get(ctx, b, id)? {
+                            Some(mut i) if !i.status.finished() => end_failed(ctx, &mut i, &why),
+                            _ => Ok(()),
+                        })
+                        .await;
+                    if let Err(e) = ended {
+                        tracing::error!("import {id}: recording its failure: {e}");
+                    }
+                    Outcome::Fail(e.message)
+                }
             }
         })
     })
@@ -241,18 +253,7 @@ async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) -> Api
             ));
         };
         if import.cancel_requested {
-            store
-                .write(move |ctx| {
-                    let mut i = import.clone();
-                    i.status = Status::Cancelled;
-                    i.finished_at = Some(now_ms());
-                    i.updated_at = now_ms();
-                    model::save(ctx, &i)?;
-                    progress(ctx, &i, 0.0);
-                    Ok(())
-                })
-                .await?;
-            return Ok(());
+            return end_cancelled(store, &import).await;
         }
         let (path, start) = source(data_dir, &import, &mapping);
         let (offset, row) = (import.checkpoint.offset, import.checkpoint.row);
@@ -310,6 +311,22 @@ pub fn fail(
             cells,
         },
     )
+}
+
+/// Stops a running import its user cancelled; what it imported stays.
+pub async fn end_cancelled(store: &Store, import: &Import) -> ApiResult<()> {
+    let import = import.clone();
+    store
+        .write(move |ctx| {
+            let mut i = import.clone();
+            i.status = Status::Cancelled;
+            i.finished_at = Some(now_ms());
+            i.updated_at = now_ms();
+            model::save(ctx, &i)?;
+            progress(ctx, &i, 0.0);
+            Ok(())
+        })
+        .await
 }
 
 /// Ends an import that cannot go on, saying why.

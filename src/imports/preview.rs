@@ -63,7 +63,7 @@ pub fn csv_shape(sample: &[u8]) -> CsvShape {
         .first()
         .is_some_and(|first| sniff::has_header(first, rows.get(1).map(Vec::as_slice)));
     let headers = if has_header {
-        rows.remove(0)
+        distinct(rows.remove(0))
     } else {
         let width = rows.iter().map(Vec::len).max().unwrap_or(0);
         (1..=width).map(|i| format!("Column {i}")).collect()
@@ -78,11 +78,43 @@ pub fn csv_shape(sample: &[u8]) -> CsvShape {
     }
 }
 
+/// Headers as the mapping names columns: a repeated one ("Phone", "Phone")
+/// becomes "Phone (2)", and an empty one "Column N", so each can be mapped.
+fn distinct(headers: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(headers.len());
+    for (i, h) in headers.into_iter().enumerate() {
+        let base = if h.is_empty() {
+            format!("Column {}", i + 1)
+        } else {
+            h
+        };
+        let mut name = base.clone();
+        let mut n = 1;
+        while out.contains(&name) {
+            n += 1;
+            name = format!("{base} ({n})");
+        }
+        out.push(name);
+    }
+    out
+}
+
 fn csv_preview(shape: &CsvShape) -> Value {
+    // Each field once, from its first likely column: a suggestion sent back
+    // as it is must be a mapping the server takes.
+    let mut taken = Vec::new();
     let suggested: Map<String, Value> = shape
         .headers
         .iter()
-        .filter_map(|h| sniff::suggest(h).map(|f| (h.clone(), json!(f))))
+        .filter_map(|h| {
+            let f = sniff::suggest(h)?;
+            let repeatable = f.starts_with("custom:");
+            if !repeatable && taken.contains(&f) {
+                return None;
+            }
+            taken.push(f);
+            Some((h.clone(), json!(f)))
+        })
         .collect();
     json!({
         "delimiter": (shape.delimiter as char).to_string(),
@@ -193,7 +225,7 @@ fn csv_mapping(
         ));
     }
     let default_country = match body.default_country.filter(|c| !c.is_empty()) {
-        Some(c) if c.len() == 2 && c.chars().all(|x| x.is_ascii_alphabetic()) => {
+        Some(c) if crate::contacts::phone::known_country(&c.to_uppercase()) => {
             Some(c.to_uppercase())
         }
         Some(_) => {

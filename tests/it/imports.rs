@@ -51,6 +51,20 @@ pub async fn until_finished(c: &Client, id: &str) -> Value {
     }
 }
 
+/// Uploads `bytes`, maps it with `mapping` and runs it to the end.
+pub async fn run(c: &Client, name: &str, bytes: &[u8], kind: &str, mapping: Value) -> Value {
+    let r = upload(c, name, bytes, &[("kind", kind)]).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let m = c.put(&format!("/api/imports/{id}/mapping"), mapping).await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    let s = c.post(&format!("/api/imports/{id}/start"), json!({})).await;
+    assert_eq!(s.status, 202, "{}", s.body);
+    let mut done = until_finished(c, &id).await;
+    done["errors_csv"] = c.get(&format!("/api/imports/{id}/errors.csv")).await.body;
+    done
+}
+
 /// What Excel on a Brazilian Windows machine saves: `;` and Windows-1252.
 fn excel_export() -> Vec<u8> {
     let text = "Nome;Telefone;E-mail;Observações;Etiquetas;Cidade\r\n\

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::{
     common::{Biz, Client, Harness},
-    imports::{until_finished, upload},
+    imports::run,
     realtime::open,
 };
 
@@ -105,21 +105,10 @@ async fn grant(owner: &Client, member: impl ToString, permissions: Value) {
 }
 
 async fn import_csv(c: &Client, csv: &str, duplicates: &str) -> Value {
-    let r = upload(c, "leads.csv", csv.as_bytes(), &[("kind", "csv")]).await;
-    assert_eq!(r.status, 202, "{}", r.body);
-    let id = r.body["id"].as_str().unwrap().to_string();
-    let m = c
-        .put(
-            &format!("/api/imports/{id}/mapping"),
-            json!({"columns": {"name": "name", "phone": "phone", "assignee_email": "assignee_email"},
-                   "duplicates": duplicates}),
-        )
-        .await;
-    assert_eq!(m.status, 200, "{}", m.body);
-    let s = c.post(&format!("/api/imports/{id}/start"), json!({})).await;
-    assert_eq!(s.status, 202, "{}", s.body);
-    let mut done = until_finished(c, &id).await;
-    done["errors"] = c.get(&format!("/api/imports/{id}/errors.csv")).await.body;
+    let mapping = json!({"columns": {"name": "name", "phone": "phone", "assignee_email": "assignee_email"},
+                         "duplicates": duplicates});
+    let mut done = run(c, "leads.csv", csv.as_bytes(), "csv", mapping).await;
+    done["errors"] = done["errors_csv"].take();
     done
 }
 

@@ -1,0 +1,154 @@
+//! Files as people really hand them over: the same chat exported twice, a
+//! phone number written by an iPhone, spreadsheets whose rows end early, whose
+//! headers repeat and whose numbers Excel shortened.
+use serde_json::{json, Value};
+
+use crate::{
+    common::{Client, Harness},
+    imports::{run, until_finished, upload},
+};
+
+async fn conversations(c: &Client) -> Vec<Value> {
+    c.get("/api/conversations?view=all").await.body["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn message_count(c: &Client, conversation: &Value) -> usize {
+    let id = conversation["id"].as_str().unwrap();
+    c.get(&format!("/api/conversations/{id}/messages"))
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+const CHAT: &str = "12/30/23, 9:41 PM - Maria Silva: Hi, is the car still available?\n\
+                    12/30/23, 9:42 PM - Loja Azul: Yes! Which model?\n\
+                    12/30/23, 9:43 PM - Maria Silva: The red one\n";
+
+#[tokio::test]
+async fn a_chat_exported_again_joins_what_is_already_there() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let side = json!({"business_participant": "Loja Azul"});
+    let first = run(&owner, "chat.txt", CHAT.as_bytes(), "chat", side.clone()).await;
+    assert_eq!(first["rows_done"], 3, "{first}");
+    // The same chat exported a day later: the old lines and one new one.
+    let later = format!("{CHAT}12/31/23, 8:00 AM - Loja Azul: Good morning!\n");
+    let second = run(&owner, "chat.txt", later.as_bytes(), "chat", side).await;
+    assert_eq!(
+        (
+            second["rows_done"].as_u64(),
+            second["rows_skipped"].as_u64()
+        ),
+        (Some(1), Some(3)),
+        "{second}"
+    );
+    assert_eq!(second["conversation_id"], first["conversation_id"]);
+    let all = conversations(&owner).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(message_count(&owner, &all[0]).await, 4);
+}
+
+#[tokio::test]
+async fn an_iphone_number_finds_the_customer_already_known() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Maria", "phone": "+5511912345678"}),
+        )
+        .await;
+    assert_eq!(lead.status, 201, "{}", lead.body);
+    // iOS writes the number with no-break spaces, a no-break hyphen and direction marks.
+    let chat =
+        "[30/12/2023, 21:41:05] \u{200E}+55\u{a0}11\u{a0}91234\u{2011}5678\u{202C}: Hi there\n\
+                [30/12/2023, 21:42:00] Loja Azul: Hello!\n";
+    let done = run(
+        &owner,
+        "_chat.txt",
+        chat.as_bytes(),
+        "chat",
+        json!({"business_participant": "Loja Azul"}),
+    )
+    .await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(
+        done["conversation_id"], lead.body["conversation_id"],
+        "{done}"
+    );
+    assert_eq!(conversations(&owner).await.len(), 1);
+}
+
+#[tokio::test]
+async fn spreadsheet_quirks_cost_no_good_row() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    // Repeated headers, rows ending early or with empty extra cells, and
+    // numbers Excel turned into scientific notation.
+    let csv = "Name,Phone,Phone,Notes\r\n\
+               Ana,+5511900000001,+5511900000091\r\n\
+               Bia,+5511900000002,,,,\r\n\
+               Cai,5.51191E+12,,\r\n\
+               Duda,,+5511900000004,vip\r\n";
+    let r = upload(&owner, "x.csv", csv.as_bytes(), &[("kind", "csv")]).await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let p = owner.get(&format!("/api/imports/{id}/preview")).await;
+    assert_eq!(
+        p.body["headers"],
+        json!(["Name", "Phone", "Phone (2)", "Notes"]),
+        "{}",
+        p.body
+    );
+    let suggested = p.body["suggested"].clone();
+    let phones = suggested
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|v| *v == "phone")
+        .count();
+    assert_eq!(phones, 1, "each field suggested once: {suggested}");
+    // The suggestion, sent back as it is, is a mapping the server takes.
+    let m = owner
+        .put(
+            &format!("/api/imports/{id}/mapping"),
+            json!({"columns": suggested, "default_country": "XX"}),
+        )
+        .await;
+    assert_eq!(m.status, 422, "no such country: {}", m.body);
+    let mut columns = suggested.clone();
+    columns["Phone (2)"] = json!("custom:other_phone");
+    let m = owner
+        .put(
+            &format!("/api/imports/{id}/mapping"),
+            json!({"columns": columns, "default_country": "BR"}),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    owner
+        .post(&format!("/api/imports/{id}/start"), json!({}))
+        .await;
+    let done = until_finished(&owner, &id).await;
+    assert_eq!(
+        (done["rows_done"].as_u64(), done["rows_failed"].as_u64()),
+        (Some(2), Some(2)),
+        "{done}"
+    );
+    let errors = owner
+        .get(&format!("/api/imports/{id}/errors.csv"))
+        .await
+        .body;
+    let errors = errors.as_str().unwrap_or_default();
+    assert!(errors.contains("scientific notation"), "{errors}");
+    assert!(
+        !errors.contains("columns"),
+        "row length is no error: {errors}"
+    );
+}
