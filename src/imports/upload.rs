@@ -104,7 +104,12 @@ pub async fn create(
     }
     .await;
     let checked = match streamed {
-        Ok(()) => describe(&state, &actor, id, &fields, file),
+        Ok(()) => describe(&state, &actor, id, &fields, file).and_then(|i| {
+            if i.kind == Kind::Csv {
+                spreadsheet_text(&partial)?;
+            }
+            Ok(i)
+        }),
         Err(e) => Err(e),
     };
     let import = match checked {
@@ -128,6 +133,32 @@ pub async fn create(
         return Err(e);
     }
     Ok(HttpResponse::Accepted().json(json!({"id": import.id, "status": import.status})))
+}
+
+/// A workbook or another binary file sent as CSV is refused at once, with
+/// what to do, rather than "imported" as rows of garbage that all fail.
+fn spreadsheet_text(path: &std::path::Path) -> ApiResult<()> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let refuse = |what: &str| {
+        Err(ApiError::new(
+            Code::UnsupportedMediaType,
+            format!("This is {what}, not a CSV file: save it as CSV (UTF-8) and upload that"),
+        ))
+    };
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    if head.starts_with(b"PK\x03\x04") {
+        refuse("an Excel workbook (or another zip file)")
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        refuse("an old Excel workbook (.xls)")
+    } else if !utf16 && head.contains(&0) {
+        refuse("a binary file")
+    } else {
+        Ok(())
+    }
 }
 
 fn describe(

@@ -98,6 +98,15 @@ async fn spreadsheet_quirks_cost_no_good_row() {
                Bia,+5511900000002,,,,\r\n\
                Cai,5.51191E+12,,\r\n\
                Duda,,+5511900000004,vip\r\n";
+    // A workbook saved as .xlsx is refused at once, with what to do.
+    let xlsx = b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml";
+    let refused = upload(&owner, "leads.xlsx", xlsx, &[("kind", "csv")]).await;
+    assert_eq!(refused.status, 415, "{}", refused.body);
+    assert!(refused.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("save it as CSV"));
+
     let r = upload(&owner, "x.csv", csv.as_bytes(), &[("kind", "csv")]).await;
     let id = r.body["id"].as_str().unwrap().to_string();
     let p = owner.get(&format!("/api/imports/{id}/preview")).await;
