@@ -214,18 +214,20 @@ impl Hub {
             let mine: Vec<&Socket> = sockets.values().filter(|s| s.member_id == member).collect();
             let online = !mine.is_empty();
             let viewing: Vec<ConversationId> = mine.iter().filter_map(|s| s.viewing).collect();
-            // One frame per distinct audience: the whole list, or what a recipient shares.
-            let mut frames: HashMap<Option<Option<ConversationId>>, ByteString> = HashMap::new();
+            // One frame per distinct list shown: the whole list, or the part
+            // a recipient shares (for most, nothing).
+            let mut frames: HashMap<Vec<ConversationId>, ByteString> = HashMap::new();
             for s in sockets.values() {
-                let key = audience(s);
-                frames.entry(key).or_insert_with(|| {
-                    frame(
+                let list = shown(&viewing, audience(s));
+                if !frames.contains_key(&list) {
+                    let text = frame(
                         "presence",
-                        json!({"member_id": member, "online": online, "viewing": shown(&viewing, key)}),
-                    )
-                });
+                        json!({"member_id": member, "online": online, "viewing": list}),
+                    );
+                    frames.insert(list, text);
+                }
             }
-            keep_delivering(sockets, |s| frames.get(&audience(s)))
+            keep_delivering(sockets, |s| frames.get(&shown(&viewing, audience(s))))
         };
         self.announce(business, dropped);
     }
