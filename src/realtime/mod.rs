@@ -218,14 +218,14 @@ impl Hub {
             // a recipient shares (for most, nothing).
             let mut frames: HashMap<Vec<ConversationId>, ByteString> = HashMap::new();
             for s in sockets.values() {
-                let list = shown(&viewing, audience(s));
-                if !frames.contains_key(&list) {
-                    let text = frame(
-                        "presence",
-                        json!({"member_id": member, "online": online, "viewing": list}),
-                    );
-                    frames.insert(list, text);
-                }
+                frames
+                    .entry(shown(&viewing, audience(s)))
+                    .or_insert_with_key(|list| {
+                        frame(
+                            "presence",
+                            json!({"member_id": member, "online": online, "viewing": list}),
+                        )
+                    });
             }
             keep_delivering(sockets, |s| frames.get(&shown(&viewing, audience(s))))
         };
