@@ -35,6 +35,18 @@ impl Status {
     pub fn finished(self) -> bool {
         matches!(self, Status::Completed | Status::Failed | Status::Cancelled)
     }
+
+    /// Why an import in this state cannot be mapped, started or cancelled again.
+    pub fn conflict(self) -> crate::error::ApiError {
+        let why = match self {
+            Status::Uploaded | Status::Mapped => "This import has not started yet",
+            Status::Running => "This import is already running",
+            Status::Completed => "This import has already finished",
+            Status::Failed => "This import has failed; upload the file again",
+            Status::Cancelled => "This import was cancelled; upload the file again",
+        };
+        crate::error::ApiError::new(crate::error::Code::Conflict, why)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

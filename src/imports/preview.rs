@@ -16,7 +16,7 @@ use super::{
 use crate::{
     assignment::Channel,
     auth::MemberActor,
-    error::{ApiError, ApiResult, Code},
+    error::{ApiError, ApiResult},
     http::AppState,
     store::ids::MemberId,
     time::now_ms,
@@ -291,10 +291,7 @@ pub async fn map(
 ) -> ApiResult<HttpResponse> {
     let import = find(&state, &actor, &id)?;
     if !matches!(import.status, Status::Uploaded | Status::Mapped) {
-        return Err(ApiError::new(
-            Code::Conflict,
-            "This import has already started",
-        ));
+        return Err(import.status.conflict());
     }
     let body = body.into_inner();
     let mapping = match import.kind {
@@ -328,10 +325,7 @@ pub async fn map(
         .write(move |ctx| {
             let mut i = model::get(ctx, b, id)?.ok_or_else(|| ApiError::not_found("import"))?;
             if !matches!(i.status, Status::Uploaded | Status::Mapped) {
-                return Err(ApiError::new(
-                    Code::Conflict,
-                    "This import has already started",
-                ));
+                return Err(i.status.conflict());
             }
             if let Mapping::Chat(chat) = &mapping {
                 participant::remember(ctx, b, &chat.business_participant)?;

@@ -94,15 +94,7 @@ async fn cancel(
                     i.finished_at = Some(now_ms());
                 }
                 Status::Running => i.cancel_requested = true,
-                done => {
-                    return Err(ApiError::new(
-                        Code::Conflict,
-                        format!(
-                            "This import has already {}",
-                            json!(done).as_str().unwrap_or("ended")
-                        ),
-                    ))
-                }
+                done => return Err(done.conflict()),
             }
             i.updated_at = now_ms();
             model::save(ctx, &i)?;
@@ -130,12 +122,7 @@ async fn start(
                 "Map the import first (PUT …/mapping)",
             ))
         }
-        _ => {
-            return Err(ApiError::new(
-                Code::Conflict,
-                "This import has already started",
-            ))
-        }
+        (status, _) => return Err(status.conflict()),
     };
     let data_dir = state.config.server.data_dir.clone();
     let prepared = import.clone();
@@ -162,10 +149,7 @@ async fn start(
         .write(move |ctx| {
             let mut i = model::get(ctx, b, id)?.ok_or_else(|| ApiError::not_found("import"))?;
             if i.status != Status::Mapped {
-                return Err(ApiError::new(
-                    Code::Conflict,
-                    "This import has already started",
-                ));
+                return Err(i.status.conflict());
             }
             i.status = Status::Running;
             i.rows_total_estimate = total;
@@ -190,7 +174,8 @@ async fn errors_csv(
     let import = find(&state, &actor, &id)?;
     let headers = match &import.mapping {
         Some(Mapping::Csv(m)) => m.headers.clone(),
-        _ => Vec::new(),
+        // A chat's failed rows are its unreadable lines.
+        _ => vec!["line".to_string()],
     };
     let mut out = csv::WriterBuilder::new()
         .flexible(true)

@@ -37,6 +37,15 @@ async fn a_chat_exported_again_joins_what_is_already_there() {
     let side = json!({"business_participant": "Loja Azul"});
     let first = run(&owner, "chat.txt", CHAT.as_bytes(), "chat", side.clone()).await;
     assert_eq!(first["rows_done"], 3, "{first}");
+    let id = first["id"].as_str().unwrap();
+    let again = owner
+        .post(&format!("/api/imports/{id}/cancel"), json!({}))
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert_eq!(
+        again.body["error"]["message"],
+        "This import has already finished"
+    );
     // The same chat exported a day later: the old lines and one new one.
     let later = format!("{CHAT}12/31/23, 8:00 AM - Loja Azul: Good morning!\n");
     let second = run(&owner, "chat.txt", later.as_bytes(), "chat", side).await;

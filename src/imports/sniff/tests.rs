@@ -66,6 +66,12 @@ fn headers_in_english_portuguese_and_spanish_are_understood() {
         ("Etiquetas", "labels"),
         ("Responsável", "assignee_email"),
         ("Origem", "source"),
+        // What Google Contacts, Outlook and hand-made sheets call them.
+        ("Phone 1 - Value", "phone"),
+        ("E-mail 1 - Value", "email"),
+        ("Mobile Phone", "phone"),
+        ("Número de WhatsApp", "phone"),
+        ("Telefone Celular", "phone"),
     ] {
         assert_eq!(suggest(header), Some(field), "{header}");
     }
