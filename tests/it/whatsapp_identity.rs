@@ -220,4 +220,12 @@ async fn awkward_deliveries_are_kept_whole_and_reported_once() {
     for part in ["131000", "PN-X1", "PN-X2"] {
         assert!(reason.contains(part), "{reason}");
     }
+
+    // Another Meta product's delivery sent here: kept for the admin, not refused.
+    let page = h.webhook(&json!({"object": "page", "entry": []})).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let dead = admin.get("/api/admin/dead-letters").await;
+    let newest = dead.body["items"][0]["reason"].as_str().unwrap_or_default();
+    assert!(newest.contains("object is \"page\""), "{newest}");
+    assert_eq!(h.webhook_raw(b"{not json").await.status, 400);
 }

@@ -114,8 +114,31 @@ pub async fn ingest_signed(
             "Missing or wrong X-Hub-Signature-256",
         ));
     }
-    let delivery =
-        parse::parse(&body).map_err(|e| ApiError::new(Code::BadRequest, e.to_string()))?;
+    let delivery = match parse::parse(&body) {
+        Ok(d) => d,
+        // Signed by Meta but not WhatsApp's (another product subscribed to
+        // this URL): kept for the admin and acknowledged, since a refusal
+        // only makes Meta send it again for days.
+        Err(e @ parse::ParseError::NotWhatsApp(_)) => {
+            let reason = e.to_string();
+            store
+                .write(move |ctx| {
+                    super::deadletters::record(
+                        ctx,
+                        "whatsapp",
+                        &reason,
+                        &String::from_utf8_lossy(&body),
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            return Ok(ingest::Outcome {
+                dead_letters: 1,
+                ..Default::default()
+            });
+        }
+        Err(e) => return Err(ApiError::new(Code::BadRequest, e.to_string())),
+    };
     if delivery.changes.is_empty() {
         return Ok(ingest::Outcome::default());
     }
