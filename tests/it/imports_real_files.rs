@@ -170,3 +170,35 @@ async fn spreadsheet_quirks_cost_no_good_row() {
         "row length is no error: {errors}"
     );
 }
+
+#[tokio::test]
+async fn a_chat_only_the_customer_wrote_in_imports_as_theirs() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let chat = "12/30/23, 9:41 PM - Maria Silva: Hello? Anyone there?\n\
+                12/30/23, 9:50 PM - Maria Silva: I'd like a quote\n";
+    let done = run(
+        &owner,
+        "chat.txt",
+        chat.as_bytes(),
+        "chat",
+        json!({"business_participant": "Loja Azul"}),
+    )
+    .await;
+    assert_eq!(done["rows_done"], 2, "{done}");
+    let id = done["conversation_id"].as_str().unwrap();
+    let items = owner
+        .get(&format!("/api/conversations/{id}/messages"))
+        .await
+        .body["items"]
+        .clone();
+    assert!(
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["direction"] == "in"),
+        "{items}"
+    );
+}
