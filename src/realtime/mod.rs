@@ -19,7 +19,7 @@ use crate::{
         ids::{BusinessId, ConversationId, MemberId, RecordId, UserId},
         Store,
     },
-    tenancy::{repo, Scope},
+    tenancy::{repo, Member, Scope},
 };
 
 /// Frames queued for one socket at most: a client that falls this far behind
@@ -248,8 +248,13 @@ impl Hub {
         if event.kind.starts_with("index.") {
             return;
         }
+        let mut about_member = None;
         if event.kind.starts_with("member.") || event.kind.starts_with("team.") {
-            self.refresh_scopes(store, business);
+            let members = self.refresh_scopes(store, business);
+            if event.kind.starts_with("member.") {
+                let id = member_of(&event.data, "member_id");
+                about_member = Some(members.into_iter().find(|m| Some(m.id) == id));
+            }
         }
         // A member's own notification reaches only them.
         let recipient = member_of(&event.data, "recipient_id");
@@ -276,6 +281,13 @@ impl Hub {
                     (s.member_id == r).then(text)
                 } else if event.kind == "import.progress" {
                     follows_import(s, &event.data).then(text)
+                } else if let Some(member) = &about_member {
+                    // Members outside one's directory stay unknown, even by id.
+                    let sees = match member {
+                        Some(m) => s.scope.sees_member(m),
+                        None => s.scope.manages_directory(),
+                    };
+                    sees.then(text)
                 } else if !about_conversation || s.scope.sees_conversation(assignee) {
                     Some(text())
                 } else if reassigned_away && s.scope.sees_conversation(previous) {
@@ -294,18 +306,21 @@ impl Hub {
     }
 
     /// Roles, teams and membership changed: rebuild the scopes of that business.
-    fn refresh_scopes(&self, store: &Store, business: BusinessId) {
-        let Ok(read) = store.read() else { return };
+    /// Returns the business's members as they are now.
+    fn refresh_scopes(&self, store: &Store, business: BusinessId) -> Vec<Member> {
+        let Ok(read) = store.read() else {
+            return Vec::new();
+        };
         let (Ok(members), Ok(teams)) =
             (repo::members(&read, business), repo::teams(&read, business))
         else {
-            return;
+            return Vec::new();
         };
         let Ok(mut map) = self.businesses.lock() else {
-            return;
+            return members;
         };
         let Some(map) = map.get_mut(&business) else {
-            return;
+            return members;
         };
         for s in map.values_mut() {
             match members.iter().find(|m| m.id == s.member_id) {
@@ -315,6 +330,7 @@ impl Hub {
             }
         }
         map.retain(|_, s| members.iter().any(|m| m.id == s.member_id));
+        members
     }
 
     /// Forwards committed events until the store closes.

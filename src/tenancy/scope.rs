@@ -118,7 +118,8 @@ impl Scope {
         }
     }
 
-    fn manages_directory(&self) -> bool {
+    /// Owners, `see_all` and `manage_team` holders see the whole directory.
+    pub fn manages_directory(&self) -> bool {
         self.visibility == Visibility::All || self.has(Permission::ManageTeam)
     }
 

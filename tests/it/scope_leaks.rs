@@ -376,10 +376,20 @@ async fn a_socket_learns_only_what_its_scope_sees() {
     )
     .await;
     assert_eq!(r["status"], "completed", "{r}");
+    // Nor does a newcomer to another team, not even by id.
+    let hired = owner
+        .post(
+            "/api/members",
+            json!({"name": "Newcomer", "email": "newcomer@example.test", "password": "long-enough-pw",
+                   "role": "member", "team_id": biz.team_b}),
+        )
+        .await;
+    assert_eq!(hired.status, 201, "{}", hired.body);
     let seen = all_frames(&mut ws_member, wait).await;
     let text = serde_json::to_string(&seen).unwrap();
     assert!(!text.contains(&theirs), "{text}");
     assert!(!text.contains("import.progress"), "{text}");
+    assert!(!text.contains("member.created"), "{text}");
     let presence = seen
         .iter()
         .find(|f| f["type"] == "presence")
