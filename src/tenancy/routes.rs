@@ -240,7 +240,13 @@ async fn update_member(
                 m.team_id = team;
             }
             if let Some(mut perms) = body.permissions.clone() {
-                if !scope.may_grant(&perms) {
+                // What they had stays grantable; only what is new must be the granter's.
+                let added: Vec<_> = perms
+                    .iter()
+                    .copied()
+                    .filter(|p| !m.permissions.contains(p))
+                    .collect();
+                if !scope.may_grant(&added) {
                     return Err(ApiError::forbidden(
                         "You can only give permissions you hold yourself",
                     ));

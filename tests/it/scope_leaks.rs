@@ -189,8 +189,10 @@ async fn a_team_manager_grants_no_more_than_they_hold_and_never_to_themselves() 
         .patch(&them, json!({"permissions": ["see_all"]}))
         .await;
     assert_eq!(see_all.status, 403, "{}", see_all.body);
+    // What the owner gave them stays when the manager sends the list back.
+    grant(&owner, biz.other_member_id, json!(["export"])).await;
     let same = manager
-        .patch(&them, json!({"permissions": ["manage_team"]}))
+        .patch(&them, json!({"permissions": ["export", "manage_team"]}))
         .await;
     assert_eq!(same.status, 200, "{}", same.body);
     let added = manager
