@@ -109,12 +109,6 @@ pub fn import_csv(store: &Store, a: &CsvArgs) -> ApiResult<String> {
         ),
         None => None,
     };
-    let id = RecordId::new();
-    let dest = model::file_path(&data_dir, b, id);
-    if let Some(dir) = dest.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| ApiError::internal(e.to_string()))?;
-    }
-    let size = std::fs::copy(&a.file, &dest).map_err(|e| ApiError::internal(e.to_string()))?;
     if let Some(c) = a.default_country.as_deref() {
         if !crate::contacts::phone::known_country(&c.to_uppercase()) {
             return Err(ApiError::field(
@@ -123,6 +117,12 @@ pub fn import_csv(store: &Store, a: &CsvArgs) -> ApiResult<String> {
             ));
         }
     }
+    let id = RecordId::new();
+    let dest = model::file_path(&data_dir, b, id);
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| ApiError::internal(e.to_string()))?;
+    }
+    let size = std::fs::copy(&a.file, &dest).map_err(|e| ApiError::internal(e.to_string()))?;
     let mapping = CsvMapping {
         columns,
         default_country: a

@@ -432,6 +432,24 @@ fn an_operator_imports_a_csv_of_leads_from_the_command_line() {
         "{}",
         stderr(&bad)
     );
+    let no_country = wafunnel(
+        d,
+        &[
+            "import",
+            "csv",
+            csv.to_str().unwrap(),
+            "--business",
+            &business,
+            "--default-country",
+            "XYZ",
+        ],
+    );
+    assert!(!no_country.status.success());
+    assert!(
+        stderr(&no_country).contains("`XYZ` is not"),
+        "{}",
+        stderr(&no_country)
+    );
     let no_pool = wafunnel(
         d,
         &[
