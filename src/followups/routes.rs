@@ -126,9 +126,8 @@ async fn create(
 /// A follow-up is seen by those who see its assignee's work, while they can
 /// still open its conversation (which may have moved on to someone else).
 fn visible<R: Reader + ?Sized>(r: &R, actor: &MemberActor, f: &Followup) -> bool {
-    let everything = actor.scope.visibility == crate::tenancy::scope::Visibility::All;
     actor.scope.sees_conversation(Some(f.assignee_id))
-        && (everything
+        && (actor.scope.sees_all()
             || Conversations::new(r, &actor.scope)
                 .get(f.conversation_id)
                 .is_ok())

@@ -46,7 +46,7 @@ pub fn json_of(i: &Import) -> Value {
 /// its rows and samples may come from conversations nobody else sees.
 fn visible(actor: &MemberActor, i: &Import) -> bool {
     let s = &actor.scope;
-    i.created_by == s.member_id || s.is_owner() || s.has(crate::tenancy::Permission::SeeAll)
+    i.created_by == s.member_id || s.sees_all()
 }
 
 /// The import, if the actor may see it (same answer for "not yours").

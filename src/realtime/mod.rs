@@ -70,16 +70,12 @@ fn keep_delivering<'a>(
     dropped
 }
 
-fn sees_everything(scope: &Scope) -> bool {
-    scope.visibility == crate::tenancy::scope::Visibility::All
-}
-
 /// Whose views a socket may learn: everyone's (None) for owners and `see_all`
 /// holders; else only whether others view what it views itself, which is all
 /// the "also viewing" line needs, so conversation ids outside its scope stay
 /// unknown to it.
 fn audience(s: &Socket) -> Option<Option<ConversationId>> {
-    (!sees_everything(&s.scope)).then_some(s.viewing)
+    (!s.scope.sees_all()).then_some(s.viewing)
 }
 
 fn shown(
@@ -100,7 +96,7 @@ fn shown(
 /// those who see everything (a Facebook import, which names no uploader,
 /// also for those who manage channels).
 fn follows_import(s: &Socket, data: &Value) -> bool {
-    if sees_everything(&s.scope) {
+    if s.scope.sees_all() {
         return true;
     }
     match member_of(data, "created_by") {
@@ -196,7 +192,7 @@ impl Hub {
         members
             .into_iter()
             .map(|(m, viewing)| {
-                let key = (!sees_everything(scope)).then_some(None);
+                let key = (!scope.sees_all()).then_some(None);
                 json!({"member_id": m, "online": true, "viewing": shown(&viewing, key)})
             })
             .collect()

@@ -98,6 +98,11 @@ impl Scope {
         m == self.member_id || self.may_assign(Some(m))
     }
 
+    /// Owners and `see_all` holders: every conversation, import and view.
+    pub fn sees_all(&self) -> bool {
+        self.visibility == Visibility::All
+    }
+
     pub fn sees_unassigned(&self) -> bool {
         self.sees_conversation(None)
     }
@@ -120,7 +125,7 @@ impl Scope {
 
     /// Owners, `see_all` and `manage_team` holders see the whole directory.
     pub fn manages_directory(&self) -> bool {
-        self.visibility == Visibility::All || self.has(Permission::ManageTeam)
+        self.sees_all() || self.has(Permission::ManageTeam)
     }
 
     /// Whether `m` appears in this actor's member directory.

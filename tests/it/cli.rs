@@ -414,62 +414,27 @@ fn an_operator_imports_a_csv_of_leads_from_the_command_line() {
     )
     .unwrap();
 
-    let bad = wafunnel(
-        d,
-        &[
-            "import",
-            "csv",
-            csv.to_str().unwrap(),
-            "--business",
-            &business,
-            "--map",
-            "name=Nome",
-        ],
-    );
-    assert!(!bad.status.success());
-    assert!(
-        stderr(&bad).contains("`Nome` is not a column"),
-        "{}",
-        stderr(&bad)
-    );
-    let no_country = wafunnel(
-        d,
-        &[
-            "import",
-            "csv",
-            csv.to_str().unwrap(),
-            "--business",
-            &business,
-            "--default-country",
-            "XYZ",
-        ],
-    );
-    assert!(!no_country.status.success());
-    assert!(
-        stderr(&no_country).contains("`XYZ` is not"),
-        "{}",
-        stderr(&no_country)
-    );
-    let no_pool = wafunnel(
-        d,
-        &[
-            "import",
-            "csv",
-            csv.to_str().unwrap(),
-            "--business",
-            &business,
-            "--map",
-            "name=Cliente,phone=Fone",
-            "--pool",
-            "01M8GXW5032XMQPPQCBAXTQZZZ",
-        ],
-    );
-    assert!(!no_pool.status.success());
-    assert!(
-        stderr(&no_pool).contains("no such channel"),
-        "{}",
-        stderr(&no_pool)
-    );
+    // Each refusal names what is wrong, and imports nothing.
+    let csv_path = csv.to_str().unwrap();
+    for (extra, says) in [
+        (&["--map", "name=Nome"][..], "`Nome` is not a column"),
+        (&["--default-country", "XYZ"][..], "`XYZ` is not"),
+        (
+            &[
+                "--map",
+                "name=Cliente,phone=Fone",
+                "--pool",
+                "01M8GXW5032XMQPPQCBAXTQZZZ",
+            ][..],
+            "no such channel",
+        ),
+    ] {
+        let mut args = vec!["import", "csv", csv_path, "--business", &business];
+        args.extend_from_slice(extra);
+        let refused = wafunnel(d, &args);
+        assert!(!refused.status.success(), "{args:?}");
+        assert!(stderr(&refused).contains(says), "{}", stderr(&refused));
+    }
 
     let out = wafunnel(
         d,
