@@ -11,11 +11,14 @@ use super::{
 use crate::{
     assignment::Channel,
     contacts::{self, Contact},
-    conversations::{model::Source, repo},
+    conversations::{
+        model::{Note, Source},
+        repo,
+    },
     error::{ApiError, ApiResult},
     leads::{self, Capture, Fields},
     store::{
-        ids::{ContactId, MemberId},
+        ids::{ContactId, MemberId, MessageId},
         WriteCtx,
     },
     tenancy::Scope,
@@ -163,10 +166,18 @@ pub fn apply(
                     c.email = Some(e.clone());
                 }
             }
+            // Found by its email: a phone it lacked is learnt, unless another
+            // contact has that phone.
+            if let (None, Some(p)) = (&c.phone, &who.phone) {
+                if contacts::by_phone(ctx, b, p)?.is_none() {
+                    c.phone = Some(p.clone());
+                }
+            }
             if c != before {
                 c.updated_at = crate::time::now_ms();
                 contacts::save(ctx, Some(&before), &c)?;
             }
+            update_conversation(ctx, i, m, &cells, c.id, note)?;
             c.id
         }
         _ => match capture(ctx, i, m, row, &cells, who, note, owner) {
@@ -196,6 +207,55 @@ pub fn apply(
     Ok(())
 }
 
+/// `duplicates: update` on a contact with a conversation: the row's labels
+/// join the conversation's, and its note becomes a private note by the
+/// importer. The conversation keeps its place in the inbox.
+fn update_conversation(
+    ctx: &mut WriteCtx,
+    i: &Import,
+    m: &CsvMapping,
+    cells: &[String],
+    contact: ContactId,
+    note: Option<String>,
+) -> ApiResult<()> {
+    let b = i.business_id;
+    let Some(before) = repo::thread_for(ctx, b, contact, None)?.existing else {
+        return Ok(());
+    };
+    let mut c = before.clone();
+    for l in row_labels(m, cells) {
+        if !c.labels.contains(&l) {
+            c.labels.push(l);
+        }
+    }
+    if c.labels != before.labels {
+        c.updated_at = crate::time::now_ms().max(c.updated_at);
+        repo::save(ctx, Some(&before), &c)?;
+    }
+    if let Some(text) = note {
+        let n = Note {
+            id: MessageId::new(),
+            conversation_id: c.id,
+            author_id: i.created_by,
+            text,
+            created_at: crate::time::now_ms(),
+        };
+        repo::add_note(ctx, b, &n)?;
+    }
+    Ok(())
+}
+
+fn row_labels(m: &CsvMapping, cells: &[String]) -> Vec<String> {
+    cell(m, cells, "labels")
+        .map(|l| {
+            l.split([',', ';'])
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn capture(
     ctx: &mut WriteCtx,
@@ -213,14 +273,7 @@ fn capture(
         None => Channel::Custom(i.id),
     };
     let source_label = cell(m, cells, "source");
-    let labels: Vec<String> = cell(m, cells, "labels")
-        .map(|l| {
-            l.split([',', ';'])
-                .map(|x| x.trim().to_string())
-                .filter(|x| !x.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let labels = row_labels(m, cells);
     let (c, _) = leads::capture(
         ctx,
         i.business_id,

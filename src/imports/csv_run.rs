@@ -10,7 +10,10 @@ use std::{
 
 use serde_json::{json, Value};
 
-use super::model::{self, CsvMapping, FailedRow, Import, Mapping, Status};
+use super::{
+    model::{self, CsvMapping, FailedRow, Import, Mapping, Status},
+    sniff,
+};
 use crate::{
     error::{ApiError, ApiResult},
     events::Event,
@@ -113,15 +116,33 @@ fn read_rows(path: &Path, start: u64, offset: u64, first_row: u64, m: &CsvMappin
     let mut record = csv::ByteRecord::new();
     let mut rows = Vec::new();
     let mut number = first_row;
-    if from == start && m.has_header {
-        reader
+    // The file's first record, when it is data: it was read to see whether
+    // it is Excel's `sep=` line.
+    let mut first_data = false;
+    if from == start {
+        let mut have = reader
             .read_byte_record(&mut record)
             .map_err(std::io::Error::other)?;
-        number += 1;
+        if have && sniff::is_sep_record(record.iter(), m.delimiter) {
+            number += 1;
+            have = reader
+                .read_byte_record(&mut record)
+                .map_err(std::io::Error::other)?;
+        }
+        if have && m.has_header {
+            number += 1;
+        } else {
+            first_data = have;
+        }
     }
     let mut eof = false;
     while rows.len() < BATCH {
-        match reader.read_byte_record(&mut record) {
+        let next = if std::mem::take(&mut first_data) {
+            Ok(true)
+        } else {
+            reader.read_byte_record(&mut record)
+        };
+        match next {
             Ok(false) => {
                 eof = true;
                 break;

@@ -47,12 +47,15 @@ fn read_sample(path: &std::path::Path) -> ApiResult<Vec<u8>> {
 pub fn csv_shape(sample: &[u8]) -> CsvShape {
     let encoding = sniff::encoding(sample);
     let text = sniff::decode_sample(sample, encoding);
-    let delimiter = sniff::delimiter(&text);
+    let (delimiter, body) = match sniff::sep_line(&text) {
+        Some((d, len)) => (d, &text[len..]),
+        None => (sniff::delimiter(&text), text.as_str()),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(body.as_bytes());
     let mut rows: Vec<Vec<String>> = reader
         .records()
         .take(PREVIEW_ROWS + 1)

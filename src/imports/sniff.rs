@@ -74,6 +74,36 @@ pub fn decode_sample(sample: &[u8], enc: TextEncoding) -> String {
         .into_owned()
 }
 
+/// Excel's `sep=;` first line (what it writes, and reads, to name the
+/// delimiter): the delimiter it names, and the line's length with its end.
+pub fn sep_line(text: &str) -> Option<(u8, usize)> {
+    let line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let line = text[..line_end].trim_end_matches(['\r', '\n']);
+    let inner = line.trim_matches('"');
+    let rest = inner
+        .get(..4)?
+        .eq_ignore_ascii_case("sep=")
+        .then(|| &inner[4..])?;
+    match rest.as_bytes() {
+        [d] if !d.is_ascii_alphanumeric() && *d != b'"' => Some((*d, line_end)),
+        _ => None,
+    }
+}
+
+/// Whether a record read from the file is that line (the csv reader splits
+/// `sep=;` at its own delimiter into `sep=` and an empty cell).
+pub fn is_sep_record<'a>(cells: impl Iterator<Item = &'a [u8]>, delimiter: u8) -> bool {
+    let mut joined = Vec::new();
+    for (i, c) in cells.enumerate() {
+        if i > 0 {
+            joined.push(delimiter);
+        }
+        joined.extend_from_slice(c);
+    }
+    std::str::from_utf8(&joined)
+        .is_ok_and(|t| sep_line(t.trim()).is_some_and(|(d, _)| d == delimiter))
+}
+
 /// Fields outside quotes on each line, per candidate delimiter.
 fn counts(line: &str) -> [usize; 3] {
     let mut out = [0; 3];

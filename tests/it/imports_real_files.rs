@@ -25,6 +25,18 @@ async fn message_count(c: &Client, conversation: &Value) -> usize {
         .len()
 }
 
+/// Maps an uploaded spreadsheet, starts it and waits for its end; the
+/// finished import, with its errors.csv as text under `errors`.
+async fn map_and_finish(c: &Client, id: &str, mapping: Value) -> Value {
+    let m = c.put(&format!("/api/imports/{id}/mapping"), mapping).await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    c.post(&format!("/api/imports/{id}/start"), json!({})).await;
+    let mut done = until_finished(c, id).await;
+    let errors = c.get(&format!("/api/imports/{id}/errors.csv")).await.body;
+    done["errors"] = json!(errors.as_str().unwrap_or_default());
+    done
+}
+
 const CHAT: &str = "12/30/23, 9:41 PM - Maria Silva: Hi, is the car still available?\n\
                     12/30/23, 9:42 PM - Loja Azul: Yes! Which model?\n\
                     12/30/23, 9:43 PM - Maria Silva: The red one\n";
@@ -143,27 +155,14 @@ async fn spreadsheet_quirks_cost_no_good_row() {
     assert_eq!(m.status, 422, "no such country: {}", m.body);
     let mut columns = suggested.clone();
     columns["Phone (2)"] = json!("custom:other_phone");
-    let m = owner
-        .put(
-            &format!("/api/imports/{id}/mapping"),
-            json!({"columns": columns, "default_country": "BR"}),
-        )
-        .await;
-    assert_eq!(m.status, 200, "{}", m.body);
-    owner
-        .post(&format!("/api/imports/{id}/start"), json!({}))
-        .await;
-    let done = until_finished(&owner, &id).await;
+    let mapping = json!({"columns": columns, "default_country": "BR"});
+    let done = map_and_finish(&owner, &id, mapping).await;
     assert_eq!(
         (done["rows_done"].as_u64(), done["rows_failed"].as_u64()),
         (Some(2), Some(2)),
         "{done}"
     );
-    let errors = owner
-        .get(&format!("/api/imports/{id}/errors.csv"))
-        .await
-        .body;
-    let errors = errors.as_str().unwrap_or_default();
+    let errors = done["errors"].as_str().unwrap();
     assert!(errors.contains("scientific notation"), "{errors}");
     assert!(
         !errors.contains("columns"),
@@ -201,4 +200,87 @@ async fn a_chat_only_the_customer_wrote_in_imports_as_theirs() {
             .all(|m| m["direction"] == "in"),
         "{items}"
     );
+}
+
+#[tokio::test]
+async fn excels_sep_line_names_the_delimiter_and_is_no_row() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    // Excel writes (and reads) a first line naming the delimiter; the
+    // commas in the notes would otherwise outvote the semicolons.
+    let csv = "sep=;\r\n\
+               Name;Phone;Notes\r\n\
+               Ana;+5511900000001;wants a, b, c\r\n\
+               Bia;123;call back, later\r\n";
+    let r = upload(&owner, "leads.csv", csv.as_bytes(), &[("kind", "csv")]).await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let p = owner.get(&format!("/api/imports/{id}/preview")).await;
+    assert_eq!(p.body["delimiter"], ";", "{}", p.body);
+    assert_eq!(
+        p.body["headers"],
+        json!(["Name", "Phone", "Notes"]),
+        "{}",
+        p.body
+    );
+    assert_eq!(p.body["rows"].as_array().unwrap().len(), 2, "{}", p.body);
+    let columns = json!({"Name": "name", "Phone": "phone", "Notes": "note"});
+    let done = map_and_finish(&owner, &id, json!({ "columns": columns })).await;
+    assert_eq!(
+        (done["rows_done"].as_u64(), done["rows_failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{done}"
+    );
+    let errors = done["errors"].as_str().unwrap();
+    // Bia is the file's fourth line.
+    assert!(
+        errors.contains("Bia") && errors.contains("row 4"),
+        "{errors}"
+    );
+    let all = conversations(&owner).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["contact"]["name"], "Ana", "{all:?}");
+}
+
+#[tokio::test]
+async fn updating_a_known_customer_keeps_the_rows_labels_and_note() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Maria", "email": "maria@example.com"}),
+        )
+        .await;
+    assert_eq!(lead.status, 201, "{}", lead.body);
+    let conversation = lead.body["conversation_id"].as_str().unwrap().to_string();
+    // Found by her email: the sheet knows her full name, her phone, two
+    // labels and a note.
+    let csv = "Name,Email,Phone,Tags,Notes\n\
+               Maria Souza,maria@example.com,+5511912345678,\"vip, sofa\",Prefers mornings\n";
+    let r = upload(&owner, "crm.csv", csv.as_bytes(), &[("kind", "csv")]).await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let columns = json!({"Name": "name", "Email": "email", "Phone": "phone",
+                         "Tags": "labels", "Notes": "note"});
+    let mapping = json!({"columns": columns, "duplicates": "update"});
+    let done = map_and_finish(&owner, &id, mapping).await;
+    assert_eq!(done["rows_done"], 1, "{done}");
+    let c = owner
+        .get(&format!("/api/conversations/{conversation}"))
+        .await;
+    assert_eq!(c.body["contact"]["name"], "Maria Souza", "{}", c.body);
+    assert_eq!(c.body["contact"]["phone"], "+5511912345678", "{}", c.body);
+    assert_eq!(c.body["labels"], json!(["vip", "sofa"]), "{}", c.body);
+    let notes = owner
+        .get(&format!("/api/conversations/{conversation}/notes"))
+        .await;
+    let texts: Vec<&str> = notes.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["text"].as_str())
+        .collect();
+    assert_eq!(texts, ["Prefers mornings"], "{}", notes.body);
+    assert_eq!(conversations(&owner).await.len(), 1);
 }

@@ -159,6 +159,29 @@ fn ios_notices_to_system(messages: &mut [ChatMessage], marked: &[bool]) {
     }
 }
 
+/// A notice quoting what someone typed (`Carla changed the subject to
+/// "Promo: 50% off"`) splits at the quote's `": "` like a message. Its
+/// would-be author holds a quotation mark and writes nothing else in the
+/// chat: that line is a notice, whole.
+fn quoted_notices_to_system(messages: &mut [ChatMessage]) {
+    const QUOTES: &[char] = &['"', '\u{201C}', '\u{201D}', '\u{00AB}', '\u{00BB}'];
+    let mut lines_by: std::collections::HashMap<&str, usize> = Default::default();
+    for a in messages.iter().filter_map(|m| m.author.as_deref()) {
+        *lines_by.entry(a).or_insert(0) += 1;
+    }
+    let notices: std::collections::HashSet<String> = lines_by
+        .into_iter()
+        .filter(|&(a, n)| n == 1 && a.contains(QUOTES))
+        .map(|(a, _)| a.to_owned())
+        .collect();
+    for m in messages.iter_mut() {
+        if let Some(a) = m.author.take_if(|a| notices.contains(a.as_str())) {
+            m.text = format!("{a}: {}", m.text);
+            m.kind = Kind::System;
+        }
+    }
+}
+
 enum State {
     BeforeFirstHeader,
     InMessage(Pending),
@@ -287,6 +310,7 @@ pub fn parse(text: &str) -> ParsedChat {
     if style == Style::Bracket {
         ios_notices_to_system(&mut chat.messages, &marked);
     }
+    quoted_notices_to_system(&mut chat.messages);
     // A set, because big groups make a linear `contains` quadratic.
     let mut seen = std::collections::HashSet::new();
     for author in chat.messages.iter().filter_map(|m| m.author.as_deref()) {

@@ -115,3 +115,21 @@ proptest! {
         prop_assert_eq!(delimiter(&text), d);
     }
 }
+
+#[test]
+fn excels_sep_line_is_read_and_nothing_else_is() {
+    assert_eq!(sep_line("sep=;\r\nName;Phone\r\n"), Some((b';', 7)));
+    assert_eq!(sep_line("\"sep=,\"\nName,Phone"), Some((b',', 8)));
+    assert_eq!(sep_line("SEP=\t\n"), Some((b'\t', 6)));
+    assert_eq!(sep_line("sep=;"), Some((b';', 5)));
+    for not in ["sep=\n", "sep=ab\n", "Name;Phone\n", "sep\n", "", "sepé=;"] {
+        assert_eq!(sep_line(not), None, "{not:?}");
+    }
+    let split: [&[u8]; 2] = [b"sep=", b""];
+    assert!(is_sep_record(split.into_iter(), b';'));
+    let other: [&[u8]; 1] = [b"sep=;"];
+    assert!(is_sep_record(other.into_iter(), b';'));
+    assert!(!is_sep_record(other.into_iter(), b','));
+    let row: [&[u8]; 2] = [b"Ana", b"+5511"];
+    assert!(!is_sep_record(row.into_iter(), b';'));
+}

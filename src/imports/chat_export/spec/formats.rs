@@ -229,6 +229,22 @@ fn system_lines_have_no_author() {
 }
 
 #[test]
+fn a_notice_quoting_a_colon_is_still_a_notice() {
+    let chat = parse(
+        "31/12/2021, 21:40 - Carla changed the subject to \"Promo: 50% off\"\n\
+         31/12/2021, 21:41 - Carla: Welcome all\n\
+         31/12/2021, 21:42 - Carla mudou a descrição do grupo para \u{201C}Horário: 9h\u{201D}\n",
+    );
+    let kinds: Vec<&Kind> = chat.messages.iter().map(|m| &m.kind).collect();
+    assert_eq!(kinds, vec![&Kind::System, &Kind::Text, &Kind::System]);
+    assert_eq!(
+        chat.messages[0].text,
+        "Carla changed the subject to \"Promo: 50% off\""
+    );
+    assert_eq!(chat.participants, vec!["Carla"]);
+}
+
+#[test]
 fn ambiguous_file_is_guessed_and_says_so() {
     let us = parse("1/2/21, 9:41 PM - Ann: hi\n3/4/21, 10:00 AM - Bo: yo\n");
     assert_eq!(
