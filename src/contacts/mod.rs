@@ -148,12 +148,21 @@ fn lookup<R: Reader + ?Sized>(
     }
 }
 
+/// The contact with this phone, or with its Brazilian twin (see
+/// `phone::brazil_mobile_twin`): a lead typed in with the ninth digit and
+/// the same customer writing from an old WhatsApp account are one person.
 pub fn by_phone<R: Reader + ?Sized>(
     r: &R,
     b: BusinessId,
     phone: &str,
 ) -> Result<Option<Contact>, StoreError> {
-    lookup(r, BY_PHONE, b, phone)
+    if let Some(c) = lookup(r, BY_PHONE, b, phone)? {
+        return Ok(Some(c));
+    }
+    match phone::brazil_mobile_twin(phone) {
+        Some(twin) => lookup(r, BY_PHONE, b, &twin),
+        None => Ok(None),
+    }
 }
 
 pub fn by_wa_user<R: Reader + ?Sized>(

@@ -79,9 +79,33 @@ fn parsed(hint: Option<country::Id>, raw: &str) -> Result<String, &'static str> 
     Ok(number.format().mode(Mode::E164).to_string())
 }
 
+/// The other way WhatsApp may write a Brazilian mobile: numbers gained a
+/// leading 9 in 2012-2016, and accounts made before keep a `wa_id` without it
+/// (`+55 11 8765-4321` for `+55 11 98765-4321`), while forms and sheets use
+/// the new one. Landlines (first digit 2 to 5) have no second form.
+pub fn brazil_mobile_twin(e164: &str) -> Option<String> {
+    let rest = e164.strip_prefix("+55")?;
+    if !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (area, local) = rest.split_at_checked(2)?;
+    if area.starts_with('0') {
+        return None;
+    }
+    match local.as_bytes() {
+        [b'9', first, ..] if local.len() == 9 && (b'6'..=b'9').contains(first) => {
+            Some(format!("+55{area}{}", &local[1..]))
+        }
+        [first, ..] if local.len() == 8 && (b'6'..=b'9').contains(first) => {
+            Some(format!("+55{area}9{local}"))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{brazil_mobile_twin, normalize};
 
     #[test]
     fn national_numbers_take_the_default_country() {
@@ -123,6 +147,27 @@ mod tests {
                 proptest::prop_assert!(e164.starts_with('+'));
                 proptest::prop_assert!(e164[1..].bytes().all(|b| b.is_ascii_digit()));
             }
+        }
+    }
+
+    #[test]
+    fn a_brazilian_mobile_has_a_twin_without_its_ninth_digit_and_a_landline_none() {
+        assert_eq!(
+            brazil_mobile_twin("+5511987654321").as_deref(),
+            Some("+551187654321")
+        );
+        assert_eq!(
+            brazil_mobile_twin("+551187654321").as_deref(),
+            Some("+5511987654321")
+        );
+        for none in [
+            "+551133334444",
+            "+5511912345",
+            "+14155550100",
+            "+55119876543210",
+            "+55",
+        ] {
+            assert_eq!(brazil_mobile_twin(none), None, "{none}");
         }
     }
 }

@@ -229,3 +229,43 @@ async fn awkward_deliveries_are_kept_whole_and_reported_once() {
     assert!(newest.contains("object is \"page\""), "{newest}");
     assert_eq!(h.webhook_raw(b"{not json").await.status, 400);
 }
+
+#[tokio::test]
+async fn a_brazilian_lead_with_the_ninth_digit_meets_their_older_whatsapp_number() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "PN-ID").await;
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Carla", "phone": "+55 11 98765-4321"}),
+        )
+        .await;
+    assert_eq!(lead.status, 201, "{}", lead.body);
+    // Her WhatsApp account predates the ninth digit: Meta's wa_id lacks it.
+    let hello = json!({"from": "551187654321", "id": "wamid.BR9", "timestamp": now_secs(0),
+                       "type": "text", "text": {"body": "Oi, vi o anúncio"}});
+    h.webhook(&delivery(
+        "PN-ID",
+        json!([{"profile": {"name": "Carla S."}, "wa_id": "551187654321"}]),
+        json!([hello]),
+        json!([]),
+    ))
+    .await;
+    let all = conversations(&owner).await;
+    assert_eq!(all.len(), 1, "one customer, one conversation: {all:?}");
+    assert_eq!(all[0]["id"], lead.body["conversation_id"]);
+    assert_eq!(all[0]["contact"]["phone"], "+5511987654321");
+    // A landline's eight digits are another number altogether.
+    let landline = json!({"from": "551133334444", "id": "wamid.BR8", "timestamp": now_secs(0),
+                          "type": "text", "text": {"body": "Bom dia"}});
+    h.webhook(&delivery(
+        "PN-ID",
+        json!([{"profile": {"name": "Loja"}, "wa_id": "551133334444"}]),
+        json!([landline]),
+        json!([]),
+    ))
+    .await;
+    assert_eq!(conversations(&owner).await.len(), 2);
+}
