@@ -208,6 +208,7 @@ async fn update_member(
     }
     let scope = actor.scope.clone();
     let who = Who::user(&actor.user);
+    let who_id = actor.user.id;
     let member = state
         .store
         .write(move |ctx| {
@@ -257,6 +258,15 @@ async fn update_member(
             }
             if let Some(name) = &body.name {
                 if let Some(mut user) = users::get(ctx, m.user_id)? {
+                    // The name is the person's, shown in every business they
+                    // work for: one business renames only its own people.
+                    let elsewhere = repo::memberships(ctx, user.id)?.len() > 1;
+                    if user.name != name.trim() && elsewhere && user.id != who_id {
+                        return Err(ApiError::new(
+                            crate::error::Code::Conflict,
+                            "This person also works for another business; only they can change their name",
+                        ));
+                    }
                     user.name = name.trim().to_string();
                     users::save(ctx, &user)?;
                 }

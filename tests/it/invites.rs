@@ -215,3 +215,76 @@ async fn members_cannot_invite_leads_invite_to_their_team_and_revoked_links_die(
         "kept for the owner without SMTP"
     );
 }
+
+#[tokio::test]
+async fn a_person_in_two_businesses_keeps_the_name_they_chose() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url.clone();
+    let h = Harness::start_with(move |c| {
+        c.smtp.url = url;
+        c.server.public_url = "https://leads.acme.test".into();
+    });
+    let acme = h.new_business("Acme").await;
+    let beta = h.new_business("Beta").await;
+    let acme_owner = h.login(acme.owner()).await;
+    let beta_owner = h.login(beta.owner()).await;
+    let r = beta_owner
+        .post(
+            "/api/invites",
+            json!({"email": acme.member(), "role": "member"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let token = token_in(&sink, acme.member(), 1, "invite").await;
+    let accepted = h
+        .client()
+        .post(
+            "/api/invites/accept",
+            json!({"token": token, "name": "ignored", "password": crate::common::PASSWORD}),
+        )
+        .await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let in_beta = accepted.body["member_id"].as_str().unwrap().to_string();
+
+    // Neither business renames them for the other.
+    let renamed = beta_owner
+        .patch(
+            &format!("/api/members/{in_beta}"),
+            json!({"name": "Beta's name"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 409, "{}", renamed.body);
+    assert_eq!(renamed.body["error"]["code"], "conflict");
+    let renamed = acme_owner
+        .patch(
+            &format!("/api/members/{}", acme.member_id),
+            json!({"name": "Acme's name"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 409, "{}", renamed.body);
+    // What else a business decides stays its own, the name sent back unchanged.
+    let current = acme_owner.get("/api/members").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == acme.member_id.to_string())
+        .map(|m| m["name"].clone())
+        .unwrap();
+    let role = beta_owner
+        .patch(
+            &format!("/api/members/{in_beta}"),
+            json!({"name": current, "role": "lead"}),
+        )
+        .await;
+    assert_eq!(role.status, 200, "{}", role.body);
+    assert_eq!(role.body["role"], "lead");
+    // A person alone in one business is renamed as before.
+    let solo = acme_owner
+        .patch(
+            &format!("/api/members/{}", acme.other_member_id),
+            json!({"name": "Renamed"}),
+        )
+        .await;
+    assert_eq!(solo.status, 200, "{}", solo.body);
+    assert_eq!(solo.body["name"], "Renamed");
+}
