@@ -189,14 +189,24 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
             Vec::new()
         };
         // The batch's attachments are on disk before the messages naming them commit.
-        let files = attach(zip_path.clone(), data_dir.to_path_buf(), b, batch.clone()).await?;
-        store
+        let files = attach(
+            zip_path.clone(),
+            data_dir.to_path_buf(),
+            b,
+            id,
+            batch.clone(),
+        )
+        .await?;
+        let on_disk: Vec<(MessageId, String)> =
+            files.iter().map(|(m, f)| (*m, f.key.clone())).collect();
+        let kept = store
             .write(move |ctx| {
+                // Another run's turn: its messages may name these files.
                 let Some(mut i) = model::get(ctx, b, id)? else {
-                    return Ok(());
+                    return Ok(None);
                 };
                 if i.status != Status::Running || i.checkpoint.row as usize != from {
-                    return Ok(());
+                    return Ok(None);
                 }
                 let c = conversation(ctx, &i, &them, &country, first_id)?;
                 if i.conversation_id.is_none() {
@@ -257,9 +267,20 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
                 i.updated_at = now_ms();
                 model::save(ctx, &i)?;
                 super::csv_run::progress(ctx, &i, 0.0);
-                Ok(())
+                Ok(Some(added))
             })
             .await?;
+        // Files copied for lines the conversation already had (a chat
+        // exported again) belong to no message.
+        let unused = on_disk
+            .iter()
+            .filter(|(m, _)| kept.as_ref().is_some_and(|k| !k.contains(m)));
+        for (mid, key) in unused {
+            let path = crate::channels::whatsapp::media::file_path(data_dir, b, key);
+            if let Err(e) = std::fs::remove_file(&path) {
+                tracing::warn!("chat import: an unused attachment of {mid} stays: {e}");
+            }
+        }
         if eof {
             return Ok(());
         }
@@ -269,6 +290,8 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
 /// An attachment copied out of the zip for one message.
 #[derive(Clone)]
 struct Attached {
+    /// The file's name in the media folder.
+    key: String,
     name: String,
     kind: &'static str,
     mime: String,
@@ -276,11 +299,15 @@ struct Attached {
 }
 
 /// Copies the attachments of `batch` out of the zip into the media folder,
-/// named by message id (a resumed batch copies them again, harmlessly).
+/// named by import and message id (a resumed batch copies them again,
+/// harmlessly). Message ids repeat when one chat is imported into two
+/// conversations; the import keeps their files apart, so erasing one
+/// conversation leaves the other's.
 async fn attach(
     zip: Option<std::path::PathBuf>,
     data_dir: std::path::PathBuf,
     b: BusinessId,
+    import: RecordId,
     batch: Vec<(MessageId, i64, ChatMessage)>,
 ) -> ApiResult<std::collections::HashMap<MessageId, Attached>> {
     let Some(zip) = zip else {
@@ -300,7 +327,8 @@ async fn attach(
             if !files.has(name) {
                 continue;
             }
-            let dest = crate::channels::whatsapp::media::file_path(&data_dir, b, &id.to_string());
+            let key = format!("{import}-{id}");
+            let dest = crate::channels::whatsapp::media::file_path(&data_dir, b, &key);
             // A damaged file costs its own message its attachment, not the history.
             let size = match files.extract(name, &dest) {
                 Ok(size) => size,
@@ -313,6 +341,7 @@ async fn attach(
             out.insert(
                 *id,
                 Attached {
+                    key,
                     name: name.clone(),
                     kind,
                     mime,
@@ -358,7 +387,7 @@ fn save(
                 size: f.size,
                 state: crate::channels::whatsapp::media::State::Stored,
                 error: None,
-                file_key: id.to_string(),
+                file_key: f.key.clone(),
             },
         )?;
     }

@@ -509,7 +509,7 @@ async fn a_chat_export_joins_a_timeline_in_time_order_once_however_often_it_is_i
 }
 
 /// An iPhone's "export chat with media": `_chat.txt` and the files it names.
-fn ios_zip_export(photo: &[u8]) -> Vec<u8> {
+pub(crate) fn ios_zip_export(photo: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let text = "[05/01/2024, 10:14:55] Loja Azul: Olá! Segue a foto do sofá\n\
                 \u{200e}[05/01/2024, 10:15:00] Loja Azul: \u{200e}<attached: 00000012-PHOTO-2024-01-05-10-15-00.jpg>\n\

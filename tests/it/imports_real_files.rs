@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::{
     common::{Client, Harness},
-    imports::{run, until_finished, upload},
+    imports::{ios_zip_export, run, until_finished, upload},
 };
 
 async fn conversations(c: &Client) -> Vec<Value> {
@@ -283,4 +283,85 @@ async fn updating_a_known_customer_keeps_the_rows_labels_and_note() {
         .collect();
     assert_eq!(texts, ["Prefers mornings"], "{}", notes.body);
     assert_eq!(conversations(&owner).await.len(), 1);
+}
+
+/// The files in the business's media folder.
+fn media_files(h: &Harness, biz: &crate::common::Biz) -> usize {
+    std::fs::read_dir(h.dir.path().join("media").join(biz.id.to_string())).map_or(0, |d| d.count())
+}
+
+#[tokio::test]
+async fn one_chat_imported_into_two_conversations_keeps_a_file_for_each() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let photo: Vec<u8> = (0..3_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let zip = ios_zip_export(&photo);
+    let side = json!({"business_participant": "Loja Azul"});
+    let first = run(&owner, "chat.zip", &zip, "chat", side.clone()).await;
+    assert_eq!(first["status"], "completed", "{first}");
+    // The same export again: nothing new, and no stray copy of the photo.
+    let again = run(&owner, "chat.zip", &zip, "chat", side.clone()).await;
+    assert_eq!(again["rows_skipped"], 4, "{again}");
+    assert_eq!(media_files(&h, &biz), 1);
+    // Filed by mistake under another customer too.
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Bia", "phone": "+5511912340000"}),
+        )
+        .await;
+    let other = lead.body["conversation_id"].as_str().unwrap().to_string();
+    let r = upload(
+        &owner,
+        "chat.zip",
+        &zip,
+        &[("kind", "chat"), ("conversation_id", &other)],
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    owner.put(&format!("/api/imports/{id}/mapping"), side).await;
+    owner
+        .post(&format!("/api/imports/{id}/start"), json!({}))
+        .await;
+    assert_eq!(until_finished(&owner, &id).await["rows_done"], 4);
+    assert_eq!(media_files(&h, &biz), 2);
+    // Erasing the first customer takes their copy only.
+    let first_conversation = first["conversation_id"].as_str().unwrap();
+    let contact = owner
+        .get(&format!("/api/conversations/{first_conversation}"))
+        .await
+        .body["contact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let erased = owner
+        .post(
+            &format!("/api/contacts/{contact}/erase"),
+            json!({"confirm": "ERASE"}),
+        )
+        .await;
+    assert!(erased.status < 300, "{}", erased.body);
+    let items = owner
+        .get(&format!("/api/conversations/{other}/messages"))
+        .await
+        .body["items"]
+        .clone();
+    let url = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["type"] == "image")
+        .and_then(|m| m["media"]["url"].as_str())
+        .expect("the photo")
+        .to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while media_files(&h, &biz) > 1 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(media_files(&h, &biz), 1);
+    let file = owner.http.get(h.url(&url)).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.bytes().await.unwrap().to_vec(), photo);
 }
