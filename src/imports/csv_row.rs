@@ -208,8 +208,8 @@ pub fn apply(
 }
 
 /// `duplicates: update` on a contact with a conversation: the row's labels
-/// join the conversation's, and its note becomes a private note by the
-/// importer. The conversation keeps its place in the inbox.
+/// join the conversation's (a change, like one made in the inbox), and its
+/// note becomes a private note by the importer.
 fn update_conversation(
     ctx: &mut WriteCtx,
     i: &Import,

@@ -213,12 +213,14 @@ async fn update_member(
         .store
         .write(move |ctx| {
             let mut m = Directory::new(ctx, &scope).member(id)?;
-            if !scope.manages_member(&m) {
+            let structural =
+                body.role.is_some() || body.team_id.is_some() || body.permissions.is_some();
+            // Everyone may set their own name; the rest is their managers'.
+            let own_name = m.id == scope.member_id && !structural;
+            if !scope.manages_member(&m) && !own_name {
                 return Err(ApiError::forbidden("You cannot edit this member"));
             }
             let before = m.clone();
-            let structural =
-                body.role.is_some() || body.team_id.is_some() || body.permissions.is_some();
             if structural && !scope.manages_teams() {
                 return Err(ApiError::forbidden(
                     "Only owners and team managers change roles, teams and permissions",

@@ -278,6 +278,29 @@ async fn a_person_in_two_businesses_keeps_the_name_they_chose() {
         .await;
     assert_eq!(role.status, 200, "{}", role.body);
     assert_eq!(role.body["role"], "lead");
+    // They rename themselves, everywhere at once.
+    let person = h.login(acme.member()).await;
+    let own = person
+        .patch(
+            &format!("/api/members/{}", acme.member_id),
+            json!({"name": "Maria Reis"}),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    let seen_in_beta = beta_owner.get("/api/members").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["id"] == in_beta.as_str() && m["name"] == "Maria Reis");
+    assert!(seen_in_beta);
+    // Their own role is still not theirs to change.
+    let promoted = person
+        .patch(
+            &format!("/api/members/{}", acme.member_id),
+            json!({"name": "Maria Reis", "role": "lead"}),
+        )
+        .await;
+    assert_eq!(promoted.status, 403, "{}", promoted.body);
     // A person alone in one business is renamed as before.
     let solo = acme_owner
         .patch(

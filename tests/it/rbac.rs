@@ -419,12 +419,20 @@ async fn every_route_answers_each_role_as_expected() {
             |w| json!({"name": "New", "email": format!("{}@x.test", tag(w)), "role": "member"}),
             [401, 201, 403, 201, 201],
         ),
+        // Everyone names themselves; their powers are their managers'.
         with_body(
             M::PATCH,
             "/api/members/{id}",
             format!("/api/members/{m}"),
             |_| json!({"name": "Renamed"}),
-            [401, 404, 403, 200, 200],
+            [401, 404, 200, 200, 200],
+        ),
+        with_body(
+            M::PATCH,
+            "/api/members/{id}",
+            format!("/api/members/{m}"),
+            |_| json!({"permissions": []}),
+            [401, 404, 403, 403, 200],
         ),
         with_body(
             M::PATCH,
