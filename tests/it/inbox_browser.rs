@@ -477,3 +477,41 @@ async fn an_owner_sets_a_weighted_pool_and_previews_who_gets_the_next_leads() {
     }
     let _ = b.client.clone().close().await;
 }
+
+#[tokio::test]
+async fn an_imported_group_chat_says_who_wrote_each_line() {
+    let Some(b) = browser::start(1280, 800).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Sunrise").await;
+    let owner = h.login(biz.owner()).await;
+    // The customer and her husband wrote to the shop in one group.
+    let chat = "12/30/23, 9:41 PM - Maria Silva: Is the sofa still available?\n\
+                12/30/23, 9:42 PM - Loja Azul: Yes! Blue or grey?\n\
+                12/30/23, 9:43 PM - João Silva: Grey, and can you deliver Saturday?\n";
+    let done = crate::imports::run(
+        &owner,
+        "chat.txt",
+        chat.as_bytes(),
+        "chat",
+        json!({"business_participant": "Loja Azul"}),
+    )
+    .await;
+    assert_eq!(done["rows_done"], 3, "{done}");
+    let conversation = done["conversation_id"].as_str().unwrap();
+    sign_in(&b, &h, biz.owner(), &format!("/inbox/{conversation}")).await;
+    until(&b, "[data-testid=\"message-author\"]", "the writers' names").await;
+    let names = b
+        .client
+        .find_all(Locator::Css("[data-testid=\"message-author\"]"))
+        .await
+        .unwrap();
+    let mut texts = Vec::new();
+    for n in names {
+        texts.push(n.text().await.unwrap());
+    }
+    assert_eq!(texts, ["Maria Silva", "João Silva"]);
+    b.screenshot("inbox-imported-group").await;
+    let _ = b.client.clone().close().await;
+}

@@ -74,7 +74,11 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, authorName
             highlighted && FLASH,
           )}
         >
-          {out && authorName && <p className="mb-0.5 text-[11px] font-semibold text-brand-700 dark:text-brand-300">{authorName}</p>}
+          {authorName && (
+            <p data-testid="message-author" className={clsx('mb-0.5 text-[11px] font-semibold', out ? 'text-brand-700 dark:text-brand-300' : 'text-muted')}>
+              {authorName}
+            </p>
+          )}
           {m.reply_to && <Quote quoted={quoted} />}
           <MessageContent m={m} />
           <span className="float-right mt-1 ml-3 flex items-center gap-1 text-[11px] leading-none opacity-70">

@@ -106,6 +106,17 @@ export function MessageList({ conversationId, members, onReply, target, onTarget
     jumpOldest.current = oldest;
   }, [ordered, focus, highlighted, centerOn, landed]);
 
+  // An imported group chat: more than one person wrote on the customer's side, so each line says who.
+  const groupImport = useMemo(() => {
+    const authors = new Set(ordered.filter((m) => m.direction === 'in' && m.details?.imported && m.details?.author).map((m) => m.details.author));
+    return authors.size > 1;
+  }, [ordered]);
+  const authorOf = (m: Message): string | null => {
+    if (m.author_id) return m.direction === 'out' ? (members.get(m.author_id)?.name ?? null) : null;
+    if (groupImport && m.direction === 'in' && typeof m.details?.author === 'string') return m.details.author;
+    return null;
+  };
+
   // read marker: when a new inbound message shows while the tab is visible and we are at the bottom
   const newestIn = useMemo(() => [...ordered].reverse().find((m) => m.direction === 'in')?.id, [ordered]);
   const readFor = useRef<string | undefined>(undefined);
@@ -179,7 +190,7 @@ export function MessageList({ conversationId, members, onReply, target, onTarget
               <MessageBubble
                 m={m}
                 quoted={m.reply_to ? (byWamid.get(m.reply_to) ?? null) : null}
-                authorName={m.author_id ? (members.get(m.author_id)?.name ?? null) : null}
+                authorName={authorOf(m)}
                 onReply={onReply}
                 onRetry={onRetry}
                 retrying={retry.isPending && retry.variables === m.id}
