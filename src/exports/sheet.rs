@@ -18,7 +18,9 @@ const IN_FLIGHT: usize = 2;
 /// A spreadsheet must not run what a customer typed as a formula; a phone
 /// number in E.164 (`+` and digits) is no formula and stays as it is.
 pub fn cell(s: &str) -> String {
-    let phone = s.len() > 1 && s[1..].bytes().all(|b| b.is_ascii_digit());
+    let phone = s
+        .strip_prefix('+')
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()));
     match s.chars().next() {
         Some('+') if phone => s.to_string(),
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
@@ -89,11 +91,34 @@ fn pump<F>(
                 return;
             }
         }
-        page = state
-            .store
-            .read()
-            .map_err(ApiError::from)
-            .and_then(|r| next(&r))
-            .and_then(|(rows, more)| Ok((encode(&rows)?, more)));
+        // A bug in a page's code must cut the transfer like any failure,
+        // not end it as if the file were whole.
+        page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            state
+                .store
+                .read()
+                .map_err(ApiError::from)
+                .and_then(|r| next(&r))
+                .and_then(|(rows, more)| Ok((encode(&rows)?, more)))
+        }))
+        .unwrap_or_else(|_| Err(ApiError::internal("an export page panicked")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_neutralised_and_everything_else_kept_whatever_its_first_letter() {
+        assert_eq!(cell("=1+1"), "'=1+1");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("-2"), "'-2");
+        assert_eq!(cell("+cmd"), "'+cmd");
+        assert_eq!(cell("+"), "'+");
+        assert_eq!(cell("+5511987654321"), "+5511987654321");
+        for kept in ["Ângela", "¿Cuánto cuesta?", "😀 oi", "É", ""] {
+            assert_eq!(cell(kept), kept);
+        }
     }
 }

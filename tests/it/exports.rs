@@ -340,3 +340,35 @@ async fn a_business_with_5000_conversations_exports_all_5000() {
         sheet.bytes.len()
     );
 }
+
+#[tokio::test]
+async fn names_and_messages_starting_with_an_accent_or_emoji_export_whole() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    for (name, phone) in [
+        ("Ângela Souza", "+55 11 91111-0001"),
+        ("Émerson Lima", "+55 11 91111-0002"),
+        ("😀 Bia", "+55 11 91111-0003"),
+    ] {
+        lead(&owner, name, phone, biz.member_id).await;
+    }
+    h.register_number(&owner, "PN-E").await;
+    h.webhook(&text(
+        "PN-E",
+        "5491155550000",
+        "Ñandú",
+        "wamid.E1",
+        "¿Cuánto cuesta?",
+    ))
+    .await;
+    for path in ["/api/exports/conversations.csv", "/api/exports/leads.csv"] {
+        let sheet = download(&owner, path).await;
+        assert_eq!(sheet.status, 200);
+        assert_eq!(sheet.rows().len(), 5, "{path}: a header and four rows");
+        let text = String::from_utf8(sheet.bytes.clone()).unwrap();
+        for whole in ["Ângela Souza", "Émerson Lima", "😀 Bia", "Ñandú"] {
+            assert!(text.contains(whole), "{path}: {whole} in {text}");
+        }
+    }
+}

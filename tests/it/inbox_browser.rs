@@ -129,7 +129,17 @@ async fn a_customer_in_the_simulator_and_a_member_in_the_inbox_talk_live() {
     // The member answers with Enter; the phone shows it, the inbox shows read ticks.
     let composer = member_tab.el("composer-input").await;
     composer
-        .send_keys("Hello Carla! How can I help? 🚗")
+        .send_keys("Hello Carla! How can I help? ")
+        .await
+        .unwrap();
+    // ChromeDriver types only the Basic Multilingual Plane: the emoji is
+    // inserted as a paste or an emoji picker would.
+    member_tab
+        .client
+        .execute(
+            "document.execCommand('insertText', false, arguments[0])",
+            vec![json!("🚗")],
+        )
         .await
         .unwrap();
     composer.send_keys("\u{E007}").await.unwrap();
@@ -146,7 +156,7 @@ async fn a_customer_in_the_simulator_and_a_member_in_the_inbox_talk_live() {
         .await
         .unwrap();
     assert!(
-        on_phone.contains("Hello Carla! How can I help?"),
+        on_phone.contains("Hello Carla! How can I help? 🚗"),
         "{on_phone}"
     );
     until(
