@@ -126,6 +126,30 @@ impl LoginLimiter {
     }
 }
 
+/// A password check outside the login form (accepting an invitation with an
+/// existing account, changing one's password) counts against the same limits
+/// as the login: otherwise it is an unthrottled way to guess the password.
+pub async fn verify_password(
+    req: &actix_web::HttpRequest,
+    state: &crate::http::AppState,
+    account: &str,
+    password: String,
+    hash: Option<String>,
+) -> crate::error::ApiResult<bool> {
+    let ip = crate::http::client_ip::client_ip(req, &state.trusted_proxies);
+    let account = super::users::normalize_email(account);
+    if let Some(wait) = state.limiter.check(ip, &account) {
+        return Err(crate::error::ApiError::rate_limited(wait));
+    }
+    let ok = super::password::verify_async(password, hash).await?;
+    if ok {
+        state.limiter.succeeded(&account);
+    } else {
+        state.limiter.failed(ip, &account);
+    }
+    Ok(ok)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -391,8 +391,14 @@ async fn change_password(
     if let Err(why) = password::check_len(&body.new_password) {
         return Err(ApiError::field("new_password", why));
     }
-    let ok =
-        password::verify_async(body.current_password, actor.user.password_hash.clone()).await?;
+    let ok = super::ratelimit::verify_password(
+        &req,
+        &state,
+        &actor.user.email,
+        body.current_password,
+        actor.user.password_hash.clone(),
+    )
+    .await?;
     if !ok {
         return Err(ApiError::new(
             Code::InvalidCredentials,

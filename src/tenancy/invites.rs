@@ -376,7 +376,15 @@ async fn accept(
         .ok_or_else(invalid)?;
     // Someone who has an account already proves it with their own password.
     if let Some(u) = users::by_email(&read, &invite.email)? {
-        if !password::verify_async(body.password.clone(), u.password_hash.clone()).await? {
+        let ok = crate::auth::ratelimit::verify_password(
+            &req,
+            &state,
+            &u.email,
+            body.password.clone(),
+            u.password_hash.clone(),
+        )
+        .await?;
+        if !ok {
             return Err(ApiError::new(
                 Code::InvalidCredentials,
                 "You already have an account: use its password",

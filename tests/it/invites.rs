@@ -311,3 +311,69 @@ async fn a_person_in_two_businesses_keeps_the_name_they_chose() {
     assert_eq!(solo.status, 200, "{}", solo.body);
     assert_eq!(solo.body["name"], "Renamed");
 }
+
+#[tokio::test]
+async fn an_invitation_is_no_way_to_guess_an_existing_accounts_password() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url.clone();
+    let h = Harness::start_with(move |c| {
+        c.smtp.url = url;
+        c.server.public_url = "https://leads.acme.test".into();
+        c.auth.login_max_failures_per_account = 3;
+    });
+    let victim = h.new_business("Victim").await;
+    let rival = h.new_business("Rival").await;
+    let rival_owner = h.login(rival.owner()).await;
+    let r = rival_owner
+        .post(
+            "/api/invites",
+            json!({"email": victim.owner(), "role": "member"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let token = token_in(&sink, victim.owner(), 1, "invite").await;
+    let guesser = h.client();
+    for guess in ["12345678", "password", "qwerty12"] {
+        let r = guesser
+            .post(
+                "/api/invites/accept",
+                json!({"token": token, "name": "x", "password": guess}),
+            )
+            .await;
+        assert_eq!(r.body["error"]["code"], "invalid_credentials", "{}", r.body);
+    }
+    // Locked out like a login, even for the right password.
+    let r = guesser
+        .post(
+            "/api/invites/accept",
+            json!({"token": token, "name": "x", "password": crate::common::PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    let login = guesser
+        .post(
+            "/api/auth/login",
+            json!({"email": victim.owner(), "password": crate::common::PASSWORD}),
+        )
+        .await;
+    assert_eq!(login.status, 429, "{}", login.body);
+
+    // The current-password check of a signed-in session counts too.
+    let member = h.login(rival.member()).await;
+    for _ in 0..3 {
+        let r = member
+            .post(
+                "/api/auth/password",
+                json!({"current_password": "wrong-guess-1", "new_password": "another-password-9"}),
+            )
+            .await;
+        assert_eq!(r.body["error"]["code"], "invalid_credentials", "{}", r.body);
+    }
+    let r = member
+        .post(
+            "/api/auth/password",
+            json!({"current_password": crate::common::PASSWORD, "new_password": "another-password-9"}),
+        )
+        .await;
+    assert_eq!(r.status, 429, "{}", r.body);
+}
