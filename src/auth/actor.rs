@@ -58,7 +58,9 @@ pub struct MemberActor {
     pub support: Option<Visit>,
 }
 
-fn bearer(req: &HttpRequest) -> Option<&str> {
+/// The token of an `Authorization: Bearer …` header: the one credential a
+/// request is then judged by (the session cookie is not looked at).
+pub(crate) fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req.headers().get("Authorization")?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())

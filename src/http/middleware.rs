@@ -113,7 +113,9 @@ const CSRF_EXEMPT: &[&str] = &[
 
 fn needs_csrf(req: &ServiceRequest) -> bool {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let bearer = req.headers().contains_key("Authorization");
+    // Only a bearer token replaces the cookie; any other Authorization
+    // header leaves the request judged by its cookie, so it needs the token.
+    let bearer = crate::auth::actor::bearer(req.request()).is_some();
     !safe
         && !bearer
         && req.path().starts_with("/api/")

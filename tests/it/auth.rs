@@ -252,6 +252,19 @@ async fn cookie_writes_need_the_csrf_header() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 403);
+    // An Authorization header that is no bearer token changes nothing: the
+    // cookie still signs the request, so the header is still needed.
+    for authorization in ["Basic b3duZXI6cHc=", "", "Bearer"] {
+        let sneaky = c
+            .http
+            .post(format!("{}/api/teams", h.base))
+            .header("Authorization", authorization)
+            .json(&json!({"name": "Sneaky"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sneaky.status(), 403, "{authorization:?}");
+    }
     c.send_csrf = true;
     assert_eq!(
         c.post("/api/teams", json!({"name": "With header"}))
