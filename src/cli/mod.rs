@@ -150,7 +150,17 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version print as clap writes them; a usage error is one line.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let rendered = e.to_string();
+            let first = rendered.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{first} (see --help)");
+            return 2;
+        }
+    };
     if matches!(cli.command, Command::Serve { .. }) {
         crate::release_freed_memory_promptly();
     }
@@ -195,11 +205,11 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                 owner_password,
                 admin,
             } => {
-                let hash = password_hash(owner_password, "Owner password", true)?;
+                let (hash, generated) = password_hash(owner_password, "Owner password", true)?;
                 let owner_name = owner_name.unwrap_or_else(|| {
                     owner_email.split('@').next().unwrap_or("Owner").to_string()
                 });
-                op(
+                let created = op(
                     &config,
                     Op::TenantCreate {
                         name,
@@ -208,7 +218,8 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                         owner_password_hash: hash,
                         admin,
                     },
-                )
+                );
+                tell_generated(created, generated)
             }
             TenantCommand::List => op(&config, Op::TenantList),
         },
@@ -224,8 +235,8 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                 if role.is_some() && business.is_none() {
                     return Err("--role needs --business".into());
                 }
-                let hash = password_hash(password, "Password", false)?;
-                op(
+                let (hash, generated) = password_hash(password, "Password", false)?;
+                let created = op(
                     &config,
                     Op::UserCreate {
                         email,
@@ -235,23 +246,25 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                         role,
                         admin,
                     },
-                )
+                );
+                tell_generated(created, generated)
             }
             UserCommand::List { business } => op(&config, Op::UserList { business }),
             UserCommand::ResetPassword { email, password } => {
-                let hash = password_hash(password, "New password", true)?
-                    .ok_or("a password is required")?;
-                op(
+                let (hash, generated) = password_hash(password, "New password", true)?;
+                let reset = op(
                     &config,
                     Op::ResetPassword {
                         email,
-                        password_hash: hash,
+                        password_hash: hash.ok_or("a password is required")?,
                     },
-                )
+                );
+                tell_generated(reset, generated)
             }
         },
         Command::Backup { out } => {
             let out = std::path::absolute(&out).map_err(|e| e.to_string())?;
+            refuse_data_folder(&out, &config.server.data_dir)?;
             op(&config, Op::Backup { out })
         }
         Command::Restore { from, force } => {
@@ -300,37 +313,73 @@ fn run(command: Command, config: Config) -> Result<(), String> {
     }
 }
 
+/// A password made up for the operator is shown only once the command that
+/// sets it has succeeded.
+fn tell_generated(done: Result<(), String>, generated: Option<String>) -> Result<(), String> {
+    done?;
+    if let Some(p) = generated {
+        eprintln!("generated password: {p}");
+    }
+    Ok(())
+}
+
 /// Hashes a password given on the command line, asks for one on a terminal,
-/// or (when `required` and there is no terminal) makes one up and prints it.
+/// or (when `required` and there is no terminal) makes one up, returned
+/// beside the hash for `tell_generated`.
 fn password_hash(
     given: Option<String>,
     prompt: &str,
     required: bool,
-) -> Result<Option<String>, String> {
-    let plain = match given {
-        Some(p) => Some(p),
+) -> Result<(Option<String>, Option<String>), String> {
+    let (plain, generated) = match given {
+        Some(p) => (Some(p), None),
         None if std::io::stdin().is_terminal() => {
             let p = rpassword::prompt_password(format!("{prompt}: ")).map_err(|e| e.to_string())?;
-            Some(p)
+            (Some(p), None)
         }
         None if required => {
             let p = crate::auth::session::random_token(8);
-            eprintln!("generated password: {p}");
-            Some(p)
+            (Some(p.clone()), Some(p))
+        }
+        None => (None, None),
+    };
+    let hash = match plain {
+        Some(p) => {
+            password::check_len(&p).map_err(|why| format!("password {why}"))?;
+            Some(password::hash(&p).map_err(|e| e.message)?)
         }
         None => None,
     };
-    match plain {
-        Some(p) => {
-            password::check_len(&p).map_err(|why| format!("password {why}"))?;
-            password::hash(&p).map(Some).map_err(|e| e.message)
-        }
-        None => Ok(None),
-    }
+    Ok((hash, generated))
 }
 
 /// Runs an operation on the store directly, or through the running server.
+/// A backup written straight into the data folder would replace the live
+/// store (or its keyring) under a running server: it goes anywhere else,
+/// a subfolder included.
+fn refuse_data_folder(out: &std::path::Path, data_dir: &std::path::Path) -> Result<(), String> {
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+    let folder = out.parent().and_then(canonical);
+    if folder.is_some() && folder == canonical(data_dir) {
+        return Err(format!(
+            "{} is inside the data folder itself; write the backup elsewhere",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
 fn op(config: &Config, op: Op) -> Result<(), String> {
+    // Only the commands that set a business up may start an empty store: a
+    // mistyped --data-dir must not read (or back up) a fresh, empty one.
+    let creates = matches!(op, Op::TenantCreate { .. } | Op::UserCreate { .. });
+    let dir = &config.server.data_dir;
+    if !creates && !dir.join(crate::store::DB_FILE).exists() {
+        return Err(format!(
+            "no wafunnel store in {} (is --data-dir right?)",
+            dir.display()
+        ));
+    }
     let output = match server::open_store(config, Metrics::default()) {
         Ok(store) => {
             let result = ops::execute(&store, None, op);

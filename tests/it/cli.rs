@@ -478,3 +478,68 @@ fn an_operator_imports_a_csv_of_leads_from_the_command_line() {
     let check = wafunnel(d, &["check"]);
     assert!(check.status.success(), "{}", stdout(&check));
 }
+
+#[test]
+fn a_mistyped_data_folder_or_command_fails_in_one_line_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("dta");
+    for args in [
+        &["check"][..],
+        &["tenant", "list"],
+        &["reindex"],
+        &["backup", "--out", "/tmp/never-written.redb"],
+        &["user", "reset-password", "--email", "a@b.test"],
+    ] {
+        let o = wafunnel(&missing, args);
+        assert!(!o.status.success(), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("no wafunnel store"), "{args:?}: {err}");
+        assert!(!err.contains("generated password"), "{args:?}: {err}");
+    }
+    assert!(!missing.join("wafunnel.redb").exists());
+    assert!(!Path::new("/tmp/never-written.redb").exists());
+
+    let o = wafunnel(dir.path(), &["tenant", "list", "--frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+    let help = wafunnel(dir.path(), &["backup", "--help"]);
+    assert!(help.status.success());
+    assert!(stdout(&help).contains("--out"));
+}
+
+#[test]
+fn a_backup_is_never_written_over_the_store_it_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let created = wafunnel(
+        d,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Acme",
+            "--owner-email",
+            "boss@acme.test",
+            "--owner-password",
+            "long-password",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let before = std::fs::read(d.join("wafunnel.redb")).unwrap();
+    let live = d.join("wafunnel.redb");
+    let o = wafunnel(d, &["backup", "--out", live.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("inside the data folder"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&live).unwrap(), before);
+    // A subfolder of it is fine.
+    let kept = d.join("backups").join("nightly.redb");
+    std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+    let o = wafunnel(d, &["backup", "--out", kept.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(kept.exists());
+}
