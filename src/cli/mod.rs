@@ -268,6 +268,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             op(&config, Op::Backup { out })
         }
         Command::Restore { from, force } => {
+            verify_backup(&config, &from)?;
             let report =
                 backup::restore(&from, &config.server.data_dir, force).map_err(|e| match e {
                     StoreError::Locked => {
@@ -354,6 +355,42 @@ fn password_hash(
 }
 
 /// Runs an operation on the store directly, or through the running server.
+/// A backup is checked whole, on a copy, before it replaces anything: a
+/// damaged file (even one redb itself chokes on) is refused with the reason,
+/// never put in place for `check` to find broken afterwards.
+fn verify_backup(config: &Config, from: &std::path::Path) -> Result<(), String> {
+    let scratch = tempfile::tempdir().map_err(|e| format!("a scratch folder: {e}"))?;
+    std::fs::copy(from, scratch.path().join(crate::store::DB_FILE))
+        .map_err(|e| format!("{}: {e}", from.display()))?;
+    let mut probe = config.clone();
+    probe.server.data_dir = scratch.path().to_path_buf();
+    // A panic inside the store's code reads as the file's damage, in one line.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let checked = std::panic::catch_unwind(|| -> Result<Vec<String>, String> {
+        let store = server::open_store(&probe, Metrics::default()).map_err(|e| e.to_string())?;
+        let read = store.read().map_err(|e| e.to_string())?;
+        let report =
+            crate::store::check::run(&read, store.tables(), &crate::schema::index_checks())
+                .map_err(|e| e.to_string())?;
+        drop(read);
+        store.shutdown();
+        Ok(report.problems)
+    });
+    std::panic::set_hook(hook);
+    let refuse = |why: String| format!("{} is not a sound wafunnel backup: {why}", from.display());
+    match checked {
+        Ok(Ok(problems)) if problems.is_empty() => Ok(()),
+        Ok(Ok(problems)) => Err(refuse(format!(
+            "{} problems, the first: {}",
+            problems.len(),
+            problems[0]
+        ))),
+        Ok(Err(e)) => Err(refuse(e)),
+        Err(_) => Err(refuse("the file is damaged".into())),
+    }
+}
+
 /// A backup written straight into the data folder would replace the live
 /// store (or its keyring) under a running server: it goes anywhere else,
 /// a subfolder included.

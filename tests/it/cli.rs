@@ -543,3 +543,56 @@ fn a_backup_is_never_written_over_the_store_it_copies() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(kept.exists());
 }
+
+#[test]
+fn a_damaged_backup_is_refused_in_one_line_and_the_store_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let created = wafunnel(
+        d,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Acme",
+            "--owner-email",
+            "boss@acme.test",
+            "--owner-password",
+            "long-password",
+        ],
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let good = elsewhere.path().join("good.redb");
+    let o = wafunnel(d, &["backup", "--out", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&good).unwrap();
+    let before = std::fs::read(d.join("wafunnel.redb")).unwrap();
+    // Cut short, overwritten in the middle, and not a store at all.
+    let mut scribbled = bytes.clone();
+    let (middle, len) = (scribbled.len() / 2, scribbled.len());
+    scribbled[middle..(middle + 4096).min(len)].fill(0xA5);
+    let damaged = [
+        ("cut.redb", bytes[..bytes.len() / 3].to_vec()),
+        ("scribbled.redb", scribbled),
+        ("text.redb", b"name,phone\nAna,+5511900000001\n".to_vec()),
+    ];
+    for (name, content) in damaged {
+        let path = elsewhere.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let o = wafunnel(d, &["restore", "--from", path.to_str().unwrap(), "--force"]);
+        assert!(!o.status.success(), "{name} was restored");
+        assert_ne!(o.status.code(), Some(101), "{name}: a panic");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+        assert_eq!(
+            std::fs::read(d.join("wafunnel.redb")).unwrap(),
+            before,
+            "{name}"
+        );
+    }
+    let check = wafunnel(d, &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let o = wafunnel(d, &["restore", "--from", good.to_str().unwrap(), "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
