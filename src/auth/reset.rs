@@ -34,6 +34,26 @@ pub const TABLES: &[TableSpec] = &[TableSpec {
 
 const TTL_MS: i64 = 3_600_000;
 
+/// A new password (by link, by the old one, by an operator) voids every
+/// other link the user was sent: an old mail must not reset it again.
+/// Expired links of anyone go in the same pass; the table holds only the
+/// last hour's requests, so the scan is short.
+pub fn forget_all_for(
+    ctx: &mut crate::store::WriteCtx,
+    user: UserId,
+) -> Result<(), crate::store::StoreError> {
+    let now = now_ms();
+    let stale: Vec<Vec<u8>> = store::scan::<ResetToken, _>(ctx, RESETS, &[], None, usize::MAX)?
+        .into_iter()
+        .filter(|(_, t)| t.user_id == user || t.expires_at <= now)
+        .map(|(k, _)| k)
+        .collect();
+    for k in stale {
+        ctx.delete(RESETS, &k)?;
+    }
+    Ok(())
+}
+
 pub fn routes(r: &mut Routes) {
     r.post("/api/auth/forgot", forgot)
         .post("/api/auth/reset", reset);

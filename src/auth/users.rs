@@ -137,6 +137,7 @@ pub fn set_password(ctx: &mut WriteCtx, id: UserId, hash: &str) -> ApiResult<Use
     user.password_hash = Some(hash.to_string());
     user.token_version = user.token_version.wrapping_add(1);
     save(ctx, &user)?;
+    super::reset::forget_all_for(ctx, id)?;
     Ok(user)
 }
 

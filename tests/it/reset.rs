@@ -143,3 +143,50 @@ async fn without_smtp_mail_is_kept_for_owners_and_reset_links_for_nobody() {
     let member = h.login(biz.member()).await;
     assert_eq!(member.get("/api/mail/outbox").await.status, 403);
 }
+
+#[tokio::test]
+async fn a_new_password_voids_every_older_reset_link() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url.clone();
+    let h = Harness::start_with(move |c| {
+        c.smtp.url = url;
+        c.server.public_url = "https://leads.acme.test".into();
+    });
+    let biz = h.new_business("Acme").await;
+    let anon = h.client();
+    let forgot = || anon.post("/api/auth/forgot", json!({"email": biz.member()}));
+    assert_eq!(forgot().await.status, 202);
+    assert_eq!(forgot().await.status, 202);
+    let first = crate::invites::token_in(&sink, biz.member(), 1, "reset").await;
+    let second = crate::invites::token_in(&sink, biz.member(), 2, "reset").await;
+    let reset = |token: String, password: &'static str| {
+        anon.post(
+            "/api/auth/reset",
+            json!({"token": token, "password": password}),
+        )
+    };
+    assert_eq!(reset(second, "new-password-one").await.status, 200);
+    let late = reset(first, "new-password-two").await;
+    assert_eq!(late.status, 400, "the older mail is void: {}", late.body);
+
+    // A link mailed before the user changed their password themselves dies too.
+    assert_eq!(forgot().await.status, 202);
+    let third = crate::invites::token_in(&sink, biz.member(), 3, "reset").await;
+    let mut member = h.client();
+    let login = member
+        .post(
+            "/api/auth/login",
+            json!({"email": biz.member(), "password": "new-password-one"}),
+        )
+        .await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    member.send_csrf = true;
+    let changed = member
+        .post(
+            "/api/auth/password",
+            json!({"current_password": "new-password-one", "new_password": "new-password-three"}),
+        )
+        .await;
+    assert_eq!(changed.status, 204, "{}", changed.body);
+    assert_eq!(reset(third, "new-password-four").await.status, 400);
+}
