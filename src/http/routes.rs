@@ -37,7 +37,15 @@ impl Routes {
             handler: std::any::type_name::<F>(),
             extractors: std::any::type_name::<Args>(),
         });
-        let route = web::method(method.clone()).to(handler);
+        // Every GET answers HEAD too (monitors and proxies probe that way);
+        // actix leaves the body out of a HEAD answer.
+        let route = if method == Method::GET {
+            web::route()
+                .guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+                .to(handler)
+        } else {
+            web::method(method.clone()).to(handler)
+        };
         self.resources
             .entry(path)
             .or_default()

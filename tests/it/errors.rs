@@ -120,6 +120,12 @@ async fn health_readiness_and_metrics() {
     let c = h.client();
     assert_eq!(c.get("/healthz").await.body, json!({"status": "ok"}));
     assert_eq!(c.get("/readyz").await.status, 200);
+    // Monitors probe with HEAD: the GET's status, no body.
+    for path in ["/healthz", "/readyz"] {
+        let head = c.http.head(h.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), 200, "{path}");
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
     c.get("/api/setup").await;
     let text = reqwest::get(h.url("/metrics"))
         .await
