@@ -311,6 +311,13 @@ async fn resend(
             "This invitation was already accepted",
         ));
     }
+    // Revoking is the DELETE of an invitation: it stays gone.
+    if i.revoked {
+        return Err(ApiError::new(
+            Code::Conflict,
+            "This invitation was revoked; send a new one",
+        ));
+    }
     let (st, name) = (state.clone(), actor.business.name.clone());
     let note = Note::new(
         Action::InviteResent,
@@ -326,7 +333,6 @@ async fn resend(
         .store
         .write(move |ctx| {
             let mut i = i.clone();
-            i.revoked = false;
             send(ctx, &st, &name, &mut i)?;
             audit::record(ctx, &origin, &note)?;
             Ok(i)

@@ -204,6 +204,14 @@ async fn members_cannot_invite_leads_invite_to_their_team_and_revoked_links_die(
         404,
         "revoked already"
     );
+    let resent = owner
+        .post(&format!("/api/invites/{id}/resend"), json!({}))
+        .await;
+    assert_eq!(
+        resent.status, 409,
+        "a revoked link stays dead: {}",
+        resent.body
+    );
     let list = owner.get("/api/invites").await;
     assert_eq!(list.body["items"][0]["status"], "revoked");
     let outbox = owner.get("/api/mail/outbox").await;
