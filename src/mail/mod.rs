@@ -212,6 +212,16 @@ pub fn handler(store: Store, url: String, from: String) -> Handler {
             };
             let result = deliver(&url, &from, &mail).await;
             let last_try = job.attempts + 1 >= job.max_attempts;
+            // The operator learns of a broken SMTP setup from the log, not
+            // only from an owner reading the outbox.
+            if let Err((retry, e)) = &result {
+                let attempt = job.attempts + 1;
+                if *retry && !last_try {
+                    tracing::warn!(mail = %mail.id, attempt, "mail not delivered yet, will retry: {e}");
+                } else {
+                    tracing::error!(mail = %mail.id, attempt, "mail not delivered, given up: {e}");
+                }
+            }
             let (state, error, outcome) = match result {
                 Ok(()) => (MailState::Sent, None, Outcome::Done),
                 Err((true, e)) if !last_try => {
