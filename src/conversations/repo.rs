@@ -491,8 +491,16 @@ pub fn mark_seen(ctx: &mut WriteCtx, c: &Conversation, m: MemberId) -> Result<()
     )
 }
 
+/// Stores a note and tells the search index, whoever wrote it (the notes
+/// route, a lead's note, an import row).
 pub fn add_note(ctx: &mut WriteCtx, b: BusinessId, n: &Note) -> Result<(), StoreError> {
-    ctx.put(NOTES, &message_key(b, n.conversation_id, n.id), n)
+    ctx.put(NOTES, &message_key(b, n.conversation_id, n.id), n)?;
+    ctx.emit(crate::events::Event::new(
+        Some(b),
+        "index.note",
+        serde_json::json!({"conversation_id": n.conversation_id, "note_id": n.id}),
+    ));
+    Ok(())
 }
 
 pub fn notes<R: Reader + ?Sized>(

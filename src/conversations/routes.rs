@@ -441,11 +441,6 @@ async fn add_note(
                 created_at: now_ms(),
             };
             repo::add_note(ctx, c.business_id, &note)?;
-            ctx.emit(crate::events::Event::new(
-                Some(c.business_id),
-                "index.note",
-                json!({"conversation_id": c.id, "note_id": note.id}),
-            ));
             Ok(note)
         })
         .await?;

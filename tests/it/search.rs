@@ -201,6 +201,31 @@ async fn notes_labels_and_newest_first_ordering() {
         .collect();
     assert_eq!(ids.len(), 2, "{page}");
     assert_eq!(ids.last(), Some(&target));
+    // A note typed with a new lead, or with a lead for a known customer, is
+    // as findable as one added in the thread.
+    let walk_in = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Clara", "phone": "+5511911110002", "note": "quer azulejos"}),
+        )
+        .await;
+    assert_eq!(walk_in.status, 201, "{}", walk_in.body);
+    let again = owner
+        .post(
+            "/api/leads",
+            json!({"phone": "+5511911110001", "note": "voltou pela vitrine"}),
+        )
+        .await;
+    assert!(again.status < 300, "{}", again.body);
+    for (q, conversation) in [
+        ("azulejos", walk_in.body["conversation_id"].clone()),
+        ("vitrine", json!(conversation)),
+    ] {
+        let hits = found_within(&owner, q, Duration::from_secs(3)).await;
+        assert_eq!(hits.len(), 1, "{q}: {hits:?}");
+        assert_eq!(hits[0]["note"], true, "{q}");
+        assert_eq!(hits[0]["conversation_id"], conversation, "{q}");
+    }
 }
 
 #[tokio::test]
