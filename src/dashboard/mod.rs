@@ -31,6 +31,9 @@ const OPEN: Tbl = TableDefinition::new("dash_open");
 const ANSWERED: Tbl = TableDefinition::new("dash_answered");
 /// (business, conversation) → (): its first lead is credited to a member.
 const CREDITED: Tbl = TableDefinition::new("dash_credited");
+/// (business, conversation) → (): it was counted as won (once, whatever
+/// its label does afterwards).
+const WON: Tbl = TableDefinition::new("dash_won");
 /// (business, flag) → (): facts about a business ("won" labels in use, counters backfilled).
 const FLAGS: Tbl = TableDefinition::new("dash_flags");
 
@@ -61,6 +64,10 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         def: CREDITED,
+        verify: store::verify_empty,
+    },
+    TableSpec {
+        def: WON,
         verify: store::verify_empty,
     },
     TableSpec {

@@ -3,7 +3,7 @@
 //! exactly as durable as the conversations they count.
 use super::{
     answered_key, bucket_prefix, flag_key, histogram::Histogram, is_won_label, member_bytes, Grain,
-    Metric, ANSWERED, CREDITED, FLAGS, GRAINS, OPEN,
+    Metric, ANSWERED, CREDITED, FLAGS, GRAINS, OPEN, WON,
 };
 use crate::{
     conversations::model::{Conversation, Source, Status},
@@ -183,10 +183,18 @@ pub fn conversation_erased(ctx: &mut WriteCtx, c: &Conversation) -> Result<(), S
     let key = answered_key(c.business_id, c.id);
     ctx.delete(ANSWERED, &key)?;
     ctx.delete(CREDITED, &key)?;
+    ctx.delete(WON, &key)?;
     Ok(())
 }
 
+/// A sale is counted once per conversation: taking the label off and putting
+/// it back (or a second won label) is no second sale.
 fn won(ctx: &mut WriteCtx, c: &Conversation, at: i64) -> Result<(), StoreError> {
+    let key = answered_key(c.business_id, c.id);
+    if ctx.get_raw(WON, &key)?.is_some() {
+        return Ok(());
+    }
+    ctx.put_raw(WON, &key, &[])?;
     count(ctx, c.business_id, at, Metric::Won, c.source, c.assignee_id)?;
     ctx.put_raw(FLAGS, &flag_key(c.business_id, "won"), &[])
 }

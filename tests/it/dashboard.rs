@@ -107,6 +107,16 @@ async fn the_dashboard_counts_the_seeded_funnel_within_each_roles_scope() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // The label taken off by mistake and put back: still one sale.
+    for labels in [json!([]), json!(["Won"])] {
+        let r = member
+            .patch(
+                &format!("/api/conversations/{}", id("Bia")),
+                json!({ "labels": labels }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
     let due = (chrono::Utc::now() + chrono::Duration::milliseconds(300)).to_rfc3339();
     member
         .post(
