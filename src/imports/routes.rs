@@ -180,8 +180,10 @@ async fn errors_csv(
     let mut out = csv::WriterBuilder::new()
         .flexible(true)
         .from_writer(Vec::new());
+    // What the customer typed opens in Excel as text, never as a formula;
+    // the BOM keeps its accents (a re-import reads both back).
     let write = |w: &mut csv::Writer<Vec<u8>>, cells: Vec<String>| {
-        w.write_record(&cells)
+        w.write_record(cells.iter().map(|c| crate::exports::sheet::cell(c)))
             .map_err(|e| ApiError::internal(e.to_string()))
     };
     let mut head = headers.clone();
@@ -205,9 +207,11 @@ async fn errors_csv(
             write(&mut out, cells)?;
         }
     }
-    let body = out
-        .into_inner()
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend(
+        out.into_inner()
+            .map_err(|e| ApiError::internal(e.to_string()))?,
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

@@ -212,7 +212,7 @@ async fn excels_sep_line_names_the_delimiter_and_is_no_row() {
     let csv = "sep=;\r\n\
                Name;Phone;Notes\r\n\
                Ana;+5511900000001;wants a, b, c\r\n\
-               Bia;123;call back, later\r\n";
+               Bia;123;=HYPERLINK(\"http://x.test\")\r\n";
     let r = upload(&owner, "leads.csv", csv.as_bytes(), &[("kind", "csv")]).await;
     let id = r.body["id"].as_str().unwrap().to_string();
     let p = owner.get(&format!("/api/imports/{id}/preview")).await;
@@ -232,11 +232,12 @@ async fn excels_sep_line_names_the_delimiter_and_is_no_row() {
         "{done}"
     );
     let errors = done["errors"].as_str().unwrap();
-    // Bia is the file's fourth line.
+    // Bia is the file's fourth line; what she typed opens as text.
     assert!(
         errors.contains("Bia") && errors.contains("row 4"),
         "{errors}"
     );
+    assert!(errors.contains("'=HYPERLINK"), "{errors}");
     let all = conversations(&owner).await;
     assert_eq!(all.len(), 1, "{all:?}");
     assert_eq!(all[0]["contact"]["name"], "Ana", "{all:?}");
