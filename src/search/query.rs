@@ -106,6 +106,8 @@ pub enum Sort {
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub loose: Vec<String>,
+    /// Words after `NOT` or a leading `-`: a hit must not hold them.
+    pub excluded: Vec<String>,
     pub phrases: Vec<Vec<String>>,
     pub phone: Option<String>,
 }
@@ -122,7 +124,13 @@ pub fn parse(q: &str) -> Parsed {
         ..Parsed::default()
     };
     for (i, part) in q.split('"').enumerate() {
-        let words = tokens(part);
+        let words = if i % 2 == 1 {
+            tokens(part)
+        } else {
+            let (kept, excluded) = without_operators(part);
+            p.excluded.extend(tokens(&excluded));
+            tokens(&kept)
+        };
         // Odd parts sit between quotes (an unclosed quote runs to the end).
         if i % 2 == 1 && words.len() > 1 {
             p.phrases.push(words);
@@ -133,8 +141,43 @@ pub fn parse(q: &str) -> Parsed {
     // Each word is a term-dictionary walk (fuzzy, prefix): a pasted paragraph
     // must not cost a hundred of them.
     p.loose.truncate(MAX_WORDS);
+    p.excluded.truncate(MAX_WORDS);
     p.phrases.truncate(MAX_WORDS / 4);
     p
+}
+
+/// What people type out of habit from other search boxes: `AND`/`OR`
+/// (every word is required anyway), `field:` qualifiers, and `NOT word` or
+/// `-word` to leave a word out. Left in, each operator became a word no
+/// message holds, and the search found nothing. Returns the words kept and
+/// the words to exclude.
+fn without_operators(part: &str) -> (String, String) {
+    let (mut kept, mut excluded) = (Vec::new(), Vec::new());
+    let mut negate = false;
+    for w in part.split_whitespace() {
+        if matches!(w, "AND" | "OR" | "&&" | "||") {
+            continue;
+        }
+        if w == "NOT" {
+            negate = true;
+            continue;
+        }
+        let w = match w.split_once(':') {
+            Some((field, rest))
+                if !field.is_empty()
+                    && field.chars().all(|c| c.is_ascii_alphabetic() || c == '_') =>
+            {
+                rest
+            }
+            _ => w,
+        };
+        match w.strip_prefix('-').filter(|rest| !rest.is_empty()) {
+            Some(rest) if !rest.starts_with(|c: char| c.is_ascii_digit()) => excluded.push(rest),
+            _ if std::mem::take(&mut negate) => excluded.push(w),
+            _ => kept.push(w),
+        }
+    }
+    (kept.join(" "), excluded.join(" "))
 }
 
 pub struct Request<'a> {
@@ -181,6 +224,17 @@ fn all_of(clauses: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
+/// `all_of`, leaving out what holds any excluded word in `field`.
+fn all_of_but(clauses: Vec<Box<dyn Query>>, field: Field, excluded: &[String]) -> Box<dyn Query> {
+    let mut occurs: Vec<(Occur, Box<dyn Query>)> =
+        clauses.into_iter().map(|q| (Occur::Must, q)).collect();
+    for w in excluded {
+        let term = TermQuery::new(Term::from_field_text(field, w), IndexRecordOption::Basic);
+        occurs.push((Occur::MustNot, Box::new(term)));
+    }
+    Box::new(BooleanQuery::new(occurs))
+}
+
 fn kinds(f: &schema::Fields, kinds: &[&str]) -> Box<dyn Query> {
     Box::new(TermSetQuery::new(
         kinds.iter().map(|k| Term::from_field_text(f.kind, k)),
@@ -204,7 +258,7 @@ fn messages_query(f: &schema::Fields, p: &Parsed) -> Option<Box<dyn Query>> {
         return None;
     }
     must.push(kinds(f, &[schema::KIND_MESSAGE, schema::KIND_NOTE]));
-    Some(all_of(must))
+    Some(all_of_but(must, f.body, &p.excluded))
 }
 
 fn contacts_query(f: &schema::Fields, p: &Parsed) -> Option<Box<dyn Query>> {
@@ -232,10 +286,14 @@ fn contacts_query(f: &schema::Fields, p: &Parsed) -> Option<Box<dyn Query>> {
     if any.is_empty() {
         return None;
     }
-    Some(all_of(vec![
-        Box::new(BooleanQuery::new(any)),
-        kinds(f, &[schema::KIND_CONTACT]),
-    ]))
+    Some(all_of_but(
+        vec![
+            Box::new(BooleanQuery::new(any)),
+            kinds(f, &[schema::KIND_CONTACT]),
+        ],
+        f.card,
+        &p.excluded,
+    ))
 }
 
 /// One page of hits in rank order; `more` when another page may follow.
@@ -347,6 +405,20 @@ mod tests {
         assert_eq!(
             parse("(11) 98765-4321").phone.as_deref(),
             Some("11987654321")
+        );
+    }
+
+    #[test]
+    fn operators_and_field_names_from_other_search_boxes_are_not_words() {
+        assert_eq!(parse("pintura AND telhado").loose, ["pintura", "telhado"]);
+        let p = parse("name:Zuleica NOT Telhado -vidro -10");
+        assert_eq!(p.loose, ["zuleica", "10"]);
+        assert_eq!(p.excluded, ["telhado", "vidro"]);
+        assert_eq!(parse("and or not").loose, ["and", "or", "not"]);
+        assert_eq!(parse("às 10:30").loose, ["as", "10", "30"]);
+        assert_eq!(
+            parse(r#""AND then" OR"#).phrases,
+            [vec!["and".to_string(), "then".to_string()]]
         );
     }
 }

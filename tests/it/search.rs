@@ -184,6 +184,16 @@ async fn notes_labels_and_newest_first_ordering() {
         items[0]["snippet"].as_str().unwrap().contains("telhado"),
         "newest first"
     );
+    // Habits from other search boxes: AND, NOT, a leading minus.
+    for (q, only) in [
+        ("orcamento AND pintura", "pintura"),
+        ("orcamento NOT telhado", "pintura"),
+        ("orcamento -pintura", "telhado"),
+    ] {
+        let hits = search(&owner, q, "messages").await;
+        assert_eq!(hits.len(), 1, "{q}: {hits:?}");
+        assert!(hits[0]["snippet"].as_str().unwrap().contains(only), "{q}");
+    }
 
     // Jumping to the older hit: the thread from the newest message down to it.
     let target = items[1]["message_id"].as_str().unwrap();
