@@ -38,6 +38,8 @@ pub fn verify_dummy(password: &str) {
 pub fn check_len(password: &str) -> Result<(), &'static str> {
     if password.chars().count() < MIN_LEN {
         Err("must be at least 8 characters")
+    } else if password.trim().is_empty() {
+        Err("must not be only spaces")
     } else if password.len() > MAX_LEN {
         Err("must be at most 1024 bytes")
     } else {

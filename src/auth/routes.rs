@@ -62,14 +62,11 @@ struct SetupBody {
     password: String,
 }
 
-fn validate_person(v: &mut Validator, name: &str, email: &str, password: Option<&str>) {
-    v.check(!name.trim().is_empty(), "name", "is required")
-        .check(
-            name.chars().count() <= 100,
-            "name",
-            "must be at most 100 characters",
-        )
-        .check(valid_email(email), "email", "is not a valid email address");
+pub(crate) fn validate_person(v: &mut Validator, name: &str, email: &str, password: Option<&str>) {
+    if let Some(why) = users::name_problem(name) {
+        v.check(false, "name", why);
+    }
+    v.check(valid_email(email), "email", "is not a valid email address");
     if let Some(pw) = password {
         if let Err(why) = password::check_len(pw) {
             v.check(false, "password", why);

@@ -51,10 +51,24 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// What is wrong with a person's name, if anything: it is shown in lists,
+/// mail headers and the audit log.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("is required")
+    } else if name.chars().count() > 100 {
+        Some("must be at most 100 characters")
+    } else if name.contains(char::is_control) {
+        Some("must not hold control characters")
+    } else {
+        None
+    }
+}
+
 /// A pragmatic shape check: one @, a dot in the domain, no spaces, sane length.
 pub fn valid_email(email: &str) -> bool {
     let e = email.trim();
-    if e.len() > 254 || e.contains(char::is_whitespace) {
+    if e.len() > 254 || e.contains(char::is_whitespace) || e.contains(char::is_control) {
         return false;
     }
     match e.split_once('@') {

@@ -209,6 +209,12 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                 let owner_name = owner_name.unwrap_or_else(|| {
                     owner_email.split('@').next().unwrap_or("Owner").to_string()
                 });
+                // The same rules as the API's.
+                for (flag, value) in [("--name", &name), ("--owner-name", &owner_name)] {
+                    if let Some(why) = crate::auth::users::name_problem(value) {
+                        return Err(format!("{flag} {why}"));
+                    }
+                }
                 let created = op(
                     &config,
                     Op::TenantCreate {
@@ -234,6 +240,9 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             } => {
                 if role.is_some() && business.is_none() {
                     return Err("--role needs --business".into());
+                }
+                if let Some(why) = crate::auth::users::name_problem(&name) {
+                    return Err(format!("--name {why}"));
                 }
                 let (hash, generated) = password_hash(password, "Password", false)?;
                 let created = op(

@@ -356,8 +356,8 @@ async fn accept(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let name = body.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::field("name", "must be 1 to 100 characters"));
+    if let Some(why) = crate::auth::users::name_problem(&name) {
+        return Err(ApiError::field("name", why));
     }
     if let Err(why) = password::check_len(&body.password) {
         return Err(ApiError::field("password", why));

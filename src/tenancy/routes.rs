@@ -11,11 +11,7 @@ use super::{
 };
 use crate::{
     audit::{Origin, Who},
-    auth::{
-        password, tokens,
-        users::{self, valid_email},
-        MemberActor,
-    },
+    auth::{password, tokens, users, MemberActor},
     error::{ApiError, ApiResult, Validator},
     events::Event,
     http::{AppState, Routes},
@@ -130,20 +126,7 @@ async fn create_member(
         ));
     }
     let mut v = Validator::default();
-    v.check(!body.name.trim().is_empty(), "name", "is required")
-        .check(
-            body.name.chars().count() <= 100,
-            "name",
-            "must be at most 100 characters",
-        )
-        .check(
-            valid_email(&body.email),
-            "email",
-            "is not a valid email address",
-        );
-    if let Some(Err(why)) = body.password.as_deref().map(password::check_len) {
-        v.check(false, "password", why);
-    }
+    crate::auth::routes::validate_person(&mut v, &body.name, &body.email, body.password.as_deref());
     v.finish()?;
     let password_hash = match body.password {
         Some(pw) => Some(password::hash_async(pw).await?),
@@ -201,10 +184,8 @@ async fn update_member(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let id = id.into_inner();
-    if let Some(name) = &body.name {
-        if name.trim().is_empty() || name.chars().count() > 100 {
-            return Err(ApiError::field("name", "must be 1 to 100 characters"));
-        }
+    if let Some(why) = body.name.as_deref().and_then(users::name_problem) {
+        return Err(ApiError::field("name", why));
     }
     let scope = actor.scope.clone();
     let who = Who::user(&actor.user);

@@ -164,3 +164,37 @@ async fn deleting_a_team_unassigns_its_members() {
         .unwrap();
     assert_eq!(other["team_id"], json!(null));
 }
+
+#[tokio::test]
+async fn names_emails_and_passwords_that_would_break_lists_or_guessing_are_refused() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    for (body, field) in [
+        (
+            json!({"name": "Ana\r\nBcc: x@evil.test", "email": "ana@acme.test", "role": "member"}),
+            "name",
+        ),
+        (
+            json!({"name": "Ana", "email": "ana\u{0}@acme.test", "role": "member"}),
+            "email",
+        ),
+        (
+            json!({"name": "Ana", "email": "ana@acme.test", "role": "member", "password": "        "}),
+            "password",
+        ),
+    ] {
+        let r = owner.post("/api/members", body.clone()).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.body);
+        assert_eq!(r.body["error"]["details"][0]["field"], field, "{}", r.body);
+    }
+    let r = owner
+        .patch(
+            &format!("/api/members/{}", biz.member_id),
+            json!({"name": "Bia\u{7}"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let listed = owner.get("/api/members").await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 4);
+}
