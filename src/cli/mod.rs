@@ -368,7 +368,13 @@ fn password_hash(
 /// damaged file (even one redb itself chokes on) is refused with the reason,
 /// never put in place for `check` to find broken afterwards.
 fn verify_backup(config: &Config, from: &std::path::Path) -> Result<(), String> {
-    let scratch = tempfile::tempdir().map_err(|e| format!("a scratch folder: {e}"))?;
+    // Beside the store, not in /tmp: a store can outgrow a small tmpfs.
+    let data_dir = &config.server.data_dir;
+    std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
+    let scratch = tempfile::Builder::new()
+        .prefix(".restore-check-")
+        .tempdir_in(data_dir)
+        .map_err(|e| format!("a scratch folder: {e}"))?;
     std::fs::copy(from, scratch.path().join(crate::store::DB_FILE))
         .map_err(|e| format!("{}: {e}", from.display()))?;
     let mut probe = config.clone();
