@@ -198,8 +198,19 @@ pub fn save(ctx: &mut WriteCtx, f: &Flow) -> Result<(), StoreError> {
 
 pub fn delete(ctx: &mut WriteCtx, f: &Flow) -> Result<(), StoreError> {
     ctx.delete(FLOWS, &two(f.business_id.bytes(), f.id.bytes()))?;
-    if let Some(n) = f.number_id {
-        if active_on(ctx, f.business_id, n)? == Some(f.id) {
+    release_numbers(ctx, f, None)
+}
+
+/// Frees every number this flow is active on but `keep`. A flow's draft may
+/// have moved to another number since it was published: the number it runs
+/// on is the one in the active table, not the one in the draft.
+pub fn release_numbers(
+    ctx: &mut WriteCtx,
+    f: &Flow,
+    keep: Option<NumberId>,
+) -> Result<(), StoreError> {
+    for (n, flow) in active(ctx, f.business_id)? {
+        if flow == f.id && Some(n) != keep {
             set_active(ctx, f.business_id, n, None)?;
         }
     }

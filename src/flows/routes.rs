@@ -321,6 +321,7 @@ async fn publish(
             f.draft_changed = false;
             f.updated_at = now_ms();
             model::save(ctx, &f)?;
+            model::release_numbers(ctx, &f, Some(number))?;
             model::set_active(ctx, f.business_id, number, Some(f.id))?;
             let note = Note::new(Action::FlowPublished, Some(f.business_id), who.clone(),
                 format!("Published version {v} of the flow \"{}\"", f.name))
@@ -344,11 +345,7 @@ async fn disable(
         .write(move |ctx| {
             let mut f =
                 model::get(ctx, f.business_id, f.id)?.ok_or_else(|| ApiError::not_found("flow"))?;
-            if let Some(n) = f.number_id {
-                if model::active_on(ctx, f.business_id, n)? == Some(f.id) {
-                    model::set_active(ctx, f.business_id, n, None)?;
-                }
-            }
+            model::release_numbers(ctx, &f, None)?;
             f.status = FlowStatus::Disabled;
             f.updated_at = now_ms();
             model::save(ctx, &f)?;

@@ -856,3 +856,53 @@ async fn a_flow_creates_a_real_follow_up_for_the_conversation() {
     let upcoming = owner.get("/api/followups?view=upcoming").await;
     assert_eq!(upcoming.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_flow_moved_to_another_number_lets_go_of_the_first() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let (first, second) = (sandbox(&owner).await, sandbox(&owner).await);
+    let nodes = json!([
+        node("t", "trigger", json!({"on": "any_message"})),
+        node("m", "message", json!({"kind": "text", "text": "hi"}))
+    ]);
+    let edges = json!([edge("t", "next", "m")]);
+    let vendas = publish(&owner, &first.id, "Vendas", nodes.clone(), edges.clone()).await;
+    let moved = owner
+        .put(
+            &format!("/api/flows/{vendas}"),
+            json!({"name": "Vendas", "whatsapp_number_id": second.id, "nodes": nodes, "edges": edges}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let p = owner
+        .post(&format!("/api/flows/{vendas}/publish"), json!({}))
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    // The first number is free for another flow at once.
+    let other = publish(&owner, &first.id, "Suporte", nodes.clone(), edges.clone()).await;
+    // Deleting a flow frees its number too.
+    let gone = owner.delete(&format!("/api/flows/{vendas}")).await;
+    assert!(gone.status < 300, "{}", gone.body);
+    publish(
+        &owner,
+        &second.id,
+        "Pós-venda",
+        nodes.clone(),
+        edges.clone(),
+    )
+    .await;
+    // And disabling frees it whatever the draft says now.
+    let r = owner
+        .put(
+            &format!("/api/flows/{other}"),
+            json!({"name": "Suporte", "whatsapp_number_id": second.id, "nodes": nodes, "edges": edges}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    owner
+        .post(&format!("/api/flows/{other}/disable"), json!({}))
+        .await;
+    publish(&owner, &first.id, "Outro", nodes, edges).await;
+}
