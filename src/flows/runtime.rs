@@ -205,7 +205,7 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
     let live = model::live_run(ctx, c.business_id, c.id)?;
     let reply = reply_id(m);
     if let Some(mut run) = live {
-        if INTERRUPTS.contains(&m.text.trim().to_lowercase().as_str()) {
+        if INTERRUPTS.contains(&folded(&m.text).as_str()) {
             model::mark_handed_off(ctx, c.business_id, c.id, m.created_at)?;
             return end(
                 ctx,
@@ -252,13 +252,13 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
         return Ok(());
     };
     let d = &trigger.data;
-    let text = m.text.trim().to_lowercase();
+    let text = m.text.as_str();
     let fires = match d["on"].as_str().unwrap_or("") {
         "any_message" => true,
         "new_contact" => new_contact && stored.new_conversation,
         "reply" => reply.as_deref() == d["reply_id"].as_str(),
         "outside_hours" => !super::hours::open_at(d, now_ms()),
-        "keyword" => keyword_matches(d, &text),
+        "keyword" => keyword_matches(d, text),
         _ => false,
     };
     if !fires || !allowed(ctx, &loaded.options, flow_id, c)? {
@@ -272,25 +272,44 @@ pub fn on_inbound(ctx: &mut WriteCtx, stored: &Stored) -> ApiResult<()> {
     start(ctx, c, flow_id, version, &loaded, Some(&m.text))
 }
 
+/// Words as people type them on a phone: case, accents, punctuation and
+/// doubled spaces aside ("Olá!" is "ola", "preço  do sofá" is "preco do sofa").
+fn folded(s: &str) -> String {
+    let mut a = crate::search::schema::analyzer();
+    let mut stream = a.token_stream(s);
+    let mut words = Vec::new();
+    while let Some(t) = stream.next() {
+        words.push(t.text.clone());
+    }
+    words.join(" ")
+}
+
 fn keyword_matches(d: &Value, text: &str) -> bool {
     let words = d["keywords"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|k| k.as_str());
+        .filter_map(|k| k.as_str())
+        .map(str::trim)
+        .filter(|w| !w.is_empty());
     let how = d["match"].as_str().unwrap_or("exact");
-    words
-        .map(|w| w.trim().to_lowercase())
-        .filter(|w| !w.is_empty())
-        .any(|w| match how {
-            "contains" => text.contains(&w),
-            "regex" => regex::RegexBuilder::new(&w)
-                .case_insensitive(true)
-                .size_limit(1 << 20)
-                .build()
-                .is_ok_and(|re| re.is_match(text)),
-            _ => text == w,
-        })
+    let said = folded(text);
+    words.into_iter().any(|w| match how {
+        "contains" => {
+            let w = folded(w);
+            !w.is_empty() && said.contains(&w)
+        }
+        // The pattern as written: lower-casing it would turn `\D` into `\d`.
+        "regex" => regex::RegexBuilder::new(w)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .build()
+            .is_ok_and(|re| re.is_match(text.trim())),
+        _ => {
+            let w = folded(w);
+            !w.is_empty() && said == w
+        }
+    })
 }
 
 fn allowed(
@@ -405,4 +424,32 @@ pub fn offers_reply(loaded: &Loaded, reply: &str) -> bool {
         .nodes
         .iter()
         .any(|n| reply_ids(&n.data).iter().any(|(id, _)| id == reply))
+}
+
+#[cfg(test)]
+mod keyword_tests {
+    use serde_json::json;
+
+    use super::keyword_matches;
+
+    #[test]
+    fn keywords_match_as_people_type_them() {
+        let exact = json!({"keywords": ["Olá", "preço"], "match": "exact"});
+        for said in ["ola", "OLÁ!", "  olá  ", "Preço?"] {
+            assert!(keyword_matches(&exact, said), "{said}");
+        }
+        assert!(!keyword_matches(&exact, "olá, tudo bem?"));
+        let contains = json!({"keywords": ["sofá azul"], "match": "contains"});
+        assert!(keyword_matches(&contains, "Quero o SOFA  azul, por favor"));
+        assert!(!keyword_matches(&contains, "sofá verde"));
+        // A pattern keeps its meaning: \\D is "not a digit", whatever the case.
+        let regex = json!({"keywords": ["^\\D+$"], "match": "regex"});
+        assert!(keyword_matches(&regex, "abc"));
+        assert!(!keyword_matches(&regex, "123"));
+        let empty = json!({"keywords": ["!!"], "match": "exact"});
+        assert!(
+            !keyword_matches(&empty, "!!"),
+            "a keyword with no word matches nothing"
+        );
+    }
 }
