@@ -307,19 +307,72 @@ async fn download(
             let bytes = tokio::fs::read(path(&state.config.server.data_dir, &f))
                 .await
                 .map_err(|e| ApiError::internal(format!("media file unreadable: {e}")))?;
+            // Pictures, sound and video show in the thread; anything else
+            // (a customer's or uploader's claimed text/html or JavaScript
+            // included) is a download of bytes, never a page or a script of
+            // this site.
+            let (mime, how) = served_as(&f.mime_type);
             let disposition = match &f.filename {
                 Some(name) => format!(
-                    "inline; filename=\"{}\"",
+                    "{how}; filename=\"{}\"",
                     name.replace(['"', '\\', '\r', '\n'], "_")
                 ),
-                None => "inline".into(),
+                None => how.into(),
             };
             Ok(HttpResponse::Ok()
-                .content_type(f.mime_type)
+                .content_type(mime)
                 .insert_header(("Cache-Control", "private, max-age=86400"))
                 .insert_header(("Content-Disposition", disposition))
                 .insert_header(("X-Content-Type-Options", "nosniff"))
                 .body(bytes))
+        }
+    }
+}
+
+/// The type a stored file is served with, and whether it shows inline.
+fn served_as(claimed: &str) -> (String, &'static str) {
+    let essence = claimed
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let shows = ["image/", "audio/", "video/"]
+        .iter()
+        .any(|p| essence.starts_with(p))
+        && essence != "image/svg+xml";
+    if shows || essence == "application/pdf" {
+        (essence, "inline")
+    } else {
+        ("application/octet-stream".into(), "attachment")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::served_as;
+
+    #[test]
+    fn only_pictures_sound_video_and_pdf_show_inline_the_rest_downloads_as_bytes() {
+        assert_eq!(served_as("image/jpeg"), ("image/jpeg".into(), "inline"));
+        assert_eq!(
+            served_as("audio/ogg; codecs=opus"),
+            ("audio/ogg".into(), "inline")
+        );
+        assert_eq!(served_as("application/pdf").1, "inline");
+        for risky in [
+            "text/html",
+            "TEXT/HTML; charset=utf-8",
+            "application/javascript",
+            "image/svg+xml",
+            "text/plain",
+            "",
+        ] {
+            assert_eq!(
+                served_as(risky),
+                ("application/octet-stream".into(), "attachment"),
+                "{risky}"
+            );
         }
     }
 }
