@@ -62,13 +62,18 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
         "template" => {
             let t = &body["template"];
             let name = str_of(t, "name").to_string();
-            let language = t["language"].as_str().unwrap_or("en_US").to_string();
+            // Meta's own shape `{"code": "pt_BR"}` is as good as the plain code.
+            let language = t["language"]
+                .as_str()
+                .or_else(|| t["language"]["code"].as_str())
+                .unwrap_or("en_US")
+                .to_string();
             e.check(
                 !name.is_empty() && chars(&name) <= 512,
                 "template.name",
                 "is required",
             );
-            let params: Vec<String> = t["parameters"]
+            let mut params: Vec<String> = t["parameters"]
                 .as_array()
                 .map(|a| {
                     a.iter()
@@ -83,6 +88,26 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
             let mut components = Vec::new();
             if !params.is_empty() {
                 components.push(json!({"type": "body", "parameters": params.iter().map(|p| json!({"type": "text", "text": p})).collect::<Vec<_>>()}));
+            }
+            // Header and button parameters go as Meta writes them: the
+            // components are passed on, each an object naming its type.
+            if let Some(given) = t["components"].as_array() {
+                let well_formed = given
+                    .iter()
+                    .all(|c| c["type"].as_str().is_some_and(|k| !k.is_empty()));
+                e.check(
+                    well_formed && params.is_empty(),
+                    "template.components",
+                    "must be objects with a type, and not given with parameters",
+                );
+                components = given.clone();
+                // The body's texts, for the thread and the parameter count check.
+                params = given
+                    .iter()
+                    .filter(|c| c["type"] == "body")
+                    .flat_map(|c| c["parameters"].as_array().cloned().unwrap_or_default())
+                    .map(|p| p["text"].as_str().map_or_else(|| p.to_string(), str::to_string))
+                    .collect();
             }
             Composed {
                 kind: "template".into(),
@@ -299,6 +324,21 @@ mod tests {
                 .map(|d| d.field)
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_template_takes_metas_own_language_and_components() {
+        let header = json!({"type": "header", "parameters": [{"type": "image", "image": {"link": "https://x.test/a.jpg"}}]});
+        let body = json!({"type": "body", "parameters": [{"type": "text", "text": "Carla"}]});
+        let t = compose(&json!({"type": "template", "template": {"name": "promo",
+            "language": {"code": "pt_BR"}, "components": [header, body]}}))
+        .unwrap();
+        assert_eq!(t.payload["template"]["language"]["code"], "pt_BR");
+        assert_eq!(t.payload["template"]["components"][0]["type"], "header");
+        assert_eq!(t.details["template"]["parameters"], json!(["Carla"]));
+        let both = json!({"type": "template", "template": {"name": "promo", "parameters": ["x"],
+            "components": [{"type": "body"}]}});
+        assert_eq!(fields(compose(&both)), ["template.components"]);
     }
 
     #[test]
