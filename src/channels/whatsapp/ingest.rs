@@ -282,9 +282,7 @@ pub fn prepare(delivery: &Delivery) -> Vec<PreparedChange> {
                 .messages
                 .iter()
                 .map(|m| {
-                    let sent_at = crate::time::secs_to_ms(m.timestamp)
-                        .filter(|&ms| ms > 0)
-                        .unwrap_or_else(crate::time::now_ms);
+                    let sent_at = sent_at(m.timestamp, crate::time::now_ms());
                     let (kind, text, details) = describe(m);
                     PreparedMessage {
                         who: identity(change, m),
@@ -487,4 +485,37 @@ fn move_phone(
         }
     }
     Ok(())
+}
+
+/// When the customer sent a message, from Meta's `timestamp` (seconds; a
+/// sender's clock in milliseconds is read as such). Never later than its
+/// arrival: a date in the future would hold the 24-hour window open for days.
+fn sent_at(timestamp: i64, now: i64) -> i64 {
+    const MS_FROM: i64 = 100_000_000_000;
+    let ms = if timestamp >= MS_FROM {
+        Some(timestamp)
+    } else {
+        crate::time::secs_to_ms(timestamp)
+    };
+    ms.filter(|&ms| ms > 0).map_or(now, |ms| ms.min(now))
+}
+
+#[cfg(test)]
+mod sent_at_tests {
+    use super::sent_at;
+
+    #[test]
+    fn a_message_is_never_sent_after_it_arrived() {
+        let now = 1_764_000_100_000;
+        assert_eq!(sent_at(1_764_000_000, now), 1_764_000_000_000);
+        assert_eq!(
+            sent_at(1_764_000_000_123, now),
+            1_764_000_000_123,
+            "milliseconds"
+        );
+        assert_eq!(sent_at(1_864_000_000, now), now, "next year is now");
+        assert_eq!(sent_at(0, now), now);
+        assert_eq!(sent_at(-5, now), now);
+        assert_eq!(sent_at(i64::MAX, now), now);
+    }
 }
