@@ -79,6 +79,25 @@ async fn a_lead_from_another_system_is_mapped_assigned_and_stored_once() {
         "the retry replays"
     );
     assert_eq!(second["replayed"], true);
+    // The same key with keys reordered is the same body; with another lead
+    // it is refused, never taken for a retry.
+    let reordered = br#"{"note": "Asked for a quote", "contact": {"mobile": 5511987654321, "full_name": "Dora Diaz"}}"#;
+    let (again, _) = post(
+        &h,
+        &hook.url,
+        &hook.token,
+        reordered.to_vec(),
+        Some("order-77"),
+    )
+    .await;
+    assert_eq!(again, 201);
+    let other = json!({"contact": {"full_name": "Eva Lima", "mobile": 5511900000002u64}});
+    let (refused, err) = post(&h, &hook.url, &hook.token, body(other), Some("order-77")).await;
+    assert_eq!(refused, 422, "{err}");
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("different body"));
 
     let member = h.login(biz.member()).await;
     let mine = member.get("/api/conversations?view=mine").await;

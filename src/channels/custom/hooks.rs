@@ -24,8 +24,17 @@ use crate::{
 /// Bodies larger than this are refused.
 pub const MAX_BODY: usize = 64 * 1024;
 
-/// (channel, idempotency key) → conversation and contact (16 + 16 bytes)
+/// (channel, idempotency key) → conversation and contact (16 + 16 bytes),
+/// then the sha256 of the body the key came with (32 bytes; absent in
+/// entries written before it was kept).
 pub(crate) const SEEN: Tbl = TableDefinition::new("custom_hooks_seen");
+
+pub(crate) fn verify_seen(v: &[u8]) -> Result<(), crate::store::codec::CodecError> {
+    match v.len() {
+        32 => Ok(()),
+        _ => crate::store::verify_len::<64>(v),
+    }
+}
 
 pub fn routes(r: &mut Routes) {
     r.post("/hooks/{id}", receive);
@@ -125,6 +134,9 @@ async fn receive(
         labels: Vec::new(),
         details: serde_json::Value::Null,
     };
+    // Keys sorted (serde_json's map), so a retry that reorders them is the same body.
+    let fingerprint: [u8; 32] =
+        <sha2::Sha256 as sha2::Digest>::digest(body.to_string().as_bytes()).into();
     let (cid, contact_id, created) = state
         .store
         .write(move |ctx| {
@@ -133,6 +145,14 @@ async fn receive(
                 .map(|k| Key::new().id(channel.id.bytes()).str(k).done());
             if let Some(k) = &seen_key {
                 if let Some(v) = ctx.get_raw(SEEN, k)? {
+                    // The same key with another lead is a client's bug: taking
+                    // it for a retry would drop that lead without a word.
+                    if v.get(32..64).is_some_and(|seen| seen != fingerprint) {
+                        return Err(ApiError::new(
+                            Code::InvalidRequest,
+                            "This Idempotency-Key was already used with a different body",
+                        ));
+                    }
                     let (c, p) = (
                         v.get(..16).and_then(ConversationId::from_bytes),
                         v.get(16..32).and_then(ContactId::from_bytes),
@@ -144,7 +164,8 @@ async fn receive(
             }
             let (c, _) = leads::capture(ctx, channel.business_id, &capture)?;
             if let Some(k) = &seen_key {
-                ctx.put_raw(SEEN, k, &[c.id.bytes(), c.contact_id.bytes()].concat())?;
+                let seen = [&c.id.bytes()[..], &c.contact_id.bytes(), &fingerprint].concat();
+                ctx.put_raw(SEEN, k, &seen)?;
             }
             Ok((c.id, c.contact_id, true))
         })

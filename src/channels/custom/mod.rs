@@ -99,7 +99,7 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         def: hooks::SEEN,
-        verify: store::verify_len::<32>,
+        verify: hooks::verify_seen,
     },
     TableSpec {
         def: BY_SLUG,
