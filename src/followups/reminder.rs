@@ -71,12 +71,25 @@ fn remind(
             group.push(f);
         }
     }
+    // Someone who can no longer open the conversation (it was unassigned
+    // from them, or their team changed) is not told about its customer.
+    let scope = match crate::tenancy::repo::member(ctx, b, member)? {
+        Some(m) => Some(crate::tenancy::repo::scope_for(ctx, &m)?),
+        None => None,
+    };
     let mut lines = Vec::with_capacity(group.len());
     for before in &group {
         let mut f = before.clone();
         f.reminded_seq = f.timer_seq;
         save(ctx, Some(before), &f)?;
-        lines.push((contact_name(ctx, b, &f)?, f));
+        let assignee = repo::get(ctx, b, f.conversation_id)?.map(|c| c.assignee_id);
+        let opens = matches!((&scope, assignee), (Some(s), Some(a)) if s.sees_conversation(a));
+        if opens {
+            lines.push((contact_name(ctx, b, &f)?, f));
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
     }
     let (title, text, path) = match lines.as_slice() {
         [(who, f)] => (

@@ -410,3 +410,37 @@ async fn a_socket_learns_only_what_its_scope_sees() {
         "{seen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_reminder_never_tells_someone_about_a_customer_they_lost() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    let conversation = customer_of(&owner, "+5511922224444", biz.member_id).await;
+    let soon = (chrono::Utc::now() + chrono::Duration::milliseconds(700)).to_rfc3339();
+    let f = member
+        .post(
+            "/api/followups",
+            json!({"conversation_id": conversation, "note": "call about the loan", "scheduled_for": soon}),
+        )
+        .await;
+    assert_eq!(f.status, 201, "{}", f.body);
+    // Taken back to the unassigned queue before it falls due.
+    let r = owner
+        .patch(
+            &format!("/api/conversations/{conversation}"),
+            json!({"assignee_id": null}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
+    let told = member.get("/api/notifications").await.body["items"].clone();
+    let about: Vec<&Value> = told
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "followup")
+        .collect();
+    assert!(about.is_empty(), "{told}");
+}
