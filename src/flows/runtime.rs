@@ -109,6 +109,13 @@ pub fn world(ctx: &WriteCtx, c: &Conversation, contact: &Contact) -> ApiResult<W
 
 /// Runs one input through the engine and commits what follows.
 pub fn drive(ctx: &mut WriteCtx, run: &mut Run, loaded: &Loaded, input: Input) -> ApiResult<()> {
+    // Disabling (or deleting) a flow stops its runs where they wait: an
+    // answer or a timer that comes later ends them instead of going on.
+    let live = model::get(ctx, run.business_id, run.flow_id)?
+        .is_some_and(|f| f.status == super::model::FlowStatus::Active);
+    if !live {
+        return end(ctx, run, RunState::Cancelled, "the flow was disabled");
+    }
     let c = repo::get(ctx, run.business_id, run.conversation_id)?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
     let contact = contacts::get(ctx, c.business_id, c.contact_id)?

@@ -906,3 +906,33 @@ async fn a_flow_moved_to_another_number_lets_go_of_the_first() {
         .await;
     publish(&owner, &first.id, "Outro", nodes, edges).await;
 }
+
+#[tokio::test]
+async fn disabling_a_flow_stops_the_runs_waiting_in_it() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    let (nodes, edges) = qualify_flow();
+    let flow = publish(&owner, &number.id, "Qualify", nodes, edges).await;
+    let (pn, from, phone) = (number.pnid.as_str(), "5511987650202", "+5511987650202");
+    h.webhook(&says(pn, from, "wamid.D1", "menu")).await;
+    until_out(&owner, phone, "Hi Carla, what do you need?").await;
+    h.webhook(&taps(pn, from, "wamid.D2", "buy", "Buy")).await;
+    let conversation = until_out(&owner, phone, "Your budget?").await;
+    let r = owner
+        .post(&format!("/api/flows/{flow}/disable"), json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    h.webhook(&says(pn, from, "wamid.D3", "5000")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, items) = thread(&owner, phone).await;
+    assert!(
+        items.iter().all(|(_, t)| !t.contains("noted")),
+        "the disabled flow went on: {items:?}"
+    );
+    let runs = owner
+        .get(&format!("/api/conversations/{conversation}/runs"))
+        .await;
+    assert_eq!(runs.body["items"][0]["state"], "cancelled", "{}", runs.body);
+}
