@@ -17,7 +17,7 @@ use crate::{
     },
     simulator::Simulator,
     store::{
-        ids::{MessageId, NumberId},
+        ids::{ConversationId, MessageId, NumberId},
         Store,
     },
     time::now_ms,
@@ -73,8 +73,12 @@ impl Sender {
             }
         });
         let limit = Arc::new(Semaphore::new(CONCURRENCY));
-        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<MessageId>();
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(MessageId, ConversationId)>();
         let mut in_flight: HashSet<MessageId> = HashSet::new();
+        // One message at a time per conversation, in the order they were
+        // queued: sent side by side, a flow's welcome and its question
+        // reached the customer in either order.
+        let mut busy: HashSet<ConversationId> = HashSet::new();
         let mut buckets: HashMap<NumberId, Bucket> = HashMap::new();
         loop {
             let (items, next_due) = match self
@@ -90,8 +94,14 @@ impl Sender {
                 }
             };
             let mut wake_at = next_due;
+            // Conversations with an earlier message still waiting this pass.
+            let mut held: HashSet<ConversationId> = HashSet::new();
             for item in items {
                 if in_flight.contains(&item.message_id) {
+                    continue;
+                }
+                if busy.contains(&item.conversation_id) || !held.insert(item.conversation_id) {
+                    held.insert(item.conversation_id);
                     continue;
                 }
                 let bucket = buckets.entry(item.number_id).or_insert(Bucket {
@@ -108,6 +118,7 @@ impl Sender {
                 }
                 bucket.tokens -= 1.0;
                 in_flight.insert(item.message_id);
+                busy.insert(item.conversation_id);
                 let permit = limit.clone().acquire_owned().await;
                 let (store, graph, sim, done) = (
                     self.store.clone(),
@@ -116,7 +127,7 @@ impl Sender {
                     done_tx.clone(),
                 );
                 tokio::spawn(async move {
-                    let id = item.message_id;
+                    let id = (item.message_id, item.conversation_id);
                     deliver(&store, &graph, &sim, item).await;
                     drop(permit);
                     let _ = done.send(id);
@@ -127,11 +138,12 @@ impl Sender {
                 .unwrap_or(Duration::from_secs(60));
             tokio::select! {
                 _ = self.wake.notified() => {}
-                Some(id) = done_rx.recv() => { in_flight.remove(&id); }
+                Some((id, c)) = done_rx.recv() => { in_flight.remove(&id); busy.remove(&c); }
                 _ = tokio::time::sleep(sleep) => {}
             }
-            while let Ok(id) = done_rx.try_recv() {
+            while let Ok((id, c)) = done_rx.try_recv() {
                 in_flight.remove(&id);
+                busy.remove(&c);
             }
         }
     }

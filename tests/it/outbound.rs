@@ -613,3 +613,31 @@ async fn a_status_that_outruns_the_send_is_applied_once_the_send_is_recorded() {
     assert_eq!(s.h.webhook(&late).await.status, 200);
     assert_eq!(message(&s, &id).await["status"], "read");
 }
+
+#[tokio::test]
+async fn one_customers_messages_go_out_one_after_another_in_order() {
+    let s = setup(60).await;
+    s.graph.slow_sends(150);
+    let texts: Vec<String> = (1..=4).map(|i| format!("part {i}")).collect();
+    for t in &texts {
+        send(&s, json!({"type": "text", "text": t})).await;
+    }
+    let sent = s.graph.wait_for(texts.len()).await;
+    let sends: Vec<_> = sent
+        .iter()
+        .filter(|r| r.path.ends_with("/messages"))
+        .collect();
+    let order: Vec<&str> = sends
+        .iter()
+        .map(|r| r.body["text"]["body"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(order, texts, "in the order they were written");
+    // Each waited for Meta's answer to the one before.
+    for pair in sends.windows(2) {
+        let gap = pair[1].at.duration_since(pair[0].at);
+        assert!(
+            gap >= Duration::from_millis(140),
+            "sent side by side: {gap:?}"
+        );
+    }
+}

@@ -15,6 +15,8 @@ pub struct Recorded {
     pub path: String,
     pub authorization: String,
     pub body: Value,
+    /// When the request was taken in (after any `slow_sends` delay).
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -25,6 +27,8 @@ struct State {
     /// Media download URLs answer 404 this many more times (an expired URL).
     expire_downloads: u32,
     base: String,
+    /// Sends (`/messages`) are held this long before they count as received.
+    send_delay_ms: u64,
 }
 
 pub struct FakeGraph {
@@ -41,8 +45,13 @@ async fn handle(
 ) -> HttpResponse {
     let raw_len = body.len();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let delay = state.lock().unwrap().send_delay_ms;
+    if delay > 0 && req.path().ends_with("/messages") {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     let mut s = state.lock().unwrap();
     s.requests.push(Recorded {
+        at: Instant::now(),
         method: req.method().to_string(),
         path: req.path().to_string(),
         authorization: req
@@ -170,6 +179,11 @@ impl FakeGraph {
 
     pub fn expire_next_downloads(&self, n: u32) {
         self.state.lock().unwrap().expire_downloads = n;
+    }
+
+    /// Meta slow to take sends: each `/messages` request waits `ms` first.
+    pub fn slow_sends(&self, ms: u64) {
+        self.state.lock().unwrap().send_delay_ms = ms;
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
