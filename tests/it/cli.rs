@@ -508,12 +508,11 @@ fn a_mistyped_data_folder_or_command_fails_in_one_line_and_changes_nothing() {
     assert!(stdout(&help).contains("--out"));
 }
 
-#[test]
-fn a_backup_is_never_written_over_the_store_it_copies() {
+/// A data folder holding a store with one business, made by the CLI.
+fn store_with_a_business() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
     let created = wafunnel(
-        d,
+        dir.path(),
         &[
             "tenant",
             "create",
@@ -526,6 +525,13 @@ fn a_backup_is_never_written_over_the_store_it_copies() {
         ],
     );
     assert!(created.status.success(), "{}", stderr(&created));
+    dir
+}
+
+#[test]
+fn a_backup_is_never_written_over_the_store_it_copies() {
+    let dir = store_with_a_business();
+    let d = dir.path();
     let before = std::fs::read(d.join("wafunnel.redb")).unwrap();
     let live = d.join("wafunnel.redb");
     let o = wafunnel(d, &["backup", "--out", live.to_str().unwrap()]);
@@ -546,22 +552,8 @@ fn a_backup_is_never_written_over_the_store_it_copies() {
 
 #[test]
 fn a_damaged_backup_is_refused_in_one_line_and_the_store_stays() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = store_with_a_business();
     let d = dir.path();
-    let created = wafunnel(
-        d,
-        &[
-            "tenant",
-            "create",
-            "--name",
-            "Acme",
-            "--owner-email",
-            "boss@acme.test",
-            "--owner-password",
-            "long-password",
-        ],
-    );
-    assert!(created.status.success(), "{}", stderr(&created));
     let elsewhere = tempfile::tempdir().unwrap();
     let good = elsewhere.path().join("good.redb");
     let o = wafunnel(d, &["backup", "--out", good.to_str().unwrap()]);

@@ -29,14 +29,24 @@ pub(crate) async fn token_in(sink: &SmtpSink, to: &str, n: usize, page: &str) ->
     }
 }
 
-#[tokio::test]
-async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_pool() {
+/// A server that mails through a local SMTP sink, with links to
+/// `https://leads.acme.test`; `more` adjusts the rest of its configuration.
+pub(crate) async fn mailing_harness(
+    more: impl FnOnce(&mut wafunnel::config::Config) + Send + 'static,
+) -> (SmtpSink, Harness) {
     let sink = SmtpSink::start().await;
     let url = sink.url.clone();
     let h = Harness::start_with(move |c| {
         c.smtp.url = url;
         c.server.public_url = "https://leads.acme.test".into();
+        more(c);
     });
+    (sink, h)
+}
+
+#[tokio::test]
+async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_pool() {
+    let (sink, h) = mailing_harness(|_| {}).await;
     let biz = h.new_business("Acme").await;
     let owner = h.login(biz.owner()).await;
     let number = h.register_number(&owner, "INV-PN").await;
@@ -226,12 +236,7 @@ async fn members_cannot_invite_leads_invite_to_their_team_and_revoked_links_die(
 
 #[tokio::test]
 async fn a_person_in_two_businesses_keeps_the_name_they_chose() {
-    let sink = SmtpSink::start().await;
-    let url = sink.url.clone();
-    let h = Harness::start_with(move |c| {
-        c.smtp.url = url;
-        c.server.public_url = "https://leads.acme.test".into();
-    });
+    let (sink, h) = mailing_harness(|_| {}).await;
     let acme = h.new_business("Acme").await;
     let beta = h.new_business("Beta").await;
     let acme_owner = h.login(acme.owner()).await;
@@ -322,13 +327,7 @@ async fn a_person_in_two_businesses_keeps_the_name_they_chose() {
 
 #[tokio::test]
 async fn an_invitation_is_no_way_to_guess_an_existing_accounts_password() {
-    let sink = SmtpSink::start().await;
-    let url = sink.url.clone();
-    let h = Harness::start_with(move |c| {
-        c.smtp.url = url;
-        c.server.public_url = "https://leads.acme.test".into();
-        c.auth.login_max_failures_per_account = 3;
-    });
+    let (sink, h) = mailing_harness(|c| c.auth.login_max_failures_per_account = 3).await;
     let victim = h.new_business("Victim").await;
     let rival = h.new_business("Rival").await;
     let rival_owner = h.login(rival.owner()).await;

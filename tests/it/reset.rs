@@ -5,7 +5,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::{smtp_sink::SmtpSink, Client, Harness, PASSWORD};
+use crate::{
+    common::{Client, Harness, PASSWORD},
+    invites::mailing_harness,
+};
 
 /// The mail's text with quoted-printable soft breaks undone.
 fn unfolded(mail: &str) -> String {
@@ -14,13 +17,7 @@ fn unfolded(mail: &str) -> String {
 
 #[tokio::test]
 async fn a_reset_link_is_mailed_works_once_and_signs_out_everywhere() {
-    let sink = SmtpSink::start().await;
-    let url = sink.url.clone();
-    let h = Harness::start_with(move |c| {
-        c.smtp.url = url;
-        c.smtp.from = "Acme <noreply@acme.test>".into();
-        c.server.public_url = "https://leads.acme.test".into();
-    });
+    let (sink, h) = mailing_harness(|c| c.smtp.from = "Acme <noreply@acme.test>".into()).await;
     let biz = h.new_business("Acme").await;
     let member = h.login(biz.member()).await;
     assert_eq!(member.get("/api/auth/me").await.status, 200);
@@ -146,12 +143,7 @@ async fn without_smtp_mail_is_kept_for_owners_and_reset_links_for_nobody() {
 
 #[tokio::test]
 async fn a_new_password_voids_every_older_reset_link() {
-    let sink = SmtpSink::start().await;
-    let url = sink.url.clone();
-    let h = Harness::start_with(move |c| {
-        c.smtp.url = url;
-        c.server.public_url = "https://leads.acme.test".into();
-    });
+    let (sink, h) = mailing_harness(|_| {}).await;
     let biz = h.new_business("Acme").await;
     let anon = h.client();
     let forgot = || anon.post("/api/auth/forgot", json!({"email": biz.member()}));
