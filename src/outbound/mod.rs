@@ -2,8 +2,14 @@
 //! message itself, and a sender drains it under Meta's limits, retrying what
 //! can be retried and failing the rest with Meta's reason.
 pub mod compose;
+mod queue;
 pub mod retry;
 pub mod sender;
+
+pub use queue::{
+    depth, depth_by_number, due, forget_conversation, hold, hurry, key, migrate_to_number_keys,
+    release, release_number, Queue,
+};
 
 use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
@@ -23,9 +29,9 @@ use crate::{
     error::{ApiError, ApiResult, Code},
     events::Event,
     store::{
-        self, codec,
+        codec,
         ids::{BusinessId, ConversationId, MessageId, NumberId, RecordId},
-        Key, Reader, Record, StoreError, TableSpec, Tbl, WriteCtx,
+        Record, TableSpec, Tbl, WriteCtx,
     },
     tenancy::Scope,
     time::{now_ms, rfc3339},
@@ -48,7 +54,8 @@ pub struct OutboxItem {
 }
 impl Record for OutboxItem {}
 
-/// (due time, message) → OutboxItem: the sender takes what is due, oldest first.
+/// (number, due time, message) → OutboxItem: the sender takes what is due,
+/// oldest first, from each number's own line.
 pub(crate) const OUTBOX: Tbl = TableDefinition::new("outbox");
 
 /// (business, message) → OutboxItem: held while its business is suspended.
@@ -74,130 +81,6 @@ pub type Wake = std::sync::Arc<tokio::sync::Notify>;
 
 /// The internal event a committed outbox item announces (no business: no socket hears it).
 pub const QUEUED: &str = "outbox.queued";
-
-pub fn key(item: &OutboxItem) -> Vec<u8> {
-    Key::new()
-        .i64(item.due_at)
-        .id(item.message_id.bytes())
-        .done()
-}
-
-/// Removes a conversation's queued and kept sends (it is being erased): the
-/// outbox is keyed by due time, so this walks it, as small as it stays.
-pub fn forget_conversation(ctx: &mut WriteCtx, b: BusinessId, c: ConversationId) -> ApiResult<()> {
-    for (k, item) in store::scan::<OutboxItem, _>(ctx, OUTBOX, &[], None, usize::MAX)? {
-        if item.business_id == b && item.conversation_id == c {
-            ctx.delete(OUTBOX, &k)?;
-        }
-    }
-    retry::forget(ctx, b, c)
-}
-
-/// Items due at or before `now`, oldest first, and when the next one falls due.
-pub fn due<R: Reader + ?Sized>(
-    r: &R,
-    now: i64,
-    limit: usize,
-) -> Result<(Vec<OutboxItem>, Option<i64>), StoreError> {
-    let mut items = Vec::new();
-    for (_, item) in store::scan::<OutboxItem, _>(r, OUTBOX, &[], None, limit + 1)? {
-        if item.due_at > now || items.len() == limit {
-            return Ok((items, Some(item.due_at)));
-        }
-        items.push(item);
-    }
-    Ok((items, None))
-}
-
-pub fn depth<R: Reader + ?Sized>(r: &R) -> Result<usize, StoreError> {
-    Ok(store::scan_keys(r, OUTBOX, &[], None, usize::MAX)?.len())
-}
-
-fn held_key(item: &OutboxItem) -> Vec<u8> {
-    Key::new()
-        .id(item.business_id.bytes())
-        .id(item.message_id.bytes())
-        .done()
-}
-
-/// Moves a due item of a suspended business out of the sender's way; false
-/// when the business is no longer suspended (it resumed meanwhile), so the
-/// item stays queued. Decided inside the write, so a resume never misses it.
-pub fn hold(ctx: &mut WriteCtx, item: &OutboxItem) -> Result<bool, StoreError> {
-    let suspended =
-        crate::tenancy::repo::business(ctx, item.business_id)?.is_some_and(|b| b.suspended);
-    if !suspended || !ctx.delete(OUTBOX, &key(item))? {
-        return Ok(false);
-    }
-    ctx.put(HELD, &held_key(item), item)?;
-    Ok(true)
-}
-
-/// A resumed business's held messages go back in line, due now; the number
-/// moved back.
-pub fn release(ctx: &mut WriteCtx, b: BusinessId) -> Result<usize, StoreError> {
-    let held = store::scan::<OutboxItem, _>(ctx, HELD, &b.bytes(), None, usize::MAX)?;
-    let now = now_ms();
-    for (k, item) in &held {
-        ctx.delete(HELD, k)?;
-        let again = OutboxItem {
-            due_at: now,
-            ..item.clone()
-        };
-        ctx.put(OUTBOX, &key(&again), &again)?;
-    }
-    if !held.is_empty() {
-        ctx.emit(Event::new(None, QUEUED, json!({})));
-    }
-    Ok(held.len())
-}
-
-/// A number's queue as operators see it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Queue {
-    /// Queued plus held (a suspended business's) messages.
-    pub depth: usize,
-    /// When the earliest queued message falls due (held ones never do).
-    pub next_due: Option<i64>,
-}
-
-/// Every number's queue, by (business, number).
-pub fn depth_by_number<R: Reader + ?Sized>(
-    r: &R,
-) -> Result<std::collections::BTreeMap<(BusinessId, NumberId), Queue>, StoreError> {
-    let mut out: std::collections::BTreeMap<_, Queue> = std::collections::BTreeMap::new();
-    for (t, queued) in [(OUTBOX, true), (HELD, false)] {
-        for (_, item) in store::scan::<OutboxItem, _>(r, t, &[], None, usize::MAX)? {
-            let q = out.entry((item.business_id, item.number_id)).or_default();
-            q.depth += 1;
-            if queued {
-                q.next_due = Some(q.next_due.map_or(item.due_at, |d| d.min(item.due_at)));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Makes a number's queued messages due now (an operator's retry).
-pub fn hurry(ctx: &mut WriteCtx, b: BusinessId, n: NumberId) -> Result<usize, StoreError> {
-    let items = store::scan::<OutboxItem, _>(ctx, OUTBOX, &[], None, usize::MAX)?;
-    let now = now_ms();
-    let mut moved = 0;
-    for (k, item) in items {
-        if item.business_id != b || item.number_id != n || item.due_at <= now {
-            continue;
-        }
-        ctx.delete(OUTBOX, &k)?;
-        let again = OutboxItem {
-            due_at: now,
-            ..item
-        };
-        ctx.put(OUTBOX, &key(&again), &again)?;
-        moved += 1;
-    }
-    ctx.emit(Event::new(None, QUEUED, json!({})));
-    Ok(moved)
-}
 
 /// Queues a message from a member: checks the window, stores the message as
 /// `queued` and its outbox entry together. The caller wakes the sender after
@@ -435,6 +318,11 @@ pub fn record(
         }
         Err(e) => {
             flag_number(ctx, item, e)?;
+            // Not this message's fault: it waits, queued, for the number's new token.
+            if e.failure == Failure::TokenDead {
+                queue::keep_held(ctx, item)?;
+                return Ok(());
+            }
             if matches!(e.code, 130429 | 131048 | 368 | 80007) {
                 crate::flows::pause::on_rate_limit(ctx, item.number_id, &m)?;
             }
@@ -452,6 +340,9 @@ pub fn record(
                     Failure::PauseNumber => PAUSE_MS,
                     _ => (500i64 << item.attempts.min(9)).min(300_000),
                 };
+                let backoff = e
+                    .retry_after
+                    .map_or(backoff, |d| backoff.max(d.as_millis() as i64));
                 let next = OutboxItem {
                     attempts: item.attempts + 1,
                     due_at: now_ms() + backoff,

@@ -2,12 +2,11 @@
 //! a per-number rate, and records each result. Woken by new items (events) or
 //! by the next due time; it never polls on a fixed interval.
 use std::{
-    collections::{HashMap, HashSet},
-    sync::Arc,
+    collections::{HashMap, HashSet, VecDeque},
     time::{Duration, Instant},
 };
 
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::mpsc;
 
 use super::{due, record, OutboxItem, Wake};
 use crate::{
@@ -23,22 +22,48 @@ use crate::{
     time::now_ms,
 };
 
-/// A token bucket per number: `rate` messages per second, bursts of `rate`.
-struct Bucket {
-    tokens: f64,
-    at: Instant,
+/// The sends of one number within the last second: at most `rate` of them,
+/// in any one-second window (a bucket that starts full allowed twice that).
+#[derive(Default)]
+struct Window {
+    sent: VecDeque<Instant>,
+    in_flight: usize,
+}
+
+impl Window {
+    /// How long until another send fits, or None when one fits now.
+    fn wait(&mut self, rate: usize, now: Instant) -> Option<Duration> {
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+        {
+            self.sent.pop_front();
+        }
+        if self.sent.len() < rate {
+            return None;
+        }
+        self.sent
+            .front()
+            .map(|t| (*t + Duration::from_secs(1)).saturating_duration_since(now))
+    }
 }
 
 pub struct Sender {
     store: Store,
     graph: Graph,
     simulator: Simulator,
-    rate: f64,
+    rate: usize,
     wake: Wake,
 }
 
-const BATCH: usize = 256;
+/// Due items looked at per number in one pass.
+const PER_NUMBER: usize = 256;
+/// Sends in flight, all numbers together.
 const CONCURRENCY: usize = 64;
+/// Sends in flight for one number: a number whose Graph answers slowly
+/// cannot take every slot and stall the others.
+const CONCURRENCY_PER_NUMBER: usize = 16;
 
 impl Sender {
     pub fn new(
@@ -52,7 +77,7 @@ impl Sender {
             store,
             graph,
             simulator,
-            rate: f64::from(rate_per_second.max(1)),
+            rate: rate_per_second.max(1) as usize,
             wake,
         }
     }
@@ -72,20 +97,30 @@ impl Sender {
                 }
             }
         });
-        let limit = Arc::new(Semaphore::new(CONCURRENCY));
-        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(MessageId, ConversationId)>();
+        type Done = (MessageId, ConversationId, NumberId);
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
         let mut in_flight: HashSet<MessageId> = HashSet::new();
         // One message at a time per conversation, in the order they were
         // queued: sent side by side, a flow's welcome and its question
         // reached the customer in either order.
         let mut busy: HashSet<ConversationId> = HashSet::new();
-        let mut buckets: HashMap<NumberId, Bucket> = HashMap::new();
+        let mut windows: HashMap<NumberId, Window> = HashMap::new();
+        let finish = |(id, c, n): Done,
+                      in_flight: &mut HashSet<MessageId>,
+                      busy: &mut HashSet<ConversationId>,
+                      windows: &mut HashMap<NumberId, Window>| {
+            in_flight.remove(&id);
+            busy.remove(&c);
+            if let Some(w) = windows.get_mut(&n) {
+                w.in_flight = w.in_flight.saturating_sub(1);
+            }
+        };
         loop {
             let (items, next_due) = match self
                 .store
                 .read()
                 .map_err(|e| e.to_string())
-                .and_then(|r| due(&r, now_ms(), BATCH).map_err(|e| e.to_string()))
+                .and_then(|r| due(&r, now_ms(), PER_NUMBER).map_err(|e| e.to_string()))
             {
                 Ok(x) => x,
                 Err(e) => {
@@ -104,22 +139,21 @@ impl Sender {
                     held.insert(item.conversation_id);
                     continue;
                 }
-                let bucket = buckets.entry(item.number_id).or_insert(Bucket {
-                    tokens: self.rate,
-                    at: Instant::now(),
-                });
-                bucket.tokens =
-                    (bucket.tokens + bucket.at.elapsed().as_secs_f64() * self.rate).min(self.rate);
-                bucket.at = Instant::now();
-                if bucket.tokens < 1.0 {
-                    let wait = ((1.0 - bucket.tokens) / self.rate * 1000.0).ceil() as i64;
-                    wake_at = Some(wake_at.map_or(now_ms() + wait, |w| w.min(now_ms() + wait)));
+                // Full slots free up with a finished send, which wakes this loop.
+                let window = windows.entry(item.number_id).or_default();
+                if in_flight.len() >= CONCURRENCY || window.in_flight >= CONCURRENCY_PER_NUMBER {
                     continue;
                 }
-                bucket.tokens -= 1.0;
+                let now = Instant::now();
+                if let Some(wait) = window.wait(self.rate, now) {
+                    let at = now_ms() + wait.as_millis() as i64 + 1;
+                    wake_at = Some(wake_at.map_or(at, |w| w.min(at)));
+                    continue;
+                }
+                window.sent.push_back(now);
+                window.in_flight += 1;
                 in_flight.insert(item.message_id);
                 busy.insert(item.conversation_id);
-                let permit = limit.clone().acquire_owned().await;
                 let (store, graph, sim, done) = (
                     self.store.clone(),
                     self.graph.clone(),
@@ -127,9 +161,8 @@ impl Sender {
                     done_tx.clone(),
                 );
                 tokio::spawn(async move {
-                    let id = (item.message_id, item.conversation_id);
+                    let id = (item.message_id, item.conversation_id, item.number_id);
                     deliver(&store, &graph, &sim, item).await;
-                    drop(permit);
                     let _ = done.send(id);
                 });
             }
@@ -138,12 +171,11 @@ impl Sender {
                 .unwrap_or(Duration::from_secs(60));
             tokio::select! {
                 _ = self.wake.notified() => {}
-                Some((id, c)) = done_rx.recv() => { in_flight.remove(&id); busy.remove(&c); }
+                Some(d) = done_rx.recv() => finish(d, &mut in_flight, &mut busy, &mut windows),
                 _ = tokio::time::sleep(sleep) => {}
             }
-            while let Ok((id, c)) = done_rx.try_recv() {
-                in_flight.remove(&id);
-                busy.remove(&c);
+            while let Ok(d) = done_rx.try_recv() {
+                finish(d, &mut in_flight, &mut busy, &mut windows);
             }
         }
     }
@@ -165,6 +197,7 @@ async fn attach(
         http_status: 0,
         message: format!("the attachment {what}"),
         failure: Failure::Permanent,
+        retry_after: None,
     };
     let upload = store
         .read()
@@ -194,25 +227,26 @@ async fn attach(
 }
 
 async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem) {
+    let number = store.read().ok().and_then(|r| {
+        numbers::get(&r, item.business_id, item.number_id)
+            .ok()
+            .flatten()
+    });
     let suspended = store.read().ok().is_some_and(|r| {
         crate::tenancy::repo::business(&r, item.business_id)
             .ok()
             .flatten()
             .is_some_and(|b| b.suspended)
     });
-    if suspended {
-        // Held, not failed: the business's resume puts it back in line.
+    if suspended || number.as_ref().is_some_and(|n| n.token_dead) {
+        // Held, not failed: the business's resume or the number's new token
+        // puts it back in line.
         let held = item.clone();
         if let Err(e) = store.write(move |ctx| Ok(super::hold(ctx, &held)?)).await {
             tracing::error!(message_id = %item.message_id, "holding a message failed: {e}");
         }
         return;
     }
-    let number = store.read().ok().and_then(|r| {
-        numbers::get(&r, item.business_id, item.number_id)
-            .ok()
-            .flatten()
-    });
     let now = now_ms();
     let result = match number {
         None => Err(GraphError {
@@ -220,13 +254,7 @@ async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem
             http_status: 0,
             message: "The WhatsApp number was removed".into(),
             failure: Failure::Permanent,
-        }),
-        Some(n) if n.token_dead => Err(GraphError {
-            code: 190,
-            http_status: 0,
-            message: "The number's access token is invalid; replace it in the channel settings"
-                .into(),
-            failure: Failure::Permanent,
+            retry_after: None,
         }),
         Some(n) if n.paused_until > now => {
             // Not an attempt: wait for the pause to end.

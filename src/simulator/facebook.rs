@@ -51,6 +51,7 @@ fn missing(leadgen_id: &str) -> GraphError {
         http_status: 400,
         message: format!("Unsupported get request. Object with ID '{leadgen_id}' does not exist"),
         failure: Failure::Permanent,
+        retry_after: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn store_error(e: impl std::fmt::Display) -> GraphError {
         http_status: 500,
         message: e.to_string(),
         failure: Failure::Retry,
+        retry_after: None,
     }
 }
 

@@ -15,7 +15,7 @@ const VERSION_KEY: &[u8] = b"schema_version";
 type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// `STEPS[n]` takes the store from version n to n + 1.
-const STEPS: &[Step] = &[migrate_to_v1];
+const STEPS: &[Step] = &[migrate_to_v1, crate::outbound::migrate_to_number_keys];
 
 pub const SCHEMA_VERSION: u32 = STEPS.len() as u32;
 
@@ -82,6 +82,6 @@ mod tests {
     #[test]
     fn every_version_has_a_step() {
         assert_eq!(SCHEMA_VERSION as usize, STEPS.len());
-        assert_eq!(SCHEMA_VERSION, 1);
+        assert_eq!(SCHEMA_VERSION, 2);
     }
 }

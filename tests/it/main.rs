@@ -30,6 +30,7 @@ mod leads_browser;
 mod oidc;
 mod openapi;
 mod outbound;
+mod outbound_lines;
 mod push;
 mod rbac;
 mod realtime;

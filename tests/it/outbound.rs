@@ -469,48 +469,37 @@ async fn a_pair_rate_limit_waits_before_retrying_that_recipient() {
 }
 
 #[tokio::test]
-async fn a_dead_token_stops_the_number_until_the_owner_replaces_it() {
+async fn a_dead_token_holds_the_numbers_messages_until_the_owner_replaces_it() {
     let s = setup(60).await;
     s.graph.fail_next(
         401,
         190,
         "Error validating access token: Session has expired",
     );
-    let c = &s.conversation;
-    let first = s
-        .owner
-        .post(
-            &format!("/api/conversations/{c}/messages"),
-            json!({"type": "text", "text": "one"}),
-        )
-        .await;
-    let first = first.body["id"].as_str().unwrap().to_string();
-    let m = wait_status(&s, &first, "failed").await;
-    assert!(m["error"].as_str().unwrap().contains("190"), "{m}");
-    let numbers = s.owner.get("/api/whatsapp/numbers").await;
-    let number = numbers.body["items"][0].clone();
-    assert_eq!(number["status"], "token_invalid");
-    assert!(number["last_error"]
+    let first = send(&s, json!({"type": "text", "text": "one"})).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let numbers = loop {
+        let n = s.owner.get("/api/whatsapp/numbers").await.body["items"][0].clone();
+        if n["status"] == "token_invalid" || Instant::now() > deadline {
+            break n;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert_eq!(numbers["status"], "token_invalid", "{numbers}");
+    assert!(numbers["last_error"]
         .as_str()
         .unwrap()
         .contains("access token"));
 
-    // Held, not sent with a dead token: fails with the reason, Meta sees nothing.
-    let second = s
-        .owner
-        .post(
-            &format!("/api/conversations/{c}/messages"),
-            json!({"type": "text", "text": "two"}),
-        )
-        .await;
-    let second = second.body["id"].as_str().unwrap().to_string();
-    assert!(wait_status(&s, &second, "failed").await["error"]
-        .as_str()
-        .unwrap()
-        .contains("replace it"));
+    // Neither the message that met the dead token nor a later one fails:
+    // they wait, queued, and Meta sees nothing more.
+    let second = send(&s, json!({"type": "text", "text": "two"})).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(message(&s, &first).await["status"], "queued");
+    assert_eq!(message(&s, &second).await["status"], "queued");
     assert_eq!(s.graph.requests().len(), 1);
 
-    let id = number["id"].as_str().unwrap();
+    let id = numbers["id"].as_str().unwrap();
     let fixed = s
         .owner
         .patch(
@@ -520,19 +509,23 @@ async fn a_dead_token_stops_the_number_until_the_owner_replaces_it() {
         .await;
     assert_eq!(fixed.status, 200, "{}", fixed.body);
     assert_eq!(fixed.body["status"], "active");
-    let third = s
-        .owner
-        .post(
-            &format!("/api/conversations/{c}/messages"),
-            json!({"type": "text", "text": "three"}),
-        )
-        .await;
-    let third = third.body["id"].as_str().unwrap().to_string();
-    assert_eq!(wait_status(&s, &third, "sent").await["status"], "sent");
+    let third = send(&s, json!({"type": "text", "text": "three"})).await;
+    for id in [&first, &second, &third] {
+        assert_eq!(wait_status(&s, id, "sent").await["status"], "sent");
+    }
+    let sent = s.graph.requests();
+    let texts: Vec<&str> = sent[1..]
+        .iter()
+        .map(|r| r.body["text"]["body"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        s.graph.requests().last().unwrap().authorization,
-        "Bearer EAAG-new-token"
+        texts,
+        ["one", "two", "three"],
+        "in the order they were written"
     );
+    assert!(sent[1..]
+        .iter()
+        .all(|r| r.authorization == "Bearer EAAG-new-token"));
 }
 
 #[tokio::test]

@@ -88,6 +88,7 @@ impl FbGraph {
                 http_status: 200,
                 message: "Facebook returned no access token".into(),
                 failure: crate::channels::whatsapp::graph::Failure::Permanent,
+                retry_after: None,
             }),
         }
     }
@@ -177,6 +178,7 @@ impl FbGraph {
                 http_status: 200,
                 message: "Facebook did not say who signed in".into(),
                 failure: crate::channels::whatsapp::graph::Failure::Permanent,
+                retry_after: None,
             });
         };
         Ok(super::login::Profile {

@@ -29,6 +29,8 @@ pub struct GraphError {
     pub http_status: u16,
     pub message: String,
     pub failure: Failure,
+    /// Meta's `Retry-After` on a throttled answer: no retry sooner than this.
+    pub retry_after: Option<Duration>,
 }
 
 impl GraphError {
@@ -99,8 +101,10 @@ impl Graph {
                 // Without the URL: Facebook calls carry the access token in the query.
                 message: format!("Meta could not be reached: {}", e.without_url()),
                 failure: Failure::Retry,
+                retry_after: None,
             })?;
         let status = res.status().as_u16();
+        let retry_after = retry_after(res.headers());
         let body: Value = res.json().await.unwrap_or(Value::Null);
         if (200..300).contains(&status) {
             if let Some(id) = body["messages"][0]["id"].as_str() {
@@ -111,10 +115,27 @@ impl Graph {
                 http_status: status,
                 message: "Meta accepted the message but returned no id".into(),
                 failure: Failure::Retry,
+                retry_after: None,
             });
         }
-        Err(error_from(status, &body))
+        Err(GraphError {
+            retry_after,
+            ..error_from(status, &body)
+        })
     }
+}
+
+/// `Retry-After` in seconds (the form Meta uses), capped at an hour so a
+/// stray header cannot park a message for days.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds.min(3600)))
 }
 
 pub struct MediaInfo {
@@ -129,6 +150,7 @@ pub fn unreachable(e: reqwest::Error) -> GraphError {
         // Without the URL: Facebook calls carry the access token in the query.
         message: format!("Meta could not be reached: {}", e.without_url()),
         failure: Failure::Retry,
+        retry_after: None,
     }
 }
 
@@ -170,6 +192,7 @@ impl Graph {
                 http_status: 0,
                 message: e.to_string(),
                 failure: Failure::Permanent,
+                retry_after: None,
             })?;
         let form = reqwest::multipart::Form::new()
             .text("messaging_product", "whatsapp")
@@ -248,6 +271,7 @@ impl Graph {
                 http_status: status,
                 message: format!("downloading the file answered HTTP {status}"),
                 failure: Failure::Retry,
+                retry_after: None,
             });
         }
         let too_big = || GraphError {
@@ -255,6 +279,7 @@ impl Graph {
             http_status: status,
             message: format!("the file is larger than {limit} bytes"),
             failure: Failure::Permanent,
+            retry_after: None,
         };
         if res.content_length().is_some_and(|n| n as usize > limit) {
             return Err(too_big());
@@ -286,6 +311,7 @@ pub fn error_from(status: u16, body: &Value) -> GraphError {
         http_status: status,
         message,
         failure: classify(code, status),
+        retry_after: None,
     }
 }
 

@@ -359,6 +359,10 @@ async fn update_number(
                 n.display_phone_number = d.trim().to_string();
             }
             save(ctx, &n)?;
+            if body.access_token.is_some() {
+                // What waited for a working token goes out now.
+                crate::outbound::release_number(ctx, business, id)?;
+            }
             Ok(n)
         })
         .await?;

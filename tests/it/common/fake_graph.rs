@@ -1,7 +1,7 @@
 //! A fake Meta Graph API: records every request and answers as Meta documents,
 //! or with scripted errors queued by the test.
 use std::{
-    collections::VecDeque,
+    collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -22,13 +22,16 @@ pub struct Recorded {
 #[derive(Default)]
 struct State {
     requests: Vec<Recorded>,
-    scripted: VecDeque<(u16, Value)>,
+    /// Answers for the next sends: status, body and a `Retry-After` in seconds.
+    scripted: VecDeque<(u16, Value, Option<u64>)>,
     sent: u64,
     /// Media download URLs answer 404 this many more times (an expired URL).
     expire_downloads: u32,
     base: String,
     /// Sends (`/messages`) are held this long before they count as received.
     send_delay_ms: u64,
+    /// Sends from one phone_number_id held this long (that number's Graph is slow).
+    number_delay_ms: HashMap<String, u64>,
 }
 
 pub struct FakeGraph {
@@ -45,7 +48,19 @@ async fn handle(
 ) -> HttpResponse {
     let raw_len = body.len();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let delay = state.lock().unwrap().send_delay_ms;
+    let delay = {
+        let s = state.lock().unwrap();
+        let from = req
+            .path()
+            .trim_end_matches("/messages")
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        s.number_delay_ms
+            .get(from)
+            .copied()
+            .unwrap_or(s.send_delay_ms)
+    };
     if delay > 0 && req.path().ends_with("/messages") {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
@@ -114,9 +129,13 @@ async fn handle(
         }
     }
     if req.path().ends_with("/messages") {
-        if let Some((status, answer)) = s.scripted.pop_front() {
-            return HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
-                .json(answer);
+        if let Some((status, answer, retry_after)) = s.scripted.pop_front() {
+            let mut res =
+                HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap());
+            if let Some(secs) = retry_after {
+                res.insert_header(("Retry-After", secs.to_string()));
+            }
+            return res.json(answer);
         }
         s.sent += 1;
         let to = body["to"].as_str().unwrap_or("").to_string();
@@ -168,13 +187,31 @@ impl FakeGraph {
 
     /// The next send answers with this status and body instead of success.
     pub fn fail_next(&self, status: u16, code: i64, message: &str) {
+        self.script(status, code, message, None);
+    }
+
+    /// The next send is throttled: 429, code 130429, `Retry-After: secs`.
+    pub fn throttle_next(&self, secs: u64) {
+        self.script(429, 130429, "Rate limit hit", Some(secs));
+    }
+
+    fn script(&self, status: u16, code: i64, message: &str, retry_after: Option<u64>) {
         let body = json!({"error": {"message": message, "type": "OAuthException", "code": code,
             "error_data": {"messaging_product": "whatsapp", "details": message}, "fbtrace_id": "Afake"}});
         self.state
             .lock()
             .unwrap()
             .scripted
-            .push_back((status, body));
+            .push_back((status, body, retry_after));
+    }
+
+    /// Sends from `phone_number_id` wait `ms` before Meta takes them.
+    pub fn slow_sends_from(&self, phone_number_id: &str, ms: u64) {
+        self.state
+            .lock()
+            .unwrap()
+            .number_delay_ms
+            .insert(phone_number_id.to_string(), ms);
     }
 
     pub fn expire_next_downloads(&self, n: u32) {
