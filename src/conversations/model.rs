@@ -125,9 +125,10 @@ pub enum MessageStatus {
 }
 
 impl MessageStatus {
-    /// Statuses only move forward; `failed` is terminal.
+    /// Statuses only move forward; `failed` is terminal, and a message the
+    /// customer has read cannot fail after all (a late or stray report).
     pub fn advances_to(self, next: MessageStatus) -> bool {
-        self != MessageStatus::Failed && (next == MessageStatus::Failed || next > self)
+        next > self && !(next == MessageStatus::Failed && self == MessageStatus::Read)
     }
 }
 
@@ -187,5 +188,9 @@ mod tests {
         );
         assert!(Queued.advances_to(Failed) && Delivered.advances_to(Failed));
         assert!(!Failed.advances_to(Read) && !Failed.advances_to(Failed));
+        assert!(
+            !Read.advances_to(Failed),
+            "what the customer read did not fail"
+        );
     }
 }

@@ -355,19 +355,21 @@ async fn send(
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let composed = crate::outbound::compose::compose(&body)?;
-    let reply_to = body["reply_to"].as_str().map(str::to_string);
+    let reply_to = match &body["reply_to"] {
+        Value::Null => None,
+        Value::String(r) => Some(r.clone()),
+        _ => return Err(ApiError::field("reply_to", QUOTE_WHAT)),
+    };
     let id = id.into_inner();
     let scope = actor.scope.clone();
     let message = state
         .store
         .write(move |ctx| {
-            // A reply names our message id or Meta's wamid; Meta needs the wamid.
             let quoted = match reply_to.as_deref() {
-                Some(r) => match r.parse::<MessageId>() {
-                    Ok(mid) => repo::message(ctx, scope.business_id, id, mid)?
-                        .and_then(|m| m.wa_message_id),
-                    Err(_) => Some(r.to_string()),
-                },
+                Some(r) => {
+                    Conversations::new(ctx, &scope).get(id)?;
+                    Some(quoted_wamid(ctx, scope.business_id, id, r)?)
+                }
                 None => None,
             };
             crate::outbound::enqueue(ctx, &scope, id, &composed, quoted.as_deref())
@@ -375,6 +377,30 @@ async fn send(
         .await?;
     state.outbox_wake.notify_one();
     Ok(HttpResponse::Accepted().json(json!({"id": message.id, "status": "queued"})))
+}
+
+const QUOTE_WHAT: &str = "must be the id (or WhatsApp id) of a message in this conversation";
+
+/// A reply names our message id or Meta's wamid of a message in this
+/// conversation; Meta needs the wamid, and quietly sends an unknown one unquoted.
+fn quoted_wamid(
+    ctx: &crate::store::WriteCtx,
+    b: crate::store::ids::BusinessId,
+    c: ConversationId,
+    reply_to: &str,
+) -> ApiResult<String> {
+    let found = match reply_to.parse::<MessageId>() {
+        Ok(mid) => repo::message(ctx, b, c, mid)?,
+        Err(_) => repo::by_wamid_in(ctx, b, Some(c), reply_to)?
+            .filter(|m| m.business_id == b && m.conversation_id == c),
+    };
+    let m = found.ok_or_else(|| ApiError::field("reply_to", QUOTE_WHAT))?;
+    m.wa_message_id.ok_or_else(|| {
+        ApiError::field(
+            "reply_to",
+            "that message has not reached WhatsApp yet, so it cannot be quoted",
+        )
+    })
 }
 
 /// Puts a failed message back in the outbox as it was composed.

@@ -193,14 +193,20 @@ pub fn assignee_of(ctx: &WriteCtx, m: &Message) -> ApiResult<Option<MemberId>> {
     Ok(repo::get(ctx, m.business_id, m.conversation_id)?.and_then(|c| c.assignee_id))
 }
 
-/// Moves a message's delivery status forward; older or repeated statuses do nothing.
+/// Moves a message's delivery status forward; older or repeated statuses do
+/// nothing. `business`: whose number reported it; it speaks for its own messages only.
 pub fn apply_status(
     ctx: &mut WriteCtx,
+    business: BusinessId,
     wamid: &str,
     status: MessageStatus,
     error: Option<String>,
 ) -> ApiResult<Option<Message>> {
-    let Some(mut m) = repo::by_wamid(ctx, wamid)? else {
+    let found = repo::by_wamid(ctx, wamid)?;
+    if found.as_ref().is_some_and(|m| m.business_id != business) {
+        return Ok(None);
+    }
+    let Some(mut m) = found else {
         // Meta may report on a send before its answer to that send is recorded.
         super::parked::park(ctx, wamid, status, error)?;
         return Ok(None);

@@ -20,7 +20,12 @@ struct Errors(Vec<FieldError>);
 
 impl Errors {
     fn check(&mut self, ok: bool, field: &str, message: &str) {
-        if !ok {
+        // Told once: ten rows breaking one rule are one thing to fix.
+        let told = self
+            .0
+            .iter()
+            .any(|f| f.field == field && f.message == message);
+        if !ok && !told {
             self.0.push(FieldError {
                 field: field.into(),
                 message: message.into(),
@@ -41,9 +46,10 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
     let mut e = Errors(Vec::new());
     let composed = match str_of(body, "type") {
         "text" => {
-            let text = str_of(body, "text").trim().to_string();
+            let text = without_blank_edges(str_of(body, "text"));
             let typed = body["text"].is_null() || body["text"].is_string();
             e.check(typed, "text", "must be a string");
+            e.check(printable(&text), "text", CONTROL_CHARACTERS);
             e.check(!typed || !text.is_empty(), "text", "is required");
             e.check(
                 chars(&text) <= 4096,
@@ -73,11 +79,21 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
                 "template.name",
                 "is required",
             );
+            e.check(
+                t["parameters"].is_null() || t["parameters"].is_array(),
+                "template.parameters",
+                "must be a list of texts",
+            );
             let mut params: Vec<String> = t["parameters"]
                 .as_array()
                 .map(|a| {
                     a.iter()
                         .map(|p| {
+                            e.check(
+                                p.is_string() || p.is_number(),
+                                "template.parameters",
+                                "must be a list of texts",
+                            );
                             p.as_str()
                                 .map(str::to_string)
                                 .unwrap_or_else(|| p.to_string())
@@ -109,6 +125,19 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
                     .map(|p| p["text"].as_str().map_or_else(|| p.to_string(), str::to_string))
                     .collect();
             }
+            // Meta refuses these with 132018 only once the message is sent.
+            for p in &params {
+                e.check(
+                    !p.trim().is_empty(),
+                    "template.parameters",
+                    "must not be empty",
+                );
+                e.check(
+                    !p.contains(['\n', '\t']) && !p.contains("     ") && printable(p),
+                    "template.parameters",
+                    "cannot hold line breaks, tabs or more than 4 spaces in a row",
+                );
+            }
             Composed {
                 kind: "template".into(),
                 text: format!(
@@ -128,12 +157,19 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
         "interactive" => interactive(&body["interactive"], &mut e),
         kind @ ("image" | "video" | "audio" | "document" | "sticker") => {
             let upload = str_of(body, "media_id").to_string();
+            let typed = body["media_id"].is_null() || body["media_id"].is_string();
             e.check(
-                !upload.is_empty(),
+                typed,
+                "media_id",
+                "must be the id (a string) that /attachments answered",
+            );
+            e.check(
+                !typed || !upload.is_empty(),
                 "media_id",
                 "is required: upload the file to /attachments first",
             );
-            let caption = str_of(body, "caption").trim().to_string();
+            let caption = without_blank_edges(str_of(body, "caption"));
+            e.check(printable(&caption), "caption", CONTROL_CHARACTERS);
             e.check(
                 chars(&caption) <= 1024,
                 "caption",
@@ -179,12 +215,23 @@ pub fn compose(body: &Value) -> ApiResult<Composed> {
 }
 
 fn interactive(i: &Value, e: &mut Errors) -> Composed {
-    let body = str_of(i, "body").trim().to_string();
+    let body = without_blank_edges(str_of(i, "body"));
     e.check(
         !body.is_empty() && chars(&body) <= 1024,
         "interactive.body",
         "must be 1 to 1024 characters",
     );
+    e.check(printable(&body), "interactive.body", CONTROL_CHARACTERS);
+    for (key, field) in [
+        ("header", "interactive.header"),
+        ("footer", "interactive.footer"),
+    ] {
+        e.check(
+            chars(str_of(i, key)) <= 60 && printable(str_of(i, key)),
+            field,
+            "must be at most 60 characters, with no control characters",
+        );
+    }
     match str_of(i, "type") {
         "button" => {
             let buttons = i["buttons"].as_array().cloned().unwrap_or_default();
@@ -219,11 +266,18 @@ fn interactive(i: &Value, e: &mut Errors) -> Composed {
                 .iter()
                 .map(|b| json!({"type": "reply", "reply": {"id": str_of(b, "id"), "title": str_of(b, "title")}}))
                 .collect();
+            let buttons: Vec<Value> = buttons
+                .iter()
+                .map(|b| json!({"id": str_of(b, "id"), "title": str_of(b, "title")}))
+                .collect();
+            let mut payload =
+                json!({"type": "button", "body": {"text": body}, "action": {"buttons": action}});
+            header_and_footer(i, &mut payload);
             Composed {
                 kind: "interactive".into(),
                 text: body.clone(),
                 details: json!({"interactive": {"type": "button", "buttons": buttons}}),
-                payload: json!({"type": "interactive", "interactive": {"type": "button", "body": {"text": body}, "action": {"buttons": action}}}),
+                payload: json!({"type": "interactive", "interactive": payload}),
                 is_template: false,
                 upload: None,
             }
@@ -235,7 +289,8 @@ fn interactive(i: &Value, e: &mut Errors) -> Composed {
                 "interactive.button",
                 "must be 1 to 20 characters",
             );
-            let sections = i["sections"].as_array().cloned().unwrap_or_default();
+            let given = i["sections"].as_array().cloned().unwrap_or_default();
+            let sections = list_sections(&given, e);
             let rows: usize = sections
                 .iter()
                 .map(|s| s["rows"].as_array().map_or(0, Vec::len))
@@ -250,43 +305,8 @@ fn interactive(i: &Value, e: &mut Errors) -> Composed {
                 "interactive.sections.rows",
                 "must hold 1 to 10 rows in all",
             );
-            for r in sections
-                .iter()
-                .flat_map(|s| s["rows"].as_array().cloned().unwrap_or_default())
-            {
-                e.check(
-                    !str_of(&r, "id").is_empty() && str_of(&r, "id").len() <= 200,
-                    "interactive.sections.rows.id",
-                    "must be 1 to 200 characters",
-                );
-                e.check(
-                    !str_of(&r, "title").is_empty() && chars(str_of(&r, "title")) <= 24,
-                    "interactive.sections.rows.title",
-                    "must be 1 to 24 characters",
-                );
-                e.check(
-                    chars(str_of(&r, "description")) <= 72,
-                    "interactive.sections.rows.description",
-                    "must be at most 72 characters",
-                );
-            }
-            for (key, field) in [
-                ("header", "interactive.header"),
-                ("footer", "interactive.footer"),
-            ] {
-                e.check(
-                    chars(str_of(i, key)) <= 60,
-                    field,
-                    "must be at most 60 characters",
-                );
-            }
             let mut payload = json!({"type": "list", "body": {"text": body}, "action": {"button": button, "sections": sections}});
-            if !str_of(i, "header").is_empty() {
-                payload["header"] = json!({"type": "text", "text": str_of(i, "header")});
-            }
-            if !str_of(i, "footer").is_empty() {
-                payload["footer"] = json!({"text": str_of(i, "footer")});
-            }
+            header_and_footer(i, &mut payload);
             Composed {
                 kind: "interactive".into(),
                 text: body.clone(),
@@ -308,6 +328,87 @@ fn interactive(i: &Value, e: &mut Errors) -> Composed {
             }
         }
     }
+}
+
+/// Meta's rules for a list's sections, and only the fields Meta knows
+/// passed on: a client's extra keys would make Meta refuse the whole message.
+fn list_sections(given: &[Value], e: &mut Errors) -> Vec<Value> {
+    let mut ids: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for s in given {
+        let title = str_of(s, "title");
+        e.check(
+            chars(title) <= 24 && (given.len() == 1 || !title.trim().is_empty()),
+            "interactive.sections.title",
+            "must be at most 24 characters, and is required when there are several sections",
+        );
+        let mut rows = Vec::new();
+        for r in s["rows"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            let (id, title, description) = (
+                str_of(r, "id"),
+                str_of(r, "title"),
+                str_of(r, "description"),
+            );
+            e.check(
+                !id.is_empty() && id.len() <= 200,
+                "interactive.sections.rows.id",
+                "must be 1 to 200 characters",
+            );
+            e.check(
+                !ids.contains(&id),
+                "interactive.sections.rows.id",
+                "must be unique across the list",
+            );
+            ids.push(id);
+            e.check(
+                !title.is_empty() && chars(title) <= 24,
+                "interactive.sections.rows.title",
+                "must be 1 to 24 characters",
+            );
+            e.check(
+                chars(description) <= 72,
+                "interactive.sections.rows.description",
+                "must be at most 72 characters",
+            );
+            let mut row = json!({"id": id, "title": title});
+            if !description.is_empty() {
+                row["description"] = json!(description);
+            }
+            rows.push(row);
+        }
+        let mut section = json!({"rows": rows});
+        if !title.is_empty() {
+            section["title"] = json!(title);
+        }
+        out.push(section);
+    }
+    out
+}
+
+fn header_and_footer(i: &Value, payload: &mut Value) {
+    if !str_of(i, "header").is_empty() {
+        payload["header"] = json!({"type": "text", "text": str_of(i, "header")});
+    }
+    if !str_of(i, "footer").is_empty() {
+        payload["footer"] = json!({"text": str_of(i, "footer")});
+    }
+}
+
+const CONTROL_CHARACTERS: &str = "cannot hold control characters";
+
+/// Text a phone can show: no control characters but line breaks and tabs.
+fn printable(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+}
+
+/// Blank lines around a message and trailing spaces go; the first line's
+/// own indentation stays (a person indented it).
+fn without_blank_edges(s: &str) -> String {
+    let s = s.trim_end();
+    let first = s.find(|c: char| !c.is_whitespace()).unwrap_or(s.len());
+    let line_start = s[..first].rfind('\n').map_or(0, |i| i + 1);
+    s[line_start..].to_string()
 }
 
 #[cfg(test)]
@@ -367,5 +468,66 @@ mod tests {
             "Carla"
         );
         assert!(compose(&json!({"type": "sticker"})).is_err());
+    }
+
+    #[test]
+    fn malformed_input_is_refused_rather_than_changed_or_dropped() {
+        let template = |params: Value| {
+            fields(compose(
+                &json!({"type": "template", "template": {"name": "t", "parameters": params}}),
+            ))
+        };
+        assert_eq!(template(json!({"1": "Carla"})), ["template.parameters"]);
+        assert_eq!(template(json!([""])), ["template.parameters"]);
+        assert_eq!(template(json!(["a\nb"])), ["template.parameters"]);
+        assert_eq!(template(json!(["c     d"])), ["template.parameters"]);
+        assert!(template(json!(["Carla", 42])).is_empty());
+        assert_eq!(
+            fields(compose(&json!({"type": "text", "text": "nul\u{0}here"}))),
+            ["text"]
+        );
+        assert_eq!(
+            fields(compose(&json!({"type": "image", "media_id": 5}))),
+            ["media_id"]
+        );
+        assert_eq!(
+            fields(compose(&json!({"type": "image", "media_id": ""}))),
+            ["media_id"]
+        );
+        let indented =
+            compose(&json!({"type": "text", "text": "\n  \n  indented\n  more\n\n  "})).unwrap();
+        assert_eq!(indented.text, "  indented\n  more");
+    }
+
+    #[test]
+    fn buttons_keep_their_header_and_footer_and_lists_follow_metas_section_rules() {
+        let buttons = compose(&json!({"type": "interactive", "interactive": {"type": "button", "body": "Pick",
+            "header": "Menu", "footer": "Reply below", "buttons": [{"id": "a", "title": "A", "extra": 1}]}}))
+        .unwrap();
+        assert_eq!(buttons.payload["interactive"]["header"]["text"], "Menu");
+        assert_eq!(
+            buttons.payload["interactive"]["footer"]["text"],
+            "Reply below"
+        );
+        let list = |sections: Value| {
+            compose(
+                &json!({"type": "interactive", "interactive": {"type": "list", "body": "Pick",
+                "button": "Choose", "sections": sections}}),
+            )
+        };
+        let two_untitled =
+            json!([{"rows": [{"id": "a", "title": "A"}]}, {"rows": [{"id": "b", "title": "B"}]}]);
+        assert_eq!(fields(list(two_untitled)), ["interactive.sections.title"]);
+        let long_title = json!([{"title": "A section title that is too long", "rows": [{"id": "a", "title": "A"}]}]);
+        assert_eq!(fields(list(long_title)), ["interactive.sections.title"]);
+        let same_id = json!([{"title": "S1", "rows": [{"id": "a", "title": "A"}]}, {"title": "S2", "rows": [{"id": "a", "title": "B"}]}]);
+        assert_eq!(fields(list(same_id)), ["interactive.sections.rows.id"]);
+        let extra =
+            list(json!([{"rows": [{"id": "a", "title": "A", "color": "red"}], "hidden": true}]))
+                .unwrap();
+        assert_eq!(
+            extra.payload["interactive"]["action"]["sections"],
+            json!([{"rows": [{"id": "a", "title": "A"}]}])
+        );
     }
 }

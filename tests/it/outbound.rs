@@ -130,6 +130,10 @@ async fn a_reply_goes_out_through_graph_and_its_status_only_moves_forward() {
     .await;
     s.h.webhook(&status(&wamid, "read", json!({}))).await;
     assert_eq!(message(&s, &id).await["status"], "read");
+    // What the customer read did not fail after all.
+    let opted_out = json!({"errors": [{"code": 131050, "title": "User opted out"}]});
+    s.h.webhook(&status(&wamid, "failed", opted_out)).await;
+    assert_eq!(message(&s, &id).await["status"], "read");
     let list = s.owner.get("/api/conversations").await;
     assert_eq!(list.body["items"][0]["last_message"]["direction"], "out");
 }
@@ -633,4 +637,72 @@ async fn one_customers_messages_go_out_one_after_another_in_order() {
             "sent side by side: {gap:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_reply_quotes_a_message_of_its_conversation_or_is_refused() {
+    let s = setup(60).await;
+    let c = &s.conversation;
+    let inbound = s
+        .owner
+        .get(&format!("/api/conversations/{c}/messages"))
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for quote in [inbound.as_str(), "wamid.IN1"] {
+        let id = send(
+            &s,
+            json!({"type": "text", "text": "Yes!", "reply_to": quote}),
+        )
+        .await;
+        wait_status(&s, &id, "sent").await;
+        let sent = s.graph.requests();
+        assert_eq!(
+            sent.last().unwrap().body["context"]["message_id"],
+            "wamid.IN1"
+        );
+    }
+    let unknown = wafunnel::store::ids::MessageId::new().to_string();
+    for quote in [
+        json!(unknown),
+        json!("garbage"),
+        json!("wamid.ELSEWHERE"),
+        json!(5),
+    ] {
+        let r = s
+            .owner
+            .post(
+                &format!("/api/conversations/{c}/messages"),
+                json!({"type": "text", "text": "Yes!", "reply_to": quote}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{quote}: {}", r.body);
+        assert_eq!(
+            r.body["error"]["details"][0]["field"], "reply_to",
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(s.graph.requests().len(), 2, "nothing refused reached Meta");
+}
+
+#[tokio::test]
+async fn another_business_number_cannot_report_on_our_messages() {
+    let s = setup(60).await;
+    let other = s.h.new_business("Elsewhere").await;
+    let other_owner = s.h.login(other.owner()).await;
+    s.h.register_number(&other_owner, "PN-OTHER").await;
+    let id = send(&s, json!({"type": "text", "text": "Ours"})).await;
+    let wamid = wait_status(&s, &id, "sent").await["wa_message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut forged = status(&wamid, "read", json!({}));
+    forged["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = json!("PN-OTHER");
+    assert_eq!(s.h.webhook(&forged).await.status, 200);
+    assert_eq!(message(&s, &id).await["status"], "sent");
+    s.h.webhook(&status(&wamid, "read", json!({}))).await;
+    assert_eq!(message(&s, &id).await["status"], "read");
 }

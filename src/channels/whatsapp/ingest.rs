@@ -401,7 +401,7 @@ pub fn apply(ctx: &mut WriteCtx, changes: &[PreparedChange], raw: &[u8]) -> ApiR
             }
         }
         for (wamid, status, reason) in &change.statuses {
-            service::apply_status(ctx, wamid, *status, reason.clone())?;
+            service::apply_status(ctx, number.business_id, wamid, *status, reason.clone())?;
             out.statuses += 1;
         }
     }
