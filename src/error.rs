@@ -172,8 +172,9 @@ impl ResponseError for ApiError {
         res.json(Body {
             error: Inner {
                 code: self.code.name(),
-                // Internal details stay in the log, never in a response.
-                message: if self.code.http().is_server_error() {
+                // Internal details stay in the log, never in a response; what
+                // Meta or a sign-in provider answered (502) is the user's to act on.
+                message: if self.code.http().is_server_error() && self.code != Code::BadGateway {
                     "Something went wrong on our side"
                 } else {
                     &self.message

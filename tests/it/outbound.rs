@@ -706,3 +706,38 @@ async fn another_business_number_cannot_report_on_our_messages() {
     s.h.webhook(&status(&wamid, "read", json!({}))).await;
     assert_eq!(message(&s, &id).await["status"], "read");
 }
+
+#[tokio::test]
+async fn a_refused_template_sync_shows_metas_reason_and_a_dead_token_marks_the_number() {
+    let s = setup(60).await;
+    let numbers = s.owner.get("/api/whatsapp/numbers").await;
+    let number = numbers.body["items"][0]["id"].as_str().unwrap().to_string();
+    let sync = format!("/api/whatsapp/numbers/{number}/templates/sync");
+    s.graph
+        .fail_next(400, 100, "Unsupported get request: the WABA id is wrong");
+    let r = s.owner.post(&sync, json!({})).await;
+    assert_eq!(r.status, 502, "{}", r.body);
+    let told = r.body["error"]["message"].as_str().unwrap();
+    assert!(told.contains("the WABA id is wrong"), "{told}");
+    assert_eq!(
+        s.owner.get("/api/whatsapp/numbers").await.body["items"][0]["status"],
+        "active"
+    );
+
+    s.graph.fail_next(
+        401,
+        190,
+        "Error validating access token: Session has expired",
+    );
+    let r = s.owner.post(&sync, json!({})).await;
+    assert_eq!(r.status, 502, "{}", r.body);
+    let n = s.owner.get("/api/whatsapp/numbers").await.body["items"][0].clone();
+    assert_eq!(n["status"], "token_invalid", "{n}");
+    assert!(
+        n["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("Session has expired"),
+        "{n}"
+    );
+}

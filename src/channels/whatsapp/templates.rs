@@ -5,7 +5,10 @@ use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{graph::Graph, numbers};
+use super::{
+    graph::{Failure, Graph},
+    numbers,
+};
 use crate::{
     auth::MemberActor,
     error::{ApiError, ApiResult, Code},
@@ -218,15 +221,33 @@ async fn sync(
     let fetched = if number.sandbox {
         crate::simulator::sample_templates()
     } else {
-        Graph::new(&state.config.meta)
+        match Graph::new(&state.config.meta)
             .templates(&number.waba_id, &number.access_token)
             .await
-            .map_err(|e| {
-                ApiError::new(
+        {
+            Ok(fetched) => fetched,
+            Err(e) => {
+                if e.failure == Failure::TokenDead {
+                    // As when a send meets it: the number shows why, and holds its messages.
+                    let (b, n, reason) = (number.business_id, number.id, e.reason());
+                    state
+                        .store
+                        .write(move |ctx| {
+                            if let Some(mut number) = numbers::get(ctx, b, n)? {
+                                number.token_dead = true;
+                                number.last_error = Some(reason.clone());
+                                numbers::save(ctx, &number)?;
+                            }
+                            Ok(())
+                        })
+                        .await?;
+                }
+                return Err(ApiError::new(
                     Code::BadGateway,
                     format!("Meta refused the template list: {}", e.reason()),
-                )
-            })?
+                ));
+            }
+        }
     };
     let templates = from_meta(&fetched, now_ms());
     let count = templates.len();

@@ -1,5 +1,5 @@
 //! A fake Meta Graph API: records every request and answers as Meta documents,
-//! or with scripted errors queued by the test.
+//! or with scripted errors queued by the test (for sends and template lists).
 use std::{
     collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
@@ -101,6 +101,10 @@ async fn handle(
         return HttpResponse::Ok().json(json!({"id": format!("UPLOADED-{}", s.sent)}));
     }
     if req.path().ends_with("/message_templates") {
+        if let Some((status, answer, _)) = s.scripted.pop_front() {
+            return HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+                .json(answer);
+        }
         let second_page = req.query_string().contains("after=PAGE2");
         let body = if second_page {
             json!({"data": [
