@@ -58,8 +58,13 @@ impl Record for OutboxItem {}
 /// oldest first, from each number's own line.
 pub(crate) const OUTBOX: Tbl = TableDefinition::new("outbox");
 
-/// (business, message) → OutboxItem: held while its business is suspended.
+/// (business, message) → OutboxItem: held while its business is suspended
+/// or its number's token is dead.
 pub(crate) const HELD: Tbl = TableDefinition::new("outbox_held");
+
+/// (business, conversation) → the OutboxItem waiting to be tried again there:
+/// what is written meanwhile queues behind it.
+pub(crate) const DEFERRED: Tbl = TableDefinition::new("outbox_deferred");
 
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
@@ -72,6 +77,10 @@ pub const TABLES: &[TableSpec] = &[
     },
     TableSpec {
         def: retry::FAILED,
+        verify: codec::verify::<OutboxItem>,
+    },
+    TableSpec {
+        def: DEFERRED,
         verify: codec::verify::<OutboxItem>,
     },
 ];
@@ -195,7 +204,7 @@ pub fn enqueue_to(
         to,
         payload: payload.to_string(),
         attempts: 0,
-        due_at: now,
+        due_at: queue::not_before(ctx, before.business_id, before.id, now)?,
         upload: upload.as_ref().map(|u| u.id),
     };
     repo::save_message(ctx, &message)?;
@@ -302,6 +311,7 @@ pub fn record(
     result: &Result<String, GraphError>,
 ) -> ApiResult<()> {
     ctx.delete(OUTBOX, &key(item))?;
+    queue::settled(ctx, item)?;
     let Some(mut m) = repo::message(ctx, item.business_id, item.conversation_id, item.message_id)?
     else {
         return Ok(());
@@ -349,6 +359,7 @@ pub fn record(
                     ..item.clone()
                 };
                 ctx.put(OUTBOX, &key(&next), &next)?;
+                queue::keep_behind(ctx, &next)?;
                 return Ok(());
             }
             // Kept so a person can retry it as it was composed.

@@ -3,7 +3,7 @@
 use redb::{ReadableTable, WriteTransaction};
 use serde_json::json;
 
-use super::{OutboxItem, HELD, OUTBOX, QUEUED};
+use super::{OutboxItem, DEFERRED, HELD, OUTBOX, QUEUED};
 use crate::{
     channels::whatsapp::numbers,
     error::ApiResult,
@@ -32,6 +32,7 @@ pub fn forget_conversation(ctx: &mut WriteCtx, b: BusinessId, c: ConversationId)
             ctx.delete(OUTBOX, &k)?;
         }
     }
+    ctx.delete(DEFERRED, &deferred_key(b, c))?;
     super::retry::forget(ctx, b, c)
 }
 
@@ -101,6 +102,59 @@ pub fn hold(ctx: &mut WriteCtx, item: &OutboxItem) -> Result<bool, StoreError> {
     }
     ctx.put(HELD, &held_key(item), item)?;
     Ok(true)
+}
+
+fn deferred_key(b: BusinessId, c: ConversationId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(c.bytes()).done()
+}
+
+/// When a message written now in a conversation may go: not before one
+/// that waits there to be tried again.
+pub(super) fn not_before(
+    ctx: &WriteCtx,
+    b: BusinessId,
+    c: ConversationId,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let waiting: Option<OutboxItem> = store::get(ctx, DEFERRED, &deferred_key(b, c))?;
+    Ok(waiting.map_or(now, |w| w.due_at.max(now)))
+}
+
+/// The send of `item` ended one way or another: its conversation no longer waits on it.
+pub(super) fn settled(ctx: &mut WriteCtx, item: &OutboxItem) -> Result<(), StoreError> {
+    let k = deferred_key(item.business_id, item.conversation_id);
+    let waiting: Option<OutboxItem> = store::get(ctx, DEFERRED, &k)?;
+    if waiting.is_some_and(|w| w.message_id == item.message_id) {
+        ctx.delete(DEFERRED, &k)?;
+    }
+    Ok(())
+}
+
+/// A message that waits to be tried again keeps its place: the conversation's
+/// later messages, queued or still to be written, wait until it is due, so
+/// they cannot reach the customer first.
+pub(super) fn keep_behind(ctx: &mut WriteCtx, retried: &OutboxItem) -> Result<(), StoreError> {
+    ctx.put(
+        DEFERRED,
+        &deferred_key(retried.business_id, retried.conversation_id),
+        retried,
+    )?;
+    let line =
+        store::scan::<OutboxItem, _>(ctx, OUTBOX, &retried.number_id.bytes(), None, usize::MAX)?;
+    for (k, item) in line {
+        let later = item.conversation_id == retried.conversation_id
+            && item.message_id > retried.message_id
+            && item.due_at < retried.due_at;
+        if later {
+            ctx.delete(OUTBOX, &k)?;
+            let behind = OutboxItem {
+                due_at: retried.due_at,
+                ..item
+            };
+            ctx.put(OUTBOX, &key(&behind), &behind)?;
+        }
+    }
+    Ok(())
 }
 
 /// Holds an item already taken out of the outbox (its send met a dead token).

@@ -453,7 +453,7 @@ async fn attachments_are_uploaded_to_meta_then_sent_by_id_and_shown_in_the_threa
 }
 
 #[tokio::test]
-async fn a_pair_rate_limit_waits_before_retrying_that_recipient() {
+async fn a_pair_rate_limit_waits_before_retrying_that_recipient_and_keeps_the_order() {
     let s = setup(60).await;
     s.graph.fail_next(
         400,
@@ -462,6 +462,9 @@ async fn a_pair_rate_limit_waits_before_retrying_that_recipient() {
     );
     let started = Instant::now();
     let id = send(&s, json!({"type": "text", "text": "Hi"})).await;
+    // Written while the first waits out Meta's limit: it must not overtake it.
+    s.graph.wait_for(1).await;
+    let later = send(&s, json!({"type": "text", "text": "Are you there?"})).await;
     let m = wait_status(&s, &id, "sent").await;
     assert_eq!(m["status"], "sent", "{m}");
     assert!(
@@ -469,7 +472,14 @@ async fn a_pair_rate_limit_waits_before_retrying_that_recipient() {
         "Meta's pair limit is about one message per 6 s: {:?}",
         started.elapsed()
     );
-    assert_eq!(s.graph.requests().len(), 2);
+    assert_eq!(wait_status(&s, &later, "sent").await["status"], "sent");
+    let texts: Vec<String> = s
+        .graph
+        .requests()
+        .iter()
+        .map(|r| r.body["text"]["body"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(texts, ["Hi", "Hi", "Are you there?"]);
 }
 
 #[tokio::test]
