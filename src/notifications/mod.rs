@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::{
     auth::MemberActor,
     contacts,
-    conversations::model::Conversation,
+    conversations::{access::Conversations, model::Conversation},
     error::{ApiError, ApiResult, Code},
     events::Event,
     http::{AppState, Routes},
@@ -185,8 +185,23 @@ async fn list(
     let next = (items.len() == limit)
         .then(|| items.last().map(|n| n.id))
         .flatten();
+    // A conversation the member has since lost (reassigned, team changed) is
+    // no longer linked: opening it would only be refused.
+    let conversations = Conversations::new(&read, &actor.scope);
+    let items: Vec<Value> = items
+        .iter()
+        .map(|n| {
+            let mut item = json_of(n);
+            if n.conversation_id
+                .is_some_and(|c| conversations.get(c).is_err())
+            {
+                item["conversation_id"] = Value::Null;
+            }
+            item
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(json!({
-        "items": items.iter().map(json_of).collect::<Vec<_>>(),
+        "items": items,
         "unread": unread, "next_cursor": next,
     })))
 }

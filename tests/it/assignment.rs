@@ -422,3 +422,42 @@ async fn a_reopened_conversation_of_someone_away_goes_back_through_the_pool_when
     let told = other.get("/api/notifications").await;
     assert_eq!(told.body["unread"], 1, "{}", told.body);
 }
+
+#[tokio::test]
+async fn a_notification_no_longer_links_a_conversation_its_member_has_lost() {
+    let h = Harness::start();
+    let biz = h.new_business("Links").await;
+    let owner = h.login(biz.owner()).await;
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Carla Souza", "phone": "+5511987654321", "assignee_id": biz.member_id}),
+        )
+        .await;
+    assert_eq!(lead.status, 201, "{}", lead.body);
+    let conversation = lead.body["conversation_id"].as_str().unwrap().to_string();
+    let member = h.login(biz.member()).await;
+    let linked = |c: &Client| {
+        let c = c.clone();
+        async move {
+            let told = c.get("/api/notifications").await;
+            told.body["items"][0]["conversation_id"].clone()
+        }
+    };
+    assert_eq!(linked(&member).await, conversation.as_str());
+
+    let moved = owner
+        .patch(
+            &format!("/api/conversations/{conversation}"),
+            json!({"assignee_id": biz.other_member_id}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(linked(&member).await, Value::Null, "the member lost it");
+    let other = h.login(biz.other_member()).await;
+    assert_eq!(linked(&other).await, conversation.as_str());
+    let refused = member
+        .get(&format!("/api/conversations/{conversation}"))
+        .await;
+    assert_eq!(refused.status, 404);
+}
