@@ -150,6 +150,10 @@ fn parse_role(s: &str) -> Result<Role, String> {
 
 /// Runs the command line; returns the process exit status.
 pub fn main() -> i32 {
+    // The store, media, search index and backups hold customers' messages
+    // and access tokens: readable by this user only, whatever the shell's umask.
+    #[cfg(target_os = "linux")]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and version print as clap writes them; a usage error is one line.

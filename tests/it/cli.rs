@@ -588,3 +588,33 @@ fn a_damaged_backup_is_refused_in_one_line_and_the_store_stays() {
     let o = wafunnel(d, &["restore", "--from", good.to_str().unwrap(), "--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn the_store_and_its_backups_are_readable_by_their_user_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = store_with_a_business();
+    let d = dir.path();
+    let backups = tempfile::tempdir().unwrap();
+    let out = backups.path().join("nightly.redb");
+    let o = wafunnel(d, &["backup", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut checked = 0;
+    let mut paths = vec![d.to_path_buf(), out];
+    while let Some(p) = paths.pop() {
+        let meta = std::fs::metadata(&p).unwrap();
+        if meta.is_dir() {
+            paths.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        }
+        if p != d {
+            let mode = meta.permissions().mode() & 0o777;
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "{} is open to others: {mode:o}",
+                p.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the store and the backup at least");
+}
