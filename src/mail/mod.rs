@@ -179,10 +179,51 @@ fn message(from: &str, m: &Mail) -> Result<lettre::Message, String> {
         .map_err(|e| e.to_string())
 }
 
+/// `smtp://` to another machine upgrades with STARTTLS unless the URL says
+/// otherwise (`?tls=opportunistic`, or `?tls=none` for a plain relay on a
+/// trusted network): a password and customers' names never cross a network
+/// in clear by default. A relay on this machine stays plain.
+fn encrypted_by_default(url: &str) -> String {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return url.to_string();
+    };
+    if parsed.scheme() != "smtp" {
+        return url.to_string();
+    }
+    let tls = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.to_string());
+    let local = parsed.host_str().is_some_and(|h| {
+        h.eq_ignore_ascii_case("localhost")
+            || h.trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    match tls.as_deref() {
+        Some("none") => {
+            let kept: Vec<(String, String)> = parsed
+                .query_pairs()
+                .filter(|(k, _)| k != "tls")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            parsed.set_query(None);
+            if !kept.is_empty() {
+                parsed.query_pairs_mut().extend_pairs(kept);
+            }
+        }
+        None if !local => {
+            parsed.query_pairs_mut().append_pair("tls", "required");
+        }
+        _ => {}
+    }
+    parsed.to_string()
+}
+
 async fn deliver(url: &str, from: &str, m: &Mail) -> Result<(), (bool, String)> {
     use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
     let msg = message(from, m).map_err(|e| (false, e))?;
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&encrypted_by_default(url))
         .map_err(|e| (false, format!("smtp.url: {e}")))?
         .timeout(Some(std::time::Duration::from_secs(20)))
         .build();
@@ -278,4 +319,29 @@ async fn outbox(state: web::Data<AppState>, actor: MemberActor) -> ApiResult<Htt
 /// A user's mail (resets) belongs to no business: visible to nobody in the app.
 pub fn get<R: Reader + ?Sized>(r: &R, id: RecordId) -> Result<Option<Mail>, StoreError> {
     store::get(r, MAILS, &id.bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encrypted_by_default as url;
+
+    #[test]
+    fn smtp_to_another_machine_is_encrypted_unless_the_url_says_otherwise() {
+        assert_eq!(
+            url("smtp://u:p@mail.example.com:587"),
+            "smtp://u:p@mail.example.com:587?tls=required"
+        );
+        assert_eq!(
+            url("smtp://mail.example.com:587?tls=opportunistic"),
+            "smtp://mail.example.com:587?tls=opportunistic"
+        );
+        assert_eq!(url("smtp://relay.lan:25?tls=none"), "smtp://relay.lan:25");
+        assert_eq!(url("smtp://127.0.0.1:2525"), "smtp://127.0.0.1:2525");
+        assert_eq!(url("smtp://localhost:25"), "smtp://localhost:25");
+        assert_eq!(url("smtp://[::1]:25"), "smtp://[::1]:25");
+        assert_eq!(
+            url("smtps://u:p@mail.example.com"),
+            "smtps://u:p@mail.example.com"
+        );
+    }
 }
