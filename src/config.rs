@@ -316,8 +316,10 @@ impl Config {
             let Some((section, key)) = rest.split_once('_') else {
                 continue;
             };
-            // Unknown sections are someone else's variables (e.g. a wrapper script's).
+            // Unknown sections may be someone else's variables (a wrapper
+            // script's), so they do not stop start-up; a typo is still told.
             let Some(table) = sections.get_mut(section).and_then(|s| s.as_table_mut()) else {
+                eprintln!("warning: environment {name} names no configuration section ({section}); ignored");
                 continue;
             };
             let Some(current) = table.get(key) else {
