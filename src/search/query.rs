@@ -67,12 +67,18 @@ fn within_one_edit(a: &str, b: &str) -> bool {
     }
 }
 
+/// A typo is forgiven in a long enough word, but not in a code, an order
+/// number or an email's local part: `lote4321` is not `lote9321`.
+fn typos_tolerated(word: &str) -> bool {
+    word.chars().count() >= FUZZY_FROM && !word.chars().any(|c| c.is_ascii_digit())
+}
+
 /// The analyzed words of `q` (quotes ignored), as the snippet marks them.
 pub fn words(q: &str, prefix: bool) -> Vec<Word> {
     tokens(q)
         .into_iter()
         .map(|text| Word {
-            fuzzy: text.chars().count() >= FUZZY_FROM,
+            fuzzy: typos_tolerated(&text),
             prefix,
             text,
         })
@@ -212,7 +218,7 @@ fn word_query(field: Field, word: &str, prefix: bool) -> Box<dyn Query> {
             Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
         ));
     }
-    if word.chars().count() >= FUZZY_FROM {
+    if typos_tolerated(word) {
         any.push((Occur::Should, Box::new(FuzzyTermQuery::new(term, 1, true))));
     }
     Box::new(BooleanQuery::new(any))

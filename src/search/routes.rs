@@ -53,7 +53,13 @@ async fn search(
         .chain(parsed.phrases.iter().flatten())
         .map(|w| w.chars().count())
         .sum();
-    if q.chars().count() > 200 || parsed.is_empty() || (letters < 2 && parsed.phone.is_none()) {
+    if q.chars().count() > 200 {
+        return Err(ApiError::field(
+            "q",
+            "is too long: search for a few words (at most 200 characters)",
+        ));
+    }
+    if parsed.is_empty() || (letters < 2 && parsed.phone.is_none()) {
         return Err(ApiError::field(
             "q",
             "must hold a word of at least 2 letters (at most 200 characters)",

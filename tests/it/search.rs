@@ -540,3 +540,46 @@ async fn in_the_browser_a_search_hit_opens_the_thread_scrolled_to_the_message() 
     assert!(bubble.text().await.unwrap().contains("garantia estendida"));
     b.screenshot("search-jump").await;
 }
+
+#[tokio::test]
+async fn codes_and_numbers_are_matched_exactly_and_a_pasted_paragraph_is_told_it_is_too_long() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "S9").await;
+    h.webhook(&text(
+        "S9",
+        "5511987650000",
+        "Carla",
+        "wamid.CODE1",
+        "O pedido lote4321 saiu hoje",
+    ))
+    .await;
+    assert_eq!(
+        found_within(&owner, "lote4321", Duration::from_secs(5))
+            .await
+            .len(),
+        1
+    );
+    for q in ["lote9321", "lote4361"] {
+        assert!(search(&owner, q, "messages").await.is_empty(), "{q}");
+    }
+    assert_eq!(
+        search(&owner, "pedid0", "messages").await.len(),
+        0,
+        "a digit is no typo"
+    );
+    assert_eq!(
+        search(&owner, "pedidp", "messages").await.len(),
+        1,
+        "a word's typo is"
+    );
+
+    let paragraph = "palavra ".repeat(40);
+    let r = owner
+        .get(&format!("/api/search?q={}", paragraph.replace(' ', "%20")))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let told = r.body["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(told.contains("too long"), "{told}");
+}
