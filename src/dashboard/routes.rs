@@ -18,8 +18,9 @@ pub fn routes(r: &mut Routes) {
     r.get("/api/dashboard", show);
 }
 
+/// Unknown parameters are let be, as on every other list: a client's
+/// cache-buster (`_=…`) must not break the page.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Params {
     from: Option<String>,
     to: Option<String>,
