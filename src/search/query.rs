@@ -116,11 +116,24 @@ pub struct Parsed {
     pub excluded: Vec<String>,
     pub phrases: Vec<Vec<String>>,
     pub phone: Option<String>,
+    /// Messages match the last loose word as the start of a word too.
+    pub last_word_prefix: bool,
 }
+
+/// A prefix shorter than this expands to too many words to be worth it.
+const PREFIX_FROM: usize = 3;
 
 impl Parsed {
     pub fn is_empty(&self) -> bool {
         self.loose.is_empty() && self.phrases.is_empty() && self.phone.is_none()
+    }
+
+    pub fn prefix_worth_trying(&self) -> bool {
+        !self.last_word_prefix
+            && self
+                .loose
+                .last()
+                .is_some_and(|w| w.chars().count() >= PREFIX_FROM)
     }
 }
 
@@ -248,10 +261,12 @@ fn kinds(f: &schema::Fields, kinds: &[&str]) -> Box<dyn Query> {
 }
 
 fn messages_query(f: &schema::Fields, p: &Parsed) -> Option<Box<dyn Query>> {
+    let last = p.loose.len().saturating_sub(1);
     let mut must: Vec<Box<dyn Query>> = p
         .loose
         .iter()
-        .map(|w| word_query(f.body, w, false))
+        .enumerate()
+        .map(|(i, w)| word_query(f.body, w, p.last_word_prefix && i == last))
         .collect();
     for phrase in &p.phrases {
         let terms = phrase

@@ -76,7 +76,12 @@ async fn search(
         "newest" => Sort::Newest,
         _ => return Err(bad("sort", "must be best or newest")),
     };
-    let offset = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
+    // A cursor ending in `p` continues a search whose last word was taken as
+    // the start of a word (see below).
+    let mut parsed = parsed;
+    let cursor = p.cursor.as_deref().filter(|c| !c.is_empty());
+    parsed.last_word_prefix = cursor.is_some_and(|c| c.ends_with('p'));
+    let offset = match cursor.map(|c| c.trim_end_matches('p')) {
         Some(c) => c
             .parse::<usize>()
             .ok()
@@ -96,20 +101,33 @@ async fn search(
             }
             v
         });
-        let (hits, more) = query::run(
-            &search,
-            &query::Request {
-                parsed: &parsed,
-                kind,
-                sort,
-                offset,
-                limit: PAGE,
-                business: scope.business_id.to_string(),
-                assignees,
-            },
-        )?;
+        let run = |parsed: &query::Parsed| {
+            query::run(
+                &search,
+                &query::Request {
+                    parsed,
+                    kind,
+                    sort,
+                    offset,
+                    limit: PAGE,
+                    business: scope.business_id.to_string(),
+                    assignees: assignees.clone(),
+                },
+            )
+        };
+        let mut parsed = parsed;
+        let (mut hits, mut more) = run(&parsed)?;
+        // No message holds the words whole: someone typing `chocol` means the
+        // start of a word. Only then, so a common word never pays for the expansion.
+        let no_message = hits.iter().all(|h| h.kind == schema::KIND_CONTACT);
+        if no_message && offset == 0 && kind != Kind::Contacts && parsed.prefix_worth_trying() {
+            parsed.last_word_prefix = true;
+            (hits, more) = run(&parsed)?;
+        }
         let items = visible_items(&store, scope, &parsed, hits)?;
-        let next = (more && offset + PAGE <= MAX_OFFSET).then(|| (offset + PAGE).to_string());
+        let mark = if parsed.last_word_prefix { "p" } else { "" };
+        let next =
+            (more && offset + PAGE <= MAX_OFFSET).then(|| format!("{}{mark}", offset + PAGE));
         Ok(json!({"items": items, "next_cursor": next}))
     })
     .await
@@ -134,7 +152,7 @@ fn visible_items(
         .collect::<Vec<_>>()
         .join(" ");
     let loose = parsed.loose.join(" ");
-    let body_words = query::words(&format!("{loose} {phrase_words}"), false);
+    let body_words = query::words(&format!("{loose} {phrase_words}"), parsed.last_word_prefix);
     let card_words = query::words(&format!("{loose} {phrase_words}"), true);
     let mut groups: Vec<(ConversationId, Vec<Value>)> = Vec::new();
     let mut contacts: Vec<(ConversationId, Value)> = Vec::new();

@@ -583,3 +583,45 @@ async fn codes_and_numbers_are_matched_exactly_and_a_pasted_paragraph_is_told_it
     let told = r.body["error"]["details"][0]["message"].as_str().unwrap();
     assert!(told.contains("too long"), "{told}");
 }
+
+#[tokio::test]
+async fn the_start_of_a_word_finds_messages_when_no_whole_word_does() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "S8").await;
+    h.webhook(&text(
+        "S8",
+        "5511987650001",
+        "Zé Ação",
+        "wamid.PRE1",
+        "Quero o bolo de chocolate com AÇÃO!!! e entrega rápida",
+    ))
+    .await;
+    assert_eq!(
+        found_within(&owner, "chocolate", Duration::from_secs(5))
+            .await
+            .len(),
+        1
+    );
+    for q in ["chocol", "bolo choc", "preç entrega", "entreg"] {
+        let found = search(&owner, q, "messages").await;
+        let _ = found;
+    }
+    for q in ["chocol", "bolo choc", "entreg", "rapid"] {
+        let found = search(&owner, q, "messages").await;
+        assert_eq!(found.len(), 1, "{q}");
+        let snippet = found[0]["snippet"].as_str().unwrap();
+        assert!(snippet.contains("<mark>"), "{q}: {snippet}");
+    }
+    let all = search(&owner, "aca", "all").await;
+    assert!(
+        all.iter().any(|i| i["kind"] == "message") && all.iter().any(|i| i["kind"] == "contact"),
+        "{all:?}"
+    );
+    assert!(
+        search(&owner, "choc bolo", "messages").await.is_empty(),
+        "only the last word"
+    );
+    assert!(search(&owner, "xyz", "messages").await.is_empty());
+}
