@@ -240,6 +240,9 @@ pub fn phone_query(q: &str) -> Option<String> {
         .chars()
         .all(|ch| ch.is_ascii_digit() || " +-().".contains(ch));
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    // A trunk prefix (`011 98765-4321`) or an international one (`0055…`) is
+    // dialling, not the number: E.164 never starts with 0.
+    let digits = digits.trim_start_matches('0').to_string();
     (only_phone_chars && digits.len() >= 4).then_some(digits)
 }
 
@@ -255,6 +258,8 @@ mod tests {
             "11987654321",
             "(11) 98765-4321",
             "4321",
+            "011 98765-4321",
+            "0055 11 98765 4321",
         ] {
             let digits = phone_query(q).expect("reads as a phone");
             let (from, to) = phone_key_range(&digits);
