@@ -336,6 +336,7 @@ pub fn start_with_store(
                 );
                 actix_rt::spawn(jobs.run());
                 actix_rt::spawn(state.hub.clone().run(state.store.clone()));
+                let hub = state.hub.clone();
                 let json_limit = state.config.server.json_limit_bytes;
                 let mut server = HttpServer::new(move || {
                     let mut routes = Routes::default();
@@ -360,10 +361,17 @@ pub fn start_with_store(
                 if workers > 0 {
                     server = server.workers(workers);
                 }
-                if !opts.handle_signals {
-                    server = server.disable_signals();
+                // Signals are ours: open WebSockets would hold a graceful stop
+                // for its whole timeout, and a restart found the data folder in use.
+                let server = server.disable_signals().run();
+                let handle = server.handle();
+                if opts.handle_signals {
+                    actix_rt::spawn(async move {
+                        stop_requested().await;
+                        hub.disconnect_all();
+                        handle.stop(true).await;
+                    });
                 }
-                let server = server.run();
                 let _ = tx.send(server.handle());
                 server.await
             });
@@ -383,6 +391,22 @@ pub fn start_with_store(
         handle,
         thread: Some(thread),
     })
+}
+
+/// SIGINT or SIGTERM.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Tells CLI commands on this machine where the running server listens and the

@@ -138,6 +138,15 @@ impl Hub {
             .map_or(0, |sockets| sockets.len())
     }
 
+    /// Closes every socket (the server is stopping): clients reconnect to
+    /// the next process instead of holding this one open.
+    pub fn disconnect_all(&self) -> usize {
+        self.businesses
+            .lock()
+            .map(|mut map| map.drain().map(|(_, sockets)| sockets.len()).sum())
+            .unwrap_or(0)
+    }
+
     pub fn connections(&self) -> usize {
         self.businesses
             .lock()

@@ -308,3 +308,43 @@ async fn kill_9_during_a_flow_delay_sends_the_delayed_message_once_on_time() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_with_websockets_open_is_prompt_and_a_restart_finds_the_folder_free() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let dir = tempfile::tempdir().unwrap();
+    create_tenant(dir.path(), "Sockets", "o@sockets.test", "long-password");
+    let (mut child, url) = serve(dir.path());
+    let owner = Client::new(&url);
+    let login = json!({"email": "o@sockets.test", "password": "long-password"});
+    assert_eq!(owner.post("/api/auth/login", login).await.status, 200);
+    let token = owner.post("/api/tokens", json!({"name": "tabs"})).await;
+    let token = token.body["token"].as_str().unwrap().to_string();
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        let ws = format!("{}/api/ws?token={token}", url.replace("http://", "ws://"));
+        let req = ws.into_client_request().unwrap();
+        open.push(tokio_tungstenite::connect_async(req).await.unwrap().0);
+    }
+    let asked = std::time::Instant::now();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success());
+    // The graceful stop waits up to 10 s for open connections.
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(5),
+        "stopping took {:?} with sockets open",
+        asked.elapsed()
+    );
+    let (mut again, url) = serve(dir.path());
+    let r = reqwest::get(format!("{url}/healthz")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    drop(open);
+    again.kill().unwrap();
+    let _ = again.wait();
+}
