@@ -115,14 +115,22 @@ pub fn assigned(ctx: &mut WriteCtx, c: &Conversation, actor: Option<MemberId>) -
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    notify(
-        ctx,
-        c.business_id,
-        m,
-        "assigned",
-        format!("{name} ({source}) was assigned to you"),
-        Some(c.id),
-    )?;
+    let text = format!("{name} ({source}) was assigned to you");
+    notify(ctx, c.business_id, m, "assigned", text.clone(), Some(c.id))?;
+    // A lead is worth a phone's buzz: answered in minutes, it is won far more often.
+    if prefs::get(ctx, c.business_id, m)?.push {
+        crate::push::notify(
+            ctx,
+            c.business_id,
+            m,
+            &crate::push::PushMessage {
+                title: "New conversation for you".into(),
+                body: text,
+                url: format!("/inbox/{}", c.id),
+                tag: format!("assigned-{}", c.id),
+            },
+        )?;
+    }
     Ok(())
 }
 

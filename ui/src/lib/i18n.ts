@@ -1087,7 +1087,7 @@ const en = {
   'reminders.email': 'Email',
   'reminders.emailHint': 'A message to your sign-in address.',
   'reminders.push': 'Browser push',
-  'reminders.pushHint': 'A notification on this device, even when the app is closed.',
+  'reminders.pushHint': 'A notification on this device, even when the app is closed: due follow-ups, and conversations assigned to you.',
   'reminders.pushAsking': 'Waiting for your browser to allow notifications…',
   'reminders.saved': 'Reminder settings saved',
   'reminders.unavailable': 'Reminder settings are not available on this server yet.',

@@ -13,7 +13,7 @@ import { devicesKey, usePushDevices, useReminderPrefs, useSaveReminderPrefs } fr
 
 const notFound = (e: unknown) => e instanceof ApiError && e.status === 404;
 
-/** Profile card: how follow-up reminders reach me (in-app always, email, browser push). */
+/** Profile card: how reminders reach me (in-app always, email, browser push); push also tells of new assignments. */
 export function RemindersCard() {
   const qc = useQueryClient();
   const toast = useToast();
