@@ -304,6 +304,28 @@ fn flag_number(ctx: &mut WriteCtx, item: &OutboxItem, e: &GraphError) -> ApiResu
     Ok(())
 }
 
+/// A held message stays `queued`, and says why it waits: the person who
+/// wrote it sees more than a clock that never moves. Its send clears it.
+pub(crate) fn tell_why_waiting(ctx: &mut WriteCtx, item: &OutboxItem, why: &str) -> ApiResult<()> {
+    let Some(mut m) = repo::message(ctx, item.business_id, item.conversation_id, item.message_id)?
+    else {
+        return Ok(());
+    };
+    if m.status != MessageStatus::Queued || m.error.as_deref() == Some(why) {
+        return Ok(());
+    }
+    m.error = Some(why.to_string());
+    m.updated_at = now_ms();
+    repo::save_message(ctx, &m)?;
+    ctx.emit(Event::new(
+        Some(m.business_id),
+        "message.status",
+        json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
+               "assignee_id": service::assignee_of(ctx, &m)?}),
+    ));
+    Ok(())
+}
+
 /// Records what happened to one send, in one transaction with the outbox.
 pub fn record(
     ctx: &mut WriteCtx,

@@ -92,7 +92,7 @@ fn held_key(item: &OutboxItem) -> Vec<u8> {
 /// or its number's access token is dead; false when neither holds any more
 /// (a resume or a new token came meanwhile), so the item stays queued.
 /// Decided inside the write, so a release never misses it.
-pub fn hold(ctx: &mut WriteCtx, item: &OutboxItem) -> Result<bool, StoreError> {
+pub fn hold(ctx: &mut WriteCtx, item: &OutboxItem) -> ApiResult<bool> {
     let suspended =
         crate::tenancy::repo::business(ctx, item.business_id)?.is_some_and(|b| b.suspended);
     let token_dead =
@@ -101,8 +101,13 @@ pub fn hold(ctx: &mut WriteCtx, item: &OutboxItem) -> Result<bool, StoreError> {
         return Ok(false);
     }
     ctx.put(HELD, &held_key(item), item)?;
+    super::tell_why_waiting(ctx, item, if suspended { SUSPENDED } else { TOKEN_DEAD })?;
     Ok(true)
 }
+
+const SUSPENDED: &str = "Waiting to send: this business is suspended";
+const TOKEN_DEAD: &str =
+    "Waiting to send: the WhatsApp number's access token is invalid; an owner can replace it in Channels";
 
 fn deferred_key(b: BusinessId, c: ConversationId) -> Vec<u8> {
     Key::new().id(b.bytes()).id(c.bytes()).done()
@@ -158,12 +163,13 @@ pub(super) fn keep_behind(ctx: &mut WriteCtx, retried: &OutboxItem) -> Result<()
 }
 
 /// Holds an item already taken out of the outbox (its send met a dead token).
-pub(super) fn keep_held(ctx: &mut WriteCtx, item: &OutboxItem) -> Result<(), StoreError> {
+pub(super) fn keep_held(ctx: &mut WriteCtx, item: &OutboxItem) -> ApiResult<()> {
     let fresh = OutboxItem {
         attempts: 0,
         ..item.clone()
     };
-    ctx.put(HELD, &held_key(&fresh), &fresh)
+    ctx.put(HELD, &held_key(&fresh), &fresh)?;
+    super::tell_why_waiting(ctx, item, TOKEN_DEAD)
 }
 
 /// A resumed business's held messages go back in line, due now.

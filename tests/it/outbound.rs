@@ -509,8 +509,12 @@ async fn a_dead_token_holds_the_numbers_messages_until_the_owner_replaces_it() {
     // they wait, queued, and Meta sees nothing more.
     let second = send(&s, json!({"type": "text", "text": "two"})).await;
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(message(&s, &first).await["status"], "queued");
-    assert_eq!(message(&s, &second).await["status"], "queued");
+    for id in [&first, &second] {
+        let m = message(&s, id).await;
+        assert_eq!(m["status"], "queued", "{m}");
+        let why = m["error"].as_str().unwrap_or_default();
+        assert!(why.contains("access token"), "says why it waits: {m}");
+    }
     assert_eq!(s.graph.requests().len(), 1);
 
     let id = numbers["id"].as_str().unwrap();
@@ -525,7 +529,12 @@ async fn a_dead_token_holds_the_numbers_messages_until_the_owner_replaces_it() {
     assert_eq!(fixed.body["status"], "active");
     let third = send(&s, json!({"type": "text", "text": "three"})).await;
     for id in [&first, &second, &third] {
-        assert_eq!(wait_status(&s, id, "sent").await["status"], "sent");
+        let m = wait_status(&s, id, "sent").await;
+        assert_eq!(
+            (&m["status"], &m["error"]),
+            (&json!("sent"), &Value::Null),
+            "{m}"
+        );
     }
     let sent = s.graph.requests();
     let texts: Vec<&str> = sent[1..]

@@ -87,6 +87,11 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, authorName
           </span>
           <span className="clear-both block" />
         </div>
+        {m.status === 'queued' && m.error && (
+          <p data-testid="message-waiting" className="mt-1 text-right text-xs text-amber-700 dark:text-amber-300">
+            {m.error}
+          </p>
+        )}
         {failed && (
           <div className="mt-1 flex flex-wrap items-center justify-end gap-2 text-xs text-red-700 dark:text-red-300">
             <span data-testid="message-error">{m.error || t('thread.failed')}</span>
