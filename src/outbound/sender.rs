@@ -242,7 +242,7 @@ async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem
         // Held, not failed: the business's resume or the number's new token
         // puts it back in line.
         let held = item.clone();
-        if let Err(e) = store.write(move |ctx| Ok(super::hold(ctx, &held)?)).await {
+        if let Err(e) = store.write(move |ctx| super::hold(ctx, &held)).await {
             tracing::error!(message_id = %item.message_id, "holding a message failed: {e}");
         }
         return;
