@@ -525,3 +525,60 @@ async fn an_imported_group_chat_says_who_wrote_each_line() {
     b.screenshot("inbox-imported-group").await;
     let _ = b.client.clone().close().await;
 }
+
+#[tokio::test]
+async fn a_message_held_by_a_dead_token_says_why_until_the_token_is_replaced() {
+    let Some(b) = browser::start(1280, 800).await else {
+        return;
+    };
+    let graph = crate::common::fake_graph::FakeGraph::start();
+    let url = graph.url.clone();
+    let h = Harness::start_with(move |c| c.meta.graph_url = url);
+    let biz = h.new_business("Sunrise").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-HELD").await;
+    let mut said = crate::common::wa::text("PN-HELD", "5511900000099", "Dora", "wamid.H1", "Oi!");
+    said["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] =
+        json!(chrono::Utc::now().timestamp().to_string());
+    assert_eq!(h.webhook(&said).await.status, 200);
+    let conversation = conversation_of(&owner, "+5511900000099").await;
+    graph.fail_next(
+        401,
+        190,
+        "Error validating access token: Session has expired",
+    );
+    let sent = owner
+        .post(
+            &format!("/api/conversations/{conversation}/messages"),
+            json!({"type": "text", "text": "Olá Dora, tudo bem?"}),
+        )
+        .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+
+    sign_in(&b, &h, biz.owner(), &format!("/inbox/{conversation}")).await;
+    let waiting = until(
+        &b,
+        "[data-testid=\"message-waiting\"]",
+        "the held message's reason",
+    )
+    .await;
+    let why = waiting.text().await.unwrap();
+    assert!(why.contains("access token"), "{why}");
+    b.screenshot("inbox-held-by-dead-token").await;
+
+    let fixed = owner
+        .patch(
+            &format!("/api/whatsapp/numbers/{number}"),
+            json!({"access_token": "EAAG-new-token"}),
+        )
+        .await;
+    assert_eq!(fixed.status, 200, "{}", fixed.body);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while b.exists("message-waiting").await {
+        assert!(
+            Instant::now() < deadline,
+            "the reason stayed after the send"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
