@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{
-    engine::{ask, lookup, Cursor, Effect, Step, World},
+    engine::{ask, lookup, Cursor, Step, World},
     graph::{reply_ids, Node},
 };
 
@@ -46,10 +46,7 @@ pub(super) fn answer(
             if let Some(k) = to.strip_prefix("vars.") {
                 run.vars.insert(k.to_string(), v.clone());
             } else if let Some(field) = to.strip_prefix("contact.") {
-                st.effects.push(Effect::SetField {
-                    field: field.to_string(),
-                    value: v.clone(),
-                });
+                st.set_field(field, v.clone());
             }
             run.vars.insert("last_reply".into(), v);
             st.leave(run, &node.id, "next");

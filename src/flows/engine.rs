@@ -185,11 +185,34 @@ pub fn lookup(field: &str, run: &Cursor, world: &World) -> String {
 
 pub(super) struct Step<'g> {
     pub(super) g: &'g Graph,
-    pub(super) world: &'g World,
+    /// The world as this step leaves it: what a node saves on the contact
+    /// is what the nodes after it in the same step read.
+    pub(super) world: World,
     pub(super) effects: Vec<Effect>,
 }
 
 impl<'g> Step<'g> {
+    /// Saves `value` on the contact: now for the rest of this step, and
+    /// for good when the effects are applied (by the same rules).
+    pub(super) fn set_field(&mut self, field: &str, value: String) {
+        let field = field.trim_start_matches("contact.");
+        let seen = match field {
+            "name" => Some(value.chars().take(120).collect()),
+            "email" => crate::auth::users::valid_email(&value).then(|| value.trim().to_lowercase()),
+            f => f
+                .strip_prefix("custom.")
+                .filter(|k| crate::contacts::valid_field_key(k))
+                .map(|_| value.clone()),
+        };
+        if let Some(v) = seen {
+            self.world.contact.insert(field.to_string(), v);
+        }
+        self.effects.push(Effect::SetField {
+            field: field.to_string(),
+            value,
+        });
+    }
+
     pub(super) fn wait(&mut self, run: &mut Cursor, state: RunState, seconds: i64) {
         run.state = state;
         run.timer_seq += 1;
@@ -240,7 +263,7 @@ impl<'g> Step<'g> {
 pub fn advance(run: &mut Cursor, g: &Graph, input: Input, world: &World) -> Vec<Effect> {
     let mut st = Step {
         g,
-        world,
+        world: world.clone(),
         effects: Vec::new(),
     };
     match input {
@@ -376,7 +399,7 @@ fn execute(st: &mut Step, run: &mut Cursor, node: &Node) {
     match node.kind.as_str() {
         "trigger" => st.leave(run, &node.id, "next"),
         "message" => {
-            st.send(node, message_body(node, run, st.world));
+            st.send(node, message_body(node, run, &st.world));
             if waits_for_reply(node) {
                 let secs = d["timeout_seconds"].as_i64().unwrap_or(DEFAULT_TIMEOUT);
                 st.wait(run, RunState::WaitingInput, secs);
@@ -392,7 +415,7 @@ fn execute(st: &mut Step, run: &mut Cursor, node: &Node) {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .find(|b| branch_holds(b, run, st.world))
+                .find(|b| branch_holds(b, run, &st.world))
                 .map(|b| s(b, "id").to_string());
             st.leave(run, &node.id, branch.as_deref().unwrap_or("else"));
         }
@@ -407,7 +430,7 @@ fn execute(st: &mut Step, run: &mut Cursor, node: &Node) {
 
 pub(super) fn ask(st: &mut Step, run: &mut Cursor, node: &Node, prompt: &str) {
     let d = &node.data;
-    let text = interpolate(prompt, run, st.world);
+    let text = interpolate(prompt, run, &st.world);
     let body = if s(d, "validate") == "choice" {
         json!({"type": "interactive", "interactive": {"type": "button", "body": text,
             "buttons": d["choices"].as_array().into_iter().flatten()
@@ -422,21 +445,33 @@ pub(super) fn ask(st: &mut Step, run: &mut Cursor, node: &Node, prompt: &str) {
 
 fn act(st: &mut Step, run: &mut Cursor, node: &Node) {
     let d = &node.data;
-    let text = |k: &str| interpolate(s(d, k), run, st.world);
+    let text = |k: &str| interpolate(s(d, k), run, &st.world);
     match s(d, "action") {
         "assign" => st.effects.push(Effect::Assign(d.clone())),
-        "add_label" => st.effects.push(Effect::AddLabel(text("label"))),
-        "remove_label" => st.effects.push(Effect::RemoveLabel(text("label"))),
+        "add_label" => {
+            let label = text("label");
+            if !st
+                .world
+                .labels
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(&label))
+            {
+                st.world.labels.push(label.clone());
+            }
+            st.effects.push(Effect::AddLabel(label));
+        }
+        "remove_label" => {
+            let label = text("label");
+            st.world.labels.retain(|l| !l.eq_ignore_ascii_case(&label));
+            st.effects.push(Effect::RemoveLabel(label));
+        }
         "set_field" => {
             let (field, value) = (s(d, "field").to_string(), text("value"));
             match field.strip_prefix("vars.") {
                 Some(k) => {
                     run.vars.insert(k.to_string(), value);
                 }
-                None => st.effects.push(Effect::SetField {
-                    field: field.trim_start_matches("contact.").to_string(),
-                    value,
-                }),
+                None => st.set_field(&field, value),
             }
         }
         "followup" => st.effects.push(Effect::Followup {

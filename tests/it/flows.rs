@@ -936,3 +936,74 @@ async fn disabling_a_flow_stops_the_runs_waiting_in_it() {
         .await;
     assert_eq!(runs.body["items"][0]["state"], "cancelled", "{}", runs.body);
 }
+
+#[tokio::test]
+async fn what_a_step_saves_on_the_contact_is_what_its_next_nodes_read() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    let nodes = json!([
+        node(
+            "t",
+            "trigger",
+            json!({"on": "keyword", "keywords": ["oi"], "match": "exact"})
+        ),
+        node(
+            "q",
+            "question",
+            json!({"prompt": "Como você se chama?", "validate": "text", "save_to": "contact.name"})
+        ),
+        node(
+            "hello",
+            "message",
+            json!({"kind": "text", "text": "Prazer, {{contact.name}}!"})
+        ),
+        node(
+            "plan",
+            "action",
+            json!({"action": "set_field", "field": "contact.custom.plan", "value": "gold"})
+        ),
+        node(
+            "tag",
+            "action",
+            json!({"action": "add_label", "label": "vip"})
+        ),
+        node(
+            "c",
+            "condition",
+            json!({"branches": [{"id": "known", "match": "all", "rules": [
+            {"field": "contact.name", "op": "equals", "value": "Roberto Carlos"},
+            {"field": "contact.custom.plan", "op": "equals", "value": "gold"}]}]})
+        ),
+        node(
+            "yes",
+            "message",
+            json!({"kind": "text", "text": "Plano {{contact.custom.plan}} para {{contact.name}}"})
+        ),
+        node(
+            "no",
+            "message",
+            json!({"kind": "text", "text": "Quem é você?"})
+        ),
+    ]);
+    let edges = json!([
+        edge("t", "next", "q"),
+        edge("q", "next", "hello"),
+        edge("hello", "next", "plan"),
+        edge("plan", "next", "tag"),
+        edge("tag", "next", "c"),
+        edge("c", "known", "yes"),
+        edge("c", "else", "no"),
+    ]);
+    publish(&owner, &number.id, "Name", nodes, edges).await;
+    let (pn, from, phone) = (number.pnid.as_str(), "5511987650303", "+5511987650303");
+    h.webhook(&says(pn, from, "wamid.N1", "oi")).await;
+    until_out(&owner, phone, "Como você se chama?").await;
+    h.webhook(&says(pn, from, "wamid.N2", "Roberto Carlos"))
+        .await;
+    until_out(&owner, phone, "Prazer, Roberto Carlos!").await;
+    until_out(&owner, phone, "Plano gold para Roberto Carlos").await;
+    let (_, items) = thread(&owner, phone).await;
+    assert!(items.iter().all(|(_, t)| t != "Quem é você?"), "{items:?}");
+}
