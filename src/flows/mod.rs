@@ -3,6 +3,7 @@
 //! one active per number, and run by a durable engine: a run per
 //! conversation pinned to its version, moved one transaction per step by
 //! replies and durable timers, with loop guards and the 24-hour window kept.
+mod checks;
 pub mod decide;
 pub mod effects;
 pub mod engine;

@@ -6,10 +6,9 @@ use serde::Deserialize;
 use serde_json::{json, value::RawValue, Value};
 
 use super::{
-    graph::Graph,
+    checks,
     model::{self, Flow, FlowOptions, FlowStatus, FlowVersion},
     templates,
-    validate::{validate, Problem},
 };
 use crate::{
     audit::{self, Action, Note, Origin, Who},
@@ -151,6 +150,15 @@ fn apply_body(state: &AppState, actor: &MemberActor, f: &mut Flow, body: Body) -
                     "must be a JSON array (React Flow's own)",
                 ));
             }
+            if checks::nesting(v.get()) > checks::MAX_NESTING {
+                return Err(ApiError::field(
+                    field,
+                    format!(
+                        "nests deeper than {} levels; no flow needs that",
+                        checks::MAX_NESTING
+                    ),
+                ));
+            }
             *slot = v.get().to_string();
         }
     }
@@ -245,34 +253,14 @@ async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn problems_of(f: &Flow) -> Vec<Problem> {
-    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
-    let mut out = match Graph::parse(&parse(&f.nodes), &parse(&f.edges)) {
-        Ok(g) => validate(&g),
-        Err(e) => vec![Problem {
-            node_id: None,
-            message: e,
-        }],
-    };
-    if f.number_id.is_none() {
-        out.insert(
-            0,
-            Problem {
-                node_id: None,
-                message: "choose the WhatsApp number this flow answers on".into(),
-            },
-        );
-    }
-    out
-}
-
 async fn check(
     state: web::Data<AppState>,
     actor: MemberActor,
     id: web::Path<RecordId>,
 ) -> ApiResult<HttpResponse> {
-    let f = own(&state.store.read()?, &actor, id.into_inner())?;
-    let details = problems_of(&f);
+    let read = state.store.read()?;
+    let f = own(&read, &actor, id.into_inner())?;
+    let details = checks::problems_of(&read, &f)?;
     Ok(HttpResponse::Ok().json(json!({"valid": details.is_empty(), "details": details})))
 }
 
@@ -283,8 +271,10 @@ async fn publish(
     id: web::Path<RecordId>,
 ) -> ApiResult<HttpResponse> {
     may_edit(&actor)?;
-    let f = own(&state.store.read()?, &actor, id.into_inner())?;
-    let details = problems_of(&f);
+    let read = state.store.read()?;
+    let f = own(&read, &actor, id.into_inner())?;
+    let details = checks::problems_of(&read, &f)?;
+    drop(read);
     if !details.is_empty() {
         // The editor marks each node: details name nodes, not fields.
         let message = format!(
@@ -305,17 +295,29 @@ async fn publish(
                 let name = model::get(ctx, f.business_id, other)?.map(|o| o.name).unwrap_or_default();
                 return Err(ApiError::new(Code::FlowConflict, format!("Another active flow (\"{name}\") already runs on this number; disable it first")));
             }
-            let v = f.published_version.unwrap_or(0) + 1;
-            model::save_version(ctx, &FlowVersion {
-                flow_id: f.id,
-                business_id: f.business_id,
-                version: v,
-                nodes: f.nodes.clone(),
-                edges: f.edges.clone(),
-                options: f.options.clone(),
-                published_at: now_ms(),
-                published_by: Some(by),
-            })?;
+            // Publishing the draft that is already live (again, or to switch a
+            // disabled flow back on) makes no new version.
+            let live = match f.published_version {
+                Some(v) => model::version(ctx, f.id, v)?,
+                None => None,
+            };
+            let v = match live {
+                Some(l) if l.nodes == f.nodes && l.edges == f.edges && l.options == f.options => l.version,
+                _ => {
+                    let v = f.published_version.unwrap_or(0) + 1;
+                    model::save_version(ctx, &FlowVersion {
+                        flow_id: f.id,
+                        business_id: f.business_id,
+                        version: v,
+                        nodes: f.nodes.clone(),
+                        edges: f.edges.clone(),
+                        options: f.options.clone(),
+                        published_at: now_ms(),
+                        published_by: Some(by),
+                    })?;
+                    v
+                }
+            };
             f.published_version = Some(v);
             f.status = FlowStatus::Active;
             f.draft_changed = false;

@@ -107,6 +107,10 @@ fn fields<'a>(c: &mut Check<'a>, n: &'a Node) {
                     .filter(|k| !k.trim().is_empty())
                     .collect();
                 c.need(!words.is_empty(), "add at least one keyword");
+                c.need(
+                    ["", "exact", "contains", "regex"].contains(&s(d, "match")),
+                    "keywords match exactly, by containing, or by a regular expression",
+                );
                 if s(d, "match") == "regex" {
                     for w in words {
                         c.need(regex_ok(w), "a keyword is not a valid regular expression");

@@ -34,15 +34,28 @@ fn json_of(f: &Followup) -> Value {
            "created_at": rfc3339(f.created_at), "updated_at": rfc3339(f.updated_at)})
 }
 
+/// How far back a reminder may be set (a clock a little off, a form left
+/// open), and how far ahead.
+const PAST_MS: i64 = 86_400_000;
+const AHEAD_MS: i64 = 5 * 366 * 86_400_000;
+
 fn parse_time(s: &str) -> ApiResult<i64> {
-    chrono::DateTime::parse_from_rfc3339(s.trim())
+    let at = chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.timestamp_millis())
         .map_err(|_| {
             ApiError::field(
                 "scheduled_for",
                 "must be an RFC 3339 time such as 2026-11-27T14:30:00-03:00",
             )
-        })
+        })?;
+    let now = now_ms();
+    if !(now - PAST_MS..=now + AHEAD_MS).contains(&at) {
+        return Err(ApiError::field(
+            "scheduled_for",
+            "must be no more than a day in the past and at most five years ahead",
+        ));
+    }
+    Ok(at)
 }
 
 fn check_note(note: &str) -> ApiResult<String> {

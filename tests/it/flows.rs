@@ -1007,3 +1007,80 @@ async fn what_a_step_saves_on_the_contact_is_what_its_next_nodes_read() {
     let (_, items) = thread(&owner, phone).await;
     assert!(items.iter().all(|(_, t)| t != "Quem é você?"), "{items:?}");
 }
+
+#[tokio::test]
+async fn publish_refuses_what_would_only_fail_later_and_an_unchanged_draft_makes_no_new_version() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = sandbox(&owner).await;
+    let draft = |match_: &str, member: &str| {
+        json!({"name": "Checks", "whatsapp_number_id": number.id,
+            "nodes": [
+                node("t", "trigger", json!({"on": "keyword", "keywords": ["oi"], "match": match_})),
+                node("a", "action", json!({"action": "assign", "to": "member", "member_id": member})),
+            ],
+            "edges": [edge("t", "next", "a")]})
+    };
+    let r = owner.post("/api/flows", draft("fuzzy", "zzz")).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let flow = r.body["id"].as_str().unwrap().to_string();
+    let publish_path = format!("/api/flows/{flow}/publish");
+    let publish = || owner.post(&publish_path, json!({}));
+    let r = publish().await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let mut named: Vec<&str> = r.body["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["node_id"].as_str())
+        .collect();
+    named.sort_unstable();
+    assert_eq!(named, ["a", "t"], "{}", r.body);
+
+    let fixed = owner
+        .put(
+            &format!("/api/flows/{flow}"),
+            draft("exact", &biz.member_id.to_string()),
+        )
+        .await;
+    assert_eq!(fixed.status, 200, "{}", fixed.body);
+    assert_eq!(publish().await.body["version"], 1);
+    assert_eq!(publish().await.body["version"], 1, "nothing changed");
+    let off = owner
+        .post(&format!("/api/flows/{flow}/disable"), json!({}))
+        .await;
+    assert_eq!(off.status, 200);
+    assert_eq!(publish().await.body["version"], 1, "back on, same version");
+    let got = owner.get(&format!("/api/flows/{flow}")).await;
+    assert_eq!(got.body["status"], "active", "{}", got.body);
+
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let r = owner
+        .raw(
+            reqwest::Method::PUT,
+            &format!("/api/flows/{flow}"),
+            "application/json",
+            format!("{{\"nodes\": {deep}}}").into_bytes(),
+        )
+        .await;
+    assert!((400..500).contains(&r.status), "{}: {}", r.status, r.body);
+    let mut data = json!(1);
+    for _ in 0..40 {
+        data = json!([data]);
+    }
+    let r = owner
+        .put(
+            &format!("/api/flows/{flow}"),
+            json!({"nodes": [{"data": data}]}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(owner.get("/healthz").await.status, 200);
+    let kept = owner.get(&format!("/api/flows/{flow}")).await;
+    assert_eq!(
+        kept.body["nodes"].as_array().unwrap().len(),
+        2,
+        "nothing stored"
+    );
+}

@@ -90,6 +90,27 @@ async fn follow_ups_follow_the_conversation_scope_and_the_views() {
         )
         .await;
     assert_eq!(r.status, 422);
+    for absurd in [
+        "0000-01-01T00:00:00Z",
+        "1969-07-20T20:17:00Z",
+        "9999-12-31T23:59:59Z",
+    ] {
+        let r = member
+            .post(
+                "/api/followups",
+                json!({"conversation_id": c, "note": "x", "scheduled_for": absurd}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{absurd}: {}", r.body);
+        assert_eq!(r.body["error"]["details"][0]["field"], "scheduled_for");
+        let r = member
+            .patch(
+                &format!("/api/followups/{id}"),
+                json!({"scheduled_for": absurd}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{absurd}: {}", r.body);
+    }
 
     // Views move with the clock and with what people do.
     let r = member
