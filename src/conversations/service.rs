@@ -226,6 +226,9 @@ pub fn apply_status(
         json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
                "assignee_id": assignee_of(ctx, &m)?}),
     ));
+    if status == MessageStatus::Failed {
+        crate::flows::runtime::message_failed(ctx, &m)?;
+    }
     Ok(Some(m))
 }
 

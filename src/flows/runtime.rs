@@ -394,10 +394,40 @@ pub fn end(ctx: &mut WriteCtx, run: &mut Run, state: RunState, why: &str) -> Api
         note: Some(why.to_string()),
     };
     model::add_event(ctx, run, &e)?;
-    model::count(ctx, run.flow_id, "", "cancelled")?;
+    let metric = if state == RunState::Failed {
+        "failed"
+    } else {
+        "cancelled"
+    };
+    model::count(ctx, run.flow_id, "", metric)?;
     run.updated_at = now_ms();
     model::save_run(ctx, run)?;
     Ok(())
+}
+
+/// A message a run sent failed for good (Meta refused it, or reported it
+/// failed). A run waiting for the answer to it is over: the customer never
+/// got the question, and the team sees why instead of a run stuck for a day.
+pub fn message_failed(ctx: &mut WriteCtx, m: &Message) -> ApiResult<()> {
+    let details: Value = serde_json::from_str(&m.details).unwrap_or_default();
+    let Some(run_id) = details["flow"]["run"]
+        .as_str()
+        .and_then(|r| r.parse::<RecordId>().ok())
+    else {
+        return Ok(());
+    };
+    let node = details["flow"]["node"].as_str().unwrap_or_default();
+    let Some(mut run) = model::run(ctx, m.business_id, run_id)? else {
+        return Ok(());
+    };
+    if run.cursor.state != RunState::WaitingInput || run.cursor.node.as_deref() != Some(node) {
+        return Ok(());
+    }
+    let why = format!(
+        "node {node}: the question did not reach the customer ({})",
+        m.error.as_deref().unwrap_or("Meta refused it")
+    );
+    end(ctx, &mut run, RunState::Failed, &why)
 }
 
 /// A person wrote in the conversation or assigned it: its run pauses (ends,

@@ -400,6 +400,9 @@ pub fn record(
             json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
                    "assignee_id": service::assignee_of(ctx, &m)?}),
         ));
+        if m.status == MessageStatus::Failed {
+            crate::flows::runtime::message_failed(ctx, &m)?;
+        }
     }
     Ok(())
 }

@@ -1084,3 +1084,57 @@ async fn publish_refuses_what_would_only_fail_later_and_an_unchanged_draft_makes
         "nothing stored"
     );
 }
+
+#[tokio::test]
+async fn a_question_meta_refused_ends_its_run_instead_of_waiting_a_day() {
+    let graph = crate::common::fake_graph::FakeGraph::start();
+    let url = graph.url.clone();
+    let h = Harness::start_with(move |c| c.meta.graph_url = url);
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-Q").await;
+    let nodes = json!([
+        node(
+            "t",
+            "trigger",
+            json!({"on": "keyword", "keywords": ["oi"], "match": "exact"})
+        ),
+        node(
+            "q",
+            "question",
+            json!({"prompt": "Qual é o seu nome?", "validate": "text", "save_to": "vars.name"})
+        ),
+        node(
+            "thanks",
+            "message",
+            json!({"kind": "text", "text": "Obrigado!"})
+        ),
+    ]);
+    let edges = json!([edge("t", "next", "q"), edge("q", "next", "thanks")]);
+    publish(&owner, &number, "Ask", nodes, edges).await;
+    graph.fail_next(
+        400,
+        131047,
+        "Re-engagement message: more than 24 hours have passed",
+    );
+    h.webhook(&says("PN-Q", "5511987650404", "wamid.Q1", "oi"))
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let run = loop {
+        let (conversation, _) = thread(&owner, "+5511987650404").await;
+        let runs = owner
+            .get(&format!("/api/conversations/{conversation}/runs"))
+            .await;
+        let run = runs.body["items"][0].clone();
+        if run["state"] == "failed" || Instant::now() > deadline {
+            break run;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(run["state"], "failed", "{run}");
+    let why = run["error"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("did not reach the customer") && why.contains("131047"),
+        "{run}"
+    );
+}
