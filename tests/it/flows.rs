@@ -55,6 +55,15 @@ fn node(id: &str, kind: &str, data: Value) -> Value {
     json!({"id": id, "type": kind, "position": {"x": 0, "y": 0}, "data": data})
 }
 
+/// The trigger "t": the customer writes exactly "oi".
+fn says_oi_trigger() -> Value {
+    node(
+        "t",
+        "trigger",
+        json!({"on": "keyword", "keywords": ["oi"], "match": "exact"}),
+    )
+}
+
 fn edge(source: &str, handle: &str, target: &str) -> Value {
     json!({"id": format!("{source}-{handle}"), "source": source, "sourceHandle": handle, "target": target})
 }
@@ -944,11 +953,7 @@ async fn what_a_step_saves_on_the_contact_is_what_its_next_nodes_read() {
     let owner = h.login(biz.owner()).await;
     let number = sandbox(&owner).await;
     let nodes = json!([
-        node(
-            "t",
-            "trigger",
-            json!({"on": "keyword", "keywords": ["oi"], "match": "exact"})
-        ),
+        says_oi_trigger(),
         node(
             "q",
             "question",
@@ -1094,11 +1099,7 @@ async fn a_question_meta_refused_ends_its_run_instead_of_waiting_a_day() {
     let owner = h.login(biz.owner()).await;
     let number = h.register_number(&owner, "PN-Q").await;
     let nodes = json!([
-        node(
-            "t",
-            "trigger",
-            json!({"on": "keyword", "keywords": ["oi"], "match": "exact"})
-        ),
+        says_oi_trigger(),
         node(
             "q",
             "question",
