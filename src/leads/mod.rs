@@ -172,6 +172,12 @@ pub fn capture(
         .clone()
         .unwrap_or_else(|| Conversation::start(b, contact.id, cap.number, cap.source, now));
     c.number_id = c.number_id.or(cap.number);
+    if c.number_id.is_none() {
+        // A walk-in, webhook or manual lead is answered on WhatsApp: from
+        // the business's number, unless the contact already talks there.
+        c.number_id = crate::channels::whatsapp::numbers::default_for(ctx, b)?
+            .filter(|n| matches!(repo::for_channel(ctx, b, contact.id, Some(*n)), Ok(None)));
+    }
     if let Some(m) = cap.assignee {
         c.assignee_id = Some(m);
         if is_new {
@@ -252,7 +258,15 @@ pub fn capture(
             },
         )?;
     }
+    // A lead arriving now is news to everyone but who added it: unread,
+    // like a customer's message, so an untouched lead never looks handled.
+    if cap.live {
+        c.inbound_count += 1;
+    }
     repo::save(ctx, existing.as_ref(), &c)?;
+    if let Some(author) = cap.author.filter(|_| cap.live) {
+        repo::mark_seen(ctx, &c, author)?;
+    }
     if !is_new {
         crate::dashboard::record::lead_joined(ctx, &c, cap.source)?;
     }

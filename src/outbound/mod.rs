@@ -119,11 +119,17 @@ pub fn enqueue_to(
     reply_to: Option<&str>,
     author: Option<crate::store::ids::MemberId>,
 ) -> ApiResult<Message> {
-    let Some(number_id) = before.number_id else {
-        return Err(ApiError::new(
-            Code::InvalidRequest,
-            "This conversation has no WhatsApp number to send from",
-        ));
+    // A lead stored before leads got the business's number takes it now.
+    let number_id = match before.number_id {
+        Some(n) => n,
+        None => numbers::default_for(ctx, before.business_id)?
+            .filter(|n| matches!(repo::for_channel(ctx, before.business_id, before.contact_id, Some(*n)), Ok(None)))
+            .ok_or_else(|| {
+                ApiError::new(
+                    Code::InvalidRequest,
+                    "This conversation has no WhatsApp number to send from; connect one in Channels",
+                )
+            })?,
     };
     let contact = contacts::get(ctx, before.business_id, before.contact_id)?
         .ok_or_else(|| ApiError::not_found("contact"))?;
@@ -237,6 +243,7 @@ pub fn enqueue_to(
         now,
     ));
     conversation.updated_at = now.max(before.updated_at);
+    conversation.number_id = Some(number_id);
     repo::save(ctx, Some(&before), &conversation)?;
     ctx.emit(service::message_new_event(
         &message,

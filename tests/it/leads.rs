@@ -278,3 +278,34 @@ async fn a_channel_is_named_by_the_id_its_api_returned() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn a_lead_is_answered_from_the_business_number_and_waits_unread_for_its_assignee() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-LEAD").await;
+    let r = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Renata", "phone": "+5511987650909", "assignee_id": biz.member_id}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let c = r.body["conversation_id"].as_str().unwrap().to_string();
+    let member = h.login(biz.member()).await;
+    let theirs = member.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(theirs.body["number_id"], number.as_str(), "{}", theirs.body);
+    assert_eq!(theirs.body["unread_count"], 1, "news to the assignee");
+    let mine = owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(mine.body["unread_count"], 0, "not to who added it");
+    // Outside the 24-hour window only a template may go; the number is there.
+    let sent = member
+        .post(
+            &format!("/api/conversations/{c}/messages"),
+            json!({"type": "text", "text": "Oi Renata!"}),
+        )
+        .await;
+    assert_eq!(sent.status, 422, "{}", sent.body);
+    assert_eq!(sent.body["error"]["code"], "window_closed", "{}", sent.body);
+}
