@@ -160,6 +160,10 @@ fn check(form: &WalkinForm, default_country: &str) -> Result<leads::Fields, Vec<
         for d in e.details.unwrap_or_default() {
             if !errors.iter().any(|x| x.field == d.field) {
                 let message = match d.field.as_str() {
+                    // Without a default country the visitor must give theirs.
+                    "phone" if default_country.is_empty() => {
+                        "Please include your country code, for example +55 11 98765-4321."
+                    }
                     "phone" => "That phone number does not look right. Include the area code.",
                     "email" => "That email address does not look right.",
                     "name" => "Please keep your name under 120 characters.",
@@ -360,5 +364,14 @@ mod tests {
             .iter()
             .any(|e| e.field == "phone" && e.message.contains("area code")));
         assert!(errors.iter().any(|e| e.field == "email"));
+        let local = WalkinForm {
+            name: "João".into(),
+            phone: "11 98765-4321".into(),
+            ..Default::default()
+        };
+        let errors = check(&local, "").err().unwrap();
+        assert!(errors
+            .iter()
+            .any(|e| e.field == "phone" && e.message.contains("country code")));
     }
 }
