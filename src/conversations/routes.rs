@@ -467,6 +467,13 @@ async fn add_note(
                 created_at: now_ms(),
             };
             repo::add_note(ctx, c.business_id, &note)?;
+            // Colleagues with the conversation open see it at once.
+            ctx.emit(crate::events::Event::new(
+                Some(c.business_id),
+                "note.new",
+                json!({"conversation_id": c.id, "note_id": note.id, "author_id": note.author_id,
+                       "assignee_id": c.assignee_id}),
+            ));
             Ok(note)
         })
         .await?;

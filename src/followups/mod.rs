@@ -106,7 +106,20 @@ pub fn save(ctx: &mut WriteCtx, before: Option<&Followup>, f: &Followup) -> Resu
     } else {
         ctx.delete(PENDING, &due_key(f))?;
     }
-    ctx.put_raw(BY_CONVERSATION, &conv_key(f), &[])
+    ctx.put_raw(BY_CONVERSATION, &conv_key(f), &[])?;
+    changed(ctx, f)
+}
+
+/// Tells the open conversation's viewers, live, that its follow-ups changed.
+fn changed(ctx: &mut WriteCtx, f: &Followup) -> Result<(), StoreError> {
+    let assignee = crate::conversations::repo::get(ctx, f.business_id, f.conversation_id)?
+        .and_then(|c| c.assignee_id);
+    ctx.emit(crate::events::Event::new(
+        Some(f.business_id),
+        "followup.updated",
+        serde_json::json!({"conversation_id": f.conversation_id, "id": f.id, "assignee_id": assignee}),
+    ));
+    Ok(())
 }
 
 /// A new follow-up with its reminder armed (automations, the demo).
@@ -170,7 +183,7 @@ pub fn delete(ctx: &mut WriteCtx, f: &Followup) -> Result<(), StoreError> {
     ctx.delete(BY_DUE, &due_key(f))?;
     ctx.delete(PENDING, &due_key(f))?;
     ctx.delete(BY_CONVERSATION, &conv_key(f))?;
-    Ok(())
+    changed(ctx, f)
 }
 
 /// Follow-ups due in `[from, to)`, earliest first, after the `after` key.

@@ -275,3 +275,49 @@ async fn a_socket_that_stops_answering_pings_is_dropped_and_shown_offline() {
     );
     drop(silent);
 }
+
+#[tokio::test]
+async fn a_colleagues_note_and_follow_up_reach_who_sees_the_conversation_live() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    let other = h.login(biz.other_member()).await;
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Carla", "phone": "+5511900000007", "assignee_id": biz.member_id}),
+        )
+        .await;
+    let conversation = lead.body["conversation_id"].as_str().unwrap().to_string();
+    let origin = h.base.clone();
+    let mut ws_member = open(&h, &member, Some(&origin)).await.unwrap();
+    let mut ws_other = open(&h, &other, Some(&origin)).await.unwrap();
+    let short = Duration::from_millis(1000);
+    frames(&mut ws_member, short).await;
+    frames(&mut ws_other, short).await;
+
+    let note = owner
+        .post(
+            &format!("/api/conversations/{conversation}/notes"),
+            json!({"text": "Called her: wants Saturday"}),
+        )
+        .await;
+    assert_eq!(note.status, 201, "{}", note.body);
+    let at = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let f = owner
+        .post(
+            "/api/followups",
+            json!({"conversation_id": conversation, "note": "Saturday visit", "scheduled_for": at}),
+        )
+        .await;
+    assert_eq!(f.status, 201, "{}", f.body);
+    let seen = frames(&mut ws_member, short).await;
+    let mut seen = kinds(&seen);
+    seen.retain(|k| *k != "notification.new");
+    assert_eq!(seen, ["note.new", "followup.updated"]);
+    assert!(
+        frames(&mut ws_other, short).await.is_empty(),
+        "not theirs: nothing of it"
+    );
+}

@@ -21,8 +21,10 @@ import {
   runsKey,
   spliceConversation,
 } from './api';
+import { followupsKey } from '../followups/api';
 import { refreshBadge } from './badge';
 import { contactLabel, previewText } from './format';
+import { notesKey } from './keys';
 import type { Conversation, Message } from './types';
 
 let openId: string | null = null;
@@ -117,6 +119,12 @@ export function useLiveInbox() {
           if (!found) queue('threads', cid);
           break;
         }
+        case 'note.new':
+          qc.invalidateQueries({ queryKey: notesKey(cid) });
+          break;
+        case 'followup.updated':
+          qc.invalidateQueries({ queryKey: followupsKey });
+          break;
         case 'conversation.new':
         case 'conversation.updated':
           if (d.removed) {
