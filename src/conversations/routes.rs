@@ -429,11 +429,26 @@ async fn notes(
     id: web::Path<ConversationId>,
 ) -> ApiResult<HttpResponse> {
     let read = state.store.read()?;
-    let items: Vec<Value> = Conversations::new(&read, &actor.scope)
-        .notes(id.into_inner())?
-        .iter()
-        .map(note_json)
-        .collect();
+    let b = actor.business.id;
+    let mut names: std::collections::HashMap<crate::store::ids::MemberId, String> =
+        std::collections::HashMap::new();
+    let mut items: Vec<Value> = Vec::new();
+    for n in Conversations::new(&read, &actor.scope).notes(id.into_inner())? {
+        // Whoever wrote it is named, even someone outside the reader's
+        // directory (the owner, for a member).
+        if !names.contains_key(&n.author_id) {
+            let name = crate::tenancy::repo::member(&read, b, n.author_id)?
+                .map(|m| crate::auth::users::get(&read, m.user_id))
+                .transpose()?
+                .flatten()
+                .map(|u| u.name)
+                .unwrap_or_default();
+            names.insert(n.author_id, name);
+        }
+        let mut item = note_json(&n);
+        item["author_name"] = json!(names.get(&n.author_id));
+        items.push(item);
+    }
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
 }
 

@@ -309,3 +309,33 @@ async fn a_lead_is_answered_from_the_business_number_and_waits_unread_for_its_as
     assert_eq!(sent.status, 422, "{}", sent.body);
     assert_eq!(sent.body["error"]["code"], "window_closed", "{}", sent.body);
 }
+
+#[tokio::test]
+async fn a_member_sees_who_wrote_a_note_even_the_owner_outside_their_directory() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let r = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Renata", "phone": "+5511987650808", "assignee_id": biz.member_id}),
+        )
+        .await;
+    let c = r.body["conversation_id"].as_str().unwrap().to_string();
+    let said = owner
+        .post(
+            &format!("/api/conversations/{c}/notes"),
+            json!({"text": "VIP: call before noon"}),
+        )
+        .await;
+    assert_eq!(said.status, 201, "{}", said.body);
+    let owner_name = owner.get("/api/auth/me").await.body["user"]["name"].clone();
+    assert!(owner_name.is_string());
+    let member = h.login(biz.member()).await;
+    let notes = member.get(&format!("/api/conversations/{c}/notes")).await;
+    assert_eq!(
+        notes.body["items"][0]["author_name"], owner_name,
+        "{}",
+        notes.body
+    );
+}

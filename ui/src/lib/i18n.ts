@@ -137,12 +137,14 @@ const en = {
   'inbox.noMatch': 'No loaded conversation matches.',
   'inbox.loadMore': 'Search older conversations',
   'inbox.noMessages': 'No messages yet',
-  'inbox.you': 'You',
+  // An outgoing message may be the viewer's, a colleague's or the bot's.
+  'inbox.team': 'Team',
   'inbox.closed': 'Closed',
   'inbox.assignedTo': 'Assigned to {name}',
   'inbox.unread': '{count} unread',
   'inbox.unreadMore': 'At least {count} unread',
   'inbox.removedFromScope': 'That conversation is no longer yours to see.',
+  'inbox.notFound': 'This conversation does not exist, or is not yours to see.',
 
   'time.today': 'Today',
   'time.yesterday': 'Yesterday',

@@ -47,7 +47,7 @@ export const ConversationRow = memo(function ConversationRow({ conv, active, ass
         </span>
         <span className="mt-0.5 flex items-center gap-1.5">
           <span className={clsx('flex min-w-0 flex-1 items-center gap-1 truncate text-xs', unread ? 'text-fg' : 'text-muted')}>
-            {last?.direction === 'out' && <span className="shrink-0 text-faint">{t('inbox.you')}:</span>}
+            {last?.direction === 'out' && <span className="shrink-0 text-faint">{t('inbox.team')}:</span>}
             {Icon && <Icon aria-hidden className="size-3.5 shrink-0 text-faint" />}
             <span className="truncate">{last ? previewText(last) : t('inbox.noMessages')}</span>
           </span>

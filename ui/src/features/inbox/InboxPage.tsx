@@ -3,7 +3,7 @@ import * as RD from '@radix-ui/react-dialog';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { MessagesSquare } from 'lucide-react';
 import { Spinner } from '../../components/Spinner';
-import { errorMessage } from '../../lib/api';
+import { ApiError, errorMessage } from '../../lib/api';
 import { can, useSession } from '../../lib/auth';
 import { t } from '../../lib/i18n';
 import { useMediaQuery } from '../../lib/useMediaQuery';
@@ -198,7 +198,7 @@ export default function InboxPage() {
           ) : conv.isError ? (
             <div className="flex flex-1 flex-col items-center justify-center gap-2 p-6 text-center text-sm text-muted">
               <MessagesSquare aria-hidden className="size-6 text-faint" />
-              {errorMessage(conv.error)}
+              {conv.error instanceof ApiError && conv.error.status === 404 ? t('inbox.notFound') : errorMessage(conv.error)}
             </div>
           ) : (
             <div className="flex flex-1 items-center justify-center">

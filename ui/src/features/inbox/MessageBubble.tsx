@@ -148,7 +148,7 @@ export function Quote({ quoted, className }: { quoted: Message | null; className
     <div className={clsx('mb-1.5 rounded-md border-l-4 border-brand-500 bg-black/[.04] px-2 py-1 text-xs dark:bg-white/[.06]', className)}>
       {quoted ? (
         <>
-          <p className="font-semibold text-brand-700 dark:text-brand-300">{quoted.direction === 'out' ? t('inbox.you') : t('thread.customer')}</p>
+          <p className="font-semibold text-brand-700 dark:text-brand-300">{quoted.direction === 'out' ? t('inbox.team') : t('thread.customer')}</p>
           <p className="line-clamp-2 opacity-80">{previewText(quoted)}</p>
         </>
       ) : (

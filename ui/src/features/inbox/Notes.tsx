@@ -24,7 +24,7 @@ export function Notes({ conversationId, members }: { conversationId: string; mem
           <li key={n.id} data-testid="note" className="rounded-lg bg-amber-50 px-3 py-2 text-sm ring-1 ring-amber-200 dark:bg-amber-950/30 dark:ring-amber-900/60">
             <p className="break-words whitespace-pre-wrap text-fg">{n.text}</p>
             <p className="mt-1 text-[11px] text-muted">
-              {(n.author_id && members.find((m) => m.id === n.author_id)?.name) || t('common.unknown')} · {formatDateTime(n.created_at)}
+              {(n.author_id && members.find((m) => m.id === n.author_id)?.name) || n.author_name || t('common.unknown')} · {formatDateTime(n.created_at)}
             </p>
           </li>
         ))}

@@ -9,8 +9,18 @@ export function useQuickReplyMatches(query: string | null): QuickReply[] {
   return useMemo(() => {
     if (query === null) return [];
     const needle = query.toLowerCase();
+    // A shortcut that starts with what was typed comes first: `/ho` means /hours, not a text holding "ho".
+    const rank = (r: QuickReply) => {
+      const shortcut = r.shortcut.toLowerCase().replace(/^\//, '');
+      if (shortcut.startsWith(needle)) return 0;
+      if (shortcut.includes(needle)) return 1;
+      return r.text.toLowerCase().includes(needle) ? 2 : 3;
+    };
     return (q.data?.items ?? [])
-      .filter((r) => r.shortcut.toLowerCase().includes(needle) || r.text.toLowerCase().includes(needle))
+      .map((r) => ({ r, rank: rank(r) }))
+      .filter((x) => x.rank < 3)
+      .sort((a, b) => a.rank - b.rank)
+      .map((x) => x.r)
       .slice(0, 8);
   }, [q.data, query]);
 }

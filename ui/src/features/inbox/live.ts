@@ -150,6 +150,8 @@ export function useLiveInbox() {
       qc.invalidateQueries({ queryKey: ['conversations', 'notes'] });
       qc.invalidateQueries({ queryKey: ['conversations', 'runs'] });
       for (const [key] of qc.getQueriesData({ queryKey: ['conversations', 'messages'] })) queue('threads', key[2] as string);
+      // a thread opened while the server was away never loaded: load it now
+      qc.invalidateQueries({ queryKey: ['conversations', 'messages'], predicate: (q) => q.state.status === 'error' });
     },
   );
 }

@@ -82,6 +82,8 @@ export interface Message {
 export interface Note {
   id: string;
   author_id: string | null;
+  /** The author as the server names them (also someone outside the reader's directory). */
+  author_name?: string | null;
   text: string;
   created_at: string;
 }

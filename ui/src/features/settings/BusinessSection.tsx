@@ -143,7 +143,7 @@ export function BusinessSection() {
                   autoComplete="off"
                   maxLength={2}
                   placeholder={t('settings.business.countryPlaceholder')}
-                  className="uppercase"
+                  className="uppercase placeholder:normal-case"
                   value={country}
                   onChange={edit((s) => setCountry(s.toUpperCase().replace(/[^A-Za-z]/g, '')), 'default_country')}
                 />
