@@ -107,7 +107,6 @@ pub fn by_phone_number_id<R: Reader + ?Sized>(
     }
 }
 
-/// Numbers of a business (a key count, no decoding).
 /// The number a lead that did not come in on WhatsApp is answered from:
 /// the business's first real number, else its sandbox one.
 pub fn default_for<R: Reader + ?Sized>(
@@ -122,6 +121,7 @@ pub fn default_for<R: Reader + ?Sized>(
         .map(|n| n.id))
 }
 
+/// Numbers of a business (a key count, no decoding).
 pub fn count<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<usize, StoreError> {
     Ok(store::scan_keys(r, NUMBERS, &b.bytes(), None, usize::MAX)?.len())
 }
