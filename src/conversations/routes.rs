@@ -436,17 +436,20 @@ async fn notes(
     for n in Conversations::new(&read, &actor.scope).notes(id.into_inner())? {
         // Whoever wrote it is named, even someone outside the reader's
         // directory (the owner, for a member).
-        if !names.contains_key(&n.author_id) {
-            let name = crate::tenancy::repo::member(&read, b, n.author_id)?
-                .map(|m| crate::auth::users::get(&read, m.user_id))
-                .transpose()?
-                .flatten()
-                .map(|u| u.name)
-                .unwrap_or_default();
-            names.insert(n.author_id, name);
-        }
+        let name = match names.entry(n.author_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let name = crate::tenancy::repo::member(&read, b, n.author_id)?
+                    .map(|m| crate::auth::users::get(&read, m.user_id))
+                    .transpose()?
+                    .flatten()
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                slot.insert(name)
+            }
+        };
         let mut item = note_json(&n);
-        item["author_name"] = json!(names.get(&n.author_id));
+        item["author_name"] = json!(name);
         items.push(item);
     }
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
