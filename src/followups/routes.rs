@@ -40,14 +40,22 @@ const PAST_MS: i64 = 86_400_000;
 const AHEAD_MS: i64 = 5 * 366 * 86_400_000;
 
 fn parse_time(s: &str) -> ApiResult<i64> {
-    let at = chrono::DateTime::parse_from_rfc3339(s.trim())
+    let at = parse_any_time(s)?;
+    plausible(at)
+}
+
+fn parse_any_time(s: &str) -> ApiResult<i64> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.timestamp_millis())
         .map_err(|_| {
             ApiError::field(
                 "scheduled_for",
                 "must be an RFC 3339 time such as 2026-11-27T14:30:00-03:00",
             )
-        })?;
+        })
+}
+
+fn plausible(at: i64) -> ApiResult<i64> {
     let now = now_ms();
     if !(now - PAST_MS..=now + AHEAD_MS).contains(&at) {
         return Err(ApiError::field(
@@ -177,7 +185,12 @@ async fn update(
         f.note = check_note(n)?;
     }
     if let Some(t) = &ch.scheduled_for {
-        f.scheduled_for = parse_time(t)?;
+        let at = parse_any_time(t)?;
+        // The edit form sends the time back with the note: an old overdue
+        // follow-up keeps its time (to the minute the form shows) unchecked.
+        if (at - before.scheduled_for).abs() >= 60_000 {
+            f.scheduled_for = plausible(at)?;
+        }
     }
     if let Some(m) = ch.snooze_minutes {
         if !(1..=60 * 24 * 365).contains(&m) {
