@@ -180,7 +180,8 @@ async fn mistakes_bots_floods_and_unknown_forms_store_nothing() {
     assert!(html.contains("does not look right"), "the email too");
     let (status, html) = submit(&h, &walkin.path, &[("name", "Ana <b>"), ("phone", "12")]).await;
     assert_eq!(status, 422);
-    assert!(html.contains("Include the area code"));
+    // The business has no default country: the visitor must give theirs.
+    assert!(html.contains("Include the country code"), "{html}");
     assert!(
         html.contains("value=\"Ana &lt;b&gt;\""),
         "kept, escaped: {html}"

@@ -162,7 +162,7 @@ fn check(form: &WalkinForm, default_country: &str) -> Result<leads::Fields, Vec<
                 let message = match d.field.as_str() {
                     // Without a default country the visitor must give theirs.
                     "phone" if default_country.is_empty() => {
-                        "Please include your country code, for example +55 11 98765-4321."
+                        "That phone number does not look right. Include the country code, for example +55 11 98765-4321."
                     }
                     "phone" => "That phone number does not look right. Include the area code.",
                     "email" => "That email address does not look right.",
