@@ -193,6 +193,19 @@ pub fn assignee_of(ctx: &WriteCtx, m: &Message) -> ApiResult<Option<MemberId>> {
     Ok(repo::get(ctx, m.business_id, m.conversation_id)?.and_then(|c| c.assignee_id))
 }
 
+/// Stores a message whose status or error changed and tells its viewers.
+pub fn save_status(ctx: &mut WriteCtx, m: &mut Message) -> ApiResult<()> {
+    m.updated_at = now_ms();
+    repo::save_message(ctx, m)?;
+    ctx.emit(Event::new(
+        Some(m.business_id),
+        "message.status",
+        json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
+               "assignee_id": assignee_of(ctx, m)?}),
+    ));
+    Ok(())
+}
+
 /// Moves a message's delivery status forward; older or repeated statuses do
 /// nothing. `business`: whose number reported it; it speaks for its own messages only.
 pub fn apply_status(
@@ -218,14 +231,7 @@ pub fn apply_status(
     if status == MessageStatus::Failed {
         m.error = error;
     }
-    m.updated_at = now_ms();
-    repo::save_message(ctx, &m)?;
-    ctx.emit(Event::new(
-        Some(m.business_id),
-        "message.status",
-        json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
-               "assignee_id": assignee_of(ctx, &m)?}),
-    ));
+    save_status(ctx, &mut m)?;
     if status == MessageStatus::Failed {
         crate::flows::runtime::message_failed(ctx, &m)?;
     }

@@ -322,15 +322,7 @@ pub(crate) fn tell_why_waiting(ctx: &mut WriteCtx, item: &OutboxItem, why: &str)
         return Ok(());
     }
     m.error = Some(why.to_string());
-    m.updated_at = now_ms();
-    repo::save_message(ctx, &m)?;
-    ctx.emit(Event::new(
-        Some(m.business_id),
-        "message.status",
-        json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
-               "assignee_id": service::assignee_of(ctx, &m)?}),
-    ));
-    Ok(())
+    service::save_status(ctx, &mut m)
 }
 
 /// Records what happened to one send, in one transaction with the outbox.
@@ -399,14 +391,7 @@ pub fn record(
     if m.status.advances_to(status) {
         m.status = status;
         m.error = error;
-        m.updated_at = now_ms();
-        repo::save_message(ctx, &m)?;
-        ctx.emit(Event::new(
-            Some(m.business_id),
-            "message.status",
-            json!({"conversation_id": m.conversation_id, "message_id": m.id, "status": m.status, "error": m.error,
-                   "assignee_id": service::assignee_of(ctx, &m)?}),
-        ));
+        service::save_status(ctx, &mut m)?;
         if m.status == MessageStatus::Failed {
             crate::flows::runtime::message_failed(ctx, &m)?;
         }
