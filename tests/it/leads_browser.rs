@@ -47,12 +47,14 @@ async fn a_walk_in_lead_from_a_phone_reaches_the_assignees_open_inbox_live() {
     let assignee = phone.el("walkin-assignee").await.text().await.unwrap();
     assert_eq!(assignee, "member 2");
     phone.screenshot("walkin-thanks-phone").await;
+    // Reloading the thank-you page (a customer pulling down to refresh)
+    // opens a blank form and sends nothing twice.
+    phone.client.refresh().await.unwrap();
+    phone.el("walkin-form").await;
+    let leads = owner.get("/api/leads?source=walkin").await.body["items"].clone();
+    assert_eq!(leads.as_array().map(Vec::len), Some(1), "{leads}");
+    let conversation = leads[0]["conversation_id"].as_str().unwrap().to_string();
 
-    let conversation = owner.get("/api/leads?source=walkin").await.body["items"][0]
-        ["conversation_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     let row = format!("[data-testid=\"conversation-row\"][data-id=\"{conversation}\"]");
     until(
         &inbox,

@@ -21,7 +21,8 @@ pub fn routes(r: &mut Routes) {
         .post("/w/{slug}", submit)
         .get("/w/{slug}/qr.svg", qr_svg)
         .get("/w/{slug}/qr.png", qr_png)
-        .get("/w/{slug}/poster", poster);
+        .get("/w/{slug}/poster", poster)
+        .get("/w/{slug}/thanks.js", thanks_js);
 }
 
 /// `loja-centro-4k2p`: readable on a poster, unguessable enough to keep
@@ -209,7 +210,7 @@ async fn submit(
         tracing::info!(channel = %w.channel.id, "walk-in honeypot caught a submission");
         return Ok(html(
             actix_web::http::StatusCode::OK,
-            pages::thanks(&w.business.name, "", None),
+            pages::thanks(&slug, &w.business.name, "", None),
         ));
     }
     let fields = match check(&form, &w.business.default_country) {
@@ -273,7 +274,12 @@ async fn submit(
     }
     Ok(html(
         actix_web::http::StatusCode::OK,
-        pages::thanks(&w.business.name, &first_name, assignee_name.as_deref()),
+        pages::thanks(
+            &slug,
+            &w.business.name,
+            &first_name,
+            assignee_name.as_deref(),
+        ),
     ))
 }
 
@@ -305,6 +311,16 @@ async fn qr_png(
         .content_type("image/png")
         .insert_header(download(&w.channel.name, "png"))
         .body(png))
+}
+
+/// Makes the thank-you page's history entry a plain visit of the form, so a
+/// refresh (or back and forward) shows the form instead of posting it again.
+/// A file rather than an inline script: the pages' CSP allows only our own.
+async fn thanks_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body("history.replaceState(null, \"\", location.href);\n")
 }
 
 /// Shown inline, saved under the channel's name.

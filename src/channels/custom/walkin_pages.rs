@@ -154,7 +154,9 @@ pub fn form(business: &str, channel: &str, v: &Entered, errors: &[FieldError]) -
     page(&format!("{business} — {channel}"), &body)
 }
 
-pub fn thanks(business: &str, first_name: &str, assignee: Option<&str>) -> String {
+/// `slug`: the form's, for the script beside the page (a relative path, so a
+/// proxy's path prefix is kept).
+pub fn thanks(slug: &str, business: &str, first_name: &str, assignee: Option<&str>) -> String {
     let hello = if first_name.is_empty() {
         "Thank you!".to_string()
     } else {
@@ -172,7 +174,9 @@ pub fn thanks(business: &str, first_name: &str, assignee: Option<&str>) -> Strin
         business,
         &format!(
             "<div class=\"card done\" data-testid=\"walkin-thanks\"><div class=\"tick\">✓</div>\
-             <h1>{hello}</h1><p class=\"lead\">{who}</p></div>"
+             <h1>{hello}</h1><p class=\"lead\">{who}</p></div>\
+             <script src=\"{}/thanks.js\"></script>",
+            esc(slug)
         ),
     )
 }
