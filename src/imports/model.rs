@@ -181,6 +181,35 @@ pub fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<Import>, Sto
     Ok(all)
 }
 
+impl Import {
+    /// Whether a mapping may be saved now: before it runs, or after a dry
+    /// run, which is a rehearsal of the same file with another mapping to come.
+    pub fn mappable(&self) -> bool {
+        match self.status {
+            Status::Uploaded | Status::Mapped => true,
+            Status::Completed => self.was_dry_run(),
+            _ => false,
+        }
+    }
+
+    pub fn was_dry_run(&self) -> bool {
+        matches!(&self.mapping, Some(Mapping::Csv(m)) if m.dry_run)
+    }
+}
+
+/// Clears what a finished dry run counted and the rows it reported, so the
+/// import can run again from the first row.
+pub fn forget_run(ctx: &mut WriteCtx, i: &mut Import) -> Result<(), StoreError> {
+    ctx.delete_prefix(FAILED_ROWS, &key(i.business_id, i.id), usize::MAX)?;
+    i.checkpoint = Checkpoint::default();
+    i.rows_total_estimate = None;
+    i.error = None;
+    i.cancel_requested = false;
+    i.started_at = None;
+    i.finished_at = None;
+    Ok(())
+}
+
 /// Deletes the chat imports into a conversation (it is being erased) with
 /// their failed rows; returns their ids, whose uploaded files the caller removes.
 pub fn forget_conversation(

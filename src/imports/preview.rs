@@ -293,7 +293,7 @@ pub async fn map(
     body: web::Json<MappingBody>,
 ) -> ApiResult<HttpResponse> {
     let import = find(&state, &actor, &id)?;
-    if !matches!(import.status, Status::Uploaded | Status::Mapped) {
+    if !import.mappable() {
         return Err(import.status.conflict());
     }
     let body = body.into_inner();
@@ -327,8 +327,11 @@ pub async fn map(
         .store
         .write(move |ctx| {
             let mut i = model::get(ctx, b, id)?.ok_or_else(|| ApiError::not_found("import"))?;
-            if !matches!(i.status, Status::Uploaded | Status::Mapped) {
+            if !i.mappable() {
                 return Err(i.status.conflict());
+            }
+            if i.status == Status::Completed {
+                model::forget_run(ctx, &mut i)?;
             }
             if let Mapping::Chat(chat) = &mapping {
                 participant::remember(ctx, b, &chat.business_participant)?;

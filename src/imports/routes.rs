@@ -36,7 +36,13 @@ pub fn json_of(i: &Import) -> Value {
         "conversation_id": i.conversation_id,
         "rows_total": i.rows_total_estimate, "rows_done": c.done, "rows_failed": c.failed,
         "rows_skipped": c.skipped, "error": i.error,
-        "dry_run": matches!(&i.mapping, Some(Mapping::Csv(m)) if m.dry_run),
+        "dry_run": i.was_dry_run(),
+        // What the form shows again when a dry run's mapping is adjusted.
+        "mapping": match &i.mapping {
+            Some(Mapping::Csv(m)) => json!({"columns": m.columns, "default_country": m.default_country,
+                "duplicates": m.duplicates, "assign": m.assign, "dry_run": m.dry_run}),
+            _ => Value::Null,
+        },
         "started_at": i.started_at.map(rfc3339), "finished_at": i.finished_at.map(rfc3339),
         "created_at": rfc3339(i.created_at),
     })

@@ -215,6 +215,84 @@ async fn a_windows_excel_export_is_previewed_mapped_and_imported_with_its_bad_ro
 }
 
 #[tokio::test]
+async fn a_dry_run_stores_nothing_and_the_same_file_is_then_imported_with_a_changed_mapping() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let file = "name,phone,city\nAna Lima,+5511911110001,Recife\nBeto Reis,+5511911110002,Natal\nSem Fone,12,Natal\n";
+    let r = upload(&owner, "leads.csv", file.as_bytes(), &[("kind", "csv")]).await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let mapping = format!("/api/imports/{id}/mapping");
+    let m = owner
+        .put(
+            &mapping,
+            json!({"columns": {"name": "name", "phone": "phone"}, "dry_run": true}),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    owner
+        .post(&format!("/api/imports/{id}/start"), json!({}))
+        .await;
+    let rehearsed = until_finished(&owner, &id).await;
+    assert_eq!(rehearsed["status"], "completed", "{rehearsed}");
+    assert_eq!(
+        (
+            rehearsed["rows_done"].clone(),
+            rehearsed["rows_failed"].clone()
+        ),
+        (json!(2), json!(1))
+    );
+    assert_eq!(
+        rehearsed["mapping"]["columns"],
+        json!({"name": "name", "phone": "phone"})
+    );
+    let leads = owner.get("/api/leads").await.body["items"].clone();
+    assert_eq!(leads, json!([]), "a dry run stores no lead");
+
+    // The owner saw the city was left out: the same upload, mapped again.
+    let m = owner
+        .put(
+            &mapping,
+            json!({"columns": {"name": "name", "phone": "phone", "city": "custom:city"}}),
+        )
+        .await;
+    assert_eq!(m.status, 200, "{}", m.body);
+    assert_eq!(m.body["status"], "mapped");
+    assert_eq!(
+        (m.body["rows_done"].clone(), m.body["rows_failed"].clone()),
+        (json!(0), json!(0))
+    );
+    assert_eq!(m.body["dry_run"], false);
+    owner
+        .post(&format!("/api/imports/{id}/start"), json!({}))
+        .await;
+    let done = until_finished(&owner, &id).await;
+    assert_eq!(
+        (done["rows_done"].clone(), done["rows_failed"].clone()),
+        (json!(2), json!(1)),
+        "{done}"
+    );
+    let leads = owner.get("/api/leads").await.body["items"].clone();
+    assert_eq!(leads.as_array().map(Vec::len), Some(2), "{leads}");
+    let errors = owner.get(&format!("/api/imports/{id}/errors.csv")).await;
+    let text = errors.body.as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        text.matches("Sem Fone").count(),
+        1,
+        "the dry run's report is replaced: {text}"
+    );
+
+    // A real import is done for good.
+    let again = owner
+        .put(
+            &mapping,
+            json!({"columns": {"name": "name", "phone": "phone"}}),
+        )
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+}
+
+#[tokio::test]
 async fn uploads_are_checked_before_anything_is_kept() {
     let h = Harness::start();
     let biz = h.new_business("Acme").await;

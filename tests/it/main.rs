@@ -22,6 +22,7 @@ mod flows_browser;
 mod followups;
 mod hooks;
 mod imports;
+mod imports_browser;
 mod imports_real_files;
 mod inbox_browser;
 mod invites;

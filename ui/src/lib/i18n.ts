@@ -1239,6 +1239,7 @@ const en = {
   'imports.run.running': 'Importing…',
   'imports.run.finished': 'Import finished',
   'imports.run.dryRun': 'Dry run: nothing is saved.',
+  'imports.run.remap': 'Adjust and import for real',
   'imports.run.ofTotal': '{n} of {total} rows',
   'imports.run.rows': '{n} rows',
   'imports.run.rate': '{n} rows/s',

@@ -11,12 +11,13 @@ import { t } from '../../lib/i18n';
 import { usePreview, useSaveMapping, useStartImport } from './api';
 import { MappingOptions, type Options } from './MappingOptions';
 import { MappingTable, type ColumnChoice } from './MappingTable';
-import type { CsvMapping as Mapping, CsvPreview, ImportJob } from './types';
+import type { CsvMapping as Mapping, CsvPreview, ImportJob, SavedMapping } from './types';
 
-function initialChoices(p: CsvPreview): Record<string, ColumnChoice> {
+/** The saved mapping's columns when there is one (after a dry run), else the preview's suggestions. */
+function initialChoices(p: CsvPreview, saved?: SavedMapping | null): Record<string, ColumnChoice> {
   const out: Record<string, ColumnChoice> = {};
   for (const h of p.headers) {
-    const s = p.suggested[h] ?? '';
+    const s = (saved ? saved.columns[h] : p.suggested[h]) ?? '';
     out[h] = s.startsWith('custom:') ? { target: 'custom', key: s.slice(7) } : { target: s, key: '' };
   }
   return out;
@@ -37,15 +38,28 @@ function toBody(choices: Record<string, ColumnChoice>, o: Options): Mapping {
 
 const KNOWN = /^(columns|default_country|duplicates|assign)/;
 
+function initialOptions(saved?: SavedMapping | null): Options {
+  if (!saved) return { country: '', duplicates: 'skip', assign: '', dryRun: false };
+  const a = saved.assign;
+  return {
+    country: saved.default_country ?? '',
+    duplicates: saved.duplicates,
+    assign: a.pool_channel_id ? `pool:${a.pool_channel_id}` : a.member_id ? `member:${a.member_id}` : '',
+    // Adjusting a dry run leads to the real import.
+    dryRun: false,
+  };
+}
+
 export function CsvMapping({ job }: { job: ImportJob }) {
   const preview = usePreview<CsvPreview>(job.id, true);
   const [edited, setEdited] = useState<Record<string, ColumnChoice> | null>(null);
-  const [opts, setOpts] = useState<Options>({ country: '', duplicates: 'skip', assign: '', dryRun: false });
+  const [opts, setOpts] = useState<Options>(() => initialOptions(job.mapping));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const save = useSaveMapping(job.id);
   const start = useStartImport(job.id);
-  const initial = useMemo(() => (preview.data ? initialChoices(preview.data) : {}), [preview.data]);
+  const saved = job.mapping;
+  const initial = useMemo(() => (preview.data ? initialChoices(preview.data, saved) : {}), [preview.data, saved]);
   const choices = edited ?? initial;
 
   const submit = async () => {

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ArrowLeft } from 'lucide-react';
 import { PageHeader } from '../../components/Card';
@@ -16,6 +17,8 @@ import { isOpen } from './types';
 export function ImportDetail() {
   const { id = '' } = useParams();
   const q = useImport(id);
+  // After a dry run the owner may adjust the mapping and import for real.
+  const [remapping, setRemapping] = useState(false);
   if (q.isPending) return <FullPageSpinner />;
   if (q.isError && q.error instanceof ApiError && q.error.status === 404) return <NotFound />;
   const job = q.data;
@@ -34,7 +37,13 @@ export function ImportDetail() {
             description={`${job.kind === 'chat' ? t('imports.kind.chat') : t('imports.kind.csv')} · ${fmtSize(job.size)}`}
             action={<StatusBadge status={job.status} />}
           />
-          {isOpen(job.status) ? job.kind === 'chat' ? <ChatMapping job={job} /> : <CsvMapping job={job} /> : <RunView job={job} />}
+          {isOpen(job.status) ? (
+            job.kind === 'chat' ? <ChatMapping job={job} /> : <CsvMapping job={job} />
+          ) : remapping && job.kind === 'csv' && job.status === 'completed' && job.dry_run ? (
+            <CsvMapping job={job} />
+          ) : (
+            <RunView job={job} onRemap={() => setRemapping(true)} />
+          )}
         </>
       )}
     </div>

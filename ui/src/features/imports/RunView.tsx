@@ -11,7 +11,7 @@ import { ErrorsLink } from './ImportRow';
 import { Counts, fmtEta, fmtNum, fraction, processed, ProgressBar } from './parts';
 import type { ImportJob } from './types';
 
-export function RunView({ job }: { job: ImportJob }) {
+export function RunView({ job, onRemap }: { job: ImportJob; onRemap: () => void }) {
   const live = useLive(job.id);
   const cancel = useCancelImport();
   const running = job.status === 'running';
@@ -62,6 +62,11 @@ export function RunView({ job }: { job: ImportJob }) {
         {cancel.isError && <FormError message={errorMessage(cancel.error)} />}
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-line pt-4">
           <ErrorsLink job={job} />
+          {job.status === 'completed' && job.dry_run && job.kind === 'csv' && (
+            <Button data-testid="import-remap" className="ml-auto" onClick={onRemap}>
+              {t('imports.run.remap')}
+            </Button>
+          )}
           {running && (
             <Button data-testid="import-cancel" variant="secondary" className="ml-auto" loading={cancel.isPending} onClick={() => cancel.mutate(job.id)}>
               {t('imports.cancel')}

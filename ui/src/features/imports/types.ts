@@ -13,6 +13,8 @@ export interface ImportJob {
   rows_skipped: number;
   error: string | null;
   dry_run: boolean;
+  /** A spreadsheet's saved mapping (null before one is saved, and for chats). */
+  mapping?: SavedMapping | null;
   started_at: string | null;
   finished_at: string | null;
   created_at: string;
@@ -65,3 +67,12 @@ export const TARGETS = ['name', 'phone', 'email', 'note', 'labels', 'assignee_em
 
 export const isOpen = (s: ImportStatus) => s === 'uploaded' || s === 'mapped';
 export const isCancellable = (s: ImportStatus) => s === 'uploaded' || s === 'mapped' || s === 'running';
+
+/** A mapping as the server keeps it: the form starts from it after a dry run. */
+export interface SavedMapping {
+  columns: Record<string, string>;
+  default_country: string | null;
+  duplicates: Duplicates;
+  assign: { pool_channel_id: string | null; member_id: string | null };
+  dry_run: boolean;
+}
