@@ -132,3 +132,31 @@ async fn a_forgotten_password_is_replaced_from_the_emailed_link_and_old_sessions
         .await;
     assert_eq!(again.status, 400, "{}", again.body);
 }
+
+#[tokio::test]
+async fn a_member_removed_while_signed_in_is_signed_out_at_once_instead_of_reconnecting() {
+    let Some(b) = browser::start(1280, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    sign_in(&b, &h, biz.member(), "/inbox").await;
+    b.el("conversation-list").await;
+
+    let gone = owner
+        .delete(&format!("/api/members/{}", biz.member_id))
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    // Their session ended with the membership: the tab says so at once
+    // (before, it showed "reconnecting" until some click met a 401).
+    let notice = until(
+        &b,
+        "[data-testid=\"login-notice\"]",
+        "the signed-out notice",
+    )
+    .await;
+    assert!(notice.text().await.unwrap().contains("session has ended"));
+    b.screenshot("member-removed-while-signed-in").await;
+    let _ = b.client.clone().close().await;
+}

@@ -35,14 +35,22 @@ export function SetupGate({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
+/**
+ * Why the session ended, for RequireAuth's own redirect: clearing the session
+ * re-renders the guard, whose redirect may land after (and replace) the
+ * listener's, and the login page should still say why.
+ */
+let endedNotice: string | undefined;
+
 /** A 401 from any API call drops the session; RequireAuth then sends the user to /login. */
 export function UnauthorizedListener() {
   const qc = useQueryClient();
   const navigate = useNavigate();
   useEffect(() => {
     onUnauthorized(() => {
+      endedNotice = t('session.expired');
       qc.setQueryData(meKey, null);
-      navigate('/login', { replace: true, state: { notice: t('session.expired') } });
+      navigate('/login', { replace: true, state: { notice: endedNotice } });
     });
     return () => onUnauthorized(null);
   }, [qc, navigate]);
@@ -54,7 +62,8 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (me.isPending) return <FullPageSpinner />;
   if (me.isError) return <LoadError error={me.error} retry={() => me.refetch()} />;
-  if (!me.data) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!me.data) return <Navigate to="/login" replace state={{ from: location.pathname + location.search, notice: endedNotice }} />;
+  endedNotice = undefined;
   return <SessionProvider session={me.data}>{children}</SessionProvider>;
 }
 

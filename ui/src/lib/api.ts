@@ -48,6 +48,11 @@ export function onUnauthorized(handler: (() => void) | null): void {
   unauthorizedHandler = handler;
 }
 
+/** The session is known to be gone (found other than by a failed call). */
+export function sessionEnded(): void {
+  unauthorizedHandler?.();
+}
+
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;

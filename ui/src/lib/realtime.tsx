@@ -3,6 +3,8 @@
 // can refetch what is on screen. Presence frames are kept in a small store.
 
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { sessionEnded } from './api';
+import { fetchSession } from './auth';
 
 export type WsState = 'connecting' | 'open' | 'closed';
 export interface Frame {
@@ -130,11 +132,31 @@ class Realtime {
 
 const Ctx = createContext<Realtime | null>(null);
 
+/**
+ * A socket that closes may mean the session ended (signed out elsewhere, the
+ * member removed from the business): the server closes it then and refuses
+ * the reconnects. Asking for the session tells which; a server that is merely
+ * away answers nothing, and the socket keeps retrying.
+ */
+async function recheckSession() {
+  try {
+    if ((await fetchSession()) === null) sessionEnded();
+  } catch {
+    // Unreachable or failing: not a verdict on the session.
+  }
+}
+
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const [rt] = useState(() => new Realtime());
   useEffect(() => {
     rt.start();
-    return () => rt.stop();
+    const off = rt.onState(() => {
+      if (rt.state === 'closed') void recheckSession();
+    });
+    return () => {
+      off();
+      rt.stop();
+    };
   }, [rt]);
   return <Ctx.Provider value={rt}>{children}</Ctx.Provider>;
 }

@@ -90,7 +90,7 @@ export default function LoginPage() {
     <AuthShell title={t('login.title')} subtitle={t('login.subtitle')}>
       <form noValidate onSubmit={submit} className="space-y-4">
         {state.notice && !failure && (
-          <div role="status" className="rounded-lg border border-line bg-subtle px-3 py-2.5 text-sm text-muted">
+          <div role="status" data-testid="login-notice" className="rounded-lg border border-line bg-subtle px-3 py-2.5 text-sm text-muted">
             {state.notice}
           </div>
         )}

@@ -1,1 +1,0 @@
-import{r as e}from"./Card-D__gzAHF.js";import{G as t,h as n}from"./Spinner-prjmAOzD.js";import{t as r}from"./AuditLog-CcaXckWP.js";var i=t();function a(){return(0,i.jsxs)(`div`,{"data-testid":`audit-page`,children:[(0,i.jsx)(e,{title:n(`audit.title`),description:n(`audit.subtitle`)}),(0,i.jsx)(r,{})]})}export{a as default};
