@@ -511,6 +511,14 @@ async fn mark_read(
         .write(move |ctx| {
             let c = Conversations::new(ctx, &scope).get(id)?;
             repo::mark_seen(ctx, &c, scope.member_id)?;
+            // The reader's other tabs and devices fetch the row again and drop
+            // it from their unread; nobody else's count changed.
+            ctx.emit(crate::events::Event::new(
+                Some(c.business_id),
+                "conversation.updated",
+                json!({"conversation_id": c.id, "recipient_id": scope.member_id,
+                       "read": true, "activity_only": true}),
+            ));
             Ok(())
         })
         .await?;

@@ -321,3 +321,45 @@ async fn a_colleagues_note_and_follow_up_reach_who_sees_the_conversation_live() 
         "not theirs: nothing of it"
     );
 }
+
+#[tokio::test]
+async fn reading_a_conversation_clears_it_in_the_readers_other_tabs_and_nobody_elses() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Carla", "phone": "+5511900000007", "assignee_id": biz.member_id}),
+        )
+        .await;
+    let conversation = lead.body["conversation_id"].as_str().unwrap().to_string();
+    let origin = h.base.clone();
+    let mut other_tab = open(&h, &member, Some(&origin)).await.unwrap();
+    let mut ws_owner = open(&h, &owner, Some(&origin)).await.unwrap();
+    let short = Duration::from_millis(1000);
+    frames(&mut other_tab, short).await;
+    frames(&mut ws_owner, short).await;
+
+    let read = member
+        .post(
+            &format!("/api/conversations/{conversation}/read"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(read.status, 204, "{}", read.body);
+    let seen = frames(&mut other_tab, short).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["type"], "conversation.updated");
+    assert_eq!(seen[0]["data"]["conversation_id"], conversation.as_str());
+    assert_eq!(seen[0]["data"]["read"], true);
+    let row = member
+        .get(&format!("/api/conversations/{conversation}"))
+        .await;
+    assert_eq!(row.body["unread_count"], 0, "{}", row.body);
+    assert!(
+        frames(&mut ws_owner, short).await.is_empty(),
+        "the owner's unread did not change"
+    );
+}
