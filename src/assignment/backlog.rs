@@ -4,10 +4,7 @@
 
 use super::{choose, pools, Channel};
 use crate::{
-    conversations::{
-        model::{Source, Status},
-        repo, service,
-    },
+    conversations::{model::Status, repo, service},
     error::ApiResult,
     store::{ids::BusinessId, WriteCtx},
 };
@@ -20,11 +17,6 @@ const MAX_SCAN: usize = 5_000;
 
 /// Hands out `channel`'s waiting conversations while its pool has someone.
 pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<usize> {
-    let (number, source) = match channel {
-        Channel::Manual => (None, Some(Source::Manual)),
-        Channel::WhatsApp(n) => (Some(n), None),
-        Channel::Custom(_) | Channel::Facebook(_) => (None, None),
-    };
     if super::pool(ctx, b, channel)?.is_none() {
         return Ok(0);
     }
@@ -33,19 +25,8 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
         let Some(before) = repo::get(ctx, b, id)? else {
             continue;
         };
-        if before.number_id != number
-            || source.is_some_and(|s| before.source != s)
-            || before.status != Status::Open
-        {
+        if before.status != Status::Open || super::origin(ctx, &before)? != Some(channel) {
             continue;
-        }
-        // Channels without a number are told apart by where their lead first queued.
-        if let Channel::Custom(_) | Channel::Facebook(_) = channel {
-            let queued_here =
-                super::explanation(ctx, b, id)?.is_some_and(|e| e.channel == channel.name());
-            if !queued_here {
-                continue;
-            }
         }
         let Some(member) = choose(ctx, b, channel, id, true)? else {
             break;

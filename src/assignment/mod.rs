@@ -385,6 +385,29 @@ pub fn assign_returning(
     assign_new(ctx, b, channel, conversation)
 }
 
+/// The channel a conversation came in on, whose pool it belongs to: a
+/// WhatsApp conversation's number; any other lead's channel as recorded when
+/// it was assigned or queued. Not its `number_id`: leads from other channels
+/// are answered from the business's number too.
+pub fn origin<R: Reader + ?Sized>(
+    r: &R,
+    c: &crate::conversations::model::Conversation,
+) -> Result<Option<Channel>, StoreError> {
+    use crate::conversations::model::Source;
+    if let (Source::Whatsapp, Some(n)) = (c.source, c.number_id) {
+        return Ok(Some(Channel::WhatsApp(n)));
+    }
+    if let Some(channel) =
+        explanation(r, c.business_id, c.id)?.and_then(|e| Channel::parse(&e.channel))
+    {
+        return Ok(Some(channel));
+    }
+    Ok(match c.source {
+        Source::Manual => Some(Channel::Manual),
+        _ => None,
+    })
+}
+
 /// A closed conversation that reopens keeps its assignee, unless they are
 /// away or gone and its pool sends reopened conversations back through it.
 /// `Some(new assignee)` when it changes hands.
@@ -395,12 +418,8 @@ pub fn on_reopen(
     let (b, Some(current)) = (c.business_id, c.assignee_id) else {
         return Ok(None);
     };
-    let channel = match c.number_id {
-        Some(n) => Channel::WhatsApp(n),
-        None => match explanation(ctx, b, c.id)?.and_then(|e| Channel::parse(&e.channel)) {
-            Some(channel) => channel,
-            None => return Ok(None),
-        },
+    let Some(channel) = origin(ctx, c)? else {
+        return Ok(None);
     };
     let Some(pool) = pool(ctx, b, channel)? else {
         return Ok(None);

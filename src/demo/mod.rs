@@ -74,7 +74,11 @@ pub fn seed(store: &Store) -> ApiResult<DemoLogins> {
             team_id,
             permissions: vec![],
         };
-        let (business, _, _) = service::create_business(ctx, BUSINESS, &new(&PEOPLE[0], None))?;
+        let (mut business, _, _) = service::create_business(ctx, BUSINESS, &new(&PEOPLE[0], None))?;
+        // Its customers are Brazilian: a number typed at the walk-in form
+        // without +55 reads as Brazil's, as a real business would set it.
+        business.default_country = "BR".into();
+        repo::save_business(ctx, &business)?;
         let team = Team {
             id: TeamId::new(),
             business_id: business.id,

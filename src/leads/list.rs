@@ -120,13 +120,7 @@ struct Channels<'a, R: Reader + ?Sized> {
 
 impl<'a, R: Reader + ?Sized> Channels<'a, R> {
     fn of(&mut self, c: &Conversation) -> ApiResult<Option<Value>> {
-        let channel = match c.number_id {
-            Some(n) => Channel::WhatsApp(n),
-            None => match assignment::explanation(self.r, c.business_id, c.id)? {
-                Some(e) => Channel::parse(&e.channel).unwrap_or(Channel::Manual),
-                None => Channel::Manual,
-            },
-        };
+        let channel = assignment::origin(self.r, c)?.unwrap_or(Channel::Manual);
         let key = channel.name();
         if let Some(v) = self.names.get(&key) {
             return Ok(v.clone());

@@ -29,6 +29,9 @@ async fn a_demo_server_offers_two_mapped_samples_that_each_import_with_one_click
     let owner = Client::new(&h.base);
     let login = json!({"email": demo::PEOPLE[0].1, "password": demo::PASSWORD});
     assert_eq!(owner.post("/api/auth/login", login).await.status, 200);
+    // Its customers are Brazilian: a walk-in visitor may type 11 98765-4321.
+    let business = owner.get("/api/business").await;
+    assert_eq!(business.body["default_country"], "BR", "{}", business.body);
     let list = owner.get("/api/imports").await;
     let items = list.body["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 2, "{}", list.body);

@@ -1,6 +1,6 @@
 //! Manual leads: one contact per person across sources, assigned in the write
 //! that creates them, refused whole when anything is wrong.
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::{wa::text, Harness};
 
@@ -337,5 +337,85 @@ async fn a_member_sees_who_wrote_a_note_even_the_owner_outside_their_directory()
         notes.body["items"][0]["author_name"], owner_name,
         "{}",
         notes.body
+    );
+}
+
+/// A lead answered from the business's WhatsApp number still belongs to the
+/// channel it came in on: listed under it, queued for its pool, not the number's.
+#[tokio::test]
+async fn a_walk_in_lead_keeps_its_channel_and_pool_though_answered_from_the_number() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-WALK").await;
+    let whatsapp_pool = owner
+        .put(
+            &format!("/api/whatsapp/numbers/{number}/pool"),
+            json!({"mode": "round_robin", "members": [{"member_id": biz.owner_id, "weight": 1}]}),
+        )
+        .await;
+    assert_eq!(whatsapp_pool.status, 200, "{}", whatsapp_pool.body);
+    let walkin = owner
+        .post(
+            "/api/channels",
+            json!({"kind": "walkin", "name": "Loja Centro", "pool": {"mode": "round_robin", "members": []}}),
+        )
+        .await;
+    assert_eq!(walkin.status, 201, "{}", walkin.body);
+    let (channel, slug) = (
+        walkin.body["id"].as_str().unwrap().to_string(),
+        walkin.body["slug"].as_str().unwrap().to_string(),
+    );
+    let res = reqwest::Client::new()
+        .post(h.url(&format!("/w/{slug}")))
+        .header("Accept", "application/json")
+        .form(&[("name", "Rui"), ("phone", "+351 912 345 678")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let lead: Value = res.json().await.unwrap();
+    assert_eq!(
+        lead["assignee_id"],
+        Value::Null,
+        "its pool is empty: it waits"
+    );
+    let c = lead["conversation_id"].as_str().unwrap().to_string();
+
+    let listed = owner.get("/api/leads").await.body["items"][0].clone();
+    assert_eq!(listed["channel"]["kind"], "walkin", "{listed}");
+    assert_eq!(listed["channel"]["name"], "Loja Centro");
+    let filtered = owner
+        .get(&format!("/api/leads?channel=walkin:{channel}"))
+        .await;
+    assert_eq!(
+        filtered.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        filtered.body
+    );
+
+    // The number's pool changing hands nothing of it; its own pool does.
+    owner
+        .put(
+            &format!("/api/whatsapp/numbers/{number}/pool"),
+            json!({"mode": "weighted", "members": [{"member_id": biz.owner_id, "weight": 2}]}),
+        )
+        .await;
+    let waiting = owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(waiting.body["assignee_id"], Value::Null, "{}", waiting.body);
+    let filled = owner
+        .put(
+            &format!("/api/channels/{channel}/pool"),
+            json!({"mode": "round_robin", "members": [{"member_id": biz.member_id, "weight": 1}]}),
+        )
+        .await;
+    assert_eq!(filled.status, 200, "{}", filled.body);
+    let handed = owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(
+        handed.body["assignee_id"],
+        biz.member_id.to_string(),
+        "{}",
+        handed.body
     );
 }

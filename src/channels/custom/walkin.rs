@@ -109,6 +109,7 @@ async fn show_form(
         pages::form(
             &w.business.name,
             &w.channel.name,
+            !w.business.default_country.is_empty(),
             &pages::Entered::default(),
             &[],
         ),
@@ -225,7 +226,13 @@ async fn submit(
             };
             return Ok(html(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                pages::form(&w.business.name, &w.channel.name, &entered, &errors),
+                pages::form(
+                    &w.business.name,
+                    &w.channel.name,
+                    !w.business.default_country.is_empty(),
+                    &entered,
+                    &errors,
+                ),
             ));
         }
     };

@@ -83,7 +83,15 @@ fn field(name: &str, label: &str, hint: &str, input: &str, errors: &[FieldError]
     format!("<div{class}><label for=\"{name}\">{label}{hint}</label>{input}{msg}</div>")
 }
 
-pub fn form(business: &str, channel: &str, v: &Entered, errors: &[FieldError]) -> String {
+/// `country_known`: the business has a default country, so a number may
+/// leave its country code out (and the hint asks only for the area code).
+pub fn form(
+    business: &str,
+    channel: &str,
+    country_known: bool,
+    v: &Entered,
+    errors: &[FieldError],
+) -> String {
     let described = |n: &str| {
         if errors.iter().any(|e| e.field == n) {
             format!(" aria-invalid=\"true\" aria-describedby=\"{n}-error\"")
@@ -120,7 +128,11 @@ pub fn form(business: &str, channel: &str, v: &Entered, errors: &[FieldError]) -
         phone = field(
             "phone",
             "WhatsApp number",
-            "with area code",
+            if country_known {
+                "with area code"
+            } else {
+                "with country code, like +55 11 98765-4321"
+            },
             &format!(
                 "<input id=\"phone\" name=\"phone\" type=\"tel\" inputmode=\"tel\" autocomplete=\"tel\" required value=\"{}\"{}>",
                 esc(&v.phone),
@@ -219,4 +231,17 @@ pub fn poster(business: &str, channel: &str, url: &str, qr_svg: &str) -> String 
         biz = esc(business),
         url = esc(url),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_phone_hint_asks_for_the_country_code_only_when_the_business_has_no_country() {
+        let blank = Entered::default();
+        assert!(form("Acme", "Loja", true, &blank, &[]).contains("with area code"));
+        let without = form("Acme", "Loja", false, &blank, &[]);
+        assert!(without.contains("with country code") && !without.contains("with area code"));
+    }
 }

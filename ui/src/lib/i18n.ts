@@ -522,6 +522,7 @@ const en = {
   'pool.title': 'Assignment pool',
   'pool.edit': 'Edit pool',
   'pool.summaryEmpty': 'No pool yet: new conversations stay in Unassigned.',
+  'pool.summaryEmptyManual': 'No pool yet: a lead added by hand goes to whoever added it.',
   'pool.mode': 'How conversations are shared',
   'pool.mode.round_robin': 'Round-robin',
   'pool.mode.round_robin.hint': 'Everyone in turn.',

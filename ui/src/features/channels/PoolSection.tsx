@@ -10,7 +10,7 @@ import { usePool } from './api';
 import { MemberAvatar, memberName } from './MemberAvatar';
 import { PoolEditor } from './PoolEditor';
 import { PoolReport } from './PoolReport';
-import type { PoolRef } from './types';
+import { LEADS_POOL, type PoolRef } from './types';
 
 /** A channel's assignment pool: a summary, the editor (expanded in place) and the report. */
 export function PoolSection({ poolRef, members, title }: { poolRef: PoolRef; members: Member[]; title?: string }) {
@@ -27,7 +27,7 @@ export function PoolSection({ poolRef, members, title }: { poolRef: PoolRef; mem
           {p && !editing && (
             <p data-testid="pool-summary" className="mt-0.5 text-sm text-muted">
               {p.members.length === 0
-                ? t('pool.summaryEmpty')
+                ? t(poolRef.id === LEADS_POOL.id ? 'pool.summaryEmptyManual' : 'pool.summaryEmpty')
                 : [
                     t(`pool.mode.${p.mode}`),
                     `${t('pool.whenNobody')}: ${t(`pool.whenNobody.${p.when_nobody}`)}`,
