@@ -142,10 +142,10 @@ pub fn record_inbound(
     conversation.updated_at = now.max(conversation.updated_at);
     repo::save_message(ctx, &message)?;
     repo::save(ctx, existing.as_ref(), &conversation)?;
-    if conversation.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
-        crate::notifications::assigned(ctx, &conversation, None)?;
-    }
     let previous_assignee = existing.as_ref().and_then(|e| e.assignee_id);
+    if conversation.assignee_id != previous_assignee {
+        crate::notifications::assigned(ctx, &conversation, previous_assignee, None)?;
+    }
     // Only the activity changed (no contact, label or assignee change): the
     // search card stays as it is.
     let activity_only = !new_contact && previous_assignee == conversation.assignee_id;
@@ -292,7 +292,7 @@ pub fn save_changed(
 ) -> ApiResult<()> {
     repo::save(ctx, Some(before), c)?;
     if c.assignee_id != before.assignee_id {
-        crate::notifications::assigned(ctx, c, actor)?;
+        crate::notifications::assigned(ctx, c, before.assignee_id, actor)?;
     }
     ctx.emit(Event::new(
         Some(c.business_id),

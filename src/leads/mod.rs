@@ -270,8 +270,9 @@ pub fn capture(
     if !is_new {
         crate::dashboard::record::lead_joined(ctx, &c, cap.source)?;
     }
-    if cap.live && c.assignee_id != existing.as_ref().and_then(|e| e.assignee_id) {
-        crate::notifications::assigned(ctx, &c, cap.author)?;
+    let previous = existing.as_ref().and_then(|e| e.assignee_id);
+    if cap.live && c.assignee_id != previous {
+        crate::notifications::assigned(ctx, &c, previous, cap.author)?;
     }
     if is_new && cap.live {
         // An automation's trouble never costs the lead.

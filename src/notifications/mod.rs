@@ -102,8 +102,27 @@ pub fn forget_conversations(
     Ok(())
 }
 
+/// A member's unread notifications looked at when one is withdrawn: the
+/// assignment being taken back is among their latest.
+const WITHDRAW_SCAN: usize = 50;
+
 /// "Carla Souza was assigned to you", unless the assignee did it themselves.
-pub fn assigned(ctx: &mut WriteCtx, c: &Conversation, actor: Option<MemberId>) -> ApiResult<()> {
+/// `previous`: who had it; their unread "assigned to you" about it is moot
+/// now (a flow or a colleague took it on), so it is marked read.
+pub fn assigned(
+    ctx: &mut WriteCtx,
+    c: &Conversation,
+    previous: Option<MemberId>,
+    actor: Option<MemberId>,
+) -> ApiResult<()> {
+    if let Some(p) = previous.filter(|p| Some(*p) != c.assignee_id) {
+        for mut n in page(ctx, c.business_id, p, None, WITHDRAW_SCAN)? {
+            if !n.read && n.kind == "assigned" && n.conversation_id == Some(c.id) {
+                n.read = true;
+                ctx.put(NOTIFICATIONS, &key(&n), &n)?;
+            }
+        }
+    }
     let Some(m) = c.assignee_id.filter(|m| Some(*m) != actor) else {
         return Ok(());
     };

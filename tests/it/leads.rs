@@ -184,6 +184,11 @@ async fn the_assignee_is_notified_and_only_they_see_it() {
         )
         .await;
     assert_eq!(other.get("/api/notifications").await.body["unread"], 1);
+    // The first assignee's "assigned to you" is moot now: read, and no link.
+    let moot = member.get("/api/notifications").await;
+    assert_eq!(moot.body["unread"], 0, "{}", moot.body);
+    assert_eq!(moot.body["items"][0]["read"], true);
+    assert_eq!(moot.body["items"][0]["conversation_id"], Value::Null);
     owner
         .patch(
             &format!("/api/conversations/{c}"),
@@ -191,6 +196,7 @@ async fn the_assignee_is_notified_and_only_they_see_it() {
         )
         .await;
     assert_eq!(owner.get("/api/notifications").await.body["unread"], 0);
+    assert_eq!(other.get("/api/notifications").await.body["unread"], 0);
 
     let r = member.post("/api/notifications/read", json!({})).await;
     assert_eq!(r.status, 204);

@@ -45,6 +45,8 @@ export function NotificationBell() {
   useFrames(
     (f) => {
       if (f.type === 'notification.new') prependNotification(qc, f.data);
+      // Taken away: its "assigned to you" is read now and no longer opens it.
+      else if (f.type === 'conversation.updated' && f.data.removed) void qc.invalidateQueries({ queryKey: notificationsKey });
     },
     () => qc.invalidateQueries({ queryKey: notificationsKey }),
   );
