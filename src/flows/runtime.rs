@@ -291,6 +291,12 @@ fn folded(s: &str) -> String {
     words.join(" ")
 }
 
+/// Whether a first message of `text` starts a flow with this trigger, for
+/// the editor's test (a new contact, any hour: only keywords can say no).
+pub(super) fn first_message_starts(trigger: &Value, text: &str) -> bool {
+    trigger["on"].as_str() != Some("keyword") || keyword_matches(trigger, text)
+}
+
 fn keyword_matches(d: &Value, text: &str) -> bool {
     let words = d["keywords"]
         .as_array()

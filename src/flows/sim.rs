@@ -40,6 +40,8 @@ struct Session {
     contact: BTreeMap<String, String>,
     timer: Option<(i64, u64)>,
     touched: Instant,
+    /// A keyword trigger has not heard its keyword yet: the run has not begun.
+    awaiting_trigger: bool,
 }
 
 #[derive(Default)]
@@ -73,6 +75,26 @@ impl Session {
             if self.path.last() != Some(node) {
                 self.path.push(node.clone());
             }
+        }
+    }
+
+    /// Begins the run if `first` is what its trigger waits for, as production would.
+    fn begin_with(&mut self, first: &str) {
+        let trigger = self.graph.trigger().map(|t| t.data.clone());
+        let starts = trigger
+            .as_ref()
+            .is_none_or(|t| super::runtime::first_message_starts(t, first));
+        self.awaiting_trigger = !starts;
+        if starts {
+            self.cursor
+                .vars
+                .insert("last_message".into(), first.to_string());
+            self.step(Input::Start);
+        } else {
+            self.note(format!(
+                "“{first}” does not start this flow: its trigger waits for {}",
+                keywords_of(trigger.as_ref())
+            ));
         }
     }
 
@@ -165,9 +187,38 @@ impl Session {
             "path": self.path, "variables": self.cursor.vars, "error": self.cursor.error,
             "clock": rfc3339(self.clock),
             "next_timer_at": self.timer.filter(|_| !self.cursor.state.is_terminal()).map(|(at, _)| rfc3339(at)),
-            "messages": self.messages,
+            "messages": self.messages, "awaiting_trigger": self.awaiting_trigger,
         })
     }
+}
+
+/// A keyword trigger's first keyword (a regex's pattern is no message), else "Hi".
+fn first_keyword(trigger: Option<&Value>) -> String {
+    trigger
+        .filter(|t| t["on"] == "keyword" && t["match"] != "regex")
+        .and_then(|t| t["keywords"].as_array()?.iter().find_map(|k| k.as_str()))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .unwrap_or("Hi")
+        .to_string()
+}
+
+/// "carro, car or comprar (contains)", as the note of a first message that starts nothing.
+fn keywords_of(trigger: Option<&Value>) -> String {
+    let Some(t) = trigger else {
+        return String::new();
+    };
+    let words: Vec<&str> = t["keywords"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k.as_str())
+        .collect();
+    format!(
+        "{} ({})",
+        words.join(", "),
+        t["match"].as_str().unwrap_or("exact")
+    )
 }
 
 fn sessions(state: &AppState) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
@@ -195,9 +246,12 @@ async fn start(
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
     let graph = Graph::parse(&parse(&f.nodes), &parse(&f.edges))
         .map_err(|e| ApiError::field("nodes", &e))?;
+    // Unless the tester says otherwise, the customer opens with what the
+    // trigger waits for, so the test runs the flow as a customer would meet it.
     let first = body
         .and_then(|b| b.into_inner().text)
-        .unwrap_or_else(|| "Hi".into());
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| first_keyword(graph.trigger().map(|t| &t.data)));
     let now = now_ms();
     let mut s = Session {
         business: actor.business.id,
@@ -216,9 +270,9 @@ async fn start(
         ]),
         timer: None,
         touched: Instant::now(),
+        awaiting_trigger: false,
     };
-    s.cursor.vars.insert("last_message".into(), first.clone());
-    s.step(Input::Start);
+    s.begin_with(&first);
     let sid = RecordId::new().to_string();
     let view = s.view(&sid);
     let mut map = sessions(&state);
@@ -271,6 +325,10 @@ async fn input(
         s.messages.push(
             json!({"direction": "in", "type": "text", "text": shown, "at": rfc3339(s.clock)}),
         );
+        if s.awaiting_trigger {
+            s.begin_with(&shown);
+            return;
+        }
         s.step(Input::Reply {
             text: &shown,
             reply_id: said.reply_id.as_deref(),

@@ -773,6 +773,72 @@ async fn the_editor_simulator_runs_the_draft_with_a_virtual_clock() {
     assert_eq!(list.body["items"], json!([]), "a simulation stores nothing");
 }
 
+/// The test run meets the trigger as production does: a keyword flow opens
+/// with its keyword, and a first message without it starts nothing.
+#[tokio::test]
+async fn the_editor_simulator_starts_a_keyword_flow_only_on_its_keyword() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let nodes = json!([
+        node(
+            "t",
+            "trigger",
+            json!({"on": "keyword", "keywords": ["carro", "comprar"], "match": "contains"})
+        ),
+        node(
+            "hi",
+            "message",
+            json!({"kind": "text", "text": "Qual carro?"})
+        ),
+    ]);
+    let edges = json!([edge("t", "next", "hi")]);
+    let r = owner
+        .post(
+            "/api/flows",
+            json!({"name": "Cars", "nodes": nodes, "edges": edges}),
+        )
+        .await;
+    let flow = r.body["id"].as_str().unwrap();
+    let texts = |s: &serde_json::Value| -> Vec<String> {
+        s["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+
+    let s = owner
+        .post(&format!("/api/flows/{flow}/simulate"), json!({}))
+        .await;
+    assert_eq!(s.status, 201, "{}", s.body);
+    assert_eq!(texts(&s.body), ["carro", "Qual carro?"], "{}", s.body);
+
+    let s = owner
+        .post(
+            &format!("/api/flows/{flow}/simulate"),
+            json!({"text": "Oi, boa tarde"}),
+        )
+        .await;
+    assert_eq!(s.body["awaiting_trigger"], true, "{}", s.body);
+    let said = texts(&s.body);
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(said[1].contains("does not start this flow"), "{said:?}");
+    let sid = s.body["session_id"].as_str().unwrap();
+    let s = owner
+        .post(
+            &format!("/api/flows/simulations/{sid}/input"),
+            json!({"text": "Quero comprar um carro"}),
+        )
+        .await;
+    assert_eq!(s.body["awaiting_trigger"], false, "{}", s.body);
+    assert_eq!(
+        texts(&s.body).last().map(String::as_str),
+        Some("Qual carro?")
+    );
+}
+
 #[tokio::test]
 async fn a_running_conversation_finishes_on_the_version_it_started() {
     let h = Harness::start();
