@@ -415,20 +415,53 @@ pub fn on_reopen(
     ctx: &mut WriteCtx,
     c: &crate::conversations::model::Conversation,
 ) -> ApiResult<Option<Option<MemberId>>> {
-    let (b, Some(current)) = (c.business_id, c.assignee_id) else {
-        return Ok(None);
-    };
+    let b = c.business_id;
     let Some(channel) = origin(ctx, c)? else {
         return Ok(None);
     };
     let Some(pool) = pool(ctx, b, channel)? else {
         return Ok(None);
     };
+    // Nobody had it (unassigned before it closed, or its assignee left): the
+    // pool takes it as it would a new conversation.
+    let Some(current) = c.assignee_id else {
+        return Ok(Some(choose(ctx, b, channel, c.id, false)?));
+    };
     let here = tenancy::member(ctx, b, current)?.is_some_and(|m| m.available);
     if !pool.reopen_reassign || here {
         return Ok(None);
     }
     Ok(Some(choose(ctx, b, channel, c.id, false)?))
+}
+
+/// Conversations unassigned per member who leaves, at most (one write).
+const LEFT_MAX: usize = 50_000;
+
+/// A member left the business: they leave every pool, and their
+/// conversations go back through the pools they came in on (or wait in
+/// Unassigned), their open follow-ups moving with them.
+pub fn member_left(ctx: &mut WriteCtx, b: BusinessId, member: MemberId) -> ApiResult<()> {
+    for channel in pools(ctx, b)? {
+        if let Some(mut p) = pool(ctx, b, channel)? {
+            let had = p.members.len();
+            p.members.retain(|s| s.member_id != member);
+            if p.members.len() != had {
+                p.updated_at = now_ms();
+                set_pool(ctx, b, channel, &p)?;
+            }
+        }
+    }
+    use crate::conversations::{repo, service};
+    for id in repo::assigned_to(ctx, b, member, LEFT_MAX)? {
+        let Some(before) = repo::get(ctx, b, id)? else {
+            continue;
+        };
+        let mut c = before.clone();
+        c.assignee_id = None;
+        service::save_changed(ctx, &before, &c, None)?;
+    }
+    backlog::drain_all(ctx, b)?;
+    Ok(())
 }
 
 /// Records where a conversation came in and who took it when no pool chose:

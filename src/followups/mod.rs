@@ -154,20 +154,24 @@ pub fn schedule(
 
 /// A conversation changed hands: the open follow-ups its previous assignee
 /// had on it go along, so they (and their reminders) reach whoever answers it
-/// now, not someone who may no longer open it.
+/// now, not someone who may no longer open it. So do those of anyone else who
+/// can no longer open it (it waited unassigned in between, or they left).
 pub fn conversation_reassigned(
     ctx: &mut WriteCtx,
     c: &crate::conversations::model::Conversation,
     from: Option<MemberId>,
 ) -> Result<(), StoreError> {
-    let (Some(from), Some(to)) = (from, c.assignee_id) else {
+    let Some(to) = c.assignee_id else {
         return Ok(());
     };
-    if from == to {
+    if from == Some(to) {
         return Ok(());
     }
     for f in of_conversation(ctx, c.business_id, c.id)? {
-        if f.done_at.is_none() && f.assignee_id == from {
+        if f.done_at.is_some() || f.assignee_id == to {
+            continue;
+        }
+        if Some(f.assignee_id) == from || !opens(ctx, c, f.assignee_id)? {
             let mut moved = f.clone();
             moved.assignee_id = to;
             moved.updated_at = crate::time::now_ms();
@@ -176,6 +180,20 @@ pub fn conversation_reassigned(
         }
     }
     Ok(())
+}
+
+/// Whether `member` (still in the business) may open the conversation as it is now.
+fn opens(
+    ctx: &mut WriteCtx,
+    c: &crate::conversations::model::Conversation,
+    member: MemberId,
+) -> Result<bool, StoreError> {
+    Ok(
+        match crate::tenancy::repo::member(ctx, c.business_id, member)? {
+            Some(m) => crate::tenancy::repo::scope_for(ctx, &m)?.sees_conversation(c.assignee_id),
+            None => false,
+        },
+    )
 }
 
 pub fn delete(ctx: &mut WriteCtx, f: &Followup) -> Result<(), StoreError> {

@@ -287,6 +287,7 @@ async fn remove_member(
             }
             service::ensure_other_owner(ctx, &m)?;
             repo::delete_member(ctx, &m)?;
+            crate::assignment::member_left(ctx, m.business_id, m.id)?;
             // Their API tokens for this business die with the membership.
             for t in tokens::list_for(ctx, m.user_id, m.business_id)? {
                 tokens::delete(ctx, &t)?;

@@ -461,3 +461,110 @@ async fn a_notification_no_longer_links_a_conversation_its_member_has_lost() {
         .await;
     assert_eq!(refused.status, 404);
 }
+
+/// Nobody's work is stranded with someone who left: their conversations go
+/// back through the pool with their follow-ups, and the pool forgets them.
+#[tokio::test]
+async fn a_removed_members_conversations_and_follow_ups_go_back_through_the_pool() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-LEFT").await;
+    set_pool(
+        &owner,
+        &number,
+        json!({"mode": "round_robin", "members": [{"member_id": biz.member_id, "weight": 1}]}),
+    )
+    .await;
+    let body = text("PN-LEFT", "5511911112222", "Rita", "wamid.LEFT1", "Oi");
+    assert_eq!(h.webhook(&body).await.status, 200);
+    let c = owner.get("/api/conversations?view=all").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let member = h.login(biz.member()).await;
+    let at = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+    let f = member
+        .post(
+            "/api/followups",
+            json!({"conversation_id": c, "note": "Call Rita back", "scheduled_for": at}),
+        )
+        .await;
+    assert_eq!(f.status, 201, "{}", f.body);
+    // The other member joins the pool, then the first one leaves the business.
+    set_pool(
+        &owner,
+        &number,
+        json!({"mode": "round_robin", "members": [{"member_id": biz.member_id, "weight": 1},
+                                                    {"member_id": biz.other_member_id, "weight": 1}]}),
+    )
+    .await;
+    let gone = owner
+        .delete(&format!("/api/members/{}", biz.member_id))
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.body);
+
+    let now = owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(
+        now.body["assignee_id"],
+        biz.other_member_id.to_string(),
+        "{}",
+        now.body
+    );
+    let other = h.login(biz.other_member()).await;
+    let theirs = other.get("/api/followups?view=upcoming").await;
+    assert_eq!(
+        theirs.body["items"][0]["note"], "Call Rita back",
+        "{}",
+        theirs.body
+    );
+    let pool = owner
+        .get(&format!("/api/whatsapp/numbers/{number}/pool"))
+        .await;
+    let members: Vec<&str> = pool.body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["member_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(members, [biz.other_member_id.to_string()], "{}", pool.body);
+}
+
+/// A conversation closed while nobody had it is routed when the customer
+/// writes again, like a new one.
+#[tokio::test]
+async fn a_closed_unassigned_conversation_goes_through_the_pool_when_it_reopens() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let number = h.register_number(&owner, "PN-REOPEN").await;
+    set_pool(
+        &owner,
+        &number,
+        json!({"mode": "round_robin", "members": [{"member_id": biz.member_id, "weight": 1}]}),
+    )
+    .await;
+    let first = text("PN-REOPEN", "5511933334444", "Rui", "wamid.RO1", "Oi");
+    assert_eq!(h.webhook(&first).await.status, 200);
+    let c = owner.get("/api/conversations?view=all").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let closed = owner
+        .patch(
+            &format!("/api/conversations/{c}"),
+            json!({"assignee_id": null, "status": "closed"}),
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    let again = text("PN-REOPEN", "5511933334444", "Rui", "wamid.RO2", "Voltei");
+    assert_eq!(h.webhook(&again).await.status, 200);
+    let now = owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(now.body["status"], "open");
+    assert_eq!(
+        now.body["assignee_id"],
+        biz.member_id.to_string(),
+        "{}",
+        now.body
+    );
+}

@@ -755,6 +755,12 @@ async fn every_route_answers_each_role_as_expected() {
             format!("/w/{walkin}/poster"),
             [200, 200, 200, 200, 200],
         ),
+        case(
+            M::GET,
+            "/w/{slug}/thanks.js",
+            format!("/w/{walkin}/thanks.js"),
+            [200, 200, 200, 200, 200],
+        ),
         // A JSON body is not the form; nobody gets in with it.
         with_body(
             M::POST,
