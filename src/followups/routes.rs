@@ -249,6 +249,24 @@ struct ListParams {
     /// The member's offset from UTC, for "today" (the browser sends it).
     tz_offset_minutes: Option<i64>,
     limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Where a follow-up sits in its view's order: its due time (its completion
+/// time, newest first, in "done") and its id. A cursor names the last one sent.
+fn place(f: &Followup, done: bool) -> (i64, RecordId) {
+    if done {
+        (-f.done_at.unwrap_or(0), f.id)
+    } else {
+        (f.scheduled_for, f.id)
+    }
+}
+
+fn parse_cursor(c: &str) -> ApiResult<(i64, RecordId)> {
+    c.split_once('.')
+        .and_then(|(t, id)| Some((t.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| ApiError::new(Code::BadRequest, format!("`{c}` is not a valid cursor")))
 }
 
 /// Follow-ups examined per request at most.
@@ -277,18 +295,30 @@ async fn list(
         }
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(parse_cursor(c)?),
+        None => None,
+    };
+    // Open views read on from the cursor's due time; "done" is ordered in memory.
+    let from = match after {
+        Some((t, _)) if !done => from.max(t),
+        _ => from,
+    };
     let read = state.store.read()?;
     let mut items: Vec<Followup> = due_between(&read, actor.business.id, from, to, SCAN)?
         .into_iter()
         .filter(|f| f.done_at.is_some() == done && visible(&read, &actor, f))
         .filter(|f| q.assignee_id.is_none_or(|m| f.assignee_id == m))
+        .filter(|f| after.is_none_or(|a| place(f, done) > a))
         .collect();
-    if done {
-        items.sort_by_key(|f| std::cmp::Reverse(f.done_at));
-    }
+    items.sort_by_key(|f| place(f, done));
+    let next = (items.len() > limit)
+        .then(|| items.get(limit - 1).map(|f| place(f, done)))
+        .flatten()
+        .map(|(t, id)| format!("{t}.{id}"));
     items.truncate(limit);
     Ok(HttpResponse::Ok()
-        .json(json!({"items": items.iter().map(json_of).collect::<Vec<_>>(), "next_cursor": null})))
+        .json(json!({"items": items.iter().map(json_of).collect::<Vec<_>>(), "next_cursor": next})))
 }
 
 async fn of_one(

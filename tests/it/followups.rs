@@ -215,3 +215,71 @@ async fn a_reminder_comes_once_at_its_time_across_a_restart() {
         mails[0]
     );
 }
+
+#[tokio::test]
+async fn a_long_list_of_follow_ups_pages_by_cursor_in_due_order() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Carla", "phone": "+5511900000302"}),
+        )
+        .await;
+    let c = lead.body["conversation_id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let r = owner
+            .post(
+                "/api/followups",
+                json!({"conversation_id": c, "note": format!("call {i}"),
+                       "scheduled_for": at(3_600_000 * (5 - i))}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        ids.push(r.body["id"].as_str().unwrap().to_string());
+    }
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    for page in 0.. {
+        let r = owner
+            .get(&format!(
+                "/api/followups?view=upcoming&limit=2&cursor={cursor}"
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        for f in r.body["items"].as_array().unwrap() {
+            seen.push(f["note"].as_str().unwrap().to_string());
+        }
+        match r.body["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => {
+                assert_eq!(page, 2, "three pages of 2, 2 and 1");
+                break;
+            }
+        }
+    }
+    assert_eq!(seen, ["call 4", "call 3", "call 2", "call 1", "call 0"]);
+
+    for id in &ids[..3] {
+        let r = owner
+            .patch(&format!("/api/followups/{id}"), json!({"done": true}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let first = owner.get("/api/followups?view=done&limit=2").await;
+    let next = first.body["next_cursor"].as_str().unwrap().to_string();
+    let rest = owner
+        .get(&format!("/api/followups?view=done&limit=2&cursor={next}"))
+        .await;
+    assert_eq!(
+        rest.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        rest.body
+    );
+    assert_eq!(rest.body["next_cursor"], serde_json::Value::Null);
+    let bad = owner.get("/api/followups?cursor=nonsense").await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}
