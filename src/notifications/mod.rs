@@ -252,9 +252,20 @@ async fn mark_read(
     state
         .store
         .write(move |ctx| {
-            for mut n in page(ctx, b, m, None, COUNTED)? {
-                let chosen = ids.as_ref().is_none_or(|ids| ids.contains(&n.id));
-                if chosen && !n.read {
+            // Named ones are found by key whatever their age; "all" is all of them.
+            let chosen = match &ids {
+                Some(ids) => {
+                    let mut found = Vec::new();
+                    for id in ids {
+                        let k = Key::new().raw(&prefix(b, m)).id(id.bytes()).done();
+                        found.extend(store::get::<Notification, _>(ctx, NOTIFICATIONS, &k)?);
+                    }
+                    found
+                }
+                None => page(ctx, b, m, None, usize::MAX)?,
+            };
+            for mut n in chosen {
+                if !n.read {
                     n.read = true;
                     ctx.put(NOTIFICATIONS, &key(&n), &n)?;
                 }

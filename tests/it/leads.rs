@@ -425,3 +425,63 @@ async fn a_walk_in_lead_keeps_its_channel_and_pool_though_answered_from_the_numb
         handed.body
     );
 }
+
+/// Marking read reaches every notification, however many came before.
+#[tokio::test]
+async fn notifications_past_the_latest_five_hundred_are_marked_read_too() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let member = h.login(biz.member()).await;
+    owner
+        .put(
+            "/api/leads/pool",
+            json!({"mode": "round_robin", "members": [{"member_id": biz.member_id}]}),
+        )
+        .await;
+    for i in 0..510 {
+        let r = owner
+            .post(
+                "/api/leads",
+                json!({"name": format!("Lead {i}"), "phone": format!("+55119{i:08}")}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let all = |c: &crate::common::Client| {
+        let c = c.clone();
+        async move {
+            let mut items = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let r = c
+                    .get(&format!("/api/notifications?limit=100&cursor={cursor}"))
+                    .await;
+                items.extend(r.body["items"].as_array().unwrap().iter().cloned());
+                match r.body["next_cursor"].as_str() {
+                    Some(n) => cursor = n.to_string(),
+                    None => return items,
+                }
+            }
+        }
+    };
+    let before = all(&member).await;
+    assert_eq!(before.len(), 510);
+    let oldest = before.last().unwrap()["id"].as_str().unwrap().to_string();
+    let one = member
+        .post("/api/notifications/read", json!({"ids": [oldest]}))
+        .await;
+    assert_eq!(one.status, 204);
+    assert_eq!(
+        all(&member).await.last().unwrap()["read"],
+        true,
+        "the oldest, by id"
+    );
+    member.post("/api/notifications/read", json!({})).await;
+    let unread = all(&member)
+        .await
+        .iter()
+        .filter(|n| n["read"] == false)
+        .count();
+    assert_eq!(unread, 0);
+}
