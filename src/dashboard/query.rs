@@ -69,8 +69,9 @@ fn quantiles(h: &Histogram) -> Value {
     json!({"count": h.count(), "median_secs": round(0.5), "p90_secs": round(0.9)})
 }
 
-/// Exact local days need hourly buckets; past this many days the middle of
-/// the range is read from daily (UTC) buckets, and only the two edges by hour.
+/// Exact local days need hourly buckets; past this many days the older part
+/// of the range is read from daily (UTC) buckets, and only its first partial
+/// day and the latest this many days by hour (the days people look at).
 const HOURLY_UP_TO_DAYS: i64 = 62;
 
 /// The buckets covering `[start, end)`: (grain, first bucket, end bucket).
@@ -86,14 +87,16 @@ fn segments(start: i64, end: i64, days: i64) -> Vec<(Grain, u32, u32)> {
             DAY_MS
         };
     let last_midnight = end.div_euclid(DAY_MS) * DAY_MS;
+    let recent = (end - HOURLY_UP_TO_DAYS * DAY_MS).div_euclid(DAY_MS) * DAY_MS;
+    let split = recent.clamp(first_midnight, last_midnight);
     vec![
         hours(start, first_midnight),
         (
             Grain::Day,
             Grain::Day.bucket(first_midnight),
-            Grain::Day.bucket(last_midnight),
+            Grain::Day.bucket(split),
         ),
-        hours(last_midnight, end),
+        hours(split, end),
     ]
 }
 
@@ -260,7 +263,7 @@ mod tests {
     /// Whatever the zone, the buckets of a long range tile it exactly: every
     /// hour in it is read once, from an hourly or a daily bucket.
     #[test]
-    fn long_ranges_are_tiled_by_hours_at_the_edges_and_days_inside() {
+    fn long_ranges_are_tiled_by_days_inside_and_hours_at_the_start_and_the_latest_days() {
         for offset_hours in [-11i64, -3, 0, 5, 9, 14] {
             let start = 1_767_225_600_000 - offset_hours * HOUR_MS; // a local midnight
             let days = 200;
@@ -274,6 +277,11 @@ mod tests {
             }
             let expected: Vec<i64> = (0..days * 24).map(|h| start + h * HOUR_MS).collect();
             assert_eq!(covered, expected, "offset {offset_hours} h");
+            // The latest days, the ones people look at, are exact local days.
+            let (grain, first, _) = *segments(start, end, days).last().unwrap();
+            assert!(
+                grain == Grain::Hour && first as i64 * HOUR_MS <= end - HOURLY_UP_TO_DAYS * DAY_MS
+            );
         }
         assert_eq!(
             segments(0, 30 * DAY_MS, 30).len(),
