@@ -87,7 +87,13 @@ pub fn with_link(
          <p>{}</p><p>{}</p><p><a href=\"{}\" style=\"display:inline-block;background:#12a16d;color:#fff;\
          padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600\">{}</a></p>\
          <p style=\"color:#6b7772;font-size:13px\">{}<br>{}</p></body></html>",
-        esc(greeting), esc(body), esc(link), esc(action), esc(footer), esc(link)
+        esc(greeting),
+        // A body of several lines (a grouped reminder) keeps them in HTML too.
+        esc(body).replace('\n', "<br>"),
+        esc(link),
+        esc(action),
+        esc(footer),
+        esc(link)
     );
     (text, html)
 }
@@ -342,6 +348,22 @@ mod tests {
         assert_eq!(
             url("smtps://u:p@mail.example.com"),
             "smtps://u:p@mail.example.com"
+        );
+    }
+
+    #[test]
+    fn a_body_of_several_lines_keeps_its_lines_in_html_and_stays_escaped() {
+        let (text, html) = super::with_link(
+            "Hi Ana,",
+            "Carla: call <back>\nRui: send the quote",
+            "Open",
+            "https://x.test/followups",
+            "wafunnel",
+        );
+        assert!(text.contains("Carla: call <back>\nRui: send the quote"));
+        assert!(
+            html.contains("Carla: call &lt;back&gt;<br>Rui: send the quote"),
+            "{html}"
         );
     }
 }
