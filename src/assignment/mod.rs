@@ -491,6 +491,20 @@ pub fn explain_direct(
     )
 }
 
+/// A person moved the conversation: the explanation says so, and keeps the
+/// channel it came in on (its pool still routes it if it waits again).
+pub fn explain_by_person(
+    ctx: &mut WriteCtx,
+    c: &crate::conversations::model::Conversation,
+) -> Result<(), StoreError> {
+    let channel = origin(ctx, c)?.unwrap_or(Channel::Manual);
+    let outcome = match c.assignee_id {
+        Some(_) => "assigned by a person",
+        None => "unassigned by a person",
+    };
+    explain_direct(ctx, c.business_id, channel, c.id, c.assignee_id, outcome)
+}
+
 fn explain(
     ctx: &mut WriteCtx,
     b: BusinessId,

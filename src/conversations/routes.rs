@@ -283,6 +283,7 @@ async fn update(
                 c.updated_at = now_ms().max(before.updated_at);
                 super::service::save_changed(ctx, &before, &c, Some(scope.member_id))?;
                 if c.assignee_id != before.assignee_id {
+                    crate::assignment::explain_by_person(ctx, &c)?;
                     crate::flows::runtime::pause_for_person(
                         ctx,
                         c.business_id,

@@ -424,6 +424,26 @@ async fn a_walk_in_lead_keeps_its_channel_and_pool_though_answered_from_the_numb
         "{}",
         handed.body
     );
+
+    // A person moving it is what its explanation says now; its channel stays.
+    owner
+        .patch(
+            &format!("/api/conversations/{c}"),
+            json!({"assignee_id": biz.owner_id}),
+        )
+        .await;
+    let moved = owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(
+        moved.body["assignment"]["outcome"], "assigned by a person",
+        "{}",
+        moved.body
+    );
+    assert_eq!(
+        moved.body["assignment"]["member_id"],
+        biz.owner_id.to_string()
+    );
+    let listed = owner.get("/api/leads").await.body["items"][0].clone();
+    assert_eq!(listed["channel"]["kind"], "walkin", "{listed}");
 }
 
 /// Marking read reaches every notification, however many came before.
