@@ -16,11 +16,13 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 const IN_FLIGHT: usize = 2;
 
 /// A spreadsheet must not run what a customer typed as a formula; a phone
-/// number in E.164 (`+` and digits) is no formula and stays as it is.
+/// number (`+`, digits and the usual separators, as in `+1 555 010 2030`)
+/// names no function or cell, so it stays as it is.
 pub fn cell(s: &str) -> String {
-    let phone = s
-        .strip_prefix('+')
-        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()));
+    let phone = s.strip_prefix('+').is_some_and(|rest| {
+        rest.bytes().any(|b| b.is_ascii_digit())
+            && rest.bytes().all(|b| b.is_ascii_digit() || b" -().".contains(&b))
+    });
     match s.chars().next() {
         Some('+') if phone => s.to_string(),
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
@@ -117,6 +119,10 @@ mod tests {
         assert_eq!(cell("+cmd"), "'+cmd");
         assert_eq!(cell("+"), "'+");
         assert_eq!(cell("+5511987654321"), "+5511987654321");
+        assert_eq!(cell("+1 555 010 2030"), "+1 555 010 2030");
+        assert_eq!(cell("+55 (11) 98765-4321"), "+55 (11) 98765-4321");
+        assert_eq!(cell("+1 555 A1"), "'+1 555 A1");
+        assert_eq!(cell("+()"), "'+()");
         for kept in ["Ângela", "¿Cuánto cuesta?", "😀 oi", "É", ""] {
             assert_eq!(cell(kept), kept);
         }
