@@ -21,7 +21,9 @@ const IN_FLIGHT: usize = 2;
 pub fn cell(s: &str) -> String {
     let phone = s.strip_prefix('+').is_some_and(|rest| {
         rest.bytes().any(|b| b.is_ascii_digit())
-            && rest.bytes().all(|b| b.is_ascii_digit() || b" -().".contains(&b))
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b" -().".contains(&b))
     });
     match s.chars().next() {
         Some('+') if phone => s.to_string(),

@@ -27,11 +27,34 @@ pub fn routes(r: &mut Routes) {
 }
 
 fn run_json<R: Reader + ?Sized>(r: &R, run: &model::Run) -> ApiResult<Value> {
-    let events: Vec<Value> = model::events(r, run.id)?
+    let recorded = model::events(r, run.id)?;
+    let events: Vec<Value> = recorded
         .iter()
         .map(|e| json!({"at": rfc3339(e.at), "node": e.node, "handle": e.handle, "note": e.note}))
         .collect();
+    // The nodes the run names, so whoever sees the conversation reads them
+    // as steps ("Message · Welcome…") without the right to open the flow. A
+    // webhook's address and headers stay with the flow's editors.
+    let graph = runtime::load(r, run.flow_id, run.version)?.map(|l| l.graph.clone());
+    let mut named: Vec<&str> = run.cursor.node.iter().map(String::as_str).collect();
+    named.extend(recorded.iter().map(|e| e.node.as_str()));
+    named.sort_unstable();
+    named.dedup();
+    let nodes: Vec<Value> = named
+        .iter()
+        .filter_map(|id| graph.as_ref()?.node(id))
+        .map(|n| {
+            let data = if n.data["action"] == "webhook" {
+                json!({"action": "webhook"})
+            } else {
+                n.data.clone()
+            };
+            json!({"id": n.id, "type": n.kind, "data": data})
+        })
+        .collect();
+    let flow_name = model::get(r, run.business_id, run.flow_id)?.map(|f| f.name);
     Ok(json!({
+        "flow_name": flow_name, "nodes": nodes,
         "id": run.id, "flow_id": run.flow_id, "version": run.version, "state": run.cursor.state,
         "current_node": run.cursor.node, "variables": run.cursor.vars, "error": run.cursor.error,
         "timer_at": run.cursor.timer_at.map(rfc3339), "started_at": rfc3339(run.started_at),

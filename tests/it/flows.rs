@@ -387,6 +387,14 @@ async fn a_person_or_an_interrupt_word_ends_the_run() {
         .body["items"][0];
     assert_eq!(run["state"], "cancelled");
     assert_eq!(run["error"], "a person replied");
+    // Whoever sees the conversation reads its run by name and steps, not ids.
+    assert_eq!(run["flow_name"], "Qualify", "{run}");
+    let at = run["current_node"].as_str().unwrap();
+    let named = run["nodes"].as_array().unwrap();
+    assert!(
+        named.iter().any(|n| n["id"] == at && n["type"].is_string()),
+        "{run}"
+    );
 
     h.webhook(&says(pn, "5511987650202", "wamid.P2", "menu"))
         .await;

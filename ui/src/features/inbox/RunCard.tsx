@@ -35,7 +35,8 @@ export function RunCard({ run, conversationId, flowName, manage, blocked, latest
   const toast = useToast();
   const stop = useStopRun(conversationId);
   const version = useFlowVersion(run.flow_id, manage ? run.version : null);
-  const nodes = new Map((version.data?.nodes ?? []).map((n) => [n.id, n]));
+  // Editors read the whole version; others get the nodes the run names with it.
+  const nodes = new Map((version.data?.nodes ?? run.nodes ?? []).map((n) => [n.id, n]));
   const vars = Object.entries(run.variables ?? {});
   const active = isActive(run.state);
 
@@ -48,7 +49,7 @@ export function RunCard({ run, conversationId, flowName, manage, blocked, latest
     >
       <div className="flex items-start justify-between gap-2">
         <p className="min-w-0 font-medium break-words text-fg">
-          {flowName} <span className="font-normal text-muted">· {t('runs.version', { n: run.version })}</span>
+          {run.flow_name ?? flowName} <span className="font-normal text-muted">· {t('runs.version', { n: run.version })}</span>
         </p>
         <Badge tone={TONES[run.state] ?? 'neutral'}>{t(`flows.sim.state.${run.state}` as MessageKey)}</Badge>
       </div>

@@ -30,6 +30,9 @@ export interface Run {
   started_at: string;
   updated_at: string;
   events: RunEvent[];
+  /** The flow's name, and the nodes the run names (for those who cannot open the flow). */
+  flow_name?: string | null;
+  nodes?: FlowNodeJson[];
 }
 
 export const isActive = (s: RunState) => s === 'running' || s === 'waiting_input' || s === 'waiting_timer';
