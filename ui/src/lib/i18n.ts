@@ -136,6 +136,7 @@ const en = {
   'inbox.listLabel': 'Conversations',
   'inbox.noMatch': 'No loaded conversation matches.',
   'inbox.loadMore': 'Search older conversations',
+  'followups.more': 'Show more',
   'inbox.noMessages': 'No messages yet',
   // An outgoing message may be the viewer's, a colleague's or the bot's.
   'inbox.team': 'Team',

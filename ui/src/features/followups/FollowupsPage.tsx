@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { AlarmClock, CircleCheck } from 'lucide-react';
 import clsx from 'clsx';
+import { Button } from '../../components/Button';
 import { Card, PageHeader } from '../../components/Card';
 import { EmptyState } from '../../components/EmptyState';
 import { FormError } from '../../components/Field';
@@ -23,7 +24,7 @@ export default function FollowupsPage() {
   const members = useMembers();
   const memberList = members.data?.items ?? [];
   const name = (id: string | null) => (id ? (memberList.find((m) => m.id === id)?.name ?? null) : null);
-  const items = q.data?.items ?? [];
+  const items = q.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <>
@@ -88,6 +89,14 @@ export default function FollowupsPage() {
           </ul>
         )}
       </Card>
+      {q.isFetchNextPageError && <FormError message={errorMessage(q.error)} />}
+      {q.hasNextPage && (
+        <div className="mt-4 flex justify-center">
+          <Button variant="secondary" data-testid="followups-load-more" loading={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
+            {t('followups.more')}
+          </Button>
+        </div>
+      )}
     </>
   );
 }

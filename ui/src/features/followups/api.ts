@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 
 export interface Followup {
@@ -40,14 +40,18 @@ const listKey = (view: FollowupView, assignee: string) => ['followups', 'list', 
 /** Minutes east of UTC, as the server wants them. */
 export const tzOffset = () => -new Date().getTimezoneOffset();
 
+/** A view of follow-ups, 100 a page in due order (newest first when done). */
 export function useFollowups(view: FollowupView, assignee: string) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: listKey(view, assignee),
-    queryFn: ({ signal }) => {
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => {
       const q = new URLSearchParams({ view, tz_offset_minutes: String(tzOffset()) });
       if (assignee) q.set('assignee_id', assignee);
-      return api.get<{ items: Followup[] }>(`/api/followups?${q}`, signal);
+      if (pageParam) q.set('cursor', pageParam);
+      return api.get<{ items: Followup[]; next_cursor: string | null }>(`/api/followups?${q}`, signal);
     },
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
 }
 
