@@ -20,6 +20,7 @@ mod facebook;
 mod flows;
 mod flows_browser;
 mod followups;
+mod followups_browser;
 mod hooks;
 mod imports;
 mod imports_browser;
