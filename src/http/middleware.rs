@@ -109,6 +109,7 @@ const CSRF_EXEMPT: &[&str] = &[
     "/api/auth/forgot",
     "/api/auth/reset",
     "/api/invites/accept",
+    "/api/invites/lookup",
 ];
 
 fn needs_csrf(req: &ServiceRequest) -> bool {

@@ -67,6 +67,7 @@ pub fn routes(r: &mut Routes) {
     r.get("/api/invites", list)
         .post("/api/invites", create)
         .post("/api/invites/accept", accept)
+        .post("/api/invites/lookup", lookup)
         .delete("/api/invites/{id}", revoke)
         .post("/api/invites/{id}/resend", resend);
 }
@@ -349,6 +350,48 @@ struct Accept {
     password: String,
 }
 
+/// The pending invitation a link's token names; one error for every way it is not.
+fn invalid_link() -> ApiError {
+    ApiError::new(
+        Code::BadRequest,
+        "This invitation link is invalid, used, revoked or expired",
+    )
+}
+
+fn pending_by_token<R: Reader + ?Sized>(r: &R, token: &str) -> ApiResult<Invite> {
+    let hash = tokens::hash(token.trim());
+    let found = r.get_raw(BY_TOKEN, &hash)?.ok_or_else(invalid_link)?;
+    let (Some(b), Some(id)) = (
+        found.get(..16).and_then(BusinessId::from_bytes),
+        found.get(16..).and_then(RecordId::from_bytes),
+    ) else {
+        return Err(invalid_link());
+    };
+    store::get::<Invite, _>(r, INVITES, &key(b, id))?
+        .filter(|i| status(i) == "pending")
+        .ok_or_else(invalid_link)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Lookup {
+    token: String,
+}
+
+/// What the invitation page says before anyone joins: which business, as
+/// what, for which address, and whether that address has an account already
+/// (then its password is asked for). A POST, so the token stays out of logs.
+async fn lookup(state: web::Data<AppState>, body: web::Json<Lookup>) -> ApiResult<HttpResponse> {
+    let read = state.store.read()?;
+    let invite = pending_by_token(&read, &body.token)?;
+    let business = super::repo::business(&read, invite.business_id)?
+        .ok_or_else(|| ApiError::not_found("business"))?;
+    Ok(HttpResponse::Ok().json(json!({
+        "business_name": business.name, "email": invite.email, "role": invite.role,
+        "existing_account": users::by_email(&read, &invite.email)?.is_some(),
+    })))
+}
+
 async fn accept(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -362,24 +405,9 @@ async fn accept(
     if let Err(why) = password::check_len(&body.password) {
         return Err(ApiError::field("password", why));
     }
-    let hash = tokens::hash(body.token.trim());
-    let invalid = || {
-        ApiError::new(
-            Code::BadRequest,
-            "This invitation link is invalid, used, revoked or expired",
-        )
-    };
     let read = state.store.read()?;
-    let found = read.get_raw(BY_TOKEN, &hash)?.ok_or_else(invalid)?;
-    let (Some(b), Some(id)) = (
-        found.get(..16).and_then(BusinessId::from_bytes),
-        found.get(16..).and_then(RecordId::from_bytes),
-    ) else {
-        return Err(invalid());
-    };
-    let invite: Invite = store::get(&read, INVITES, &key(b, id))?
-        .filter(|i| status(i) == "pending")
-        .ok_or_else(invalid)?;
+    let invite = pending_by_token(&read, &body.token)?;
+    let (b, id) = (invite.business_id, invite.id);
     // Someone who has an account already proves it with their own password.
     if let Some(u) = users::by_email(&read, &invite.email)? {
         let ok = crate::auth::ratelimit::verify_password(
@@ -403,9 +431,10 @@ async fn accept(
     let (member, user) = state
         .store
         .write(move |ctx| {
+            // Still pending now: two tabs may accept the same link at once.
             let mut i: Invite = store::get(ctx, INVITES, &key(b, id))?
                 .filter(|i| status(i) == "pending")
-                .ok_or_else(invalid)?;
+                .ok_or_else(invalid_link)?;
             let (member, user) = service::add_member(
                 ctx,
                 b,

@@ -53,6 +53,8 @@ async fn an_owner_invites_by_email_and_the_colleague_accepts_from_the_link() {
         .goto(&h.url(&format!("/invite/{token}")))
         .await
         .unwrap();
+    // The page says which business the link joins before anything is typed.
+    newcomer.text("Join Acme").await;
     newcomer.fill("accept-name", "Nina Prado").await;
     newcomer.fill("accept-password", "nina-long-password").await;
     newcomer.screenshot("invite-accept-phone").await;

@@ -97,6 +97,20 @@ async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_poo
         )
         .await;
     assert_eq!(old.status, 400);
+    // The page names the business, the address and the role before anyone joins.
+    let about = nova
+        .post("/api/invites/lookup", json!({"token": token2}))
+        .await;
+    assert_eq!(about.status, 200, "{}", about.body);
+    assert_eq!(
+        about.body,
+        json!({"business_name": "Acme", "email": "nova@acme.test", "role": "member",
+               "existing_account": false})
+    );
+    let stale = nova
+        .post("/api/invites/lookup", json!({"token": token}))
+        .await;
+    assert_eq!(stale.status, 400, "{}", stale.body);
 
     let r = nova
         .post(

@@ -1154,6 +1154,13 @@ async fn every_route_answers_each_role_as_expected() {
         ),
         with_body(
             M::POST,
+            "/api/invites/lookup",
+            "/api/invites/lookup",
+            |_| json!({"token": "not-a-token"}),
+            [400, 400, 400, 400, 400],
+        ),
+        with_body(
+            M::POST,
             "/api/invites/{id}/resend",
             format!("/api/invites/{invite}/resend"),
             |_| json!({}),

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { AuthShell } from '../../components/AuthShell';
 import { Button } from '../../components/Button';
@@ -7,7 +7,7 @@ import { Field, FormError } from '../../components/Field';
 import { Input } from '../../components/Input';
 import { api, ApiError } from '../../lib/api';
 import { useSignedIn } from '../../lib/auth';
-import { t } from '../../lib/i18n';
+import { t, type MessageKey } from '../../lib/i18n';
 import * as v from '../../lib/validate';
 import { authLink } from './ForgotPage';
 
@@ -22,6 +22,28 @@ export default function AcceptInvitePage() {
   const [errors, setErrors] = useState<v.FieldErrors<F>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [invalid, setInvalid] = useState(false);
+
+  // What the link is for: named before anyone types (the server checks the token again on accept).
+  const about = useQuery({
+    queryKey: ['invite-lookup', token],
+    queryFn: () =>
+      api.post<{ business_name: string; email: string; role: string; existing_account: boolean }>(
+        '/api/invites/lookup',
+        { token },
+        { redirectOn401: false },
+      ),
+    retry: false,
+    staleTime: Infinity,
+  });
+  const info = about.data;
+  const dead = invalid || (about.error instanceof ApiError && about.error.status === 400);
+  const subtitle = info
+    ? t(info.existing_account ? 'accept.subtitleKnown' : 'accept.subtitleFor', {
+        business: info.business_name,
+        role: t(`role.${info.role}` as MessageKey).toLowerCase(),
+        email: info.email,
+      })
+    : t('accept.subtitle');
 
   const accept = useMutation({
     mutationFn: (body: { token: string; name: string; password: string }) =>
@@ -55,9 +77,9 @@ export default function AcceptInvitePage() {
   }
 
   return (
-    <AuthShell title={t('accept.title')} subtitle={t('accept.subtitle')}>
+    <AuthShell title={info ? t('accept.titleFor', { business: info.business_name }) : t('accept.title')} subtitle={subtitle}>
       <form noValidate onSubmit={submit} className="space-y-4">
-        <FormError message={failure} testId="accept-error" />
+        <FormError message={failure ?? (dead ? t('accept.invalid') : null)} testId="accept-error" />
         <Field label={t('accept.name')} error={errors.name}>
           <Input data-testid="accept-name" autoFocus autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
@@ -70,7 +92,7 @@ export default function AcceptInvitePage() {
             onChange={(e) => setPassword(e.target.value)}
           />
         </Field>
-        <Button type="submit" data-testid="accept-submit" loading={accept.isPending} disabled={invalid} className="mt-2 w-full">
+        <Button type="submit" data-testid="accept-submit" loading={accept.isPending} disabled={dead} className="mt-2 w-full">
           {t('accept.submit')}
         </Button>
         <p className="text-center text-sm">
