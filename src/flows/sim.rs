@@ -203,7 +203,7 @@ fn first_keyword(trigger: Option<&Value>) -> String {
         .to_string()
 }
 
-/// "carro, car or comprar (contains)", as the note of a first message that starts nothing.
+/// "carro, car, comprar (contains)": what the note of a first message that starts nothing names.
 fn keywords_of(trigger: Option<&Value>) -> String {
     let Some(t) = trigger else {
         return String::new();

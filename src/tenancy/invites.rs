@@ -350,7 +350,7 @@ struct Accept {
     password: String,
 }
 
-/// The pending invitation a link's token names; one error for every way it is not.
+/// One answer for every way a link is not a pending invitation.
 fn invalid_link() -> ApiError {
     ApiError::new(
         Code::BadRequest,
@@ -358,6 +358,7 @@ fn invalid_link() -> ApiError {
     )
 }
 
+/// The pending invitation a link's token names.
 fn pending_by_token<R: Reader + ?Sized>(r: &R, token: &str) -> ApiResult<Invite> {
     let hash = tokens::hash(token.trim());
     let found = r.get_raw(BY_TOKEN, &hash)?.ok_or_else(invalid_link)?;
