@@ -161,5 +161,22 @@ async fn an_owner_builds_a_two_node_flow_by_drag_and_drop_and_the_customer_gets_
         "{}",
         flows.body
     );
+
+    // The list stops an active flow without opening it.
+    b.client.goto(&h.url("/flows")).await.unwrap();
+    until(
+        &b,
+        "[data-testid=\"flow-row\"][data-status=\"active\"]",
+        "the active flow",
+    )
+    .await;
+    b.click("flow-row-menu").await;
+    b.click("flow-row-disable").await;
+    until(
+        &b,
+        "[data-testid=\"flow-row\"][data-status=\"disabled\"]",
+        "the disabled flow",
+    )
+    .await;
     let _ = b.client.clone().close().await;
 }

@@ -795,6 +795,7 @@ const en = {
   'flows.publishedToast': 'Published as version {n}.',
   'flows.publishInvalid': 'Fix the problems before publishing.',
   'flows.disable': 'Disable',
+  'flows.disabledNow': 'Flow disabled: its runs have stopped.',
   'flows.mobileNotice': 'Flows are edited on a larger screen. Here you can look around.',
   'flows.palette': 'Add a step',
   'flows.paletteHint': 'Drag onto the canvas, or click to add',

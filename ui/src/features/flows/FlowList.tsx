@@ -12,7 +12,7 @@ import { ApiError, errorMessage } from '../../lib/api';
 import { t } from '../../lib/i18n';
 import { useMediaQuery } from '../../lib/useMediaQuery';
 import { useChannelNumbers } from '../channels/api';
-import { useCreateFlow, useDeleteFlow, useDuplicateFlow, useFlows } from './api';
+import { useCreateFlow, useDeleteFlow, useDisableAnyFlow, useDuplicateFlow, useFlows } from './api';
 import { readFlowFile } from './io';
 import { FlowCards, FlowTable, type RowApi } from './FlowRows';
 import { NewFlowDialog } from './NewFlowDialog';
@@ -28,6 +28,7 @@ export function FlowList() {
   const [deleting, setDeleting] = useState<FlowSummary | null>(null);
   const del = useDeleteFlow();
   const dup = useDuplicateFlow();
+  const disable = useDisableAnyFlow();
   const create = useCreateFlow();
   const byNumber = new Map((numbers.data?.items ?? []).map((n) => [n.id, n.display_phone_number]));
   const rows = flows.data?.items ?? [];
@@ -36,6 +37,7 @@ export function FlowList() {
     open: (f) => navigate(`/flows/${f.id}`),
     number: (f) => (f.whatsapp_number_id ? (byNumber.get(f.whatsapp_number_id) ?? t('common.unknown')) : t('common.unknown')),
     duplicate: (f) => dup.mutateAsync(f.id).then(() => toast.success(t('flows.duplicated')), (e) => toast.error(errorMessage(e))),
+    disable: (f) => disable.mutateAsync(f.id).then(() => toast.success(t('flows.disabledNow')), (e) => toast.error(errorMessage(e))),
     remove: (f) => setDeleting(f),
   };
 

@@ -1,6 +1,6 @@
 import type { KeyboardEvent } from 'react';
 import * as DM from '@radix-ui/react-dropdown-menu';
-import { Copy, Ellipsis, Trash2 } from 'lucide-react';
+import { Copy, Ellipsis, Power, Trash2 } from 'lucide-react';
 import { t } from '../../lib/i18n';
 import { absoluteTime, relativeTime } from '../leads/format';
 import { FlowStatusBadge } from './StatusBadge';
@@ -10,6 +10,8 @@ export interface RowApi {
   open: (f: FlowSummary) => void;
   number: (f: FlowSummary) => string;
   duplicate: (f: FlowSummary) => void;
+  /** Stops an active flow where it stands (its runs end), without opening it. */
+  disable: (f: FlowSummary) => void;
   remove: (f: FlowSummary) => void;
 }
 
@@ -32,6 +34,9 @@ function RowMenu({ f, api }: { f: FlowSummary; api: RowApi }) {
       <DM.Portal>
         <DM.Content align="end" sideOffset={4} onClick={(e) => e.stopPropagation()} className="animate-fade-in z-50 w-48 rounded-xl border border-line bg-surface p-1.5 shadow-lg">
           <DM.Item className={itemClass} onSelect={() => api.duplicate(f)}><Copy aria-hidden />{t('flows.duplicate')}</DM.Item>
+          {f.status === 'active' && (
+            <DM.Item className={itemClass} onSelect={() => api.disable(f)} data-testid="flow-row-disable"><Power aria-hidden />{t('flows.disable')}</DM.Item>
+          )}
           <DM.Item className={`${itemClass} text-red-700 dark:text-red-300`} onSelect={() => api.remove(f)}><Trash2 aria-hidden />{t('flows.delete')}</DM.Item>
         </DM.Content>
       </DM.Portal>

@@ -115,6 +115,15 @@ export function useDisableFlow(id: string) {
   });
 }
 
+/** The list's "Disable": any flow by id. */
+export function useDisableAnyFlow() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.post<Flow>(`${base(id)}/disable`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: flowListKey }),
+  });
+}
+
 export function invalidateFlows(qc: ReturnType<typeof useQueryClient>) {
   return qc.invalidateQueries({ queryKey: flowsKey });
 }
