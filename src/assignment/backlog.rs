@@ -21,7 +21,7 @@ pub fn drain(ctx: &mut WriteCtx, b: BusinessId, channel: Channel) -> ApiResult<u
         return Ok(0);
     }
     let mut handed = 0;
-    for id in repo::unassigned_oldest_first(ctx, b, MAX_SCAN)? {
+    for id in repo::by_assignee_oldest_first(ctx, b, None, MAX_SCAN)? {
         let Some(before) = repo::get(ctx, b, id)? else {
             continue;
         };

@@ -452,7 +452,7 @@ pub fn member_left(ctx: &mut WriteCtx, b: BusinessId, member: MemberId) -> ApiRe
         }
     }
     use crate::conversations::{repo, service};
-    for id in repo::assigned_to(ctx, b, member, LEFT_MAX)? {
+    for id in repo::by_assignee_oldest_first(ctx, b, Some(member), LEFT_MAX)? {
         let Some(before) = repo::get(ctx, b, id)? else {
             continue;
         };

@@ -358,33 +358,15 @@ pub fn updated_since<R: Reader + ?Sized>(
     Ok(ids_after_time(&entries, prefix.len()))
 }
 
-/// A member's conversations (any status), least recently active first.
-pub fn assigned_to<R: Reader + ?Sized>(
+/// The conversations of one assignee (`None`: Unassigned), any status, the
+/// least recently active first: who waits longest, or what someone leaving held.
+pub fn by_assignee_oldest_first<R: Reader + ?Sized>(
     r: &R,
     b: BusinessId,
-    m: MemberId,
+    assignee: Option<MemberId>,
     limit: usize,
 ) -> Result<Vec<ConversationId>, StoreError> {
-    let prefix = assignee_prefix(b, Some(m));
-    let end = store::prefix_end(&prefix);
-    let entries = r.range_raw(
-        BY_ASSIGNEE,
-        std::ops::Bound::Included(prefix.as_slice()),
-        end.as_deref()
-            .map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
-        limit,
-        true,
-    )?;
-    Ok(ids_after_time(&entries, prefix.len()))
-}
-
-/// Unassigned conversations of a business, the longest waiting first.
-pub fn unassigned_oldest_first<R: Reader + ?Sized>(
-    r: &R,
-    b: BusinessId,
-    limit: usize,
-) -> Result<Vec<ConversationId>, StoreError> {
-    let prefix = assignee_prefix(b, None);
+    let prefix = assignee_prefix(b, assignee);
     let end = store::prefix_end(&prefix);
     let entries = r.range_raw(
         BY_ASSIGNEE,

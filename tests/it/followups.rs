@@ -216,11 +216,8 @@ async fn a_reminder_comes_once_at_its_time_across_a_restart() {
     );
 }
 
-#[tokio::test]
-async fn a_long_list_of_follow_ups_pages_by_cursor_in_due_order() {
-    let h = Harness::start();
-    let biz = h.new_business("Acme").await;
-    let owner = h.login(biz.owner()).await;
+/// One lead with a follow-up "call {i}" due `hours_ahead[i]` hours from now; their ids.
+pub async fn calls_due_in(owner: &crate::common::Client, hours_ahead: &[i64]) -> Vec<String> {
     let lead = owner
         .post(
             "/api/leads",
@@ -229,17 +226,26 @@ async fn a_long_list_of_follow_ups_pages_by_cursor_in_due_order() {
         .await;
     let c = lead.body["conversation_id"].as_str().unwrap().to_string();
     let mut ids = Vec::new();
-    for i in 0..5 {
+    for (i, hours) in hours_ahead.iter().enumerate() {
         let r = owner
             .post(
                 "/api/followups",
                 json!({"conversation_id": c, "note": format!("call {i}"),
-                       "scheduled_for": at(3_600_000 * (5 - i))}),
+                       "scheduled_for": at(3_600_000 * hours)}),
             )
             .await;
         assert_eq!(r.status, 201, "{}", r.body);
         ids.push(r.body["id"].as_str().unwrap().to_string());
     }
+    ids
+}
+
+#[tokio::test]
+async fn a_long_list_of_follow_ups_pages_by_cursor_in_due_order() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let ids = calls_due_in(&owner, &[5, 4, 3, 2, 1]).await;
     let mut seen = Vec::new();
     let mut cursor = String::new();
     for page in 0.. {

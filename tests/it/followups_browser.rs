@@ -2,10 +2,9 @@
 //! rest on request, in due order.
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use crate::{
     common::{browser, Harness},
+    followups::calls_due_in,
     inbox_browser::{sign_in, until},
 };
 
@@ -17,23 +16,8 @@ async fn a_view_of_more_than_a_hundred_follow_ups_shows_the_rest_on_request() {
     let h = Harness::start();
     let biz = h.new_business("Acme").await;
     let owner = h.login(biz.owner()).await;
-    let lead = owner
-        .post(
-            "/api/leads",
-            json!({"name": "Carla", "phone": "+5511900000302"}),
-        )
-        .await;
-    let c = lead.body["conversation_id"].as_str().unwrap().to_string();
-    for i in 0..105 {
-        let at = (chrono::Utc::now() + chrono::Duration::hours(1 + i)).to_rfc3339();
-        let r = owner
-            .post(
-                "/api/followups",
-                json!({"conversation_id": c, "note": format!("call {i}"), "scheduled_for": at}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
-    }
+    let hours: Vec<i64> = (1..=105).collect();
+    calls_due_in(&owner, &hours).await;
     sign_in(&b, &h, biz.owner(), "/followups").await;
     b.click("followups-tab-upcoming").await;
     until(

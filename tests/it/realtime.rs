@@ -276,6 +276,29 @@ async fn a_socket_that_stops_answering_pings_is_dropped_and_shown_offline() {
     drop(silent);
 }
 
+/// A lead the owner gives the member; its conversation's id.
+async fn members_lead(owner: &Client, biz: &crate::common::Biz) -> String {
+    let lead = owner
+        .post(
+            "/api/leads",
+            json!({"name": "Carla", "phone": "+5511900000007", "assignee_id": biz.member_id}),
+        )
+        .await;
+    lead.body["conversation_id"].as_str().unwrap().to_string()
+}
+
+/// A socket for each client, past the frames that greet a new one.
+async fn quiet_sockets<const N: usize>(h: &Harness, clients: [&Client; N]) -> [Ws; N] {
+    let origin = h.base.clone();
+    let mut out = Vec::with_capacity(N);
+    for c in clients {
+        let mut ws = open(h, c, Some(&origin)).await.unwrap();
+        frames(&mut ws, Duration::from_millis(1000)).await;
+        out.push(ws);
+    }
+    out.try_into().unwrap_or_else(|_| unreachable!())
+}
+
 #[tokio::test]
 async fn a_colleagues_note_and_follow_up_reach_who_sees_the_conversation_live() {
     let h = Harness::start();
@@ -283,19 +306,9 @@ async fn a_colleagues_note_and_follow_up_reach_who_sees_the_conversation_live() 
     let owner = h.login(biz.owner()).await;
     let member = h.login(biz.member()).await;
     let other = h.login(biz.other_member()).await;
-    let lead = owner
-        .post(
-            "/api/leads",
-            json!({"name": "Carla", "phone": "+5511900000007", "assignee_id": biz.member_id}),
-        )
-        .await;
-    let conversation = lead.body["conversation_id"].as_str().unwrap().to_string();
-    let origin = h.base.clone();
-    let mut ws_member = open(&h, &member, Some(&origin)).await.unwrap();
-    let mut ws_other = open(&h, &other, Some(&origin)).await.unwrap();
+    let conversation = members_lead(&owner, &biz).await;
+    let [mut ws_member, mut ws_other] = quiet_sockets(&h, [&member, &other]).await;
     let short = Duration::from_millis(1000);
-    frames(&mut ws_member, short).await;
-    frames(&mut ws_other, short).await;
 
     let note = owner
         .post(
@@ -328,19 +341,9 @@ async fn reading_a_conversation_clears_it_in_the_readers_other_tabs_and_nobody_e
     let biz = h.new_business("Acme").await;
     let owner = h.login(biz.owner()).await;
     let member = h.login(biz.member()).await;
-    let lead = owner
-        .post(
-            "/api/leads",
-            json!({"name": "Carla", "phone": "+5511900000007", "assignee_id": biz.member_id}),
-        )
-        .await;
-    let conversation = lead.body["conversation_id"].as_str().unwrap().to_string();
-    let origin = h.base.clone();
-    let mut other_tab = open(&h, &member, Some(&origin)).await.unwrap();
-    let mut ws_owner = open(&h, &owner, Some(&origin)).await.unwrap();
+    let conversation = members_lead(&owner, &biz).await;
+    let [mut other_tab, mut ws_owner] = quiet_sockets(&h, [&member, &owner]).await;
     let short = Duration::from_millis(1000);
-    frames(&mut other_tab, short).await;
-    frames(&mut ws_owner, short).await;
 
     let read = member
         .post(
