@@ -53,15 +53,32 @@ pub(super) fn answer(
         }
         None if run.retries < d["retries"].as_u64().unwrap_or(2) as u32 => {
             run.retries += 1;
+            // Without a retry text of its own, the question says what was
+            // wrong before asking again: the same words twice read as a bot stuck.
             let again = match s(d, "retry_prompt") {
-                "" => s(d, "prompt"),
-                p => p,
+                "" => format!(
+                    "{}\n\n{}",
+                    invalid_answer_hint(s(d, "validate")),
+                    s(d, "prompt")
+                ),
+                p => p.to_string(),
             };
             let retries = run.retries;
-            ask(st, run, node, again);
+            ask(st, run, node, &again);
             run.retries = retries;
         }
         None => st.leave(run, &node.id, "invalid"),
+    }
+}
+
+/// What a question says before asking again when it has no retry text.
+pub fn invalid_answer_hint(validate: &str) -> &'static str {
+    match validate {
+        "number" => "Please answer with a number.",
+        "email" => "That doesn't look like an email address. Please check it.",
+        "phone" => "Please send a phone number, with its country code.",
+        "choice" => "Please pick one of the options.",
+        _ => "Sorry, I didn't get that.",
     }
 }
 

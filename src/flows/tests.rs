@@ -195,6 +195,32 @@ fn a_question_retries_then_takes_invalid_and_saves_valid_answers() {
 }
 
 #[test]
+fn a_question_without_retry_text_says_what_was_wrong_before_asking_again() {
+    let g = graph(
+        json!([
+            n("t", "trigger", json!({"on": "any_message"})),
+            n(
+                "q",
+                "question",
+                json!({"prompt": "Your email?", "validate": "email", "save_to": "contact.email"})
+            )
+        ]),
+        json!([e("t", "next", "q")]),
+    );
+    let mut run = Cursor::new();
+    advance(&mut run, &g, Input::Start, &world());
+    assert_eq!(
+        sent(&advance(
+            &mut run,
+            &g,
+            reply("not an address", None),
+            &world()
+        )),
+        ["That doesn't look like an email address. Please check it.\n\nYour email?"]
+    );
+}
+
+#[test]
 fn conditions_take_the_first_branch_that_holds_else_the_else() {
     let g = graph(
         json!([

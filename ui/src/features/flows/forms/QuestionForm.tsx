@@ -30,7 +30,7 @@ export function QuestionForm({ data, set }: FormProps) {
       )}
       <TextField label={t('flows.question.saveTo')} testId="node-save-to" value={data.save_to as string} placeholder="vars.answer" hint={t('flows.question.saveToHint')} onChange={(save_to) => set({ ...data, save_to }, 'save_to')} />
       <NumberField label={t('flows.question.retries')} testId="node-retries" value={data.retries as number | undefined} onChange={(retries) => put({ retries: retries ?? 0 }, 'retries')} />
-      <TextField label={t('flows.question.retryPrompt')} testId="node-retry-prompt" optional value={data.retry_prompt as string} onChange={(retry_prompt) => put({ retry_prompt }, 'retry_prompt')} />
+      <TextField label={t('flows.question.retryPrompt')} testId="node-retry-prompt" optional hint={t('flows.question.retryPromptHint')} value={data.retry_prompt as string} onChange={(retry_prompt) => put({ retry_prompt }, 'retry_prompt')} />
       <DurationField label={t('flows.timeout')} testId="node-timeout" seconds={Number(data.timeout_seconds ?? 86400)} onChange={(s) => set({ ...data, timeout_seconds: s }, 'timeout')} />
     </div>
   );
