@@ -210,6 +210,16 @@ pub fn capture(
     }
     c.updated_at = now.max(c.updated_at);
     let mut line = cap.origin.clone();
+    // A known contact keeps their name; the one typed this time is kept on
+    // the timeline rather than lost.
+    if let Some(typed) = cap.who.name.as_deref().map(str::trim) {
+        if !typed.is_empty()
+            && !contact.name.is_empty()
+            && !typed.eq_ignore_ascii_case(contact.name.trim())
+        {
+            line = format!("{line}, as \u{201c}{typed}\u{201d}");
+        }
+    }
     if let (Some(text), None) = (&cap.note, cap.author) {
         line = format!("{line}: {text}");
     }

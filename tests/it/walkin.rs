@@ -335,6 +335,9 @@ async fn a_person_by_walk_in_then_webhook_then_whatsapp_is_one_contact_with_one_
         .collect();
     assert_eq!(texts.len(), 3, "{texts:?}");
     assert!(texts.contains(&"Walk-in at Front desk"), "{texts:?}");
-    assert!(texts.contains(&"Lead from Website"), "{texts:?}");
+    assert!(
+        texts.contains(&"Lead from Website, as \u{201c}Dora Lima\u{201d}"),
+        "the known contact keeps her name and the timeline the one typed: {texts:?}"
+    );
     assert!(texts.contains(&"Oi, vim pela loja"), "{texts:?}");
 }
