@@ -7,7 +7,7 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use serde_json::json;
 
 use crate::{
-    common::{browser, Harness},
+    common::{browser, Biz, Client, Harness},
     inbox_browser::{sign_in, until},
 };
 
@@ -25,18 +25,25 @@ to.dispatchEvent(new DragEvent('drop', {...at, dataTransfer: dt}));
 from.dispatchEvent(new DragEvent('dragend', {dataTransfer: dt, bubbles: true}));
 "#;
 
+/// A business whose signed-in owner has a sandbox number (its id).
+async fn owner_with_sandbox(h: &Harness) -> (Biz, Client, String) {
+    let biz = h.new_business("Sunrise").await;
+    let owner = h.login(biz.owner()).await;
+    let number = owner
+        .post("/api/whatsapp/numbers", json!({"sandbox": true}))
+        .await;
+    assert_eq!(number.status, 201, "{}", number.body);
+    let id = number.body["id"].as_str().unwrap().to_string();
+    (biz, owner, id)
+}
+
 #[tokio::test]
 async fn an_owner_builds_a_two_node_flow_by_drag_and_drop_and_the_customer_gets_its_reply() {
     let Some(b) = browser::start(1440, 900).await else {
         return;
     };
     let h = Harness::start();
-    let biz = h.new_business("Sunrise").await;
-    let owner = h.login(biz.owner()).await;
-    let number = owner
-        .post("/api/whatsapp/numbers", json!({"sandbox": true}))
-        .await;
-    let number = number.body["id"].as_str().unwrap().to_string();
+    let (biz, owner, number) = owner_with_sandbox(&h).await;
 
     sign_in(&b, &h, biz.owner(), "/flows").await;
     b.click("flow-new").await;
@@ -178,5 +185,79 @@ async fn an_owner_builds_a_two_node_flow_by_drag_and_drop_and_the_customer_gets_
         "the disabled flow",
     )
     .await;
+    let _ = b.client.clone().close().await;
+}
+
+#[tokio::test]
+async fn assign_steps_on_the_canvas_name_the_member_and_the_team() {
+    let Some(b) = browser::start(1440, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let (biz, owner, number) = owner_with_sandbox(&h).await;
+    let at = |x: i64| json!({"x": x, "y": 80});
+    let flow = owner
+        .post(
+            "/api/flows",
+            json!({"name": "Routing", "whatsapp_number_id": number,
+                   "nodes": [
+                       {"id": "t", "type": "trigger", "position": at(0), "data": {"on": "any_message"}},
+                       {"id": "to-member", "type": "action", "position": at(300),
+                        "data": {"action": "assign", "to": "member", "member_id": biz.member_id}},
+                       {"id": "to-team", "type": "action", "position": at(600),
+                        "data": {"action": "assign", "to": "team", "team_id": biz.team_b}}],
+                   "edges": [{"id": "e1", "source": "t", "target": "to-member", "sourceHandle": "next"},
+                             {"id": "e2", "source": "to-member", "target": "to-team", "sourceHandle": "next"}]}),
+        )
+        .await;
+    assert_eq!(flow.status, 201, "{}", flow.body);
+    let id = flow.body["id"].as_str().unwrap();
+
+    sign_in(&b, &h, biz.owner(), &format!("/flows/{id}")).await;
+    for (node, name) in [("to-member", "member 2"), ("to-team", "Team B")] {
+        let css = format!("[data-testid=\"flow-node\"][data-node-id=\"{node}\"]");
+        let el = until(&b, &css, "the assign step").await;
+        let mut text = String::new();
+        for _ in 0..50 {
+            text = el.text().await.unwrap_or_default();
+            if text.contains(name) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(text.contains(&format!("Assign: {name}")), "{node}: {text}");
+    }
+    b.screenshot("flow-assign-names").await;
+
+    // Steps added by clicking the palette go below the taken centre, and the
+    // view follows each one.
+    for i in 0..6 {
+        b.css("[data-testid=\"palette-item\"][data-node-type=\"message\"]")
+            .await
+            .click()
+            .await
+            .expect("palette");
+        let mut seen = json!(null);
+        for _ in 0..30 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            seen = b
+                .client
+                .execute(
+                    r#"const c = document.querySelector('[data-testid="flow-canvas"]').getBoundingClientRect();
+                       const ns = document.querySelectorAll('[data-testid="flow-node"][data-node-type="message"]');
+                       const r = ns[ns.length - 1].getBoundingClientRect();
+                       return {n: ns.length, inside: r.top >= c.top && r.bottom <= c.bottom && r.left >= c.left && r.right <= c.right};"#,
+                    vec![],
+                )
+                .await
+                .expect("rects");
+            if seen["n"] == i + 1 && seen["inside"] == true {
+                break;
+            }
+        }
+        assert_eq!(seen["n"], i + 1, "step {i}: {seen}");
+        assert_eq!(seen["inside"], true, "step {i} is in view: {seen}");
+    }
+    b.screenshot("flow-added-steps-in-view").await;
     let _ = b.client.clone().close().await;
 }

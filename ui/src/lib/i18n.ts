@@ -899,6 +899,7 @@ const en = {
   'flows.question.saveToHint': 'vars.<name>, contact.name, contact.email or contact.custom.<key>',
   'flows.question.retries': 'Retries',
   'flows.question.retryPrompt': 'Retry message',
+  'flows.question.retryPromptHint': 'Left empty, the question says what was wrong (\u201cPlease answer with a number.\u201d) and asks again.',
   'flows.validate.text': 'Any text',
   'flows.validate.number': 'A number',
   'flows.validate.email': 'An email address',

@@ -104,7 +104,13 @@ export function Editor({ flow, desktop }: { flow: Flow; desktop: boolean }) {
   const addAtCentre = (type: NodeType) => {
     const el = document.querySelector('[data-testid="flow-canvas"]')?.getBoundingClientRect();
     const c = el ? rf.screenToFlowPosition({ x: el.left + el.width / 2, y: el.top + el.height / 2 }) : { x: 0, y: 0 };
-    doc.addNode(type, freeSpot(doc.nodes, { x: c.x - 120, y: c.y - 40 }));
+    const at = freeSpot(doc.nodes, { x: c.x - 120, y: c.y - 40 });
+    if (!doc.addNode(type, at) || !el) return;
+    // The free spot may lie below the view when the centre is taken: bring it in.
+    const topLeft = rf.screenToFlowPosition({ x: el.left, y: el.top });
+    const bottomRight = rf.screenToFlowPosition({ x: el.right, y: el.bottom });
+    const inView = at.x >= topLeft.x && at.y >= topLeft.y && at.x + 240 <= bottomRight.x && at.y + 110 <= bottomRight.y;
+    if (!inView) void rf.setCenter(at.x + 120, at.y + 55, { zoom: rf.getZoom(), duration: 300 });
   };
   const pick = (id: string) => {
     doc.onNodesChange(doc.nodes.map((n) => ({ type: 'select' as const, id: n.id, selected: n.id === id })));

@@ -3,6 +3,7 @@ import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflo
 import { CircleAlert } from 'lucide-react';
 import clsx from 'clsx';
 import { t } from '../../lib/i18n';
+import { useMembers, useTeams } from '../team/api';
 import { useFlowUi } from './FlowUi';
 import { handlesOf, hasTarget, isNodeType, NODE_DEFS, summaryOf } from './nodeDefs';
 
@@ -35,7 +36,11 @@ function FlowNodeView({ id, type, data, selected }: NodeProps) {
   const issues = ui.issues.get(id);
   const current = ui.current === id;
   const visited = ui.visited.has(id);
-  const summary = summaryOf(type, d);
+  const members = useMembers();
+  const teams = useTeams();
+  const summary = summaryOf(type, d, (kind, key) =>
+    (kind === 'member' ? members.data?.items : teams.data?.items)?.find((x) => x.id === key)?.name,
+  );
   return (
     <div
       data-testid="flow-node"

@@ -101,8 +101,11 @@ export function formatDuration(seconds: number): string {
   return `${seconds} s`;
 }
 
+/** Names of the business's members and teams by id, for summaries. */
+export type NameOf = (kind: 'member' | 'team', id: string) => string | undefined;
+
 /** One short line about what the node does, for the canvas. */
-export function summaryOf(type: string, d: Data): string {
+export function summaryOf(type: string, d: Data, nameOf: NameOf = () => undefined): string {
   switch (type) {
     case 'trigger': {
       const on = t(`flows.trigger.${d.on}` as MessageKey);
@@ -121,10 +124,17 @@ export function summaryOf(type: string, d: Data): string {
       return t('flows.summary.wait', { d: formatDuration(Number(d.seconds)) });
     case 'action': {
       const name = t(`flows.action.${d.action}` as MessageKey);
-      const arg = d.label ?? d.url ?? d.field ?? d.text ?? d.note ?? (d.action === 'assign' ? d.to : '');
+      const arg = d.label ?? d.url ?? d.field ?? d.text ?? d.note ?? (d.action === 'assign' ? assignee(d, nameOf) : '');
       return arg ? `${name}: ${arg}` : name;
     }
     default:
       return '';
   }
+}
+
+/** Whom an assign action hands the conversation to, by name where known. */
+function assignee(d: Data, nameOf: NameOf): string {
+  if (d.to === 'member' && typeof d.member_id === 'string') return nameOf('member', d.member_id) ?? t('flows.assign.member');
+  if (d.to === 'team' && typeof d.team_id === 'string') return nameOf('team', d.team_id) ?? t('flows.assign.team');
+  return t('flows.assign.pool');
 }

@@ -49,8 +49,9 @@ export function ThreadHeader({ conv, members, onBack, onTogglePanel, panelOpen }
       <div className="min-w-0 flex-1">
         <p className="truncate text-sm font-semibold text-fg">{name}</p>
         <p className="flex min-w-0 items-center gap-2 text-xs text-muted">
-          {/* the phone keeps its width; the window state gives way first */}
-          {conv.contact.name && conv.contact.phone && (
+          {/* the phone keeps its width and the window state gives way first;
+              with the contact panel open the panel shows the phone instead */}
+          {conv.contact.name && conv.contact.phone && !panelOpen && (
             <span className="hidden shrink-0 whitespace-nowrap sm:inline">{conv.contact.phone}</span>
           )}
           <span
