@@ -1009,6 +1009,7 @@ const en = {
   'followups.assignee': 'Assignee',
   'followups.save': 'Add follow-up',
   'followups.created': 'Follow-up added',
+  'followups.updated': 'Follow-up saved',
   'followups.deleted': 'Follow-up deleted',
   'followups.forbidden': 'You can only give follow-ups to yourself.',
   'followups.noneHere': 'No follow-ups for this conversation.',

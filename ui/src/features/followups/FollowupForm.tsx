@@ -8,7 +8,7 @@ import { useSession } from '../../lib/auth';
 import { t } from '../../lib/i18n';
 import type { Member } from '../../lib/types';
 import * as v from '../../lib/validate';
-import { useCreateFollowup } from './api';
+import { useCreateFollowup, useUpdateFollowup, type Followup, type FollowupPatch } from './api';
 import { fromLocalInput, toLocalInput, toRfc3339, tomorrowNine } from './time';
 
 type F = 'note' | 'scheduled_for' | 'assignee_id';
@@ -18,18 +18,21 @@ interface Props {
   members: Member[];
   /** Who gets it by default (the conversation's assignee). */
   defaultAssignee: string | null;
+  /** Edits this follow-up instead of adding one. */
+  existing?: Followup;
   onDone: () => void;
 }
 
-export function FollowupForm({ conversationId, members, defaultAssignee, onDone }: Props) {
+export function FollowupForm({ conversationId, members, defaultAssignee, existing, onDone }: Props) {
   const session = useSession();
   const toast = useToast();
   const create = useCreateFollowup();
+  const update = useUpdateFollowup();
   const role = session.member?.role;
   const canPick = role === 'owner' || role === 'lead';
-  const [note, setNote] = useState('');
-  const [when, setWhen] = useState(() => toLocalInput(tomorrowNine()));
-  const [assignee, setAssignee] = useState(defaultAssignee ?? session.member?.id ?? '');
+  const [note, setNote] = useState(existing?.note ?? '');
+  const [when, setWhen] = useState(() => toLocalInput(existing ? new Date(existing.scheduled_for) : tomorrowNine()));
+  const [assignee, setAssignee] = useState(existing ? (existing.assignee_id ?? '') : (defaultAssignee ?? session.member?.id ?? ''));
   const [errors, setErrors] = useState<v.FieldErrors<F>>({});
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -44,6 +47,25 @@ export function FollowupForm({ conversationId, members, defaultAssignee, onDone 
     });
     setErrors(found ?? {});
     if (found || !date) return;
+    const handlers = {
+      onSuccess: () => {
+        toast.success(t(existing ? 'followups.updated' : 'followups.created'));
+        onDone();
+      },
+      onError: (err: unknown) => {
+        if (err instanceof ApiError && err.status === 403) return setFailure(t('followups.forbidden'));
+        const split = v.splitServerError(err, ['note', 'scheduled_for', 'assignee_id'] as const);
+        setErrors(split.fields);
+        setFailure(split.form);
+      },
+    };
+    if (existing) {
+      // Only what changed: an untouched assignee is not re-checked.
+      const patch: FollowupPatch = { note: note.trim(), scheduled_for: toRfc3339(date) };
+      if (canPick && assignee && assignee !== existing.assignee_id) patch.assignee_id = assignee;
+      update.mutate({ id: existing.id, patch }, handlers);
+      return;
+    }
     create.mutate(
       {
         conversation_id: conversationId,
@@ -51,18 +73,7 @@ export function FollowupForm({ conversationId, members, defaultAssignee, onDone 
         scheduled_for: toRfc3339(date),
         ...(canPick && assignee ? { assignee_id: assignee } : {}),
       },
-      {
-        onSuccess: () => {
-          toast.success(t('followups.created'));
-          onDone();
-        },
-        onError: (err) => {
-          if (err instanceof ApiError && err.status === 403) return setFailure(t('followups.forbidden'));
-          const split = v.splitServerError(err, ['note', 'scheduled_for', 'assignee_id'] as const);
-          setErrors(split.fields);
-          setFailure(split.form);
-        },
-      },
+      handlers,
     );
   }
 
@@ -86,6 +97,7 @@ export function FollowupForm({ conversationId, members, defaultAssignee, onDone 
       {canPick && (
         <Field label={t('followups.assignee')} error={errors.assignee_id}>
           <Select data-testid="followup-assignee" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
+            {assignee === '' && <option value="">{t('contact.unassigned')}</option>}
             {members.map((m) => (
               <option key={m.id} value={m.id}>
                 {m.name}
@@ -98,8 +110,8 @@ export function FollowupForm({ conversationId, members, defaultAssignee, onDone 
         <Button variant="ghost" size="sm" onClick={onDone}>
           {t('common.cancel')}
         </Button>
-        <Button type="submit" size="sm" data-testid="followup-submit" loading={create.isPending}>
-          {t('followups.save')}
+        <Button type="submit" size="sm" data-testid="followup-submit" loading={create.isPending || update.isPending}>
+          {t(existing ? 'common.save' : 'followups.save')}
         </Button>
       </div>
     </form>

@@ -1,5 +1,5 @@
 import * as DM from '@radix-ui/react-dropdown-menu';
-import { AlarmClockPlus, CalendarClock, CalendarDays, Ellipsis, Trash } from 'lucide-react';
+import { AlarmClockPlus, CalendarClock, CalendarDays, Ellipsis, Pencil, Trash } from 'lucide-react';
 import { Button } from '../../components/Button';
 import { t } from '../../lib/i18n';
 import type { FollowupPatch } from './api';
@@ -12,11 +12,12 @@ interface Props {
   note: string;
   done: boolean;
   onPatch: (patch: FollowupPatch) => void;
+  onEdit: () => void;
   onDelete: () => void;
 }
 
-/** Snooze (1 h / tomorrow 9:00 / next week) and delete for one follow-up. */
-export function FollowupMenu({ note, done, onPatch, onDelete }: Props) {
+/** Snooze (1 h / tomorrow 9:00 / next week), edit and delete for one follow-up. */
+export function FollowupMenu({ note, done, onPatch, onEdit, onDelete }: Props) {
   return (
     <DM.Root modal={false}>
       <DM.Trigger asChild>
@@ -52,6 +53,10 @@ export function FollowupMenu({ note, done, onPatch, onDelete }: Props) {
               <DM.Separator className="my-1 h-px bg-line" />
             </>
           )}
+          <DM.Item className={`${menuItem} text-fg [&_svg]:text-faint`} data-testid="followup-edit" onSelect={onEdit}>
+            <Pencil aria-hidden />
+            {t('common.edit')}
+          </DM.Item>
           <DM.Item className={`${menuItem} text-red-600 dark:text-red-400`} data-testid="followup-delete" onSelect={onDelete}>
             <Trash aria-hidden />
             {t('common.delete')}

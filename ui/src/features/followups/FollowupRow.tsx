@@ -1,11 +1,14 @@
+import { useState } from 'react';
 import { Link } from 'react-router';
 import clsx from 'clsx';
 import { useToast } from '../../components/Toast';
 import { errorMessage } from '../../lib/api';
 import { t } from '../../lib/i18n';
+import type { Member } from '../../lib/types';
 import { contactLabel } from '../inbox/format';
 import { useConversation } from '../inbox/api';
 import { useDeleteFollowup, useUpdateFollowup, type Followup } from './api';
+import { FollowupForm } from './FollowupForm';
 import { FollowupMenu } from './FollowupMenu';
 import { formatDue } from './time';
 
@@ -15,6 +18,8 @@ interface Props {
   assigneeName?: string | null;
   /** On the follow-ups page: show the contact and link to the conversation. */
   linked?: boolean;
+  /** Whom an owner or lead may hand it to when editing. */
+  members: Member[];
 }
 
 function ContactName({ id }: { id: string }) {
@@ -23,7 +28,8 @@ function ContactName({ id }: { id: string }) {
   return <>{contactLabel(conv.data.contact)}</>;
 }
 
-export function FollowupRow({ f, assigneeName, linked }: Props) {
+export function FollowupRow({ f, assigneeName, linked, members }: Props) {
+  const [editing, setEditing] = useState(false);
   const toast = useToast();
   const update = useUpdateFollowup();
   const remove = useDeleteFollowup();
@@ -43,6 +49,13 @@ export function FollowupRow({ f, assigneeName, linked }: Props) {
       {assigneeName !== undefined && <span>· {assigneeName ?? t('contact.unassigned')}</span>}
     </p>
   );
+
+  if (editing)
+    return (
+      <li data-testid="followup-row" data-followup-id={f.id} className={linked ? 'px-4 py-3 sm:px-5' : undefined}>
+        <FollowupForm conversationId={f.conversation_id} members={members} defaultAssignee={f.assignee_id} existing={f} onDone={() => setEditing(false)} />
+      </li>
+    );
 
   return (
     <li
@@ -81,6 +94,7 @@ export function FollowupRow({ f, assigneeName, linked }: Props) {
         note={f.note}
         done={f.done}
         onPatch={patch}
+        onEdit={() => setEditing(true)}
         onDelete={() =>
           remove.mutate(f.id, { onSuccess: () => toast.success(t('followups.deleted')), onError })
         }

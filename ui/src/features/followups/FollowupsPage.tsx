@@ -84,7 +84,7 @@ export default function FollowupsPage() {
         ) : (
           <ul className="divide-y divide-line" data-testid="followups-list">
             {items.map((f) => (
-              <FollowupRow key={f.id} f={f} linked assigneeName={manager ? name(f.assignee_id) : undefined} />
+              <FollowupRow key={f.id} f={f} linked members={memberList} assigneeName={manager ? name(f.assignee_id) : undefined} />
             ))}
           </ul>
         )}

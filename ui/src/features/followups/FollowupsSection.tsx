@@ -36,7 +36,7 @@ export function FollowupsSection({ conversationId, assigneeId, members }: { conv
       {items.length > 0 ? (
         <ul className="space-y-1.5">
           {items.map((f) => (
-            <FollowupRow key={f.id} f={f} assigneeName={showAssignee ? name(f.assignee_id) : undefined} />
+            <FollowupRow key={f.id} f={f} members={members} assigneeName={showAssignee ? name(f.assignee_id) : undefined} />
           ))}
         </ul>
       ) : (
