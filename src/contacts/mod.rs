@@ -1,5 +1,6 @@
 //! Contacts: one per person per business, deduplicated across every source by
 //! E.164 phone, WhatsApp user id, else email.
+pub mod edit;
 pub mod erase;
 pub mod erase_run;
 pub mod export;

@@ -5,10 +5,11 @@ use super::{
     repo,
 };
 use crate::{
+    contacts::Contact,
     error::{ApiError, ApiResult},
     store::{
         self,
-        ids::{ConversationId, MemberId, MessageId, NumberId},
+        ids::{ContactId, ConversationId, MemberId, MessageId, NumberId},
         Key, Reader, Tbl,
     },
     tenancy::Scope,
@@ -52,6 +53,21 @@ impl<'a, R: Reader + ?Sized> Conversations<'a, R> {
         repo::get(self.r, self.scope.business_id, id)?
             .filter(|c| self.scope.sees_conversation(c.assignee_id))
             .ok_or_else(|| ApiError::not_found("conversation"))
+    }
+
+    /// A contact, to an actor who may open one of its conversations.
+    pub fn contact(&self, id: ContactId) -> ApiResult<(Contact, Vec<Conversation>)> {
+        let b = self.scope.business_id;
+        let mut seen = Vec::new();
+        for c in repo::of_contact(self.r, b, id)? {
+            if let Ok(c) = self.get(c) {
+                seen.push(c);
+            }
+        }
+        match crate::contacts::get(self.r, b, id)? {
+            Some(contact) if !seen.is_empty() => Ok((contact, seen)),
+            _ => Err(ApiError::not_found("contact")),
+        }
     }
 
     pub fn messages(

@@ -95,6 +95,7 @@ pub fn api(routes: &mut Routes) {
     auth::signup::routes(routes);
     auth::oidc::routes(routes);
     crate::contacts::routes::routes(routes);
+    crate::contacts::edit::routes(routes);
 }
 
 /// The (method, path) of every API route, for the RBAC matrix and the API description.

@@ -51,3 +51,53 @@ async fn an_owner_erases_a_contact_from_the_inbox_and_it_is_gone() {
     assert_eq!(list.body["items"], json!([]), "{}", list.body);
     tab.screenshot("erased").await;
 }
+
+#[tokio::test]
+async fn a_member_corrects_a_contacts_name_and_email_in_the_contact_panel() {
+    let Some(tab) = browser::start(1440, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let (biz, owner, conversation) = customer_writes_in(
+        &h,
+        "Padaria Lua",
+        "770003",
+        ("5511987650003", "rita b", "Oi"),
+    )
+    .await;
+    sign_in(&tab, &h, biz.owner(), &format!("/inbox/{conversation}")).await;
+    until(&tab, "[data-testid=\"contact-edit\"]", "the edit button").await;
+    tab.click("contact-edit").await;
+    tab.fill("contact-name-input", "Rita Barbosa").await;
+    tab.fill("contact-email-input", "not an email").await;
+    tab.click("contact-save").await;
+    until(&tab, "[data-testid=\"contact-form\"] [role=\"alert\"], [data-testid=\"contact-form\"] [aria-invalid=\"true\"]", "the email's error").await;
+    tab.screenshot("contact-edit-error").await;
+    tab.fill("contact-email-input", "rita@example.com").await;
+    tab.click("contact-save").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let shown = tab
+            .el("contact-name")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        if shown == "Rita Barbosa" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "shows {shown}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let email = tab.el("contact-email").await.text().await.unwrap();
+    assert_eq!(email, "rita@example.com");
+    tab.screenshot("contact-edited").await;
+    let c = owner
+        .get(&format!("/api/conversations/{conversation}"))
+        .await;
+    assert_eq!(c.body["contact"]["name"], "Rita Barbosa");
+    assert_eq!(
+        c.body["contact"]["phone"], "+5511987650003",
+        "the phone stays"
+    );
+}

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod contacts;
 mod crash;
 mod dashboard;
 mod data_deletion;

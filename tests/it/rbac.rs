@@ -139,16 +139,19 @@ async fn every_route_answers_each_role_as_expected() {
         conv("5511900000002"),
         conv("5511900000003"),
     );
+    let contact_of = |phone: &str| {
+        list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["contact"]["phone"] == format!("+{phone}"))
+            .unwrap()["contact"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     // c3's contact: the erase row (near the end) removes it.
-    let k3 = list.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["contact"]["phone"] == "+5511900000003")
-        .unwrap()["contact"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (k2, k3) = (contact_of("5511900000002"), contact_of("5511900000003"));
     assert_eq!(
         owner
             .patch(
@@ -1467,6 +1470,15 @@ async fn every_route_answers_each_role_as_expected() {
             "/api/admin/audit",
             "/api/admin/audit",
             [401, 403, 403, 403, 403],
+        ),
+        // Correcting a contact: whoever may open one of its conversations
+        // (c2's is the other member's, team B).
+        with_body(
+            M::PATCH,
+            "/api/contacts/{id}",
+            format!("/api/contacts/{k2}"),
+            |_| json!({"name": "Lead Two"}),
+            [401, 404, 404, 404, 200],
         ),
         // Data rights for one contact: owners only; another business's is not found.
         case(

@@ -239,6 +239,8 @@ const en = {
   'contact.name': 'Name',
   'contact.phone': 'Phone',
   'contact.email': 'Email',
+  'contact.edit': 'Edit contact',
+  'contact.saved': 'Contact saved',
   'contact.source': 'Source',
   'contact.status': 'Status',
   'contact.assignee': 'Assignee',

@@ -33,3 +33,19 @@ export function useEraseContact(contactId: string) {
     },
   });
 }
+
+export interface ContactFields {
+  name?: string;
+  email?: string | null;
+  phone?: string | null;
+}
+
+/** Corrects a contact's name, email or phone; its conversations show it everywhere. */
+export function useEditContact(contactId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (fields: ContactFields) =>
+      api.patch<{ id: string; name: string; email: string | null; phone: string | null }>(contactPath(contactId), fields),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['conversations'] }),
+  });
+}

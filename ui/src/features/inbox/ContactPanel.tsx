@@ -10,23 +10,12 @@ import { t } from '../../lib/i18n';
 import type { Member } from '../../lib/types';
 import { useUpdateConversation } from './api';
 import { assignmentCurrent, assignmentReason } from './assignmentReason';
-import { contactLabel } from './format';
+import { ContactDetails, Row } from '../contacts/ContactDetails';
 import { ContactRights } from '../contacts/ContactRights';
 import { FollowupsSection } from '../followups/FollowupsSection';
 import { Notes } from './Notes';
 import { RunsSection } from './RunsSection';
 import type { Conversation } from './types';
-
-function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
-  return (
-    <div className="space-y-0.5">
-      <dt className="text-[11px] font-medium tracking-wide text-faint uppercase">{label}</dt>
-      <dd data-testid={testId} className="text-sm break-words text-fg">
-        {children}
-      </dd>
-    </div>
-  );
-}
 
 export function ContactPanel({ conv, members, onClose }: { conv: Conversation; members: Member[]; onClose?: () => void }) {
   const session = useSession();
@@ -57,14 +46,8 @@ export function ContactPanel({ conv, members, onClose }: { conv: Conversation; m
         )}
       </div>
       <div className="min-h-0 flex-1 space-y-5 overflow-y-auto p-4">
+        <ContactDetails conv={conv} readOnly={readOnly} />
         <dl className="space-y-3">
-          <Row label={t('contact.name')} testId="contact-name">
-            {contactLabel(conv.contact)}
-          </Row>
-          <Row label={t('contact.phone')} testId="contact-phone">
-            {conv.contact.phone ?? t('common.unknown')}
-          </Row>
-          <Row label={t('contact.email')}>{conv.contact.email ?? t('common.unknown')}</Row>
           <Row label={t('contact.source')}>{conv.source}</Row>
           <Row label={t('contact.status')}>
             <Badge tone={conv.status === 'open' ? 'brand' : 'neutral'}>{t(`inbox.status.${conv.status}`)}</Badge>

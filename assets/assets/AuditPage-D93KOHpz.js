@@ -1,1 +1,0 @@
-import{r as e}from"./Card-BCjeE_fD.js";import{K as t,g as n}from"./Spinner-R8-BQ4cc.js";import{t as r}from"./AuditLog-o_q3_Qi9.js";var i=t();function a(){return(0,i.jsxs)(`div`,{"data-testid":`audit-page`,children:[(0,i.jsx)(e,{title:n(`audit.title`),description:n(`audit.subtitle`)}),(0,i.jsx)(r,{})]})}export{a as default};
