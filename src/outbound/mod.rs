@@ -143,16 +143,25 @@ pub fn enqueue_to(
             "This contact has no phone number to send to",
         ));
     };
+    // A synced template's thread line is what the customer reads, not its name.
+    let mut text = composed.text.clone();
     if let Some(t) = composed.details.get("template") {
-        let params = t["parameters"].as_array().map_or(0, Vec::len);
-        crate::channels::whatsapp::templates::check_send(
+        let params: Vec<String> = t["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| p.as_str().unwrap_or_default().to_string())
+            .collect();
+        if let Some(rendered) = crate::channels::whatsapp::templates::check_send(
             ctx,
             before.business_id,
             number_id,
             t["name"].as_str().unwrap_or(""),
             t["language"].as_str().unwrap_or(""),
-            params,
-        )?;
+            &params,
+        )? {
+            text = rendered;
+        }
     }
     let upload = match &composed.upload {
         Some(id) => Some(checked_upload(ctx, &before, &composed.kind, id)?),
@@ -191,7 +200,7 @@ pub fn enqueue_to(
         conversation_id: before.id,
         direction: Direction::Out,
         kind: composed.kind.clone(),
-        text: composed.text.clone(),
+        text,
         details: details.to_string(),
         wa_message_id: None,
         status: MessageStatus::Queued,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::{
-    common::{browser, Harness},
+    common::{browser, wa::delivery, Harness},
     inbox_browser::{sign_in, until},
     support_browser::customer_writes_in,
 };
@@ -100,4 +100,37 @@ async fn a_member_corrects_a_contacts_name_and_email_in_the_contact_panel() {
         c.body["contact"]["phone"], "+5511987650003",
         "the phone stays"
     );
+}
+
+#[tokio::test]
+async fn a_catalog_order_shows_its_items_prices_and_total() {
+    let Some(tab) = browser::start(1440, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let (biz, _owner, conversation) =
+        customer_writes_in(&h, "Padaria Lua", "770004", ("5511987650004", "Rita", "Oi")).await;
+    let order = delivery(
+        "770004",
+        json!([{"profile": {"name": "Rita"}, "wa_id": "5511987650004"}]),
+        json!([{"from": "5511987650004", "id": "wamid.ORDER-1", "timestamp": "1764000100", "type": "order",
+                "order": {"catalog_id": "CAT-1", "text": "Deliver Friday please", "product_items": [
+                    {"product_retailer_id": "SKU-RED-SUV", "quantity": 2, "item_price": 1899.5, "currency": "BRL"},
+                    {"product_retailer_id": "SKU-MAT", "quantity": "1", "item_price": "100", "currency": "BRL"}]}}]),
+        json!([]),
+    );
+    assert_eq!(h.webhook(&order).await.status, 200);
+    sign_in(&tab, &h, biz.owner(), &format!("/inbox/{conversation}")).await;
+    let body = until(&tab, "[data-testid=\"order-body\"]", "the order").await;
+    let text = body.text().await.unwrap();
+    for part in [
+        "2 × SKU-RED-SUV",
+        "1 × SKU-MAT",
+        "Total",
+        "3,899.00",
+        "Deliver Friday please",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    tab.screenshot("inbox-order").await;
 }

@@ -375,6 +375,25 @@ async fn templates_sync_from_meta_and_guard_template_sends() {
         )
         .await;
     assert_eq!(ok.status, 202, "{}", ok.body);
+    // The thread and the list read what the customer reads.
+    let thread = s
+        .owner
+        .get(&format!("/api/conversations/{c}/messages"))
+        .await;
+    let sent = thread.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == ok.body["id"])
+        .cloned()
+        .unwrap();
+    assert_eq!(sent["text"], "Olá Carla, seu pedido #123 saiu.");
+    assert_eq!(sent["type"], "template");
+    let row = s.owner.get(&format!("/api/conversations/{c}")).await;
+    assert_eq!(
+        row.body["last_message"]["text"],
+        "Olá Carla, seu pedido #123 saiu."
+    );
 }
 
 #[tokio::test]

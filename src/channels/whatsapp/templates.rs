@@ -35,10 +35,10 @@ pub struct Template {
 impl Record for Template {}
 
 impl Template {
-    /// How many `{{n}}` placeholders the body has.
-    pub fn body_parameters(&self) -> usize {
+    /// The body's text with its `{{n}}` placeholders, as approved.
+    fn body(&self) -> String {
         let components: Value = serde_json::from_str(&self.components).unwrap_or(Value::Null);
-        let body = components
+        components
             .as_array()
             .and_then(|cs| {
                 cs.iter().find(|c| {
@@ -48,7 +48,41 @@ impl Template {
                 })
             })
             .and_then(|c| c["text"].as_str())
-            .unwrap_or("");
+            .unwrap_or("")
+            .to_string()
+    }
+
+    /// The body as the customer reads it, `{{n}}` filled with the n-th parameter.
+    pub fn render(&self, params: &[String]) -> String {
+        let body = self.body();
+        let mut out = String::with_capacity(body.len());
+        let mut rest = body.as_str();
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            match after[..end]
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| params.get(n.wrapping_sub(1)))
+            {
+                Some(p) => out.push_str(p),
+                None => out.push_str(&rest[start..start + 2 + end + 2]),
+            }
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// How many `{{n}}` placeholders the body has.
+    pub fn body_parameters(&self) -> usize {
+        let body = self.body();
+        let body = body.as_str();
         let mut max = 0;
         let mut rest = body;
         while let Some(start) = rest.find("{{") {
@@ -123,17 +157,18 @@ pub fn replace_all(
     Ok(())
 }
 
-/// Checks a template send against what Meta approved, when templates are synced.
+/// Checks a template send against what Meta approved, when templates are
+/// synced, and answers the text the customer will read.
 pub fn check_send<R: Reader + ?Sized>(
     r: &R,
     b: BusinessId,
     n: NumberId,
     name: &str,
     language: &str,
-    params: usize,
-) -> ApiResult<()> {
+    params: &[String],
+) -> ApiResult<Option<String>> {
     if list(r, b, n)?.is_empty() {
-        return Ok(()); // Never synced: Meta is the judge.
+        return Ok(None); // Never synced: Meta is the judge.
     }
     let t = find(r, b, n, name, language)?.ok_or_else(|| {
         ApiError::field(
@@ -147,16 +182,17 @@ pub fn check_send<R: Reader + ?Sized>(
             format!("template `{name}` is {}, not approved", t.status),
         ));
     }
-    if t.body_parameters() != params {
+    if t.body_parameters() != params.len() {
         return Err(ApiError::field(
             "template.parameters",
             format!(
-                "template `{name}` takes {} parameter(s), {params} given",
-                t.body_parameters()
+                "template `{name}` takes {} parameter(s), {} given",
+                t.body_parameters(),
+                params.len()
             ),
         ));
     }
-    Ok(())
+    Ok(Some(t.render(params)).filter(|text| !text.trim().is_empty()))
 }
 
 pub fn routes(r: &mut Routes) {

@@ -200,6 +200,7 @@ const en = {
   'thread.pickedRow': 'Picked',
   'thread.list': 'List',
   'thread.template': 'Template {name}',
+  'thread.orderTotal': 'Total',
 
   'composer.placeholder': 'Message  ·  / for quick replies',
   'composer.send': 'Send',

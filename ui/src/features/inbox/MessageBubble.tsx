@@ -128,6 +128,7 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, authorName
   );
 });
 
+/** Shown on hover with a mouse; always (dimmed) on a touch screen, which has no hover. */
 function ReplyButton({ onClick }: { onClick: () => void }) {
   return (
     <button
@@ -136,7 +137,7 @@ function ReplyButton({ onClick }: { onClick: () => void }) {
       onClick={onClick}
       aria-label={t('thread.reply')}
       title={t('thread.reply')}
-      className="focus-ring mb-1 rounded-full p-1.5 text-faint opacity-0 transition-opacity group-hover:opacity-100 hover:bg-subtle hover:text-fg focus-visible:opacity-100"
+      className="focus-ring mb-1 rounded-full p-1.5 text-faint opacity-0 transition-opacity group-hover:opacity-100 hover:bg-subtle hover:text-fg focus-visible:opacity-100 pointer-coarse:opacity-60"
     >
       <Reply aria-hidden className="size-4" />
     </button>

@@ -176,15 +176,59 @@ function InteractiveBody({ m }: { m: Message }) {
   );
 }
 
+interface OrderItem {
+  product_retailer_id?: string;
+  quantity?: number;
+  item_price?: number;
+  currency?: string;
+}
+
+/** A cart sent from the catalog: its items, their quantities and prices, and the total. */
+function OrderBody({ m }: { m: Message }) {
+  const items = (Array.isArray(m.details.items) ? m.details.items : []) as OrderItem[];
+  const money = (n: number, currency?: string) => {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency: currency || 'USD' }).format(n);
+    } catch {
+      return `${n} ${currency ?? ''}`.trim();
+    }
+  };
+  const currencies = new Set(items.map((i) => i.currency));
+  const total = items.reduce((sum, i) => sum + (i.quantity ?? 0) * (i.item_price ?? 0), 0);
+  const note = m.text && !/^Order of \d+ item/.test(m.text) ? m.text : null;
+  return (
+    <div data-testid="order-body">
+      <p className="text-[11px] tracking-wide uppercase opacity-60">{t('msgType.order')}</p>
+      <ul className="mt-1 space-y-0.5 text-sm">
+        {items.map((i, n) => (
+          <li key={n} className="flex justify-between gap-3">
+            <span className="min-w-0 break-words">
+              {i.quantity ?? 1} × {i.product_retailer_id}
+            </span>
+            <span className="shrink-0 tabular-nums">{money((i.quantity ?? 1) * (i.item_price ?? 0), i.currency)}</span>
+          </li>
+        ))}
+      </ul>
+      {items.length > 1 && currencies.size === 1 && (
+        <p className="mt-1 flex justify-between gap-3 border-t border-current/10 pt-1 text-sm font-semibold">
+          <span>{t('thread.orderTotal')}</span>
+          <span className="tabular-nums">{money(total, items[0].currency)}</span>
+        </p>
+      )}
+      {note && <p className="mt-1 break-words whitespace-pre-wrap italic opacity-80">{note}</p>}
+    </div>
+  );
+}
+
 function TemplateBody({ m }: { m: Message }) {
   const tpl = (m.details.template ?? {}) as { name?: string; language?: string; parameters?: unknown[] };
   const params = Array.isArray(tpl.parameters) ? tpl.parameters : [];
   return (
     <div>
-      <p className="flex items-center gap-1.5 text-[11px] opacity-70">
-        <FileText aria-hidden className="size-3" />
-        <span className="font-semibold">{t('thread.template', { name: tpl.name ?? '?' })}</span>
-        {tpl.language && <span>· {tpl.language}</span>}
+      <p className="flex min-w-0 items-center gap-1.5 text-[11px] opacity-70">
+        <FileText aria-hidden className="size-3 shrink-0" />
+        <span className="truncate font-semibold">{t('thread.template', { name: tpl.name ?? '?' })}</span>
+        {tpl.language && <span className="shrink-0 whitespace-nowrap">· {tpl.language}</span>}
       </p>
       {m.text ? (
         <p className="mt-1 break-words whitespace-pre-wrap">{m.text}</p>
@@ -233,7 +277,7 @@ export function MessageContent({ m }: { m: Message }) {
     case 'template':
       return <TemplateBody m={m} />;
     case 'order':
-      return <p className="italic opacity-80">{m.text || t('msgType.order')}</p>;
+      return <OrderBody m={m} />;
     default:
       return <p className="break-words whitespace-pre-wrap">{m.text}</p>;
   }
