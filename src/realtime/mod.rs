@@ -30,6 +30,9 @@ pub struct Socket {
     pub user_id: UserId,
     pub business_id: BusinessId,
     pub member_id: MemberId,
+    /// The member's display name, for colleagues who may not list them
+    /// (a member sees their team, not the owner) but see them online.
+    pub name: String,
     pub scope: Scope,
     pub viewing: Option<ConversationId>,
     pub out: mpsc::Sender<ByteString>,
@@ -194,15 +197,16 @@ impl Hub {
         let Ok(map) = self.businesses.lock() else {
             return Vec::new();
         };
-        let mut members: HashMap<MemberId, Vec<ConversationId>> = HashMap::new();
+        let mut members: HashMap<MemberId, (&str, Vec<ConversationId>)> = HashMap::new();
         for s in map.get(&business).into_iter().flat_map(HashMap::values) {
-            members.entry(s.member_id).or_default().extend(s.viewing);
+            let entry = members.entry(s.member_id).or_insert((&s.name, Vec::new()));
+            entry.1.extend(s.viewing);
         }
         members
             .into_iter()
-            .map(|(m, viewing)| {
+            .map(|(m, (name, viewing))| {
                 let key = (!scope.sees_all()).then_some(None);
-                json!({"member_id": m, "online": true, "viewing": shown(&viewing, key)})
+                json!({"member_id": m, "name": name, "online": true, "viewing": shown(&viewing, key)})
             })
             .collect()
     }
@@ -218,6 +222,7 @@ impl Hub {
             };
             let mine: Vec<&Socket> = sockets.values().filter(|s| s.member_id == member).collect();
             let online = !mine.is_empty();
+            let name = mine.first().map(|s| s.name.clone());
             let viewing: Vec<ConversationId> = mine.iter().filter_map(|s| s.viewing).collect();
             // One frame per distinct list shown: the whole list, or the part
             // a recipient shares (for most, nothing).
@@ -228,7 +233,7 @@ impl Hub {
                     .or_insert_with_key(|list| {
                         frame(
                             "presence",
-                            json!({"member_id": member, "online": online, "viewing": list}),
+                            json!({"member_id": member, "name": name, "online": online, "viewing": list}),
                         )
                     });
             }

@@ -73,6 +73,7 @@ async fn connect(
             user_id: actor.user.id,
             business_id: actor.business.id,
             member_id: actor.member.id,
+            name: actor.user.name.clone(),
             scope: actor.scope.clone(),
             viewing: None,
             out: tx.clone(),

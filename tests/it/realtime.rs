@@ -217,6 +217,15 @@ async fn presence_tells_the_team_who_is_online_and_what_they_are_viewing() {
             .any(|p| p["member_id"] == member_id.as_str() && p["online"] == true),
         "{snapshot:?}"
     );
+    // The member does not list the owner, so presence names them.
+    let owner_id = biz.owner_id.to_string();
+    let arrived = presence(&mut ws_member, short).await;
+    assert!(
+        arrived
+            .iter()
+            .any(|p| p["member_id"] == owner_id.as_str() && p["name"] == "owner 0"),
+        "{arrived:?}"
+    );
 
     ws_member
         .send(Message::text(

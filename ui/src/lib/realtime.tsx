@@ -13,6 +13,8 @@ export interface Frame {
 }
 export interface Presence {
   member_id: string;
+  /** Their display name, for colleagues the member list does not show. */
+  name?: string | null;
   online: boolean;
   viewing: string[];
 }
@@ -81,7 +83,7 @@ class Realtime {
       if (frame.type === 'presence') {
         const p = frame.data as unknown as Presence;
         const next = new Map(this.presence);
-        next.set(p.member_id, { member_id: p.member_id, online: Boolean(p.online), viewing: p.viewing ?? [] });
+        next.set(p.member_id, { member_id: p.member_id, name: p.name ?? null, online: Boolean(p.online), viewing: p.viewing ?? [] });
         this.presence = next;
         this.presenceListeners.forEach((l) => l());
       }

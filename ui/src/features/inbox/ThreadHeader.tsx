@@ -69,12 +69,12 @@ export function ThreadHeader({ conv, members, onBack, onTogglePanel, panelOpen }
         <div
           data-testid="thread-viewers"
           className="hidden items-center gap-1 sm:flex"
-          title={t('thread.alsoViewing', { names: viewers.map((v) => members.get(v.member_id)?.name ?? '?').join(', ') })}
+          title={t('thread.alsoViewing', { names: viewers.map((v) => members.get(v.member_id)?.name ?? v.name ?? '?').join(', ') })}
         >
           <Eye aria-hidden className="size-4 text-faint" />
           <div className="flex -space-x-1.5">
             {viewers.slice(0, 3).map((v) => {
-              const n = members.get(v.member_id)?.name ?? '?';
+              const n = members.get(v.member_id)?.name ?? v.name ?? '?';
               return (
                 <span
                   key={v.member_id}
