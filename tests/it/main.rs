@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod composer_browser;
 mod contacts;
 mod crash;
 mod dashboard;

@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, type ReactNode } from 'react';
 import { api, ApiError } from './api';
+import { clearDrafts } from './drafts';
 import type { Permission, Session } from './types';
 
 export const meKey = ['auth', 'me'] as const;
@@ -74,6 +75,7 @@ export function useLogout() {
     } finally {
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'setup' });
       qc.setQueryData(meKey, null);
+      clearDrafts();
     }
   }, [qc]);
 }

@@ -145,6 +145,8 @@ const en = {
   'inbox.unread': '{count} unread',
   'inbox.unreadMore': 'At least {count} unread',
   'inbox.removedFromScope': 'That conversation is no longer yours to see.',
+  'inbox.removedFromScopeDraft': 'That conversation is no longer yours to see. Your unsent reply: \u201c{text}\u201d',
+  'inbox.copyDraft': 'Copy reply',
   'inbox.notFound': 'This conversation does not exist, or is not yours to see.',
 
   'time.today': 'Today',

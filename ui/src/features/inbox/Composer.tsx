@@ -3,6 +3,7 @@ import clsx from 'clsx';
 import { FileText, LayoutList, Paperclip, SendHorizontal, TriangleAlert, X } from 'lucide-react';
 import { Button } from '../../components/Button';
 import { ApiError, errorMessage } from '../../lib/api';
+import { getDraft, setDraft } from '../../lib/drafts';
 import { t } from '../../lib/i18n';
 import { useSend } from './api';
 import { AttachmentPreview } from './AttachmentPreview';
@@ -19,11 +20,9 @@ interface Props {
   onClearReply: () => void;
 }
 
-const drafts = new Map<string, string>();
-
 export function Composer({ conv, replyTo, onClearReply }: Props) {
   const send = useSend(conv.id);
-  const [text, setText] = useState(() => drafts.get(conv.id) ?? '');
+  const [text, setText] = useState(() => getDraft(conv.id));
   const [error, setError] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -36,7 +35,7 @@ export function Composer({ conv, replyTo, onClearReply }: Props) {
   const windowOpen = conv.window.open;
 
   useEffect(() => {
-    drafts.set(conv.id, text);
+    setDraft(conv.id, text);
   }, [conv.id, text]);
   useEffect(() => {
     if (replyTo) inputRef.current?.focus();

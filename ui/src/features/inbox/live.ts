@@ -7,6 +7,7 @@ import { useNavigate } from 'react-router';
 import { useToast } from '../../components/Toast';
 import { api, ApiError } from '../../lib/api';
 import { useSession } from '../../lib/auth';
+import { copyText, getDraft } from '../../lib/drafts';
 import { t } from '../../lib/i18n';
 import { useFrames, type Frame } from '../../lib/realtime';
 import {
@@ -132,7 +133,16 @@ export function useLiveInbox() {
             qc.removeQueries({ queryKey: convKey(cid) });
             refreshBadge(qc);
             if (openId === cid) {
-              toast.error(t('inbox.removedFromScope'));
+              // An unsent reply would go with the conversation: offer it.
+              const draft = getDraft(cid);
+              if (draft.trim()) {
+                const excerpt = draft.length > 80 ? `${draft.slice(0, 80)}…` : draft;
+                toast.info(
+                  t('inbox.removedFromScopeDraft', { text: excerpt }),
+                  { label: t('inbox.copyDraft'), onClick: () => copyText(draft) },
+                  'removed-draft',
+                );
+              } else toast.error(t('inbox.removedFromScope'));
               navigate('/inbox', { replace: true });
             }
           } else {

@@ -1,0 +1,75 @@
+//! The composer in Chromium: an unsent reply survives a reload, and when the
+//! conversation is taken away the member is offered what they typed.
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::{
+    common::{browser, wa::delivery, Harness},
+    inbox_browser::{sign_in, until},
+    support_browser::customer_writes_in,
+};
+
+#[tokio::test]
+async fn an_unsent_reply_survives_a_reload_and_is_offered_when_the_conversation_is_taken_away() {
+    let Some(tab) = browser::start(1366, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let (biz, owner, conversation) = customer_writes_in(
+        &h,
+        "Padaria Lua",
+        "770010",
+        ("5511987650010", "Rita", "Vocês entregam?"),
+    )
+    .await;
+    // A message just now opens the 24-hour window, so the composer is there.
+    let now = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs())
+    .to_string();
+    let fresh = delivery(
+        "770010",
+        json!([{"profile": {"name": "Rita"}, "wa_id": "5511987650010"}]),
+        json!([{"from": "5511987650010", "id": "wamid.NOW-1", "timestamp": now, "type": "text",
+                "text": {"body": "Até que horas?"}}]),
+        json!([]),
+    );
+    assert_eq!(h.webhook(&fresh).await.status, 200);
+    let path = format!("/api/conversations/{conversation}");
+    let assign = |to: String| json!({"assignee_id": to});
+    assert_eq!(
+        owner
+            .patch(&path, assign(biz.member_id.to_string()))
+            .await
+            .status,
+        200
+    );
+    sign_in(&tab, &h, biz.member(), &format!("/inbox/{conversation}")).await;
+    let draft = "Entregamos sim, no bairro todo até";
+    tab.fill("composer-input", draft).await;
+    tab.client.refresh().await.expect("reload");
+    let input = until(&tab, "[data-testid=\"composer-input\"]", "the composer").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let value = input.prop("value").await.unwrap().unwrap_or_default();
+        if value == draft {
+            break;
+        }
+        assert!(Instant::now() < deadline, "after a reload: {value:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    assert_eq!(
+        owner
+            .patch(&path, assign(biz.other_member_id.to_string()))
+            .await
+            .status,
+        200
+    );
+    let notice = until(&tab, "[data-testid=\"toast\"][data-kind=\"removed-draft\"]", "the notice").await;
+    let text = notice.text().await.unwrap();
+    assert!(text.contains(draft), "{text}");
+    tab.screenshot("composer-draft-offered").await;
+}
