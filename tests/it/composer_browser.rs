@@ -68,8 +68,48 @@ async fn an_unsent_reply_survives_a_reload_and_is_offered_when_the_conversation_
             .status,
         200
     );
-    let notice = until(&tab, "[data-testid=\"toast\"][data-kind=\"removed-draft\"]", "the notice").await;
+    let notice = until(
+        &tab,
+        "[data-testid=\"toast\"][data-kind=\"removed-draft\"]",
+        "the notice",
+    )
+    .await;
     let text = notice.text().await.unwrap();
     assert!(text.contains(draft), "{text}");
     tab.screenshot("composer-draft-offered").await;
+}
+
+#[tokio::test]
+async fn the_inbox_badge_counts_what_waits_on_you_not_colleagues_conversations() {
+    let Some(tab) = browser::start(1366, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let (biz, owner, first) =
+        customer_writes_in(&h, "Padaria Lua", "770011", ("5511987650011", "Rita", "Oi")).await;
+    h.webhook(&crate::common::wa::text(
+        "770011",
+        "5511987650012",
+        "Caio",
+        "wamid.CAIO-1",
+        "Olá",
+    ))
+    .await;
+    // Rita's conversation is the member's; Caio's waits in Unassigned.
+    let r = owner
+        .patch(
+            &format!("/api/conversations/{first}"),
+            json!({"assignee_id": biz.member_id}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    sign_in(&tab, &h, biz.owner(), "/inbox").await;
+    let badge = until(&tab, "[data-testid=\"nav-unread\"]", "the badge").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        badge.text().await.unwrap(),
+        "1",
+        "the owner: Caio's message, not the member's Rita"
+    );
+    tab.screenshot("inbox-badge-owner").await;
 }

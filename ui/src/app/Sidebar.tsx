@@ -6,7 +6,7 @@ import { t } from '../lib/i18n';
 import { useUnreadBadge } from '../features/inbox/badge';
 import { visibleNav, type NavEntry } from './nav';
 
-/** Unread messages in the member's primary list (first page; "+" when there may be more). */
+/** Unread messages waiting on the member: theirs and the unassigned (first pages; "+" when there may be more). */
 function UnreadBadge() {
   const { count: n, more } = useUnreadBadge();
   if (!n) return null;

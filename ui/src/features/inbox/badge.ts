@@ -1,14 +1,14 @@
-// The sidebar's unread badge: one small query of the first page of the member's
-// primary list (open conversations), the same on every page and tab. The live
+// The sidebar's unread badge: small queries of the first page of the lists a
+// member acts on (open conversations), the same on every page and tab. The live
 // layer refetches it after realtime frames; reading a conversation patches it.
 
-import { useQuery, type QueryClient } from '@tanstack/react-query';
+import { useQueries, type QueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 import { useSession } from '../../lib/auth';
 import type { Page } from '../../lib/types';
 import { PAGE } from './keys';
 import type { Conversation } from './types';
-import { primaryView } from './views';
+import { badgeViews } from './views';
 
 export const badgeKey = ['inbox-badge'] as const;
 
@@ -21,21 +21,26 @@ export interface UnreadBadge {
 
 export function useUnreadBadge(): UnreadBadge {
   const session = useSession();
-  const view = primaryView(session);
-  const q = useQuery({
-    queryKey: [...badgeKey, view],
-    queryFn: ({ signal }) =>
-      api.get<Page<Conversation>>(`/api/conversations?view=${view}&status=open&limit=${PAGE}`, signal),
-    enabled: session.business !== null && session.member !== null,
-    staleTime: 60_000,
+  const qs = useQueries({
+    queries: badgeViews(session).map((view) => ({
+      queryKey: [...badgeKey, view],
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        api.get<Page<Conversation>>(`/api/conversations?view=${view}&status=open&limit=${PAGE}`, signal),
+      enabled: session.business !== null && session.member !== null,
+      staleTime: 60_000,
+    })),
   });
-  const items = q.data?.items ?? [];
   let count = 0;
-  for (const c of items) count += c.unread_count;
-  // Newest first: only when the page's oldest conversation is still unread
-  // may older unread ones follow (a busy inbox always has a next page).
-  const last = items[items.length - 1];
-  return { count, more: Boolean(q.data?.next_cursor) && last !== undefined && last.unread_count > 0 };
+  let more = false;
+  for (const q of qs) {
+    const items = q.data?.items ?? [];
+    for (const c of items) count += c.unread_count;
+    // Newest first: only when the page's oldest conversation is still unread
+    // may older unread ones follow (a busy inbox always has a next page).
+    const last = items[items.length - 1];
+    more ||= Boolean(q.data?.next_cursor) && last !== undefined && last.unread_count > 0;
+  }
+  return { count, more };
 }
 
 /** Something changed on the server: fetch the badge's page again. */

@@ -10,7 +10,9 @@ export function viewsFor(s: Session): View[] {
   return ['mine', 'unassigned', 'all'];
 }
 
-/** The list the unread badge counts: everything the member may see, or their own. */
-export function primaryView(s: Session): View {
-  return viewsFor(s).includes('all') ? 'all' : 'mine';
+/** The lists the unread badge counts: the member's own and, where they may
+ *  take them, the unassigned; not colleagues' conversations, which a lead or
+ *  owner sees but whose messages are not waiting on them. */
+export function badgeViews(s: Session): View[] {
+  return viewsFor(s).filter((v) => v !== 'all');
 }

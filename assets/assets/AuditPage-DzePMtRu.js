@@ -1,1 +1,0 @@
-import{r as e}from"./Card-DC7F0-s1.js";import{K as t,g as n}from"./Spinner-b6toCVf-.js";import{t as r}from"./AuditLog-qa8i9r8I.js";var i=t();function a(){return(0,i.jsxs)(`div`,{"data-testid":`audit-page`,children:[(0,i.jsx)(e,{title:n(`audit.title`),description:n(`audit.subtitle`)}),(0,i.jsx)(r,{})]})}export{a as default};
