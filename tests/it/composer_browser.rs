@@ -113,3 +113,39 @@ async fn the_inbox_badge_counts_what_waits_on_you_not_colleagues_conversations()
     );
     tab.screenshot("inbox-badge-owner").await;
 }
+
+#[tokio::test]
+async fn web_addresses_in_a_message_are_links_that_open_in_a_new_tab() {
+    let Some(tab) = browser::start(1366, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let (biz, _owner, conversation) = customer_writes_in(
+        &h,
+        "Padaria Lua",
+        "770012",
+        (
+            "5511987650013",
+            "Rita",
+            "Vi aqui: https://example.com/bolo?sabor=1. E www.example.org também <b>",
+        ),
+    )
+    .await;
+    sign_in(&tab, &h, biz.owner(), &format!("/inbox/{conversation}")).await;
+    let link = until(
+        &tab,
+        "a[href=\"https://example.com/bolo?sabor=1\"]",
+        "the link",
+    )
+    .await;
+    assert_eq!(
+        link.attr("target").await.unwrap().as_deref(),
+        Some("_blank")
+    );
+    assert_eq!(
+        link.attr("rel").await.unwrap().as_deref(),
+        Some("noopener noreferrer nofollow")
+    );
+    until(&tab, "a[href=\"https://www.example.org\"]", "the www link").await;
+    tab.text("também <b>").await;
+}

@@ -107,7 +107,7 @@ export function InteractiveBuilder({ conv, onClose }: { conv: Conversation; onCl
           </label>
         )}
         <div className="space-y-2">
-          <p className="text-xs font-medium text-muted">{t(mode === 'button' ? 'interactive.buttonsHint' : 'interactive.rowsHint', { max })}</p>
+          <p className="text-xs font-medium text-muted">{t(mode === 'button' ? 'interactive.buttonsHint' : 'interactive.rowsHint', { max, chars: mode === 'button' ? 20 : 24 })}</p>
           {rows.map((r, i) => (
             <div key={i} className="flex gap-2">
               <Input data-testid="interactive-option" value={r.title} maxLength={mode === 'button' ? 20 : 24} placeholder={t('interactive.optionTitle', { n: i + 1 })} onChange={(e) => setRow(i, { title: e.target.value })} />

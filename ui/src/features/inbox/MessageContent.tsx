@@ -3,12 +3,17 @@ import { Download, ExternalLink, FileText, MapPin, UserRound } from 'lucide-reac
 import { useState } from 'react';
 import { t } from '../../lib/i18n';
 import { Lightbox } from './Lightbox';
+import { Linkified } from './Linkified';
 import type { Message } from './types';
 
 const linkClass = 'font-medium text-brand-700 underline-offset-2 hover:underline dark:text-brand-300';
 
 function Caption({ text }: { text?: string | null }) {
-  return text ? <p className="mt-1.5 break-words whitespace-pre-wrap">{text}</p> : null;
+  return text ? (
+    <p className="mt-1.5 break-words whitespace-pre-wrap">
+      <Linkified text={text} />
+    </p>
+  ) : null;
 }
 
 function ImageBody({ m }: { m: Message }) {
@@ -231,7 +236,9 @@ function TemplateBody({ m }: { m: Message }) {
         {tpl.language && <span className="shrink-0 whitespace-nowrap">· {tpl.language}</span>}
       </p>
       {m.text ? (
-        <p className="mt-1 break-words whitespace-pre-wrap">{m.text}</p>
+        <p className="mt-1 break-words whitespace-pre-wrap">
+          <Linkified text={m.text} />
+        </p>
       ) : (
         params.length > 0 && (
           <ol className="mt-1 list-inside list-decimal text-xs opacity-80">
@@ -279,6 +286,10 @@ export function MessageContent({ m }: { m: Message }) {
     case 'order':
       return <OrderBody m={m} />;
     default:
-      return <p className="break-words whitespace-pre-wrap">{m.text}</p>;
+      return (
+        <p className="break-words whitespace-pre-wrap">
+          <Linkified text={m.text} />
+        </p>
+      );
   }
 }
