@@ -331,7 +331,14 @@ impl Config {
                 .map_err(|why| ConfigError(format!("environment {name}: {why}")))?;
             table.insert(key.to_string(), value);
         }
-        Config::deserialize(tree).map_err(|e| ConfigError(format!("environment: {e}")))
+        Config::deserialize(tree).map_err(|e| {
+            let one_line = e
+                .to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            ConfigError(format!("environment: {one_line}"))
+        })
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -372,6 +379,60 @@ impl Config {
         }
         if self.server.json_limit_bytes < 1024 {
             return bad("server.json_limit_bytes", "must be at least 1024".into());
+        }
+        // A bare word would be read as a target name and silence every log line.
+        let directives_ok = self.log.level.split(',').all(|d| {
+            let d = d.trim();
+            d.parse::<tracing::level_filters::LevelFilter>().is_ok() || d.contains('=')
+        });
+        if !directives_ok || tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return bad(
+                "log.level",
+                format!(
+                    "`{}` is not a level (error, warn, info, debug, trace)",
+                    self.log.level
+                ),
+            );
+        }
+        let web = |v: &str| v.starts_with("http://") || v.starts_with("https://");
+        for (key, value) in [
+            ("meta.graph_url", &self.meta.graph_url),
+            ("meta.dialog_url", &self.meta.dialog_url),
+            ("google.issuer", &self.google.issuer),
+        ] {
+            if !web(value) {
+                return bad(
+                    key,
+                    format!("`{value}` must start with http:// or https://"),
+                );
+            }
+        }
+        let smtp = &self.smtp.url;
+        if !(smtp.is_empty() || smtp.starts_with("smtp://") || smtp.starts_with("smtps://")) {
+            return bad(
+                "smtp.url",
+                format!("`{smtp}` must start with smtp:// or smtps:// (or be empty)"),
+            );
+        }
+        if self.smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad(
+                "smtp.from",
+                format!(
+                    "`{}` is not an address like `Name <noreply@example.com>`",
+                    self.smtp.from
+                ),
+            );
+        }
+        if self.auth.session_ttl_hours == 0 {
+            return bad("auth.session_ttl_hours", "must be at least 1".into());
+        }
+        if self.realtime.heartbeat_secs == 0
+            || self.realtime.client_timeout_secs <= self.realtime.heartbeat_secs
+        {
+            return bad(
+                "realtime.client_timeout_secs",
+                "must be longer than realtime.heartbeat_secs, which must be at least 1".into(),
+            );
         }
         Ok(())
     }
@@ -505,6 +566,48 @@ mod tests {
             .with_env(&env(&[("WAFUNNEL_SERVER_LISTN", "x")]))
             .unwrap_err();
         assert!(err.0.contains("server.listn"), "{err}");
+    }
+
+    #[test]
+    fn values_that_would_break_the_server_later_are_refused_at_start_in_one_line() {
+        let refused = |pairs: &[(&str, &str)]| {
+            let c = Config::default().with_env(&env(pairs));
+            match c {
+                Err(e) => e.0,
+                Ok(c) => c.validate().expect_err("refused").0,
+            }
+        };
+        for (pairs, key) in [
+            (&[("WAFUNNEL_LOG_LEVEL", "loud")][..], "log.level"),
+            (&[("WAFUNNEL_SMTP_URL", "http://mail")], "smtp.url"),
+            (&[("WAFUNNEL_SMTP_FROM", "notanaddress")], "smtp.from"),
+            (&[("WAFUNNEL_META_GRAPH_URL", "notaurl")], "meta.graph_url"),
+            (&[("WAFUNNEL_GOOGLE_ISSUER", "accounts")], "google.issuer"),
+            (
+                &[("WAFUNNEL_AUTH_SESSION_TTL_HOURS", "0")],
+                "auth.session_ttl_hours",
+            ),
+            (
+                &[("WAFUNNEL_REALTIME_CLIENT_TIMEOUT_SECS", "0")],
+                "realtime.client_timeout_secs",
+            ),
+            (
+                &[("WAFUNNEL_AUDIT_RETENTION_DAYS", "-5")],
+                "audit.retention_days",
+            ),
+        ] {
+            let why = refused(pairs);
+            assert!(why.contains(key) && !why.contains('\n'), "{pairs:?}: {why}");
+        }
+        let fine = Config::default()
+            .with_env(&env(&[
+                ("WAFUNNEL_LOG_LEVEL", "info,wafunnel=debug"),
+                ("WAFUNNEL_SMTP_URL", "smtp://user:pass@mail.example.com:587"),
+                ("WAFUNNEL_SMTP_FROM", "Acme <noreply@acme.test>"),
+            ]))
+            .unwrap();
+        fine.validate().unwrap();
+        Config::default().validate().unwrap();
     }
 
     #[test]

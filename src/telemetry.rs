@@ -9,6 +9,8 @@ pub fn init(config: &Config) {
     let builder = fmt()
         .with_env_filter(filter)
         .with_target(false)
+        // Colour codes only for a person at a terminal, not in a log file or journald.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = if config.log.format == "json" {
         builder.json().flatten_event(true).try_init()

@@ -144,6 +144,33 @@ enum UserCommand {
     },
 }
 
+/// clap's usage error on one line: its message with what it names (the
+/// missing arguments on the lines below it), or the subcommands to choose from.
+fn usage_error_line(e: &clap::Error) -> String {
+    let rendered = e.to_string();
+    if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let commands: Vec<&str> = rendered
+            .lines()
+            .skip_while(|l| !l.starts_with("Commands:"))
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|c| *c != "help")
+            .collect();
+        return format!("error: a subcommand is required: {}", commands.join(", "));
+    }
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage:"))
+        .map(str::trim)
+        .collect();
+    if message.is_empty() {
+        "error: bad arguments".into()
+    } else {
+        message.join(" ")
+    }
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| format!("`{s}` is not one of owner, lead, member"))
 }
@@ -159,9 +186,7 @@ pub fn main() -> i32 {
         // Help and version print as clap writes them; a usage error is one line.
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
-            let rendered = e.to_string();
-            let first = rendered.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{first} (see --help)");
+            eprintln!("{} (see --help)", usage_error_line(&e));
             return 2;
         }
     };

@@ -503,6 +503,21 @@ fn a_mistyped_data_folder_or_command_fails_in_one_line_and_changes_nothing() {
     let o = wafunnel(dir.path(), &["tenant", "list", "--frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+    // The one line names what is missing.
+    for (args, named) in [
+        (&["import", "csv", "leads.csv"][..], "--business"),
+        (&["backup"], "--out"),
+        (&["tenant"], "create, list"),
+    ] {
+        let o = wafunnel(dir.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(named),
+            "{args:?}: {err}"
+        );
+    }
     let help = wafunnel(dir.path(), &["backup", "--help"]);
     assert!(help.status.success());
     assert!(stdout(&help).contains("--out"));
