@@ -468,6 +468,16 @@ async fn accept(
             i.accepted_at = Some(now_ms());
             ctx.delete(BY_TOKEN, &i.token_hash)?;
             ctx.put(INVITES, &key(b, i.id), &i)?;
+            // Another invitation to the same address is moot now: its link
+            // would only meet "already a member".
+            let all = store::scan::<Invite, _>(ctx, INVITES, &b.bytes(), None, usize::MAX)?;
+            for (_, mut other) in all {
+                if other.id != i.id && other.email == i.email && status(&other) == "pending" {
+                    other.revoked = true;
+                    ctx.delete(BY_TOKEN, &other.token_hash)?;
+                    ctx.put(INVITES, &key(b, other.id), &other)?;
+                }
+            }
             let note = Note::new(
                 Action::InviteAccepted,
                 Some(b),

@@ -111,6 +111,14 @@ async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_poo
         .post("/api/invites/lookup", json!({"token": token}))
         .await;
     assert_eq!(stale.status, 400, "{}", stale.body);
+    // A second invitation to the same address, sent before she joined.
+    let twin = owner
+        .post(
+            "/api/invites",
+            json!({"email": "nova@acme.test", "role": "member"}),
+        )
+        .await;
+    assert_eq!(twin.status, 201, "{}", twin.body);
 
     let r = nova
         .post(
@@ -119,6 +127,18 @@ async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_poo
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    let invites = owner.get("/api/invites").await;
+    let twin_now = invites.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == twin.body["id"])
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        twin_now["status"], "revoked",
+        "no longer pending once she joined"
+    );
     let me = nova.get("/api/auth/me").await;
     assert_eq!(me.status, 200, "signed in by accepting");
     let nova_id = r.body["member_id"].as_str().unwrap().to_string();
@@ -160,7 +180,14 @@ async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_poo
         .await;
     assert_eq!(again.status, 400, "single use");
     let list = owner.get("/api/invites").await;
-    assert_eq!(list.body["items"][0]["status"], "accepted");
+    let accepted = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == invite.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(accepted["status"], "accepted");
     let fresh = h.client();
     let login = fresh
         .post(
