@@ -41,7 +41,9 @@ pub fn json_of(i: &Import) -> Value {
         "mapping": match &i.mapping {
             Some(Mapping::Csv(m)) => json!({"columns": m.columns, "default_country": m.default_country,
                 "duplicates": m.duplicates, "assign": m.assign, "dry_run": m.dry_run}),
-            _ => Value::Null,
+            Some(Mapping::Chat(m)) => json!({"business_participant": m.business_participant,
+                "tz_offset_minutes": m.tz_offset_minutes}),
+            None => Value::Null,
         },
         "started_at": i.started_at.map(rfc3339), "finished_at": i.finished_at.map(rfc3339),
         "created_at": rfc3339(i.created_at),

@@ -486,6 +486,13 @@ async fn a_chat_export_joins_a_timeline_in_time_order_once_however_often_it_is_i
         )
         .await;
     assert_eq!(m.status, 200, "{}", m.body);
+    let saved = owner.get(&format!("/api/imports/{id}")).await;
+    assert_eq!(
+        saved.body["mapping"],
+        json!({"business_participant": "Loja Azul", "tz_offset_minutes": -180}),
+        "{}",
+        saved.body
+    );
     let s = owner
         .post(&format!("/api/imports/{id}/start"), json!({}))
         .await;
