@@ -128,7 +128,9 @@ async fn search(
         let mark = if parsed.last_word_prefix { "p" } else { "" };
         let next =
             (more && offset + PAGE <= MAX_OFFSET).then(|| format!("{}{mark}", offset + PAGE));
-        Ok(json!({"items": items, "next_cursor": next}))
+        // Past the deepest page there are more hits than are shown: said, not silent.
+        let truncated = more && next.is_none();
+        Ok(json!({"items": items, "next_cursor": next, "truncated": truncated}))
     })
     .await
     .map_err(|e| ApiError::internal(e.to_string()))??;

@@ -625,3 +625,64 @@ async fn the_start_of_a_word_finds_messages_when_no_whole_word_does() {
     );
     assert!(search(&owner, "xyz", "messages").await.is_empty());
 }
+
+#[tokio::test]
+async fn past_the_deepest_page_the_search_says_more_were_left_out() {
+    use futures_util::StreamExt;
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let created: Vec<u16> = futures_util::stream::iter(0..1_040u32)
+        .map(|i| {
+            let owner = &owner;
+            async move {
+                owner
+                    .post(
+                        "/api/leads",
+                        json!({"name": format!("Crash {i}"), "phone": format!("+551190{i:07}")}),
+                    )
+                    .await
+                    .status
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    assert!(created.iter().all(|s| *s == 201), "{created:?}");
+    // Every card indexed, then walked to the end.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while search(&owner, "\"Crash 1039\"", "contacts")
+        .await
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "never indexed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (mut cursor, mut seen, mut last) = (String::new(), 0, Value::Null);
+    loop {
+        let r = owner
+            .get(&format!(
+                "/api/search?q=crash&kind=contacts&cursor={cursor}"
+            ))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        seen += r.body["items"].as_array().unwrap().len();
+        match r.body["next_cursor"].as_str() {
+            Some(next) => {
+                assert_eq!(r.body["truncated"], false, "{}", r.body["next_cursor"]);
+                cursor = next.to_string();
+            }
+            None => {
+                last = r.body;
+                break;
+            }
+        }
+    }
+    assert!((1_000..1_040).contains(&seen), "{seen}");
+    assert_eq!(last["truncated"], true, "the cut is said: {last}");
+    // A narrower search that fits is not cut.
+    let one = owner
+        .get("/api/search?q=%22Crash%201039%22&kind=contacts")
+        .await;
+    assert_eq!(one.body["truncated"], false, "{}", one.body);
+}

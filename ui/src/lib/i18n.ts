@@ -315,6 +315,7 @@ const en = {
   'search.results': 'Search results',
   'search.note': 'Note',
   'search.more': 'Load more',
+  'search.truncated': 'Only the first 1,000 results are shown: add a word or a filter to narrow the search.',
   'search.hintTitle': 'Search every conversation',
   'search.hintBody': 'Type at least 2 letters: a name, words from a message or note, or the last digits of a phone number.',
   'search.emptyTitle': 'Nothing found for “{q}”',

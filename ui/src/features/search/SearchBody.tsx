@@ -49,6 +49,11 @@ export function SearchBody({ q, typing, search, groups, active, onActive, onOpen
   return (
     <>
       <SearchResults groups={groups} active={active} onActive={onActive} onOpen={onOpen} />
+      {search.data?.pages.at(-1)?.truncated && (
+        <p data-testid="search-truncated" className="px-4 pt-3 text-center text-xs text-muted">
+          {t('search.truncated')}
+        </p>
+      )}
       {search.hasNextPage && (
         <div className="flex justify-center pt-3 pb-1">
           <Button

@@ -37,7 +37,9 @@ function searchUrl(q: string, kind: SearchKind, sort: SearchSort, cursor: string
   return `/api/search?${p}`;
 }
 
-const EMPTY: Page<SearchHit> = { items: [], next_cursor: null };
+type SearchPage = Page<SearchHit> & { truncated?: boolean };
+
+const EMPTY: SearchPage = { items: [], next_cursor: null };
 
 export type SearchQuery = ReturnType<typeof useSearch>;
 
@@ -46,7 +48,7 @@ export function useSearch(q: string, kind: SearchKind, sort: SearchSort) {
     queryKey: searchKey(q, kind, sort),
     queryFn: async ({ pageParam, signal }) => {
       try {
-        return await api.get<Page<SearchHit>>(searchUrl(q, kind, sort, pageParam), signal);
+        return await api.get<SearchPage>(searchUrl(q, kind, sort, pageParam), signal);
       } catch (e) {
         // a query the server finds too short is "nothing yet", not an error
         if (e instanceof ApiError && e.status === 422) return EMPTY;
