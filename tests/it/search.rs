@@ -658,8 +658,8 @@ async fn past_the_deepest_page_the_search_says_more_were_left_out() {
         assert!(Instant::now() < deadline, "never indexed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (mut cursor, mut seen, mut last) = (String::new(), 0, Value::Null);
-    loop {
+    let (mut cursor, mut seen) = (String::new(), 0);
+    let last = loop {
         let r = owner
             .get(&format!(
                 "/api/search?q=crash&kind=contacts&cursor={cursor}"
@@ -672,12 +672,9 @@ async fn past_the_deepest_page_the_search_says_more_were_left_out() {
                 assert_eq!(r.body["truncated"], false, "{}", r.body["next_cursor"]);
                 cursor = next.to_string();
             }
-            None => {
-                last = r.body;
-                break;
-            }
+            None => break r.body,
         }
-    }
+    };
     assert!((1_000..1_040).contains(&seen), "{seen}");
     assert_eq!(last["truncated"], true, "the cut is said: {last}");
     // A narrower search that fits is not cut.
