@@ -211,3 +211,32 @@ async fn wrong_tokens_bad_payloads_and_big_bodies_are_refused_and_store_nothing(
         "a token is shown once"
     );
 }
+
+#[tokio::test]
+async fn a_websites_own_html_form_may_post_its_fields_form_encoded() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let hook = create(&owner, json!({"kind": "webhook", "name": "Site"})).await;
+    let res = reqwest::Client::new()
+        .post(h.url(&hook.url))
+        .header("Authorization", format!("Bearer {}", hook.token))
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=UTF-8",
+        )
+        .body("name=Jos%C3%A9+Souza&phone=%2B55+11+90000-0077&note=Quero+um+or%C3%A7amento")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let c = owner
+        .get(&format!(
+            "/api/conversations/{}",
+            created["conversation_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(c.body["contact"]["name"], "José Souza");
+    assert_eq!(c.body["contact"]["phone"], "+5511900000077");
+}

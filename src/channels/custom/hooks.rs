@@ -82,8 +82,32 @@ async fn receive(
         return Err(unauthorized());
     }
     let body = read_body(payload, MAX_BODY).await?;
-    let body: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::new(Code::MalformedJson, format!("The body is not JSON: {e}")))?;
+    let form = req
+        .headers()
+        .get("Content-Type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    // A website's own form may post straight here: its fields map like JSON keys.
+    let body: Value = if form {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| {
+            ApiError::new(
+                Code::BadRequest,
+                format!("The form body is unreadable: {e}"),
+            )
+        })?;
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new(Code::MalformedJson, format!("The body is not JSON: {e}")))?
+    };
     if !body.is_object() {
         return Err(ApiError::new(
             Code::InvalidRequest,
