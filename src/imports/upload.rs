@@ -48,7 +48,15 @@ pub async fn create(
     let mut file: Option<(String, u64)> = None;
     let streamed: ApiResult<()> = async {
         while let Some(field) = form.next().await {
-            let mut field = field.map_err(|e| bad(format!("Unreadable form: {e}")))?;
+            let mut field = field.map_err(|e| match e {
+                actix_multipart::MultipartError::ContentTypeMissing
+                | actix_multipart::MultipartError::ContentTypeParse
+                | actix_multipart::MultipartError::ContentTypeIncompatible => ApiError::new(
+                    Code::UnsupportedMediaType,
+                    "Send the file as multipart/form-data (a `file` field and `kind`)",
+                ),
+                e => bad(format!("Unreadable form: {e}")),
+            })?;
             let name = field.name().unwrap_or_default().to_string();
             if name == "file" {
                 if file.is_some() {

@@ -308,6 +308,20 @@ async fn uploads_are_checked_before_anything_is_kept() {
     assert_eq!(r.body["error"]["details"][0]["field"], "kind");
     let r = upload(&owner, "a.csv", b"", &[("kind", "csv")]).await;
     assert_eq!(r.status, 422, "{}", r.body);
+    let r = owner
+        .raw(
+            reqwest::Method::POST,
+            "/api/imports",
+            "application/json",
+            b"{\"kind\":\"csv\"}".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (415, "unsupported_media_type"),
+        "{}",
+        r.body
+    );
     let big = vec![b'x'; 100 * 1024 * 1024 + 1];
     let r = upload(&owner, "big.csv", &big, &[("kind", "csv")]).await;
     assert_eq!(r.status, 413, "{}", r.body);
