@@ -24,6 +24,7 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/api/admin/businesses", list)
         .post("/api/admin/businesses", create)
+        .answers(&[201])
         .get("/api/admin/businesses/{id}", show)
         .patch("/api/admin/businesses/{id}", update);
 }

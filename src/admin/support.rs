@@ -28,7 +28,8 @@ use crate::{
 
 pub fn routes(r: &mut Routes) {
     r.post("/api/admin/businesses/{id}/support-session", open)
-        .delete("/api/admin/support-session", close);
+        .delete("/api/admin/support-session", close)
+        .answers(&[204]);
 }
 
 fn not_granted() -> ApiError {

@@ -56,6 +56,7 @@ pub fn forget_all_for(
 
 pub fn routes(r: &mut Routes) {
     r.post("/api/auth/forgot", forgot)
+        .answers(&[202])
         .post("/api/auth/reset", reset);
 }
 

@@ -20,13 +20,18 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/api/setup", setup_status)
         .post("/api/setup", setup)
+        .answers(&[201])
         .post("/api/auth/login", login)
         .post("/api/auth/logout", logout)
+        .answers(&[204])
         .get("/api/auth/me", me)
         .post("/api/auth/password", change_password)
+        .answers(&[204])
         .get("/api/tokens", list_tokens)
         .post("/api/tokens", create_token)
-        .delete("/api/tokens/{id}", revoke_token);
+        .answers(&[201])
+        .delete("/api/tokens/{id}", revoke_token)
+        .answers(&[204]);
 }
 
 #[derive(Serialize)]

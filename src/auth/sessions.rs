@@ -21,7 +21,8 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/api/auth/sessions", list)
         .delete("/api/auth/sessions", end_others)
-        .delete("/api/auth/sessions/{id}", end_one);
+        .delete("/api/auth/sessions/{id}", end_one)
+        .answers(&[204]);
 }
 
 /// "Firefox on Linux": enough to recognise a device, from the user agent.

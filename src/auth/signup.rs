@@ -48,6 +48,7 @@ const TTL_MS: i64 = 48 * 3_600_000;
 
 pub fn routes(r: &mut Routes) {
     r.post("/api/auth/signup", signup)
+        .answers(&[202])
         .get("/api/auth/verify-email", verify_email);
 }
 

@@ -28,10 +28,14 @@ pub fn routes(r: &mut Routes) {
         .patch("/api/conversations/{id}", update)
         .get("/api/conversations/{id}/messages", messages)
         .post("/api/conversations/{id}/messages", send)
+        .answers(&[202])
         .post("/api/conversations/{id}/messages/{message_id}/retry", retry)
+        .answers(&[202])
         .get("/api/conversations/{id}/notes", notes)
         .post("/api/conversations/{id}/notes", add_note)
-        .post("/api/conversations/{id}/read", mark_read);
+        .answers(&[201])
+        .post("/api/conversations/{id}/read", mark_read)
+        .answers(&[204]);
 }
 
 pub fn contact_json<R: Reader + ?Sized>(r: &R, c: &Conversation) -> ApiResult<Value> {

@@ -27,14 +27,17 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/api/flows", list)
         .post("/api/flows", create)
+        .answers(&[201])
         .get("/api/flows/templates", starter_templates)
         .get("/api/flows/{id}", show)
         .put("/api/flows/{id}", update)
         .delete("/api/flows/{id}", remove)
+        .answers(&[204])
         .post("/api/flows/{id}/validate", check)
         .post("/api/flows/{id}/publish", publish)
         .post("/api/flows/{id}/disable", disable)
         .post("/api/flows/{id}/duplicate", duplicate)
+        .answers(&[201])
         .get("/api/flows/{id}/versions", versions)
         .get("/api/flows/{id}/versions/{version}", version)
         .get("/api/flows/{id}/stats", stats);

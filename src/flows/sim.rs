@@ -49,9 +49,11 @@ pub struct Sessions(Mutex<HashMap<String, Session>>);
 
 pub fn routes(r: &mut Routes) {
     r.post("/api/flows/{id}/simulate", start)
+        .answers(&[201])
         .post("/api/flows/simulations/{session}/input", input)
         .post("/api/flows/simulations/{session}/advance", advance)
-        .delete("/api/flows/simulations/{session}", stop);
+        .delete("/api/flows/simulations/{session}", stop)
+        .answers(&[204]);
 }
 
 impl Session {

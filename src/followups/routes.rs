@@ -22,8 +22,10 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/api/followups", list)
         .post("/api/followups", create)
+        .answers(&[201])
         .patch("/api/followups/{id}", update)
         .delete("/api/followups/{id}", remove)
+        .answers(&[204])
         .get("/api/conversations/{id}/followups", of_one);
 }
 

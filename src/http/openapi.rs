@@ -157,7 +157,6 @@ fn operation(doc: &RouteDoc, tag: String) -> utoipa::openapi::path::Operation {
             "{} Handled by `{handler}`.",
             access.sentence()
         )))
-        .response("200", ResponseBuilder::new().description("Success").build())
         .response(
             "default",
             ResponseBuilder::new()
@@ -175,6 +174,14 @@ fn operation(doc: &RouteDoc, tag: String) -> utoipa::openapi::path::Operation {
                 .add("x-access", access.code())
                 .build(),
         ));
+    for code in &doc.success {
+        op = op.response(
+            code.to_string(),
+            ResponseBuilder::new()
+                .description(success_text(*code))
+                .build(),
+        );
+    }
     op = if access == Access::Public {
         op.securities(Some(Vec::<SecurityRequirement>::new()))
     } else {
@@ -203,6 +210,16 @@ fn operation(doc: &RouteDoc, tag: String) -> utoipa::openapi::path::Operation {
         ));
     }
     op.build()
+}
+
+fn success_text(code: u16) -> &'static str {
+    match code {
+        201 => "Created",
+        202 => "Accepted: the work goes on after the answer",
+        204 => "Done; no body",
+        302 | 303 => "A redirect",
+        _ => "Success",
+    }
 }
 
 fn error_schema() -> ObjectBuilder {

@@ -16,6 +16,8 @@ pub struct RouteDoc {
     pub path: &'static str,
     pub handler: &'static str,
     pub extractors: &'static str,
+    /// The statuses a success answers with (200 unless the route says otherwise).
+    pub success: Vec<u16>,
 }
 
 #[derive(Default)]
@@ -36,6 +38,7 @@ impl Routes {
             path,
             handler: std::any::type_name::<F>(),
             extractors: std::any::type_name::<Args>(),
+            success: vec![200],
         });
         // Every GET answers HEAD too (monitors and proxies probe that way);
         // actix leaves the body out of a HEAD answer.
@@ -50,6 +53,15 @@ impl Routes {
             .entry(path)
             .or_default()
             .push((method, route));
+        self
+    }
+
+    /// The success statuses of the route registered last, for the API
+    /// description (the RBAC matrix checks them against real answers).
+    pub fn answers(&mut self, statuses: &[u16]) -> &mut Self {
+        if let Some(last) = self.docs.last_mut() {
+            last.success = statuses.to_vec();
+        }
         self
     }
 

@@ -20,11 +20,13 @@ use crate::{
 
 pub fn routes(r: &mut Routes) {
     r.post("/api/imports", upload::create)
+        .answers(&[202])
         .get("/api/imports", list)
         .get("/api/imports/{id}", show)
         .get("/api/imports/{id}/preview", preview::show)
         .put("/api/imports/{id}/mapping", preview::map)
         .post("/api/imports/{id}/start", start)
+        .answers(&[202])
         .post("/api/imports/{id}/cancel", cancel)
         .get("/api/imports/{id}/errors.csv", errors_csv);
 }

@@ -28,7 +28,7 @@ use crate::{
 pub mod list;
 
 pub fn routes(r: &mut Routes) {
-    r.post("/api/leads", create);
+    r.post("/api/leads", create).answers(&[200, 201]);
     list::routes(r);
 }
 

@@ -181,7 +181,8 @@ const COUNTED: usize = 500;
 
 pub fn routes(r: &mut Routes) {
     r.get("/api/notifications", list)
-        .post("/api/notifications/read", mark_read);
+        .post("/api/notifications/read", mark_read)
+        .answers(&[204]);
 }
 
 #[derive(Deserialize)]

@@ -18,8 +18,11 @@ pub fn routes(r: &mut Routes) {
     r.get("/api/push/key", key)
         .get("/api/push/subscriptions", list)
         .post("/api/push/subscriptions", create)
+        .answers(&[201])
         .delete("/api/push/subscriptions/{id}", delete)
-        .post("/api/push/test", test);
+        .answers(&[204])
+        .post("/api/push/test", test)
+        .answers(&[202]);
 }
 
 async fn key(state: web::Data<AppState>, _actor: MemberActor) -> HttpResponse {

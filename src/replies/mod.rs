@@ -81,8 +81,10 @@ fn save(ctx: &mut WriteCtx, existing: &[QuickReply], q: &QuickReply) -> ApiResul
 pub fn routes(r: &mut Routes) {
     r.get("/api/quick-replies", list_replies)
         .post("/api/quick-replies", create_reply)
+        .answers(&[201])
         .patch("/api/quick-replies/{id}", update_reply)
-        .delete("/api/quick-replies/{id}", delete_reply);
+        .delete("/api/quick-replies/{id}", delete_reply)
+        .answers(&[204]);
 }
 
 fn reply_json(q: &QuickReply) -> Value {

@@ -104,7 +104,8 @@ pub fn form_leads(
 }
 
 pub fn routes(r: &mut Routes) {
-    r.post("/api/simulator/facebook/{page_id}/leads", simulate_lead);
+    r.post("/api/simulator/facebook/{page_id}/leads", simulate_lead)
+        .answers(&[202]);
 }
 
 #[derive(Deserialize, Default)]

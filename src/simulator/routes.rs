@@ -25,7 +25,8 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/api/simulator/{number_id}/chats", chats)
         .get("/api/simulator/{number_id}/chats/{wa_id}", chat)
-        .post("/api/simulator/{number_id}/chats/{wa_id}/messages", say);
+        .post("/api/simulator/{number_id}/chats/{wa_id}/messages", say)
+        .answers(&[202]);
 }
 
 /// Messages of a chat the phone shows at most.

@@ -66,9 +66,11 @@ const TTL_MS: i64 = 7 * 86_400_000;
 pub fn routes(r: &mut Routes) {
     r.get("/api/invites", list)
         .post("/api/invites", create)
+        .answers(&[201])
         .post("/api/invites/accept", accept)
         .post("/api/invites/lookup", lookup)
         .delete("/api/invites/{id}", revoke)
+        .answers(&[204])
         .post("/api/invites/{id}/resend", resend);
 }
 

@@ -25,13 +25,17 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/api/members", list_members)
         .post("/api/members", create_member)
+        .answers(&[201])
         .patch("/api/members/{id}", update_member)
         .delete("/api/members/{id}", remove_member)
+        .answers(&[204])
         .put("/api/members/{id}/availability", set_availability)
         .get("/api/teams", list_teams)
         .post("/api/teams", create_team)
+        .answers(&[201])
         .patch("/api/teams/{id}", update_team)
-        .delete("/api/teams/{id}", delete_team);
+        .delete("/api/teams/{id}", delete_team)
+        .answers(&[204]);
 }
 
 #[derive(Serialize)]

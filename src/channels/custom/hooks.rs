@@ -37,7 +37,7 @@ pub(crate) fn verify_seen(v: &[u8]) -> Result<(), crate::store::codec::CodecErro
 }
 
 pub fn routes(r: &mut Routes) {
-    r.post("/hooks/{id}", receive);
+    r.post("/hooks/{id}", receive).answers(&[201]);
 }
 
 fn unauthorized() -> ApiError {

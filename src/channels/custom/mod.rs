@@ -169,7 +169,9 @@ pub fn list<R: Reader + ?Sized>(r: &R, b: BusinessId) -> Result<Vec<CustomChanne
 pub fn routes(r: &mut Routes) {
     r.get("/api/channels", list_channels)
         .post("/api/channels", create_channel)
+        .answers(&[201])
         .delete("/api/channels/{id}", delete_channel)
+        .answers(&[204])
         .get("/api/channels/{id}/pool", show_pool)
         .put("/api/channels/{id}/pool", replace_pool)
         .post("/api/channels/{id}/token", rotate_token);

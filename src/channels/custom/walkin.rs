@@ -19,6 +19,7 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/w/{slug}", show_form)
         .post("/w/{slug}", submit)
+        .answers(&[200, 201])
         .get("/w/{slug}/qr.svg", qr_svg)
         .get("/w/{slug}/qr.png", qr_png)
         .get("/w/{slug}/poster", poster)

@@ -20,10 +20,13 @@ use crate::{
 pub fn routes(r: &mut Routes) {
     r.get("/api/facebook/pages", list_pages)
         .post("/api/facebook/pages", create_sandbox)
+        .answers(&[201])
         .delete("/api/facebook/pages/{id}", disconnect)
+        .answers(&[204])
         .get("/api/facebook/pages/{id}/pool", show_pool)
         .put("/api/facebook/pages/{id}/pool", replace_pool)
         .post("/api/facebook/pages/{id}/import", start_import)
+        .answers(&[202])
         .get("/api/facebook/imports/{id}", show_import);
 }
 

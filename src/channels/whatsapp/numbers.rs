@@ -196,6 +196,7 @@ pub fn number_json(n: &WaNumber) -> Value {
 pub fn routes(r: &mut Routes) {
     r.get("/api/whatsapp/numbers", list_numbers)
         .post("/api/whatsapp/numbers", create_number)
+        .answers(&[201])
         .patch("/api/whatsapp/numbers/{id}", update_number);
 }
 

@@ -91,7 +91,8 @@ pub fn limits(kind: &str) -> Option<(u64, &'static [&'static str])> {
 }
 
 pub fn routes(r: &mut Routes) {
-    r.post("/api/conversations/{id}/attachments", upload);
+    r.post("/api/conversations/{id}/attachments", upload)
+        .answers(&[201]);
 }
 
 #[derive(Deserialize)]
