@@ -46,6 +46,23 @@ pub fn contact_json<R: Reader + ?Sized>(r: &R, c: &Conversation) -> ApiResult<Va
     })
 }
 
+/// Where the list shows a reply last, whether it reached the customer: a
+/// failed send must not look sent. One read of the newest message, for such rows only.
+fn last_sent_status<R: Reader + ?Sized>(
+    r: &R,
+    c: &Conversation,
+    p: &super::model::Preview,
+) -> ApiResult<Option<super::model::MessageStatus>> {
+    if p.direction != super::model::Direction::Out {
+        return Ok(None);
+    }
+    Ok(repo::messages(r, c.business_id, c.id, None, 1)?
+        .into_iter()
+        .next()
+        .filter(|m| m.direction == super::model::Direction::Out)
+        .map(|m| m.status))
+}
+
 pub fn conversation_json<R: Reader + ?Sized>(
     r: &R,
     c: &Conversation,
@@ -63,9 +80,13 @@ pub fn conversation_json<R: Reader + ?Sized>(
         "assignee_id": c.assignee_id,
         "number_id": c.number_id,
         "labels": c.labels,
-        "last_message": c.last_message.as_ref().map(|p| json!({
-            "text": p.text, "type": p.kind, "direction": p.direction, "created_at": rfc3339(p.at),
-        })),
+        "last_message": match c.last_message.as_ref() {
+            Some(p) => json!({
+                "text": p.text, "type": p.kind, "direction": p.direction, "created_at": rfc3339(p.at),
+                "status": last_sent_status(r, c, p)?,
+            }),
+            None => Value::Null,
+        },
         "unread_count": unread,
         "window": {
             "open": c.window_open(now),

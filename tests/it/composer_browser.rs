@@ -149,3 +149,50 @@ async fn web_addresses_in_a_message_are_links_that_open_in_a_new_tab() {
     until(&tab, "a[href=\"https://www.example.org\"]", "the www link").await;
     tab.text("também <b>").await;
 }
+
+#[tokio::test]
+async fn a_reply_meta_refuses_is_marked_not_sent_in_the_list_too() {
+    let Some(tab) = browser::start(1366, 900).await else {
+        return;
+    };
+    let graph = crate::common::fake_graph::FakeGraph::start();
+    let url = graph.url.clone();
+    let h = Harness::start_with(move |c| c.meta.graph_url = url);
+    let biz = h.new_business("Padaria Lua").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "770020").await;
+    let now = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs())
+    .to_string();
+    let fresh = delivery(
+        "770020",
+        json!([{"profile": {"name": "Rita"}, "wa_id": "5511987650020"}]),
+        json!([{"from": "5511987650020", "id": "wamid.NOW-20", "timestamp": now, "type": "text",
+                "text": {"body": "Tem pão de queijo?"}}]),
+        json!([]),
+    );
+    assert_eq!(h.webhook(&fresh).await.status, 200);
+    let conversation = owner.get("/api/conversations").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    graph.fail_next(400, 131047, "Re-engagement message");
+    sign_in(&tab, &h, biz.owner(), &format!("/inbox/{conversation}")).await;
+    tab.fill("composer-input", "Temos sim!").await;
+    tab.click("composer-send").await;
+    let flag = until(&tab, "[data-testid=\"row-not-sent\"]", "the row's flag").await;
+    assert!(flag.text().await.unwrap().contains("Not sent"));
+    until(
+        &tab,
+        "[data-testid=\"message-error\"]",
+        "the bubble's reason",
+    )
+    .await;
+    assert!(
+        !tab.exists("message-retry").await,
+        "sending again cannot pass a closed window"
+    );
+    tab.screenshot("inbox-row-not-sent").await;
+}

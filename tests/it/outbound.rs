@@ -184,6 +184,13 @@ async fn meta_refusing_the_window_fails_the_message_with_a_clear_reason_and_no_r
         1,
         "a permanent error is not retried"
     );
+    // The list row tells a failed reply from a sent one.
+    let c = s
+        .owner
+        .get(&format!("/api/conversations/{}", s.conversation))
+        .await;
+    assert_eq!(c.body["last_message"]["direction"], "out");
+    assert_eq!(c.body["last_message"]["status"], "failed", "{}", c.body);
 }
 
 #[tokio::test]

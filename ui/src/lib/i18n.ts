@@ -140,6 +140,7 @@ const en = {
   'inbox.noMessages': 'No messages yet',
   // An outgoing message may be the viewer's, a colleague's or the bot's.
   'inbox.team': 'Team',
+  'inbox.notSent': 'Not sent',
   'inbox.closed': 'Closed',
   'inbox.assignedTo': 'Assigned to {name}',
   'inbox.unread': '{count} unread',

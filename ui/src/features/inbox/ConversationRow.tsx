@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import clsx from 'clsx';
-import { Lock } from 'lucide-react';
+import { CircleAlert, Lock } from 'lucide-react';
 import { Avatar, initials } from '../../components/Avatar';
 import { t } from '../../lib/i18n';
 import { contactLabel, listTime, previewText, typeIcon } from './format';
@@ -47,7 +47,14 @@ export const ConversationRow = memo(function ConversationRow({ conv, active, ass
         </span>
         <span className="mt-0.5 flex items-center gap-1.5">
           <span className={clsx('flex min-w-0 flex-1 items-center gap-1 truncate text-xs', unread ? 'text-fg' : 'text-muted')}>
-            {last?.direction === 'out' && <span className="shrink-0 text-faint">{t('inbox.team')}:</span>}
+            {last?.direction === 'out' && last.status === 'failed' ? (
+              <span data-testid="row-not-sent" className="inline-flex shrink-0 items-center gap-1 font-medium text-red-600 dark:text-red-400">
+                <CircleAlert aria-hidden className="size-3.5" />
+                {t('inbox.notSent')}:
+              </span>
+            ) : (
+              last?.direction === 'out' && <span className="shrink-0 text-faint">{t('inbox.team')}:</span>
+            )}
             {Icon && <Icon aria-hidden className="size-3.5 shrink-0 text-faint" />}
             <span className="truncate">{last ? previewText(last) : t('inbox.noMessages')}</span>
           </span>

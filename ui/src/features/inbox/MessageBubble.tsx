@@ -95,6 +95,8 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, authorName
         {failed && (
           <div className="mt-1 flex flex-wrap items-center justify-end gap-2 text-xs text-red-700 dark:text-red-300">
             <span data-testid="message-error">{m.error || t('thread.failed')}</span>
+            {/* Meta's 131047 (the 24-hour window) only a template gets past: sending again cannot help */}
+            {(m.type === 'template' || !/\b131047\b/.test(m.error ?? '')) && (
             <button
               type="button"
               data-testid="message-retry"
@@ -105,6 +107,7 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, authorName
               <RotateCw aria-hidden className={clsx('size-3', retrying && 'animate-spin')} />
               {t('thread.retry')}
             </button>
+            )}
           </div>
         )}
         {m.reactions.length > 0 && (

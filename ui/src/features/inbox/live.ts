@@ -118,6 +118,8 @@ export function useLiveInbox() {
           if (Array.isArray(d.reactions)) patch.reactions = d.reactions as Message['reactions'];
           const found = typeof d.message_id === 'string' && patchMessage(qc, cid, d.message_id, patch);
           if (!found) queue('threads', cid);
+          // The list row says when the last reply failed.
+          if (d.status === 'failed') queue('rows', cid);
           break;
         }
         case 'note.new':

@@ -17,6 +17,8 @@ export interface LastMessage {
   type: string;
   direction: Direction;
   created_at: string;
+  /** For a reply: how far it got (`failed` when it never reached the customer). */
+  status?: string | null;
 }
 
 export interface Conversation {
