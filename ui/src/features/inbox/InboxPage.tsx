@@ -114,7 +114,7 @@ export default function InboxPage() {
   return (
     <div className="flex h-full min-h-0">
       {showList && (
-        <div className="flex min-h-0 w-full flex-col border-r border-line bg-surface sm:w-80 sm:shrink-0 lg:w-96">
+        <div className="flex min-h-0 w-full flex-col border-r border-line bg-surface sm:w-80 sm:shrink-0 2xl:w-96">
           <div className="flex h-12 shrink-0 items-center gap-2 border-b border-line px-3">
             <h1 className="text-base font-semibold text-fg">{t('inbox.title')}</h1>
             <span className="flex-1" />
@@ -178,7 +178,7 @@ export default function InboxPage() {
                 onTargetDone={targetDone}
               />
               {xl && panelOpen && (
-                <div className="w-80 shrink-0 border-l border-line">
+                <div className="w-72 shrink-0 border-l border-line 2xl:w-80">
                   <ContactPanel conv={current} members={memberList} />
                 </div>
               )}
