@@ -18,6 +18,7 @@ pub fn tables() -> Vec<TableSpec> {
         contacts::TABLES,
         contacts::erase::TABLES,
         conversations::repo::TABLES,
+        conversations::timeline::TABLES,
         whatsapp::numbers::TABLES,
         whatsapp::deadletters::TABLES,
         outbound::TABLES,

@@ -5,6 +5,7 @@ pub mod parked;
 pub mod repo;
 pub mod routes;
 pub mod service;
+pub mod timeline;
 mod wamids;
 
 pub use model::{Conversation, Message};

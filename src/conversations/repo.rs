@@ -305,6 +305,11 @@ pub fn delete(ctx: &mut WriteCtx, c: &Conversation) -> Result<(), StoreError> {
     }
     ctx.delete_prefix(READS, &conv_key(b, c.id), usize::MAX)?;
     ctx.delete_prefix(NOTES, &conv_key(b, c.id), usize::MAX)?;
+    ctx.delete_prefix(
+        super::timeline::ACTIVITY,
+        &super::timeline::prefix(b, c.id),
+        usize::MAX,
+    )?;
     ctx.delete(CONVERSATIONS, &conv_key(b, c.id))?;
     Ok(())
 }

@@ -142,6 +142,10 @@ pub fn record_inbound(
     conversation.updated_at = now.max(conversation.updated_at);
     repo::save_message(ctx, &message)?;
     repo::save(ctx, existing.as_ref(), &conversation)?;
+    if let Some(before) = existing.as_ref().filter(|_| reopened) {
+        // The customer's message reopened it; a pool may have passed it on too.
+        super::timeline::record(ctx, before, &conversation, None)?;
+    }
     let previous_assignee = existing.as_ref().and_then(|e| e.assignee_id);
     if conversation.assignee_id != previous_assignee {
         crate::notifications::assigned(ctx, &conversation, previous_assignee, None)?;
@@ -291,6 +295,7 @@ pub fn save_changed(
     actor: Option<MemberId>,
 ) -> ApiResult<()> {
     repo::save(ctx, Some(before), c)?;
+    super::timeline::record(ctx, before, c, actor)?;
     if c.assignee_id != before.assignee_id {
         crate::notifications::assigned(ctx, c, before.assignee_id, actor)?;
     }

@@ -58,6 +58,7 @@ pub fn api(routes: &mut Routes) {
     auth::routes::routes(routes);
     tenancy::routes::routes(routes);
     conversations::routes::routes(routes);
+    conversations::timeline::routes(routes);
     whatsapp::numbers::routes(routes);
     whatsapp::webhook::routes(routes);
     whatsapp::media::routes(routes);

@@ -274,6 +274,9 @@ pub fn capture(
         c.inbound_count += 1;
     }
     repo::save(ctx, existing.as_ref(), &c)?;
+    if let Some(before) = &existing {
+        crate::conversations::timeline::record(ctx, before, &c, cap.author)?;
+    }
     if let Some(author) = cap.author.filter(|_| cap.live) {
         repo::mark_seen(ctx, &c, author)?;
     }

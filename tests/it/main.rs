@@ -2,6 +2,7 @@
 mod common;
 
 mod accounts_browser;
+mod activity;
 mod admin;
 mod assignment;
 mod audit;

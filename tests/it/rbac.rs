@@ -1313,6 +1313,13 @@ async fn every_route_answers_each_role_as_expected() {
             format!("/api/conversations/{c1}/notes"),
             [401, 404, 200, 200, 200],
         ),
+        // What was done to a conversation: whoever may open it; c2 is team B's.
+        case(
+            M::GET,
+            "/api/conversations/{id}/activity",
+            format!("/api/conversations/{c2}/activity"),
+            [401, 404, 404, 404, 200],
+        ),
         with_body(
             M::POST,
             "/api/conversations/{id}/notes",

@@ -7,7 +7,8 @@ import { errorMessage } from '../../lib/api';
 import { useSession } from '../../lib/auth';
 import { t } from '../../lib/i18n';
 import type { Member } from '../../lib/types';
-import { markRead, useMessages, useRetry } from './api';
+import { ActivityLine } from './ActivityLine';
+import { markRead, useActivity, useMessages, useRetry, type Activity } from './api';
 import { dayKey, dayLabel } from './format';
 import { MessageBubble } from './MessageBubble';
 import type { Message } from './types';
@@ -42,6 +43,23 @@ export function MessageList({ conversationId, members, onReply, target, onTarget
     const all = (q.data?.pages ?? []).flatMap((p) => p.items).filter((m) => !seen.has(m.id) && seen.add(m.id));
     return all.reverse();
   }, [q.data]);
+  // What was done to the conversation, placed among the loaded messages by time
+  // (older entries wait until the messages of their time are loaded).
+  const activity = useActivity(conversationId);
+  const timeline = useMemo(() => {
+    const acts = activity.data?.items ?? [];
+    const at = (s: string) => Date.parse(s);
+    const from = q.hasNextPage && ordered.length ? at(ordered[0].created_at) : -Infinity;
+    const pending = acts.filter((a) => at(a.created_at) >= from);
+    const out: ({ m: Message } | { a: Activity })[] = [];
+    let i = 0;
+    for (const m of ordered) {
+      while (i < pending.length && at(pending[i].created_at) <= at(m.created_at)) out.push({ a: pending[i++] });
+      out.push({ m });
+    }
+    while (i < pending.length) out.push({ a: pending[i++] });
+    return out;
+  }, [activity.data, ordered, q.hasNextPage]);
   const byWamid = useMemo(() => {
     const map = new Map<string, Message>();
     for (const m of ordered) if (m.wa_message_id) map.set(m.wa_message_id, m);
@@ -174,19 +192,29 @@ export function MessageList({ conversationId, members, onReply, target, onTarget
           </div>
         )}
         {!q.hasNextPage && ordered.length > 0 && <p className="py-3 text-center text-xs text-faint">{t('thread.beginning')}</p>}
-        {ordered.map((m) => {
-          const day = dayKey(m.created_at);
+        {timeline.map((item) => {
+          const when = 'm' in item ? item.m.created_at : item.a.created_at;
+          const day = dayKey(when);
           const sep = day !== lastDay;
           lastDay = day;
+          const separator = sep && (
+            <div data-testid="day-separator" className="flex justify-center py-2">
+              <span className="rounded-full bg-surface/95 px-3 py-0.5 text-[11px] font-medium text-muted shadow-xs ring-1 ring-line">
+                {dayLabel(when)}
+              </span>
+            </div>
+          );
+          if (!('m' in item))
+            return (
+              <Fragment key={item.a.id}>
+                {separator}
+                <ActivityLine a={item.a} members={members} me={me} />
+              </Fragment>
+            );
+          const m = item.m;
           return (
             <Fragment key={m.id}>
-              {sep && (
-                <div data-testid="day-separator" className="flex justify-center py-2">
-                  <span className="rounded-full bg-surface/95 px-3 py-0.5 text-[11px] font-medium text-muted shadow-xs ring-1 ring-line">
-                    {dayLabel(m.created_at)}
-                  </span>
-                </div>
-              )}
+              {separator}
               <MessageBubble
                 m={m}
                 quoted={m.reply_to ? (byWamid.get(m.reply_to) ?? null) : null}

@@ -4,7 +4,7 @@ import { t } from '../../lib/i18n';
 import type { Page } from '../../lib/types';
 import { markBadgeRead, refreshBadge } from './badge';
 import { belongsTo, cachedRow, mergeNewestMessages, patchConversation, spliceConversation } from './cache';
-import { convKey, convListKey, listUrl, messagesKey, notesKey, numbersKey, PAGE, quickRepliesKey, templatesKey } from './keys';
+import { activityKey, convKey, convListKey, listUrl, messagesKey, notesKey, numbersKey, PAGE, quickRepliesKey, templatesKey } from './keys';
 import type { Conversation, ListFilters, Message, Note, QuickReply, SendBody, Template, Upload, WaNumber } from './types';
 
 export * from './keys';
@@ -37,6 +37,25 @@ export const fetchMessagesPage = (id: string, cursor: string | null, signal?: Ab
 /** Every message from the newest back to and including `until` (the server falls back to the newest page). */
 export const fetchMessagesUntil = (id: string, until: string, signal?: AbortSignal) =>
   api.get<Page<Message>>(`/api/conversations/${id}/messages?limit=${PAGE}&until=${encodeURIComponent(until)}`, signal);
+
+export interface Activity {
+  id: string;
+  kind: 'closed' | 'reopened' | 'assigned' | 'unassigned';
+  actor_id: string | null;
+  actor_name: string | null;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  created_at: string;
+}
+
+/** What was done to the conversation (closed, reopened, assigned), oldest first. */
+export function useActivity(id: string) {
+  return useQuery({
+    queryKey: activityKey(id),
+    queryFn: ({ signal }) => api.get<{ items: Activity[] }>(`/api/conversations/${id}/activity`, signal),
+    staleTime: 30_000,
+  });
+}
 
 /** `paused`: a jump to a message is loading the first page itself (see useJump). */
 export function useMessages(id: string | undefined, paused = false) {

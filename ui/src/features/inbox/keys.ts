@@ -8,6 +8,7 @@ export const convKey = (id: string) => ['conversations', 'one', id] as const;
 export const messagesKey = (id: string) => ['conversations', 'messages', id] as const;
 export const notesKey = (id: string) => ['conversations', 'notes', id] as const;
 export const runsKey = (id: string) => ['conversations', 'runs', id] as const;
+export const activityKey = (id: string) => ['conversations', 'activity', id] as const;
 export const numbersKey = ['whatsapp', 'numbers'] as const;
 export const templatesKey = (numberId: string) => ['whatsapp', 'templates', numberId] as const;
 export const quickRepliesKey = ['quick-replies'] as const;

@@ -20,6 +20,7 @@ import {
   refreshListHeads,
   removeConversation,
   runsKey,
+  activityKey,
   spliceConversation,
 } from './api';
 import { followupsKey } from '../followups/api';
@@ -149,6 +150,7 @@ export function useLiveInbox() {
             }
           } else {
             qc.invalidateQueries({ queryKey: runsKey(cid) });
+            qc.invalidateQueries({ queryKey: activityKey(cid) });
             queue('rows', cid);
           }
           break;
