@@ -117,8 +117,16 @@ pub fn routes(r: &mut Routes) {
 
 /// A member's display name, so a thread names people its reader cannot list
 /// (a member sees their team, not the owner); none for someone since removed.
-fn name_of<R: Reader + ?Sized>(r: &R, b: BusinessId, m: Option<MemberId>) -> ApiResult<Option<String>> {
-    let Some(member) = m.map(|m| crate::tenancy::repo::member(r, b, m)).transpose()?.flatten() else {
+fn name_of<R: Reader + ?Sized>(
+    r: &R,
+    b: BusinessId,
+    m: Option<MemberId>,
+) -> ApiResult<Option<String>> {
+    let Some(member) = m
+        .map(|m| crate::tenancy::repo::member(r, b, m))
+        .transpose()?
+        .flatten()
+    else {
         return Ok(None);
     };
     Ok(crate::auth::users::get(r, member.user_id)?.map(|u| u.name))

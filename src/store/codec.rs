@@ -29,6 +29,19 @@ fn config() -> bincode::config::Configuration {
     bincode::config::standard()
 }
 
+/// No record is near this big. The limit is what stops a damaged length
+/// prefix (a flipped bit on disk) from asking for exabytes: bincode would
+/// allocate before reading, and a failed allocation aborts the process.
+const MAX_RECORD_BYTES: usize = 256 * 1024 * 1024;
+
+fn decode_config() -> bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Varint,
+    bincode::config::Limit<MAX_RECORD_BYTES>,
+> {
+    config().with_limit::<MAX_RECORD_BYTES>()
+}
+
 pub fn encode<T: Record>(value: &T) -> Vec<u8> {
     let mut out = vec![T::VERSION];
     // Serialising plain serde data into a Vec cannot fail; an error here is a
@@ -55,7 +68,7 @@ pub fn decode<T: Record>(bytes: &[u8]) -> Result<T, CodecError> {
 
 /// Decodes a body with no version byte; used by `Record::upgrade` implementations.
 pub fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, CodecError> {
-    let (value, used) = bincode::serde::decode_from_slice::<T, _>(body, config())
+    let (value, used) = bincode::serde::decode_from_slice::<T, _>(body, decode_config())
         .map_err(|e| CodecError::Bincode(e.to_string()))?;
     if used != body.len() {
         return Err(CodecError::Trailing(body.len() - used));
@@ -140,6 +153,10 @@ mod tests {
     fn garbage_is_an_error_not_a_panic() {
         assert!(decode::<V2>(&[]).is_err());
         assert!(decode::<V2>(&[2, 0xff, 0xff, 0xff]).is_err());
+        // A name whose length prefix a damaged disk turned into 2^61 bytes:
+        // refused, not allocated (a failed allocation aborts the process).
+        let huge = [2, 253, 0, 0, 0, 0, 0, 0, 0, 0x20, b'x'];
+        assert!(matches!(decode::<V2>(&huge), Err(CodecError::Bincode(_))));
         let mut trailing = encode(&V1 { name: "x".into() });
         trailing.push(0);
         assert!(matches!(
