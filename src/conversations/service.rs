@@ -57,6 +57,21 @@ pub fn preview(kind: &str, text: &str, direction: Direction, at: i64) -> Preview
     }
 }
 
+/// Meta retries a delivery for up to 7 days. A message that comes over a
+/// minute after it was sent takes its place in the thread by when the customer
+/// sent it; one on time keeps arrival order (Meta's times are whole seconds).
+/// Older times than Meta's retries cannot be a late delivery and are not trusted.
+fn inbound_id(sent_at: i64, now: i64) -> MessageId {
+    const LATE_AFTER_MS: i64 = 60_000;
+    const RETRIES_FOR_MS: i64 = 7 * 86_400_000;
+    let late = now - sent_at;
+    if late > LATE_AFTER_MS && late <= RETRIES_FOR_MS {
+        MessageId(crate::store::ids::ulid_at(sent_at))
+    } else {
+        MessageId::new()
+    }
+}
+
 /// Stores an inbound message exactly once: finds or creates the contact and
 /// the conversation for (contact, number), reopens it, counts it unread.
 pub fn record_inbound(
@@ -88,7 +103,7 @@ pub fn record_inbound(
     // A lead's conversation without a number becomes this number's.
     conversation.number_id = conversation.number_id.or(number);
     let message = Message {
-        id: MessageId::new(),
+        id: inbound_id(new.sent_at, now),
         business_id: business,
         conversation_id: conversation.id,
         direction: Direction::In,

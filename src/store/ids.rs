@@ -16,6 +16,20 @@ fn next_ulid() -> Ulid {
     generator.generate().unwrap_or_else(|_| Ulid::new())
 }
 
+/// An id that sorts at `at_ms` rather than now (a message that arrived late
+/// takes its place by when it was sent). Ids made for the same millisecond
+/// sort in the order they were made within this process; the low 40 bits
+/// are random, so ids from separate runs do not collide.
+pub fn ulid_at(at_ms: i64) -> Ulid {
+    static SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) & ((1 << 40) - 1);
+    let random = u128::from(rand::random::<u64>() & ((1 << 40) - 1));
+    Ulid::from_parts(
+        at_ms.clamp(0, (1 << 48) - 1) as u64,
+        (u128::from(n) << 40) | random,
+    )
+}
+
 macro_rules! id_type {
     ($($name:ident),* $(,)?) => {$(
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -438,3 +438,37 @@ fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
         ]
     })
 }
+
+#[tokio::test]
+async fn a_message_meta_delivers_late_takes_its_place_by_when_it_was_sent() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    h.register_number(&owner, "LATE-1").await;
+    let now = chrono::Utc::now().timestamp();
+    let at = |wamid: &str, body: &str, ts: i64| {
+        let mut d = text("LATE-1", "5511987650030", "Rita", wamid, body);
+        d["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = json!(ts.to_string());
+        d
+    };
+    h.webhook(&at("wamid.L1", "on time", now)).await;
+    h.webhook(&at("wamid.L2", "sent two minutes ago", now - 120))
+        .await;
+    let c = owner.get("/api/conversations").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let thread = owner.get(&format!("/api/conversations/{c}/messages")).await;
+    let texts: Vec<&str> = thread.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["on time", "sent two minutes ago"], "newest first");
+    let list = owner.get("/api/conversations").await;
+    assert_eq!(
+        list.body["items"][0]["last_message"]["text"], "on time",
+        "the late one does not replace the preview"
+    );
+}
