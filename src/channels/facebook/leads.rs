@@ -32,6 +32,47 @@ pub struct Answers {
     pub other: Vec<(String, String)>,
 }
 
+enum Standard {
+    Name,
+    FirstName,
+    LastName,
+    Phone,
+    Email,
+}
+
+/// Meta's standard keys, and the names forms made by hand give them (any
+/// case, in the languages of the businesses we serve).
+fn standard_field(key: &str) -> Option<Standard> {
+    let k = key.trim().to_lowercase().replace([' ', '-'], "_");
+    Some(match k.as_str() {
+        "full_name"
+        | "name"
+        | "nome"
+        | "nome_completo"
+        | "nombre"
+        | "nombre_completo"
+        | "nom"
+        | "nom_complet"
+        | "vollständiger_name"
+        | "your_name" => Standard::Name,
+        "first_name" | "primeiro_nome" | "prénom" | "prenom" | "vorname" => Standard::FirstName,
+        "last_name" | "sobrenome" | "apellido" | "apellidos" | "nom_de_famille" | "nachname" => {
+            Standard::LastName
+        }
+        "phone_number" | "phone" | "telefone" | "telefono" | "teléfono" | "celular"
+        | "whatsapp" | "whatsapp_number" | "mobile" | "mobile_phone" | "cell_phone"
+        | "téléphone" | "telefon" | "telefonnummer" => Standard::Phone,
+        "email"
+        | "e_mail"
+        | "email_address"
+        | "correo"
+        | "correo_electrónico"
+        | "correo_electronico"
+        | "courriel" => Standard::Email,
+        _ => return None,
+    })
+}
+
 /// Maps `field_data` (`[{name, values}]`): Meta's standard keys, else a custom question.
 pub fn answers(lead: &Value) -> Answers {
     let mut a = Answers::default();
@@ -48,12 +89,12 @@ pub fn answers(lead: &Value) -> Answers {
         if value.trim().is_empty() {
             continue;
         }
-        match key.as_str() {
-            "full_name" | "name" => a.name = Some(value),
-            "first_name" => first = Some(value),
-            "last_name" => last = Some(value),
-            "phone_number" | "phone" => a.phone = Some(value),
-            "email" => a.email = Some(value),
+        match standard_field(&key) {
+            Some(Standard::Name) if a.name.is_none() => a.name = Some(value),
+            Some(Standard::FirstName) if first.is_none() => first = Some(value),
+            Some(Standard::LastName) if last.is_none() => last = Some(value),
+            Some(Standard::Phone) if a.phone.is_none() => a.phone = Some(value),
+            Some(Standard::Email) if a.email.is_none() => a.email = Some(value),
             _ => a.other.push((key.replace('_', " "), value)),
         }
     }
@@ -315,6 +356,37 @@ mod tests {
             note.as_deref(),
             Some("which model?: Sofa, Chair\nbudget: 2000")
         );
+    }
+
+    #[test]
+    fn hand_made_forms_name_their_fields_in_any_case_and_language() {
+        for (fields, name, phone, email) in [
+            (
+                json!([{"name": "FULL_NAME", "values": ["Ana Lima"]}, {"name": "PHONE", "values": ["+5511987651003"]},
+                       {"name": "EMAIL", "values": ["UP@Example.com"]}]),
+                "Ana Lima",
+                "+5511987651003",
+                "UP@Example.com",
+            ),
+            (
+                json!([{"name": "nome_completo", "values": ["João Reis"]}, {"name": "telefone", "values": ["+55 11 98765-1005"]},
+                       {"name": "E-mail", "values": ["joao@example.com"]}]),
+                "João Reis",
+                "+55 11 98765-1005",
+                "joao@example.com",
+            ),
+        ] {
+            let a = answers(&json!({ "field_data": fields }));
+            assert_eq!(a.name.as_deref(), Some(name));
+            assert_eq!(a.phone.as_deref(), Some(phone));
+            assert_eq!(a.email.as_deref(), Some(email));
+            assert!(a.other.is_empty(), "{:?}", a.other);
+        }
+        let (who, _) = identity(
+            &answers(&json!({"field_data": [{"name": "Email", "values": ["UP@Example.com"]}]})),
+            "",
+        );
+        assert_eq!(who.email.as_deref(), Some("up@example.com"));
     }
 
     #[test]
