@@ -54,6 +54,7 @@ struct Lead {
 }
 
 /// What a source says about a person, as typed: checked and normalised.
+#[derive(Clone)]
 pub struct Fields {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -80,6 +81,49 @@ fn clean(body: LeadBody, default_country: &str) -> ApiResult<Lead> {
 }
 
 /// The identity and note of a lead; a 422 naming every bad field otherwise.
+/// For another system's lead, which is rarely sent again after a refusal:
+/// a phone or email that does not check out goes into the note as typed, an
+/// over-long name or note is cut; refused only when no way to reach the
+/// person is left.
+pub fn validate_lenient(f: Fields, default_country: &str) -> ApiResult<(Identity, Option<String>)> {
+    let cut =
+        |s: Option<String>, max: usize| s.map(|s| s.trim().chars().take(max).collect::<String>());
+    let mut f = Fields {
+        name: cut(f.name, 120),
+        note: cut(f.note, 4000),
+        ..f
+    };
+    let mut as_typed = Vec::new();
+    loop {
+        let err = match validate(f.clone(), default_country) {
+            Ok((who, note)) => {
+                let note = note
+                    .into_iter()
+                    .chain(as_typed)
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                return Ok((who, Some(note).filter(|n| !n.is_empty())));
+            }
+            Err(e) => e,
+        };
+        let mut moved = false;
+        for bad in err.details.clone().unwrap_or_default() {
+            let slot = match bad.field.as_str() {
+                "phone" => &mut f.phone,
+                "email" => &mut f.email,
+                _ => continue,
+            };
+            if let Some(raw) = slot.take() {
+                as_typed.push(format!("{} (as typed): {raw}", bad.field));
+                moved = true;
+            }
+        }
+        if !moved || (f.phone.is_none() && f.email.is_none()) {
+            return Err(err);
+        }
+    }
+}
+
 pub fn validate(f: Fields, default_country: &str) -> ApiResult<(Identity, Option<String>)> {
     let mut v = Validator::default();
     let trimmed = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());

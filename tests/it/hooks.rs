@@ -240,3 +240,51 @@ async fn a_websites_own_html_form_may_post_its_fields_form_encoded() {
     assert_eq!(c.body["contact"]["name"], "José Souza");
     assert_eq!(c.body["contact"]["phone"], "+5511900000077");
 }
+
+#[tokio::test]
+async fn a_lead_with_one_bad_optional_field_is_kept_with_that_field_in_the_note() {
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let hook = create(&owner, json!({"kind": "webhook", "name": "CRM"})).await;
+    let long_name = "N".repeat(300);
+    let (s, e) = post(
+        &h,
+        &hook.url,
+        &hook.token,
+        body(
+            json!({"name": long_name, "phone": "+5511987652020", "email": "joao@gmail",
+                    "note": {"budget": 2000}}),
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(s, 201, "{e}");
+    let c = owner
+        .get(&format!(
+            "/api/conversations/{}",
+            e["conversation_id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(c.body["contact"]["phone"], "+5511987652020");
+    assert_eq!(c.body["contact"]["email"], json!(null));
+    assert_eq!(
+        c.body["contact"]["name"].as_str().unwrap().chars().count(),
+        120
+    );
+    let line = c.body["last_message"]["text"].as_str().unwrap();
+    assert!(
+        line.contains("{\"budget\":2000}") && line.contains("email (as typed): joao@gmail"),
+        "{line}"
+    );
+    // Nothing left to reach the person by: refused, nothing stored.
+    let (s, e) = post(
+        &h,
+        &hook.url,
+        &hook.token,
+        body(json!({"name": "Nobody", "email": "nope@"})),
+        None,
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+}

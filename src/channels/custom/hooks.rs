@@ -52,7 +52,10 @@ fn at(body: &Value, pointer: &str) -> Option<String> {
     match body.pointer(pointer)? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
-        _ => None,
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => None,
+        // A structured answer is kept as written rather than dropped.
+        other => Some(other.to_string()),
     }
 }
 
@@ -128,7 +131,7 @@ async fn receive(
     };
     let business =
         tenancy::business(&state.store.read()?, channel.business_id)?.ok_or_else(unauthorized)?;
-    let (who, note) = leads::validate(
+    let (who, note) = leads::validate_lenient(
         Fields {
             name: field("name"),
             phone: field("phone"),
