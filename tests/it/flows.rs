@@ -674,7 +674,8 @@ async fn a_new_walk_in_lead_gets_the_numbers_welcome_template_once_per_contact()
             .unwrap();
         assert_eq!(res.status(), 200);
     }
-    let c = until_out(&owner, "+5511912345678", "hello_world").await;
+    // The thread reads the approved template's body, as the customer got it.
+    let c = until_out(&owner, "+5511912345678", "Hello! Thanks for contacting us").await;
     let detail = owner.get(&format!("/api/conversations/{c}")).await;
     assert_eq!(
         detail.body["number_id"], number.id,

@@ -141,6 +141,11 @@ impl Browser {
     pub async fn fill(&self, id: &str, text: &str) {
         let el = self.el(id).await;
         el.clear().await.expect("clear");
+        // A React-controlled field may put its value back after a clear()
+        // (it fires no input event); select-all and erase as a person would.
+        el.send_keys("\u{E009}a\u{E000}\u{E003}")
+            .await
+            .expect("erase");
         el.send_keys(text).await.expect("type");
     }
 
