@@ -74,6 +74,15 @@ pub fn known_country(code: &str) -> bool {
 fn parsed(hint: Option<country::Id>, raw: &str) -> Result<String, &'static str> {
     let number = phonenumber::parse(hint, raw).map_err(|_| "is not a phone number")?;
     if !phonenumber::is_valid(&number) {
+        // A Brazilian mobile written as before its 9 was added (old sheets and
+        // contact lists) is the same line: it is kept in today's form.
+        let old = number.format().mode(Mode::E164).to_string();
+        let modern = brazil_mobile_twin(&old).filter(|t| t.len() > old.len());
+        if let Some(m) = modern.filter(|m| {
+            phonenumber::parse(None, m).is_ok_and(|n| phonenumber::is_valid(&n))
+        }) {
+            return Ok(m);
+        }
         return Err("is not a valid phone number for its country");
     }
     Ok(number.format().mode(Mode::E164).to_string())
@@ -106,6 +115,15 @@ pub fn brazil_mobile_twin(e164: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::{brazil_mobile_twin, normalize};
+
+    #[test]
+    fn an_old_eight_digit_brazilian_mobile_is_kept_in_todays_form() {
+        assert_eq!(normalize("+55 11 8888-7003", "").unwrap(), "+5511988887003");
+        assert_eq!(normalize("551188887001", "").unwrap(), "+5511988887001");
+        assert_eq!(normalize("(11) 8888-7002", "BR").unwrap(), "+5511988887002");
+        // A landline (first digit 2 to 5) has no such form.
+        assert_eq!(normalize("(11) 3333-4444", "BR").unwrap(), "+551133334444");
+    }
 
     #[test]
     fn national_numbers_take_the_default_country() {
