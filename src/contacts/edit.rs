@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{by_email, by_phone, phone, save, Contact};
 use crate::{
     auth::MemberActor,
-    conversations::{access::Conversations, model::Conversation},
+    conversations::{access::Conversations, model::Conversation, repo},
     error::{ApiError, ApiResult, Code},
     events::Event,
     http::{AppState, Routes},
@@ -47,7 +47,13 @@ async fn update(
     let contact = state
         .store
         .write(move |ctx| {
-            let (before, conversations) = Conversations::new(ctx, &scope).contact(id)?;
+            let (before, _) = Conversations::new(ctx, &scope).contact(id)?;
+            // All of them, not only those the editor sees: whether the person
+            // writes on WhatsApp, and whose inbox shows the change.
+            let mut conversations = Vec::new();
+            for c in repo::of_contact(ctx, before.business_id, id)? {
+                conversations.extend(repo::get(ctx, before.business_id, c)?);
+            }
             let after = apply(ctx, &before, &conversations, ch.clone(), &country)?;
             if after != before {
                 save(ctx, Some(&before), &after)?;

@@ -80,7 +80,6 @@ fn clean(body: LeadBody, default_country: &str) -> ApiResult<Lead> {
     })
 }
 
-/// The identity and note of a lead; a 422 naming every bad field otherwise.
 /// For another system's lead, which is rarely sent again after a refusal:
 /// a phone or email that does not check out goes into the note as typed, an
 /// over-long name or note is cut; refused only when no way to reach the
@@ -124,6 +123,7 @@ pub fn validate_lenient(f: Fields, default_country: &str) -> ApiResult<(Identity
     }
 }
 
+/// The identity and note of a lead; a 422 naming every bad field otherwise.
 pub fn validate(f: Fields, default_country: &str) -> ApiResult<(Identity, Option<String>)> {
     let mut v = Validator::default();
     let trimmed = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
