@@ -78,9 +78,9 @@ fn parsed(hint: Option<country::Id>, raw: &str) -> Result<String, &'static str> 
         // contact lists) is the same line: it is kept in today's form.
         let old = number.format().mode(Mode::E164).to_string();
         let modern = brazil_mobile_twin(&old).filter(|t| t.len() > old.len());
-        if let Some(m) = modern.filter(|m| {
-            phonenumber::parse(None, m).is_ok_and(|n| phonenumber::is_valid(&n))
-        }) {
+        if let Some(m) =
+            modern.filter(|m| phonenumber::parse(None, m).is_ok_and(|n| phonenumber::is_valid(&n)))
+        {
             return Ok(m);
         }
         return Err("is not a valid phone number for its country");
