@@ -68,12 +68,13 @@ async fn a_member_corrects_a_contacts_name_and_email_in_the_contact_panel() {
     sign_in(&tab, &h, biz.owner(), &format!("/inbox/{conversation}")).await;
     until(&tab, "[data-testid=\"contact-edit\"]", "the edit button").await;
     tab.click("contact-edit").await;
-    tab.fill("contact-name-input", "Rita Barbosa").await;
+    tab.set_value("contact-name-input", "Rita Barbosa").await;
     tab.fill("contact-email-input", "not an email").await;
     tab.click("contact-save").await;
     until(&tab, "[data-testid=\"contact-form\"] [role=\"alert\"], [data-testid=\"contact-form\"] [aria-invalid=\"true\"]", "the email's error").await;
     tab.screenshot("contact-edit-error").await;
-    tab.fill("contact-email-input", "rita@example.com").await;
+    tab.set_value("contact-email-input", "rita@example.com")
+        .await;
     tab.click("contact-save").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {

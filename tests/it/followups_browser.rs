@@ -60,7 +60,7 @@ async fn a_follow_up_is_edited_in_place_on_the_follow_ups_page() {
     until(&b, "[data-testid=\"followup-menu\"]", "the follow-up").await;
     b.click("followup-menu").await;
     b.click("followup-edit").await;
-    b.fill("followup-note", "Call back about the blue sofa")
+    b.set_value("followup-note", "Call back about the blue sofa")
         .await;
     // A datetime-local input takes a value as the date picker sets it.
     b.client

@@ -149,6 +149,23 @@ impl Browser {
         el.send_keys(text).await.expect("type");
     }
 
+    /// Sets a field's value as a paste or a date picker does (React sees an
+    /// input event), for a field that already holds text.
+    pub async fn set_value(&self, id: &str, text: &str) {
+        let script = r#"
+            const [id, text] = arguments;
+            const el = document.querySelector(`[data-testid="${id}"]`);
+            const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+            Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, text);
+            el.dispatchEvent(new Event('input', {bubbles: true}));
+        "#;
+        self.el(id).await;
+        self.client
+            .execute(script, vec![json!(id), json!(text)])
+            .await
+            .expect("set the value");
+    }
+
     /// Types into the element `css` matches (server-rendered pages have ids, not testids).
     pub async fn fill_css(&self, css: &str, text: &str) {
         let el = self.css(css).await;
