@@ -58,6 +58,7 @@ pub mod mail;
 pub mod metrics;
 pub mod notifications;
 pub mod outbound;
+pub mod placeholders;
 pub mod push;
 pub mod realtime;
 pub mod replies;

@@ -153,20 +153,7 @@ fn s<'v>(v: &'v Value, k: &str) -> &'v str {
 
 /// `{{contact.name}}`, `{{vars.x}}` → their values ("" when unknown).
 pub fn interpolate(text: &str, run: &Cursor, world: &World) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        out.push_str(&lookup(after[..end].trim(), run, world));
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
+    crate::placeholders::fill(text, |name| Some(lookup(name, run, world)))
 }
 
 /// A field the conditions and variables name: `vars.x`, `contact.name`…

@@ -10,6 +10,19 @@ use crate::{
     support_browser::customer_writes_in,
 };
 
+/// Rita writes from `wa_id` to `number` just now, so the reply window is open.
+async fn rita_writes_now(h: &Harness, number: &str, wa_id: &str, body: &str) {
+    let now = chrono::Utc::now().timestamp().to_string();
+    let fresh = delivery(
+        number,
+        json!([{"profile": {"name": "Rita"}, "wa_id": wa_id}]),
+        json!([{"from": wa_id, "id": format!("wamid.NOW-{wa_id}"), "timestamp": now, "type": "text",
+                "text": {"body": body}}]),
+        json!([]),
+    );
+    assert_eq!(h.webhook(&fresh).await.status, 200);
+}
+
 #[tokio::test]
 async fn an_unsent_reply_survives_a_reload_and_is_offered_when_the_conversation_is_taken_away() {
     let Some(tab) = browser::start(1366, 900).await else {
@@ -24,19 +37,7 @@ async fn an_unsent_reply_survives_a_reload_and_is_offered_when_the_conversation_
     )
     .await;
     // A message just now opens the 24-hour window, so the composer is there.
-    let now = (std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs())
-    .to_string();
-    let fresh = delivery(
-        "770010",
-        json!([{"profile": {"name": "Rita"}, "wa_id": "5511987650010"}]),
-        json!([{"from": "5511987650010", "id": "wamid.NOW-1", "timestamp": now, "type": "text",
-                "text": {"body": "Até que horas?"}}]),
-        json!([]),
-    );
-    assert_eq!(h.webhook(&fresh).await.status, 200);
+    rita_writes_now(&h, "770010", "5511987650010", "Até que horas?").await;
     let path = format!("/api/conversations/{conversation}");
     let assign = |to: String| json!({"assignee_id": to});
     assert_eq!(
@@ -161,19 +162,7 @@ async fn a_reply_meta_refuses_is_marked_not_sent_in_the_list_too() {
     let biz = h.new_business("Padaria Lua").await;
     let owner = h.login(biz.owner()).await;
     h.register_number(&owner, "770020").await;
-    let now = (std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs())
-    .to_string();
-    let fresh = delivery(
-        "770020",
-        json!([{"profile": {"name": "Rita"}, "wa_id": "5511987650020"}]),
-        json!([{"from": "5511987650020", "id": "wamid.NOW-20", "timestamp": now, "type": "text",
-                "text": {"body": "Tem pão de queijo?"}}]),
-        json!([]),
-    );
-    assert_eq!(h.webhook(&fresh).await.status, 200);
+    rita_writes_now(&h, "770020", "5511987650020", "Tem pão de queijo?").await;
     let conversation = owner.get("/api/conversations").await.body["items"][0]["id"]
         .as_str()
         .unwrap()

@@ -54,29 +54,10 @@ impl Template {
 
     /// The body as the customer reads it, `{{n}}` filled with the n-th parameter.
     pub fn render(&self, params: &[String]) -> String {
-        let body = self.body();
-        let mut out = String::with_capacity(body.len());
-        let mut rest = body.as_str();
-        while let Some(start) = rest.find("{{") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let Some(end) = after.find("}}") else {
-                out.push_str(&rest[start..]);
-                return out;
-            };
-            match after[..end]
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| params.get(n.wrapping_sub(1)))
-            {
-                Some(p) => out.push_str(p),
-                None => out.push_str(&rest[start..start + 2 + end + 2]),
-            }
-            rest = &after[end + 2..];
-        }
-        out.push_str(rest);
-        out
+        crate::placeholders::fill(&self.body(), |name| {
+            let n = name.parse::<usize>().ok()?;
+            params.get(n.checked_sub(1)?).cloned()
+        })
     }
 
     /// How many `{{n}}` placeholders the body has.
