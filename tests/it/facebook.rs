@@ -408,6 +408,79 @@ async fn a_sandbox_page_makes_real_leads_without_meta_and_oauth_needs_configurat
 }
 
 #[tokio::test]
+async fn a_lead_graph_keeps_refusing_is_shown_to_the_owners_when_retries_run_out() {
+    let fb = FakeFacebook::start();
+    let h = harness(&fb);
+    let biz = h.new_business("Loja Verde").await;
+    let owner = h.login(biz.owner()).await;
+    let page = connect(&h, &owner).await;
+    fb.add_lead(
+        "455555555555",
+        "Rui Lima",
+        "+5511987650000",
+        "rui@example.com",
+    );
+    fb.set_down(true);
+    let fetch = wafunnel::channels::facebook::leads::handler(
+        wafunnel::channels::facebook::leads::LeadSource {
+            store: h.server.store.clone(),
+            graph: wafunnel::channels::facebook::graph::FbGraph::new(&h.server.state.config.meta),
+        },
+    );
+    let job = |attempts: u32| wafunnel::scheduler::Job {
+        id: wafunnel::store::ids::RecordId::new(),
+        kind: wafunnel::channels::facebook::leads::JOB_KIND.into(),
+        payload: json!({"page": page, "leadgen_id": "455555555555"}).to_string(),
+        attempts,
+        max_attempts: 12,
+        due_at: 0,
+        last_error: None,
+        last_run_at: None,
+    };
+    let lost = |n: &Value| n["kind"] == "facebook_lead_failed";
+    assert!(matches!(
+        fetch(job(0)).await,
+        wafunnel::scheduler::Outcome::Retry(_)
+    ));
+    let told = owner.get("/api/notifications").await.body;
+    assert!(
+        !told["items"].as_array().unwrap().iter().any(lost),
+        "a first refusal is retried quietly: {told}"
+    );
+
+    assert!(matches!(
+        fetch(job(11)).await,
+        wafunnel::scheduler::Outcome::Retry(_)
+    ));
+    let told = owner.get("/api/notifications").await.body;
+    let note = told["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| lost(n))
+        .cloned();
+    let note = note.unwrap_or_else(|| panic!("the owner is told the lead is lost: {told}"));
+    assert!(
+        note["text"].as_str().unwrap().contains("455555555555"),
+        "{note}"
+    );
+    let shown = owner.get("/api/facebook/pages").await.body["items"][0].clone();
+    assert!(
+        shown["last_error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("after 12 tries"),
+        "{shown}"
+    );
+    let member = h.login(biz.member()).await;
+    let theirs = member.get("/api/notifications").await.body;
+    assert!(
+        !theirs["items"].as_array().unwrap().iter().any(lost),
+        "members are not told: {theirs}"
+    );
+}
+
+#[tokio::test]
 async fn the_daily_token_check_flags_a_dead_page_token() {
     let fb = FakeFacebook::start();
     let h = harness(&fb);

@@ -263,6 +263,37 @@ async fn flag(store: &Store, page: RecordId, reason: String, token_dead: bool) {
     }
 }
 
+/// A lead Graph kept refusing: the page shows it, and every owner is told
+/// (the page's note clears with the next lead that comes through).
+async fn lead_lost(store: &Store, page: &FbPage, note: String) {
+    let (page_id, b) = (page.id, page.business_id);
+    let result = store
+        .write(move |ctx| {
+            if let Some(mut p) = super::get(ctx, page_id)? {
+                p.last_error = Some(note.clone());
+                super::save(ctx, &p)?;
+            }
+            for m in tenancy::members(ctx, b)?
+                .into_iter()
+                .filter(|m| m.role == crate::tenancy::model::Role::Owner)
+            {
+                crate::notifications::notify(
+                    ctx,
+                    b,
+                    m.id,
+                    "facebook_lead_failed",
+                    note.clone(),
+                    None,
+                )?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!("reporting a lost lead of page {page_id}: {e}");
+    }
+}
+
 /// What a Graph error means for a job.
 pub async fn outcome_of(store: &Store, page: RecordId, e: GraphError) -> Outcome {
     match e.failure {
@@ -302,7 +333,18 @@ pub fn handler(source: LeadSource) -> Handler {
             };
             let lead = match source.lead(&page, &leadgen_id).await {
                 Ok(l) => l,
-                Err(e) => return outcome_of(&source.store, page.id, e).await,
+                Err(e) => {
+                    let reason = e.reason();
+                    let outcome = outcome_of(&source.store, page.id, e).await;
+                    if matches!(outcome, Outcome::Retry(_)) && job.attempts + 1 >= job.max_attempts
+                    {
+                        // Out of retries: the lead is in Meta's hands only, so the
+                        // owner must learn it from the page, not from the admin's jobs.
+                        let note = format!("A lead ({leadgen_id}) could not be read from Facebook after {} tries: {reason}", job.max_attempts);
+                        lead_lost(&source.store, &page, note).await;
+                    }
+                    return outcome;
+                }
             };
             match source
                 .store

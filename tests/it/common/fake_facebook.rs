@@ -35,6 +35,8 @@ struct State {
     /// leadgen_id → lead, in id order.
     leads: BTreeMap<String, Value>,
     revoked: bool,
+    /// Graph answers every call with Meta's transient error (HTTP 500, code 2).
+    down: bool,
     /// Page token handed out by the next `me/accounts`.
     page_token: String,
 }
@@ -68,6 +70,11 @@ async fn handle(req: HttpRequest, state: web::Data<Arc<Mutex<State>>>) -> HttpRe
         req.path().to_string(),
         req.query_string().to_string(),
     ));
+    if s.down {
+        return HttpResponse::InternalServerError().json(json!({"error": {
+            "message": "An unexpected error has occurred. Please retry your request later.",
+            "type": "OAuthException", "is_transient": true, "code": 2, "fbtrace_id": "AfakeTrace"}}));
+    }
     let Some(path) = req.path().strip_prefix("/v21.0/") else {
         return graph_error(100, "Unknown version");
     };
@@ -225,6 +232,11 @@ impl FakeFacebook {
         let mut s = self.state.lock().unwrap();
         s.revoked = true;
         s.page_token = "PAGE-TOKEN-2".into();
+    }
+
+    /// Graph is down (or back) for every call.
+    pub fn set_down(&self, down: bool) {
+        self.state.lock().unwrap().down = down;
     }
 
     pub fn requests(&self) -> Vec<(String, String, String)> {
