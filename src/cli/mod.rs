@@ -244,7 +244,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                         return Err(format!("{flag} {why}"));
                     }
                 }
-                let created = op(
+                let created = op_noting(
                     &config,
                     Op::TenantCreate {
                         name,
@@ -274,7 +274,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                     return Err(format!("--name {why}"));
                 }
                 let (hash, generated) = password_hash(password, "Password", false)?;
-                let created = op(
+                let created = op_noting(
                     &config,
                     Op::UserCreate {
                         email,
@@ -290,7 +290,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             UserCommand::List { business } => op(&config, Op::UserList { business }),
             UserCommand::ResetPassword { email, password } => {
                 let (hash, generated) = password_hash(password, "New password", true)?;
-                let reset = op(
+                let reset = op_noting(
                     &config,
                     Op::ResetPassword {
                         email,
@@ -354,8 +354,11 @@ fn run(command: Command, config: Config) -> Result<(), String> {
 
 /// A password made up for the operator is shown only once the command that
 /// sets it has succeeded.
-fn tell_generated(done: Result<(), String>, generated: Option<String>) -> Result<(), String> {
-    done?;
+fn tell_generated(done: Result<bool, String>, generated: Option<String>) -> Result<(), String> {
+    // An account that existed kept its password: a made-up one means nothing.
+    if done? {
+        return Ok(());
+    }
     if let Some(p) = generated {
         eprintln!("generated password: {p}");
     }
@@ -451,6 +454,11 @@ fn refuse_data_folder(out: &std::path::Path, data_dir: &std::path::Path) -> Resu
 }
 
 fn op(config: &Config, op: Op) -> Result<(), String> {
+    op_noting(config, op).map(|_| ())
+}
+
+/// Runs an operation; true when it printed a note (an account that existed).
+fn op_noting(config: &Config, op: Op) -> Result<bool, String> {
     // Only the commands that set a business up may start an empty store: a
     // mistyped --data-dir must not read (or back up) a fresh, empty one.
     let creates = matches!(op, Op::TenantCreate { .. } | Op::UserCreate { .. });
@@ -470,8 +478,16 @@ fn op(config: &Config, op: Op) -> Result<(), String> {
         Err(StoreError::Locked) => remote::execute(&config.server.data_dir, &op)?,
         Err(e) => return Err(e.to_string()),
     };
-    print!("{output}");
-    Ok(())
+    let mut noted = false;
+    for line in output.split_inclusive('\n') {
+        if let Some(note) = line.strip_prefix(ops::NOTE) {
+            eprint!("{}{note}", ops::NOTE);
+            noted = true;
+        } else {
+            print!("{line}");
+        }
+    }
+    Ok(noted)
 }
 
 /// The demo's first conversations go through the running server's real paths.

@@ -57,6 +57,19 @@ pub enum Op {
 }
 
 /// `search`: the running server's index (None: this process may open it).
+/// Output lines the command line prints to stderr rather than stdout.
+pub const NOTE: &str = "note: ";
+
+/// An account that existed keeps its own name and password: creating a
+/// business or a membership for it never changes them, and says so.
+fn existing_note(existed: bool, email: &str) -> String {
+    if existed {
+        format!("{NOTE}{email} already had an account: its name and password are unchanged (`user reset-password` changes the password)\n")
+    } else {
+        String::new()
+    }
+}
+
 pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) -> ApiResult<String> {
     match op {
         Op::Reindex => match search {
@@ -90,17 +103,21 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
                 team_id: None,
                 permissions: vec![],
             };
-            let (business, user, _) = store.write_blocking(move |ctx| {
-                let (business, mut user, member) = service::create_business(ctx, &name, &owner)?;
+            let (business, user, existed) = store.write_blocking(move |ctx| {
+                let existed = users::by_email(ctx, &owner.email)?.is_some();
+                let (business, mut user, _) = service::create_business(ctx, &name, &owner)?;
                 if admin && user.account_type != AccountType::Admin {
                     user.account_type = AccountType::Admin;
                     users::save(ctx, &user)?;
                 }
-                Ok((business, user, member))
+                Ok((business, user, existed))
             })?;
             Ok(format!(
-                "{}\t{}\t{}\n",
-                business.id, business.name, user.email
+                "{}\t{}\t{}\n{}",
+                business.id,
+                business.name,
+                user.email,
+                existing_note(existed, &user.email)
             ))
         }
         Op::TenantList => {
@@ -129,13 +146,15 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
             if !users::valid_email(&email) {
                 return Err(ApiError::field("email", "is not a valid email address"));
             }
-            let user = store.write_blocking(move |ctx| {
+            let (user, existed) = store.write_blocking(move |ctx| {
                 let account_type = if admin {
                     AccountType::Admin
                 } else {
                     AccountType::User
                 };
-                let mut user = match (users::by_email(ctx, &email)?, business) {
+                let found = users::by_email(ctx, &email)?;
+                let existed = found.is_some();
+                let mut user = match (found, business) {
                     (Some(existing), Some(_)) => existing,
                     (Some(_), None) => {
                         return Err(ApiError::new(
@@ -175,9 +194,14 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
                     };
                     service::add_member(ctx, b, &new)?;
                 }
-                Ok(user)
+                Ok((user, existed))
             })?;
-            Ok(format!("{}\t{}\n", user.id, user.email))
+            Ok(format!(
+                "{}\t{}\n{}",
+                user.id,
+                user.email,
+                existing_note(existed, &user.email)
+            ))
         }
         Op::UserList { business } => {
             let read = store.read()?;

@@ -145,6 +145,75 @@ fn tenants_and_users_are_managed_from_the_command_line() {
 }
 
 #[test]
+fn a_second_business_for_an_existing_owner_leaves_their_password_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let first = &[
+        "tenant",
+        "create",
+        "--name",
+        "Acme Cars",
+        "--owner-email",
+        "boss@acme.test",
+        "--owner-password",
+        "long-password",
+    ];
+    assert!(wafunnel(d, first).status.success());
+    // No password and no terminal: a new owner would get a generated one.
+    let second = wafunnel(
+        d,
+        &[
+            "tenant",
+            "create",
+            "--name",
+            "Acme Bikes",
+            "--owner-email",
+            "BOSS@acme.test",
+        ],
+    );
+    assert!(second.status.success(), "{}", stderr(&second));
+    let (out, err) = (stdout(&second), stderr(&second));
+    assert_eq!(
+        out.lines().count(),
+        1,
+        "stdout keeps its one line for scripts: {out}"
+    );
+    assert!(out.contains("\tAcme Bikes\tboss@acme.test"), "{out}");
+    assert!(
+        !err.contains("generated password"),
+        "no password was set, none is shown: {err}"
+    );
+    assert!(
+        err.contains("boss@acme.test already had an account"),
+        "{err}"
+    );
+    let member = wafunnel(
+        d,
+        &[
+            "user",
+            "create",
+            "--email",
+            "boss@acme.test",
+            "--name",
+            "Other Name",
+            "--password",
+            "another-password",
+            "--business",
+            out.split('\t').next().unwrap(),
+        ],
+    );
+    assert_eq!(
+        member.status.code(),
+        Some(1),
+        "already the owner there: {}",
+        stderr(&member)
+    );
+    let users = stdout(&wafunnel(d, &["user", "list"]));
+    assert!(users.contains("boss@acme.test\tboss\t"), "{users}");
+    assert!(!users.contains("Other Name"), "{users}");
+}
+
+#[test]
 fn a_bad_config_names_the_key_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
