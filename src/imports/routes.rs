@@ -182,12 +182,14 @@ async fn errors_csv(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let import = find(&state, &actor, &id)?;
-    let headers = match &import.mapping {
-        Some(Mapping::Csv(m)) => m.headers.clone(),
+    // The file's own delimiter: a spreadsheet that wrote `;` reads `;` back.
+    let (headers, delimiter) = match &import.mapping {
+        Some(Mapping::Csv(m)) => (m.headers.clone(), m.delimiter),
         // A chat's failed rows are its unreadable lines.
-        _ => vec!["line".to_string()],
+        _ => (vec!["line".to_string()], b','),
     };
     let mut out = csv::WriterBuilder::new()
+        .delimiter(if delimiter == 0 { b',' } else { delimiter })
         .flexible(true)
         .from_writer(Vec::new());
     // What the customer typed opens in Excel as text, never as a formula;

@@ -192,10 +192,11 @@ async fn a_windows_excel_export_is_previewed_mapped_and_imported_with_its_bad_ro
     let errors = owner.get(&format!("/api/imports/{id}/errors.csv")).await;
     assert_eq!(errors.status, 200);
     let text = errors.body.as_str().unwrap_or_default().to_string();
-    // A BOM first, so Excel keeps the accents.
+    // A BOM first, so Excel keeps the accents; the file's `;`, so the
+    // same Excel splits it into columns.
     assert_eq!(
         text.lines().next(),
-        Some("\u{feff}Nome,Telefone,E-mail,Observações,Etiquetas,Cidade,error")
+        Some("\u{feff}Nome;Telefone;E-mail;Observações;Etiquetas;Cidade;error")
     );
     assert!(
         text.contains("Sem Contato") && text.contains("row 4"),

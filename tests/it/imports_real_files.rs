@@ -238,6 +238,12 @@ async fn excels_sep_line_names_the_delimiter_and_is_no_row() {
         "{errors}"
     );
     assert!(errors.contains("'=HYPERLINK"), "{errors}");
+    assert!(
+        errors
+            .trim_start_matches('\u{feff}')
+            .starts_with("Name;Phone;Notes;error"),
+        "the errors come back in the file's own delimiter: {errors}"
+    );
     let all = conversations(&owner).await;
     assert_eq!(all.len(), 1, "{all:?}");
     assert_eq!(all[0]["contact"]["name"], "Ana", "{all:?}");
