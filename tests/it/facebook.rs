@@ -478,6 +478,26 @@ async fn a_lead_graph_keeps_refusing_is_shown_to_the_owners_when_retries_run_out
         !theirs["items"].as_array().unwrap().iter().any(lost),
         "members are not told: {theirs}"
     );
+
+    // The owner reads it on the page's card in Channels.
+    let Some(b) = crate::common::browser::start(1366, 900).await else {
+        return;
+    };
+    crate::inbox_browser::sign_in(&b, &h, biz.owner(), "/channels").await;
+    let note = b.el("fb-page-error").await;
+    b.client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&note).unwrap()],
+        )
+        .await
+        .unwrap();
+    let shown = note.text().await.unwrap();
+    assert!(
+        shown.contains("455555555555") && shown.contains("after 12 tries"),
+        "{shown}"
+    );
+    b.screenshot("facebook-page-lead-lost").await;
 }
 
 #[tokio::test]

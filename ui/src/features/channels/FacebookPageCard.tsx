@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Send } from 'lucide-react';
 import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
@@ -21,6 +21,17 @@ function Status({ page }: { page: FbPage }) {
       <span aria-hidden className="size-1.5 rounded-full bg-current" />
       <span data-testid="fb-page-status" data-status={page.status}>{hasKey(key) ? t(key) : page.status}</span>
     </Badge>
+  );
+}
+
+function Problem({ children, testId }: { children: ReactNode; testId?: string }) {
+  return (
+    <p
+      data-testid={testId}
+      className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm break-words text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200"
+    >
+      {children}
+    </p>
   );
 }
 
@@ -48,10 +59,12 @@ export function FacebookPageCard({ page, members }: { page: FbPage; members: Mem
       deleteBody={t('sources.deletePage')}
       attrs={{ 'data-testid': 'facebook-page-card', 'data-page-id': page.id }}
     >
-      {page.status === 'token_invalid' && (
-        <p className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
-          {t('sources.fbTokenInvalid')}
-        </p>
+      {page.status === 'token_invalid' && <Problem>{t('sources.fbTokenInvalid')}</Problem>}
+      {page.status === 'disconnected' && page.disconnected_reason && (
+        <Problem>{t('sources.fbDisconnected', { reason: page.disconnected_reason })}</Problem>
+      )}
+      {page.last_error && (
+        <Problem testId="fb-page-error">{t('sources.fbLastError', { error: page.last_error })}</Problem>
       )}
       <FacebookForms page={page} />
       {page.sandbox && (

@@ -43,7 +43,10 @@ export interface FbPage {
   page_id: string;
   name: string;
   sandbox: boolean;
-  status: 'active' | 'token_invalid' | string;
+  status: 'active' | 'token_invalid' | 'disconnected' | string;
+  /** Why leads stopped coming (a refused permission, a lead Graph kept refusing). */
+  last_error?: string | null;
+  disconnected_reason?: string | null;
   connected_at: string;
   last_lead_at: string | null;
   forms: FbForm[];
