@@ -1,6 +1,7 @@
 //! The outbox: a message to send is written in the same transaction as the
 //! message itself, and a sender drains it under Meta's limits, retrying what
 //! can be retried and failing the rest with Meta's reason.
+mod attempts;
 pub mod compose;
 mod queue;
 pub mod retry;
@@ -83,7 +84,10 @@ pub const TABLES: &[TableSpec] = &[
         def: DEFERRED,
         verify: codec::verify::<OutboxItem>,
     },
+    attempts::TABLE,
 ];
+
+pub(crate) use attempts::begin as begin_attempt;
 
 /// Wakes the sender after a commit that queued messages.
 pub type Wake = std::sync::Arc<tokio::sync::Notify>;
@@ -341,6 +345,7 @@ pub fn record(
     result: &Result<String, GraphError>,
 ) -> ApiResult<()> {
     ctx.delete(OUTBOX, &key(item))?;
+    attempts::end(ctx, item)?;
     queue::settled(ctx, item)?;
     let Some(mut m) = repo::message(ctx, item.business_id, item.conversation_id, item.message_id)?
     else {
@@ -371,7 +376,7 @@ pub fn record(
                     item.attempts + 1 < MAX_ATTEMPTS
                 }
                 Failure::RetryOnce => item.attempts == 0,
-                Failure::Permanent | Failure::TokenDead => false,
+                Failure::Permanent | Failure::TokenDead | Failure::Uncertain => false,
             };
             if retry {
                 let backoff = match e.failure {

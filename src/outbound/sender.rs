@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use super::{due, record, OutboxItem, Wake};
 use crate::{
     channels::whatsapp::{
-        graph::{Failure, Graph, GraphError},
+        graph::{self, Failure, Graph, GraphError},
         media, numbers, uploads,
     },
     simulator::Simulator,
@@ -226,6 +226,19 @@ async fn attach(
     Ok(())
 }
 
+async fn send(
+    store: &Store,
+    graph: &Graph,
+    n: &numbers::WaNumber,
+    item: &OutboxItem,
+) -> Result<String, GraphError> {
+    let mut payload: serde_json::Value = serde_json::from_str(&item.payload).unwrap_or_default();
+    attach(store, graph, n, item, &mut payload).await?;
+    graph
+        .send_message(&n.phone_number_id, &n.access_token, &payload)
+        .await
+}
+
 async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem) {
     let number = store.read().ok().and_then(|r| {
         numbers::get(&r, item.business_id, item.number_id)
@@ -289,15 +302,21 @@ async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem
             return;
         }
         Some(n) => {
-            let mut payload: serde_json::Value =
-                serde_json::from_str(&item.payload).unwrap_or_default();
-            match attach(store, graph, &n, &item, &mut payload).await {
-                Ok(()) => {
-                    graph
-                        .send_message(&n.phone_number_id, &n.access_token, &payload)
-                        .await
+            let noted = item.clone();
+            match store
+                .write(move |ctx| Ok(super::begin_attempt(ctx, &noted)?))
+                .await
+            {
+                Ok(true) => send(store, graph, &n, &item).await,
+                Ok(false) => Err(graph::uncertain(
+                    0,
+                    "The server stopped while this message was being sent",
+                )),
+                Err(e) => {
+                    // Nothing left: it stays queued and is tried again.
+                    tracing::error!(message_id = %item.message_id, "noting a send failed: {e}");
+                    return;
                 }
-                Err(e) => Err(e),
             }
         }
     };

@@ -310,6 +310,92 @@ async fn kill_9_during_a_flow_delay_sends_the_delayed_message_once_on_time() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_meta_takes_a_send_never_sends_it_twice() {
+    let graph = crate::common::fake_graph::FakeGraph::start();
+    graph.slow_sends(3000);
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, url) = serve_with_graph(dir.path(), &graph.url);
+    let owner = Client::new(&url);
+    let setup = owner
+        .post("/api/setup", json!({"business_name": "Twice", "name": "Olga", "email": "o@twice.test", "password": "long-password"}))
+        .await;
+    assert_eq!(setup.status, 201, "{}", setup.body);
+    owner
+        .post(
+            "/api/auth/login",
+            json!({"email": "o@twice.test", "password": "long-password"}),
+        )
+        .await;
+    owner
+        .post("/api/whatsapp/numbers", json!({"phone_number_id": "TWICE-PN", "display_phone_number": "+1", "waba_id": "W", "access_token": "t"}))
+        .await;
+    let body = crate::flows::says("TWICE-PN", "5511987650402", "wamid.TWICE1", "hello").to_string();
+    let sig = wafunnel::channels::whatsapp::signature::sign(APP_SECRET.as_bytes(), body.as_bytes());
+    let r = reqwest::Client::new()
+        .post(format!("{url}/webhooks/whatsapp"))
+        .header("X-Hub-Signature-256", sig)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let conversation = owner.get("/api/conversations").await.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/conversations/{conversation}/messages");
+    let sent = owner
+        .post(&path, json!({"type": "text", "text": "Only once"}))
+        .await;
+    assert_eq!(sent.status, 202, "{}", sent.body);
+    let id = sent.body["id"].as_str().unwrap().to_string();
+    // Meta has the request and is still answering when the server dies.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while graph.arrived_sends() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the send never left");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (mut child, url) = serve_with_graph(dir.path(), &graph.url);
+    let owner = Client::new(&url);
+    owner
+        .post(
+            "/api/auth/login",
+            json!({"email": "o@twice.test", "password": "long-password"}),
+        )
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let m = loop {
+        let page = owner.get(&path).await;
+        let m = page.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id.as_str())
+            .cloned()
+            .unwrap();
+        if m["status"] != "queued" || std::time::Instant::now() > deadline {
+            break m;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(m["status"], "failed", "left for a person to check: {m}");
+    assert!(
+        m["error"]
+            .as_str()
+            .unwrap()
+            .contains("may have reached the customer"),
+        "{m}"
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(graph.arrived_sends(), 1, "Meta got it once");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stop_with_websockets_open_is_prompt_and_a_restart_finds_the_folder_free() {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let dir = tempfile::tempdir().unwrap();

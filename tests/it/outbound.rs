@@ -641,6 +641,31 @@ async fn a_failed_message_can_be_retried_as_it_was_composed() {
 }
 
 #[tokio::test]
+async fn a_send_meta_took_without_an_answer_is_left_to_a_person_never_repeated() {
+    let s = setup(60).await;
+    // Meta took it (200) but the answer names no message: it may be on the phone.
+    s.graph
+        .answer_next(200, json!({"messaging_product": "whatsapp"}));
+    let id = send(&s, json!({"type": "text", "text": "Your car is ready"})).await;
+    let m = wait_status(&s, &id, "failed").await;
+    assert_eq!(m["status"], "failed", "{m}");
+    assert!(
+        m["error"]
+            .as_str()
+            .unwrap()
+            .contains("may have reached the customer"),
+        "{m}"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(s.graph.requests().len(), 1, "not sent again on its own");
+    // A person who checked sends it again.
+    let retry = format!("/api/conversations/{}/messages/{id}/retry", s.conversation);
+    assert_eq!(s.owner.post(&retry, json!({})).await.status, 202);
+    assert_eq!(wait_status(&s, &id, "sent").await["status"], "sent");
+    assert_eq!(s.graph.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn a_status_that_outruns_the_send_is_applied_once_the_send_is_recorded() {
     let s = setup(60).await;
     // Meta's `read` for the wamid the next send will get, before that send exists.

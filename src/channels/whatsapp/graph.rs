@@ -21,6 +21,10 @@ pub enum Failure {
     PauseNumber,
     /// Never retry: the window is closed, the parameters are wrong, etc.
     Permanent,
+    /// The request left and no answer came back (a timeout, a dropped
+    /// connection, a crash): Meta may have delivered it, so only a person
+    /// sends it again.
+    Uncertain,
 }
 
 #[derive(Debug, Clone)]
@@ -95,14 +99,7 @@ impl Graph {
             .json(payload)
             .send()
             .await
-            .map_err(|e| GraphError {
-                code: 0,
-                http_status: 0,
-                // Without the URL: Facebook calls carry the access token in the query.
-                message: format!("Meta could not be reached: {}", e.without_url()),
-                failure: Failure::Retry,
-                retry_after: None,
-            })?;
+            .map_err(send_failed)?;
         let status = res.status().as_u16();
         let retry_after = retry_after(res.headers());
         let body: Value = res.json().await.unwrap_or(Value::Null);
@@ -110,18 +107,38 @@ impl Graph {
             if let Some(id) = body["messages"][0]["id"].as_str() {
                 return Ok(id.to_string());
             }
-            return Err(GraphError {
-                code: 0,
-                http_status: status,
-                message: "Meta accepted the message but returned no id".into(),
-                failure: Failure::Retry,
-                retry_after: None,
-            });
+            return Err(uncertain(
+                status,
+                "Meta accepted the message but returned no id",
+            ));
         }
         Err(GraphError {
             retry_after,
             ..error_from(status, &body)
         })
+    }
+}
+
+/// A send that never connected is safe to repeat; one that left and got no
+/// answer may have been delivered.
+fn send_failed(e: reqwest::Error) -> GraphError {
+    if e.is_connect() {
+        return unreachable(e);
+    }
+    // Without the URL: Facebook calls carry the access token in the query.
+    uncertain(0, &format!("Meta did not answer ({})", e.without_url()))
+}
+
+/// Also what a send that was under way when the server stopped becomes.
+pub fn uncertain(http_status: u16, what: &str) -> GraphError {
+    GraphError {
+        code: 0,
+        http_status,
+        message: format!(
+            "{what}: the message may have reached the customer, so it was not sent again. Check the conversation on the phone before retrying"
+        ),
+        failure: Failure::Uncertain,
+        retry_after: None,
     }
 }
 
@@ -319,6 +336,46 @@ pub fn error_from(status: u16, body: &Value) -> GraphError {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn graph_at(url: String) -> Graph {
+        Graph::new(&Meta {
+            graph_url: url,
+            ..Meta::default()
+        })
+    }
+
+    #[tokio::test]
+    async fn a_send_that_never_connected_is_retried_one_that_left_unanswered_is_not() {
+        // Nothing listens: nothing left, so trying again cannot send twice.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let e = graph_at(format!("http://127.0.0.1:{port}"))
+            .send_message("PN", "t", &json!({"to": "1"}))
+            .await
+            .unwrap_err();
+        assert_eq!(e.failure, Failure::Retry, "{e:?}");
+
+        // Meta reads the request and the connection drops before the answer.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+        });
+        let e = graph_at(url)
+            .send_message("PN", "t", &json!({"to": "1"}))
+            .await
+            .unwrap_err();
+        assert_eq!(e.failure, Failure::Uncertain, "{e:?}");
+        assert!(
+            e.reason().contains("may have reached the customer"),
+            "{}",
+            e.reason()
+        );
+    }
 
     #[test]
     fn errors_are_classified_as_the_contract_says() {

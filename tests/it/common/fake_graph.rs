@@ -32,6 +32,9 @@ struct State {
     send_delay_ms: u64,
     /// Sends from one phone_number_id held this long (that number's Graph is slow).
     number_delay_ms: HashMap<String, u64>,
+    /// `/messages` requests taken in, counted before any delay (a sender
+    /// that dies while Meta answers has still sent it).
+    arrived_sends: usize,
 }
 
 pub struct FakeGraph {
@@ -49,7 +52,10 @@ async fn handle(
     let raw_len = body.len();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let delay = {
-        let s = state.lock().unwrap();
+        let mut s = state.lock().unwrap();
+        if req.path().ends_with("/messages") {
+            s.arrived_sends += 1;
+        }
         let from = req
             .path()
             .trim_end_matches("/messages")
@@ -194,6 +200,15 @@ impl FakeGraph {
         self.script(status, code, message, None);
     }
 
+    /// The next send answers `status` with this body as it is (no error shape).
+    pub fn answer_next(&self, status: u16, body: Value) {
+        self.state
+            .lock()
+            .unwrap()
+            .scripted
+            .push_back((status, body, None));
+    }
+
     /// The next send is throttled: 429, code 130429, `Retry-After: secs`.
     pub fn throttle_next(&self, secs: u64) {
         self.script(429, 130429, "Rate limit hit", Some(secs));
@@ -225,6 +240,10 @@ impl FakeGraph {
     /// Meta slow to take sends: each `/messages` request waits `ms` first.
     pub fn slow_sends(&self, ms: u64) {
         self.state.lock().unwrap().send_delay_ms = ms;
+    }
+
+    pub fn arrived_sends(&self) -> usize {
+        self.state.lock().unwrap().arrived_sends
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
