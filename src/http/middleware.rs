@@ -117,10 +117,12 @@ fn needs_csrf(req: &ServiceRequest) -> bool {
     // Only a bearer token replaces the cookie; any other Authorization
     // header leaves the request judged by its cookie, so it needs the token.
     let bearer = crate::auth::actor::bearer(req.request()).is_some();
+    // The path as the router reads it: `/%61pi/…` reaches `/api/…` routes.
+    let path = req.match_info().as_str();
     !safe
         && !bearer
-        && req.path().starts_with("/api/")
-        && !CSRF_EXEMPT.contains(&req.path())
+        && path.starts_with("/api/")
+        && !CSRF_EXEMPT.contains(&path)
         && req.cookie(SESSION_COOKIE).is_some()
 }
 

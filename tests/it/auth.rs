@@ -265,6 +265,15 @@ async fn cookie_writes_need_the_csrf_header() {
             .unwrap();
         assert_eq!(sneaky.status(), 403, "{authorization:?}");
     }
+    // A percent-encoded letter reaches the same route, and needs the same header.
+    for path in ["/%61pi/teams", "/api/te%61ms"] {
+        let encoded = c.post(path, json!({"name": "Encoded"})).await;
+        assert_eq!(
+            (encoded.status, encoded.code()),
+            (403, "csrf_failed"),
+            "{path}"
+        );
+    }
     c.send_csrf = true;
     assert_eq!(
         c.post("/api/teams", json!({"name": "With header"}))

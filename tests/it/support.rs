@@ -175,7 +175,17 @@ async fn an_admin_looks_read_only_while_granted_and_the_owner_sees_every_look() 
         );
     }
     // Reads that carry data away are refused too.
-    let r = admin.get("/api/exports/leads.csv").await;
+    for path in [
+        "/api/exports/leads.csv",
+        "/api/%65xports/leads.csv",
+        "/%61pi/exports/conversations.csv",
+    ] {
+        let r = admin.get(path).await;
+        assert_eq!((r.status, r.code()), (403, "support_read_only"), "{path}");
+    }
+    let r = admin
+        .post("/%61pi/tokens", json!({"name": "backdoor"}))
+        .await;
     assert_eq!((r.status, r.code()), (403, "support_read_only"));
 
     // Nothing changed.
