@@ -408,6 +408,19 @@ async fn attachments_are_uploaded_to_meta_then_sent_by_id_and_shown_in_the_threa
     let s = setup(60).await;
     let c = &s.conversation;
     let png = b"\x89PNG\r\n\x1a\nfake-image-bytes".to_vec();
+    // Two types in one header would be served back as the browser reads the
+    // second (HTML on our origin): refused.
+    let two_types = s
+        .owner
+        .http
+        .post(format!("{}/api/conversations/{c}/attachments", s.h.base))
+        .header("Content-Type", "image/png,text/html")
+        .header("X-CSRF-Token", s.owner.cookie("wf_csrf").unwrap())
+        .body(b"<h1>INJECTED</h1>".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(two_types.status(), 415);
     let up = s
         .owner
         .http

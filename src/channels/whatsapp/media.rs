@@ -340,12 +340,26 @@ fn served_as(claimed: &str) -> (String, &'static str) {
     let shows = ["image/", "audio/", "video/"]
         .iter()
         .any(|p| essence.starts_with(p))
-        && essence != "image/svg+xml";
+        && essence != "image/svg+xml"
+        && is_media_type(&essence);
     if shows || essence == "application/pdf" {
         (essence, "inline")
     } else {
         ("application/octet-stream".into(), "attachment")
     }
+}
+
+/// One `type/subtype` of RFC 6838's characters: nothing a browser could
+/// read as a second type (`image/png,text/html`).
+pub fn is_media_type(essence: &str) -> bool {
+    let name = |part: &str| {
+        part.len() <= 127
+            && part.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+    };
+    matches!(essence.split_once('/'), Some((t, s)) if name(t) && name(s))
 }
 
 #[cfg(test)]
@@ -367,6 +381,9 @@ mod tests {
             "image/svg+xml",
             "text/plain",
             "",
+            "image/png,text/html",
+            "image/png text/html",
+            "image/",
         ] {
             assert_eq!(
                 served_as(risky),

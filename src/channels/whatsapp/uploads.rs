@@ -116,11 +116,11 @@ async fn upload(
         .get("Content-Type")
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_lowercase())
-        .filter(|v| !v.is_empty() && v.contains('/'))
+        .filter(|v| media::is_media_type(v))
         .ok_or_else(|| {
             ApiError::new(
                 Code::UnsupportedMediaType,
-                "Send the file with its Content-Type",
+                "Send the file with its own Content-Type (one type/subtype, e.g. image/jpeg)",
             )
         })?;
     let upload_id = RecordId::new();
