@@ -338,7 +338,13 @@ async fn follow(
             Err(e) => {
                 tracing::error!("search index commit: {}", e.message);
                 pending.catch_up_from = Some(last_watermark);
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                // Tried again in a second, unless the server is stopping: a
+                // stop must not wait on a disk that stays full.
+                match tokio::time::timeout(Duration::from_secs(1), commands.recv()).await {
+                    Ok(Some(Control::Stop) | None) => return,
+                    Ok(Some(Control::Rebuild)) => pending.catch_up_from = Some(0),
+                    Err(_) => {}
+                }
             }
         }
     }

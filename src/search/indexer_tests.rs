@@ -144,3 +144,24 @@ async fn messages_committed_during_a_rebuild_are_written_once() {
     h.flush(after);
     assert_eq!(h.search.documents_of(&[c]).expect("count"), 3);
 }
+
+#[tokio::test]
+async fn a_stop_is_prompt_while_the_index_cannot_commit() {
+    let (_store_dir, store) = crate::store::temp();
+    let index_dir = tempfile::tempdir().expect("temp dir");
+    let search = Search::open(index_dir.path()).expect("index");
+    let running = spawn(search, store.clone()).expect("indexer");
+    // The index's folder is gone (a full or failed disk): every commit fails.
+    std::fs::remove_dir_all(index_dir.path()).expect("removed");
+    receive(&store, BusinessId::new(), "wamid.STOP1").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (done_tx, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        running.stop();
+        let _ = done_tx.send(());
+    });
+    assert!(
+        done.recv_timeout(Duration::from_secs(5)).is_ok(),
+        "the indexer kept retrying its commit and never stopped"
+    );
+}
