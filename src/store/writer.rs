@@ -363,7 +363,12 @@ fn commit_batch(
             continue;
         }
         if let Err(e) = tx.commit() {
-            return fail_all(batch, StoreError::from(e));
+            let lost_disk = matches!(&e, redb::CommitError::Storage(s) if disk_failed(s));
+            fail_all(batch, StoreError::from(e));
+            if lost_disk {
+                stop_for_a_fresh_store();
+            }
+            return false;
         }
         metrics.record_commit(batch.len(), started.elapsed());
         herald.announce(Announcement {
@@ -467,6 +472,26 @@ fn begin(db: &Database) -> Result<WriteTransaction, StoreError> {
     let mut tx = db.begin_write()?;
     tx.set_durability(Durability::Immediate)?;
     Ok(tx)
+}
+
+/// A write the disk refused (full, failing): redb refuses every later
+/// transaction until the file is opened again.
+fn disk_failed(e: &redb::StorageError) -> bool {
+    matches!(
+        e,
+        redb::StorageError::Io(_) | redb::StorageError::PreviousIo
+    )
+}
+
+/// Nothing can be read or written until the store is reopened, so the process
+/// stops (status 1) for its service manager to start it again; staying up
+/// would answer every request with an error while looking healthy. Every
+/// acknowledged write is on disk already.
+fn stop_for_a_fresh_store() -> ! {
+    tracing::error!(
+        "the store could not write to disk; wafunnel stops so that it starts again with the store reopened (free disk space first)"
+    );
+    std::process::exit(1)
 }
 
 fn fail_all(batch: Vec<Command>, err: StoreError) -> bool {
