@@ -155,15 +155,25 @@ pub fn enqueue(
         )?;
     }
     if smtp {
-        scheduler::schedule(ctx, JOB, &json!({"id": mail.id}), now_ms(), 8)?;
+        scheduler::schedule(ctx, JOB, &json!({"id": mail.id}), now_ms(), ATTEMPTS)?;
     }
     Ok(mail)
 }
 
+/// Tries of one mail against a relay that is down or refuses for now (4xx):
+/// they span about four hours, so a relay restarted or a quota that resets
+/// does not lose an invitation or a reset link. A 5xx refusal fails at once.
+const ATTEMPTS: u32 = 30;
+
 fn message(from: &str, m: &Mail) -> Result<lettre::Message, String> {
-    use lettre::message::{header::ContentType, MultiPart, SinglePart};
+    use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+    let sender: Mailbox = from.parse().map_err(|e| format!("smtp.from: {e}"))?;
+    // RFC 5322 asks for one, and mail providers mark mail without one as
+    // spam; the mail's own id keeps it the same on every retry.
+    let message_id = format!("<{}@{}>", m.id, sender.email.domain());
     lettre::Message::builder()
-        .from(from.parse().map_err(|e| format!("smtp.from: {e}"))?)
+        .message_id(Some(message_id))
+        .from(sender)
         .to(m
             .to
             .parse()
@@ -330,6 +340,14 @@ pub fn get<R: Reader + ?Sized>(r: &R, id: RecordId) -> Result<Option<Mail>, Stor
 #[cfg(test)]
 mod tests {
     use super::encrypted_by_default as url;
+
+    #[test]
+    fn a_relay_down_for_hours_does_not_lose_the_mail() {
+        let span: i64 = (0..super::ATTEMPTS - 1)
+            .map(crate::scheduler::backoff_ms)
+            .sum();
+        assert!(span >= 3 * 3_600_000, "tries span only {} s", span / 1000);
+    }
 
     #[test]
     fn smtp_to_another_machine_is_encrypted_unless_the_url_says_otherwise() {

@@ -186,6 +186,12 @@ pub fn forget(ctx: &mut WriteCtx, kind: &str, needle: &str) -> Result<usize, Sto
     Ok(n)
 }
 
+/// The wait before the next try after `attempts` failed ones: doubling from
+/// a second, at most ten minutes.
+pub fn backoff_ms(attempts: u32) -> i64 {
+    (1_000i64 << attempts.min(10)).min(600_000)
+}
+
 /// How a job ended this time.
 pub enum Outcome {
     Done,
@@ -202,7 +208,7 @@ fn settle(ctx: &mut WriteCtx, job: &Job, outcome: &Outcome) -> Result<(), StoreE
     match outcome {
         Outcome::Done => Ok(()),
         Outcome::Retry(e) if job.attempts + 1 < job.max_attempts => {
-            let backoff = (1_000i64 << job.attempts.min(10)).min(600_000);
+            let backoff = backoff_ms(job.attempts);
             let next = Job {
                 attempts: job.attempts + 1,
                 due_at: now_ms() + backoff,

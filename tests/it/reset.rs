@@ -50,6 +50,12 @@ async fn a_reset_link_is_mailed_works_once_and_signs_out_everywhere() {
     let mail = unfolded(&mails[0]);
     assert!(mail.contains(&format!("To: {}", biz.member())), "{mail}");
     assert!(mail.contains("From: Acme <noreply@acme.test>"), "{mail}");
+    // Providers file mail without a Message-ID as spam.
+    let id = mail.lines().find_map(|l| l.strip_prefix("Message-ID: "));
+    assert!(
+        id.is_some_and(|id| id.starts_with('<') && id.trim_end().ends_with("@acme.test>")),
+        "{mail}"
+    );
     assert!(
         mail.contains("Subject: Reset your wafunnel password"),
         "{mail}"
