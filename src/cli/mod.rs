@@ -412,9 +412,7 @@ fn verify_backup(config: &Config, from: &std::path::Path) -> Result<(), String> 
     let mut probe = config.clone();
     probe.server.data_dir = scratch.path().to_path_buf();
     // A panic inside the store's code reads as the file's damage, in one line.
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let checked = std::panic::catch_unwind(|| -> Result<Vec<String>, String> {
+    let checked = quietly(|| -> Result<Vec<String>, String> {
         let store = server::open_store(&probe, Metrics::default()).map_err(|e| e.to_string())?;
         let read = store.read().map_err(|e| e.to_string())?;
         let report =
@@ -424,7 +422,6 @@ fn verify_backup(config: &Config, from: &std::path::Path) -> Result<(), String> 
         store.shutdown();
         Ok(report.problems)
     });
-    std::panic::set_hook(hook);
     let refuse = |why: String| format!("{} is not a sound wafunnel backup: {why}", from.display());
     match checked {
         Ok(Ok(problems)) if problems.is_empty() => Ok(()),
@@ -434,8 +431,24 @@ fn verify_backup(config: &Config, from: &std::path::Path) -> Result<(), String> 
             problems[0]
         ))),
         Ok(Err(e)) => Err(refuse(e)),
-        Err(_) => Err(refuse("the file is damaged".into())),
+        Err(why) => Err(refuse(format!("the file is damaged: {why}"))),
     }
+}
+
+/// Runs store code that a damaged file can make panic (redb trusts its own
+/// pages): the panic becomes one line for the operator, not a backtrace.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    ran.map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unreadable".into())
+    })
 }
 
 /// A backup written straight into the data folder would replace the live
@@ -469,14 +482,24 @@ fn op_noting(config: &Config, op: Op) -> Result<bool, String> {
             dir.display()
         ));
     }
-    let output = match server::open_store(config, Metrics::default()) {
+    let local = quietly(|| match server::open_store(config, Metrics::default()) {
         Ok(store) => {
-            let result = ops::execute(&store, None, op);
+            let result = ops::execute(&store, None, op.clone());
             store.shutdown();
-            result.map_err(|e| e.message)?
+            Ok(Some(result.map_err(|e| e.message)?))
         }
-        Err(StoreError::Locked) => remote::execute(&config.server.data_dir, &op)?,
-        Err(e) => return Err(e.to_string()),
+        Err(StoreError::Locked) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    })
+    .map_err(|why| {
+        format!(
+            "the store in {} is damaged ({why}); restore a backup",
+            dir.display()
+        )
+    })??;
+    let output = match local {
+        Some(output) => output,
+        None => remote::execute(&config.server.data_dir, &op)?,
     };
     let mut noted = false;
     for line in output.split_inclusive('\n') {
