@@ -257,8 +257,16 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
             // Facebook tokens are sealed under keys kept outside the store.
             let keys = crate::channels::facebook::vault::backup(store.dir(), &out)
                 .map_err(|e| ApiError::internal(format!("copying the Facebook keyring: {e}")))?;
+            // Files are only added to, never rewritten: copied after the
+            // snapshot, they hold every file it names.
+            let files: Vec<String> = ["media", "imports"]
+                .iter()
+                .map(|f| store.dir().join(f))
+                .filter(|p| std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_some()))
+                .map(|p| p.display().to_string())
+                .collect();
             Ok(format!(
-                "backup written to {} ({} records, schema version {}){}\n",
+                "backup written to {} ({} records, schema version {}){}\n{}",
                 report.path,
                 report.records,
                 report.schema_version,
@@ -269,6 +277,14 @@ pub fn execute(store: &Store, search: Option<&crate::search::Search>, op: Op) ->
                     )
                 } else {
                     String::new()
+                },
+                if files.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "{NOTE}the files of messages and imports are not in the backup: copy {} with it\n",
+                        files.join(" and ")
+                    )
                 }
             ))
         }

@@ -732,3 +732,41 @@ fn check_on_a_damaged_store_answers_in_one_line_and_never_panics() {
         assert!(err.trim_end().lines().count() <= 1, "round {round}: {err}");
     }
 }
+
+#[test]
+fn a_backup_says_the_files_of_messages_are_to_be_copied_beside_it() {
+    let d = store_with_a_business();
+    let out = tempfile::tempdir().unwrap();
+    let first = wafunnel(
+        d.path(),
+        &[
+            "backup",
+            "--out",
+            out.path().join("a.redb").to_str().unwrap(),
+        ],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        !stderr(&first).contains("not in the backup"),
+        "no files yet: {}",
+        stderr(&first)
+    );
+    let media = d.path().join("media").join("01M8GXW5032XMQPPQCBAXTQZZZ");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("photo"), b"jpeg").unwrap();
+    let second = wafunnel(
+        d.path(),
+        &[
+            "backup",
+            "--out",
+            out.path().join("b.redb").to_str().unwrap(),
+        ],
+    );
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(stdout(&second).lines().count(), 1, "{}", stdout(&second));
+    let note = stderr(&second);
+    assert!(
+        note.contains("not in the backup") && note.contains("media"),
+        "{note}"
+    );
+}
