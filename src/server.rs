@@ -215,6 +215,7 @@ pub fn start_with_store(
                     state.config.outbound.rate_per_second,
                     state.outbox_wake.clone(),
                 );
+                let sends = sender.drain();
                 actix_rt::spawn(sender.run());
                 let mut jobs = crate::scheduler::Scheduler::new(
                     state.store.clone(),
@@ -373,7 +374,10 @@ pub fn start_with_store(
                     });
                 }
                 let _ = tx.send(server.handle());
-                server.await
+                let served = server.await;
+                // Sends already with Meta get their answers recorded.
+                sends.finish(std::time::Duration::from_secs(10)).await;
+                served
             });
             thread_search.shutdown();
             thread_store.shutdown();

@@ -55,6 +55,37 @@ pub struct Sender {
     simulator: Simulator,
     rate: usize,
     wake: Wake,
+    drain: Drain,
+}
+
+/// Lets a stopping server wait for the sends already with Meta: cut off, a
+/// send's answer is lost and the message is left for a person to check.
+#[derive(Clone, Default)]
+pub struct Drain {
+    stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    active: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    settled: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl Drain {
+    /// Takes no new send, and waits (at most `limit`) for those under way.
+    pub async fn finish(&self, limit: Duration) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.stopping.store(true, SeqCst);
+        let until = tokio::time::Instant::now() + limit;
+        while self.active.load(SeqCst) > 0 {
+            let settled = self.settled.notified();
+            if self.active.load(SeqCst) == 0
+                || tokio::time::timeout_at(until, settled).await.is_err()
+            {
+                break;
+            }
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// Due items looked at per number in one pass.
@@ -79,7 +110,12 @@ impl Sender {
             simulator,
             rate: rate_per_second.max(1) as usize,
             wake,
+            drain: Drain::default(),
         }
+    }
+
+    pub fn drain(&self) -> Drain {
+        self.drain.clone()
     }
 
     pub async fn run(self) {
@@ -132,6 +168,9 @@ impl Sender {
             // Conversations with an earlier message still waiting this pass.
             let mut held: HashSet<ConversationId> = HashSet::new();
             for item in items {
+                if self.drain.stopping() {
+                    break;
+                }
                 if in_flight.contains(&item.message_id) {
                     continue;
                 }
@@ -154,15 +193,23 @@ impl Sender {
                 window.in_flight += 1;
                 in_flight.insert(item.message_id);
                 busy.insert(item.conversation_id);
-                let (store, graph, sim, done) = (
+                let (store, graph, sim, done, drain) = (
                     self.store.clone(),
                     self.graph.clone(),
                     self.simulator.clone(),
                     done_tx.clone(),
+                    self.drain.clone(),
                 );
+                drain
+                    .active
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 tokio::spawn(async move {
                     let id = (item.message_id, item.conversation_id, item.number_id);
                     deliver(&store, &graph, &sim, item).await;
+                    drain
+                        .active
+                        .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                    drain.settled.notify_waiters();
                     let _ = done.send(id);
                 });
             }

@@ -309,12 +309,21 @@ async fn kill_9_during_a_flow_delay_sends_the_delayed_message_once_on_time() {
     child.wait().unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_while_meta_takes_a_send_never_sends_it_twice() {
+struct SendUnderWay {
+    graph: crate::common::fake_graph::FakeGraph,
+    dir: tempfile::TempDir,
+    child: Child,
+    /// The conversation's messages, and the message Meta is taking.
+    path: String,
+    id: String,
+}
+
+/// A reply Meta has received and is still answering (it takes 3 s).
+async fn a_send_under_way() -> SendUnderWay {
     let graph = crate::common::fake_graph::FakeGraph::start();
     graph.slow_sends(3000);
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, url) = serve_with_graph(dir.path(), &graph.url);
+    let (child, url) = serve_with_graph(dir.path(), &graph.url);
     let owner = Client::new(&url);
     let setup = owner
         .post("/api/setup", json!({"business_name": "Twice", "name": "Olga", "email": "o@twice.test", "password": "long-password"}))
@@ -350,15 +359,23 @@ async fn kill_9_while_meta_takes_a_send_never_sends_it_twice() {
         .await;
     assert_eq!(sent.status, 202, "{}", sent.body);
     let id = sent.body["id"].as_str().unwrap().to_string();
-    // Meta has the request and is still answering when the server dies.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while graph.arrived_sends() == 0 {
         assert!(std::time::Instant::now() < deadline, "the send never left");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let (mut child, url) = serve_with_graph(dir.path(), &graph.url);
+    SendUnderWay {
+        graph,
+        dir,
+        child,
+        path,
+        id,
+    }
+}
+
+/// After a restart: the message once it is no longer queued.
+async fn settled_after_restart(s: &SendUnderWay) -> (Child, serde_json::Value) {
+    let (child, url) = serve_with_graph(s.dir.path(), &s.graph.url);
     let owner = Client::new(&url);
     owner
         .post(
@@ -367,20 +384,28 @@ async fn kill_9_while_meta_takes_a_send_never_sends_it_twice() {
         )
         .await;
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    let m = loop {
-        let page = owner.get(&path).await;
+    loop {
+        let page = owner.get(&s.path).await;
         let m = page.body["items"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|m| m["id"] == id.as_str())
+            .find(|m| m["id"] == s.id.as_str())
             .cloned()
             .unwrap();
         if m["status"] != "queued" || std::time::Instant::now() > deadline {
-            break m;
+            return (child, m);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_meta_takes_a_send_never_sends_it_twice() {
+    let mut s = a_send_under_way().await;
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    let (mut child, m) = settled_after_restart(&s).await;
     assert_eq!(m["status"], "failed", "left for a person to check: {m}");
     assert!(
         m["error"]
@@ -390,7 +415,26 @@ async fn kill_9_while_meta_takes_a_send_never_sends_it_twice() {
         "{m}"
     );
     tokio::time::sleep(Duration::from_secs(4)).await;
-    assert_eq!(graph.arrived_sends(), 1, "Meta got it once");
+    assert_eq!(s.graph.arrived_sends(), 1, "Meta got it once");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_waits_for_metas_answer_to_a_send_under_way() {
+    let mut s = a_send_under_way().await;
+    Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    s.child.wait().unwrap();
+    let (mut child, m) = settled_after_restart(&s).await;
+    assert_eq!(
+        m["status"], "sent",
+        "the answer was recorded before the stop: {m}"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(s.graph.arrived_sends(), 1, "Meta got it once");
     child.kill().unwrap();
     child.wait().unwrap();
 }
