@@ -28,6 +28,7 @@ mod hooks;
 mod imports;
 mod imports_browser;
 mod imports_real_files;
+mod inbound_media;
 mod inbox_browser;
 mod invites;
 mod leads;
