@@ -33,6 +33,7 @@ mod inbox_browser;
 mod invites;
 mod leads;
 mod leads_browser;
+mod media_browser;
 mod oidc;
 mod openapi;
 mod outbound;
