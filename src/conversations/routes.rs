@@ -11,6 +11,7 @@ use super::{
 };
 use crate::{
     auth::MemberActor,
+    channels::whatsapp::media,
     contacts,
     error::{ApiError, ApiResult, Code},
     http::{AppState, Routes},
@@ -368,7 +369,14 @@ async fn messages(
     let next = (page.len() == limit)
         .then(|| page.last().map(|m| m.id.to_string()))
         .flatten();
-    let items: Vec<Value> = page.iter().map(message_json).collect();
+    let items = page
+        .iter()
+        .map(|m| {
+            let mut v = message_json(m);
+            media::annotate(&read, m, &mut v)?;
+            Ok(v)
+        })
+        .collect::<ApiResult<Vec<Value>>>()?;
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
 }
 

@@ -62,6 +62,9 @@ pub fn classify(code: i64, http_status: u16) -> Failure {
     }
 }
 
+/// Sent on every Graph and media download request.
+pub const USER_AGENT: &str = concat!("wafunnel/", env!("CARGO_PKG_VERSION"));
+
 #[derive(Clone)]
 pub struct Graph {
     http: reqwest::Client,
@@ -71,6 +74,9 @@ pub struct Graph {
 impl Graph {
     pub fn new(meta: &Meta) -> Graph {
         let http = reqwest::Client::builder()
+            // Meta's CDN (lookaside.fbsbx.com) is reported to refuse, or to
+            // answer with an HTML page, a download without a User-Agent.
+            .user_agent(USER_AGENT)
             .timeout(Duration::from_secs(20))
             .connect_timeout(Duration::from_secs(5))
             .build()
@@ -158,6 +164,12 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 pub struct MediaInfo {
     pub url: String,
     pub mime_type: Option<String>,
+}
+
+/// A downloaded file and the type its server said it is.
+pub struct Downloaded {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
 }
 
 pub fn unreachable(e: reqwest::Error) -> GraphError {
@@ -272,7 +284,7 @@ impl Graph {
         url: &str,
         token: &str,
         limit: usize,
-    ) -> Result<Vec<u8>, GraphError> {
+    ) -> Result<Downloaded, GraphError> {
         let mut res = self
             .http
             .get(url)
@@ -301,6 +313,11 @@ impl Graph {
         if res.content_length().is_some_and(|n| n as usize > limit) {
             return Err(too_big());
         }
+        let content_type = res
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let mut out = Vec::new();
         while let Some(chunk) = res.chunk().await.map_err(unreachable)? {
             if out.len() + chunk.len() > limit {
@@ -308,7 +325,10 @@ impl Graph {
             }
             out.extend_from_slice(&chunk);
         }
-        Ok(out)
+        Ok(Downloaded {
+            bytes: out,
+            content_type,
+        })
     }
 }
 

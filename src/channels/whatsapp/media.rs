@@ -6,13 +6,18 @@ use std::{path::PathBuf, sync::Arc};
 use actix_web::{web, HttpResponse};
 use redb::TableDefinition;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::{graph::Graph, numbers, parse::Media};
+use super::{
+    graph::{Failure, Graph},
+    media_check, numbers,
+    parse::Media,
+};
 use crate::{
     auth::MemberActor,
-    conversations::{access::Conversations, Message},
+    conversations::{access::Conversations, repo as conversations_repo, Message},
     error::{ApiError, ApiResult, Code},
+    events::Event,
     http::{AppState, Routes},
     scheduler::{self, Handler, Job, Outcome},
     store::{
@@ -31,6 +36,17 @@ pub enum State {
     Pending,
     Stored,
     Failed,
+}
+
+impl State {
+    /// The name the API and the live channel use for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Stored => "ready",
+            State::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,7 +165,8 @@ pub fn register(
     scheduler::schedule(
         ctx,
         JOB_KIND,
-        &json!({"business_id": f.business_id, "conversation_id": f.conversation_id, "message_id": f.message_id}),
+        &json!({"business_id": f.business_id, "conversation_id": f.conversation_id, "message_id": f.message_id,
+                "sha256": media.sha256}),
         crate::time::now_ms(),
         5,
     )?;
@@ -161,6 +178,21 @@ struct JobArgs {
     business_id: BusinessId,
     conversation_id: ConversationId,
     message_id: MessageId,
+    /// The digest the webhook stated; jobs scheduled before it was kept have none.
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+/// Adds the file's download state (`pending`, `ready`, `failed`) to a
+/// message's JSON `media`, so the thread knows whether there is a file to show.
+pub fn annotate<R: Reader + ?Sized>(r: &R, m: &Message, v: &mut Value) -> Result<(), StoreError> {
+    if !v["media"].is_object() {
+        return Ok(());
+    }
+    if let Some(f) = get(r, m.business_id, m.conversation_id, m.id)? {
+        v["media"]["status"] = json!(f.state.label());
+    }
+    Ok(())
 }
 
 /// The job handler: media info → download → file → record.
@@ -197,21 +229,27 @@ async fn fetch(store: &Store, graph: &Graph, data_dir: &std::path::Path, job: &J
         graph
             .download(&info.url, &number.access_token, MAX_BYTES)
             .await
-            .map(|bytes| (info, bytes))
+            .map(|downloaded| (info, downloaded))
     }
     .await;
-    let (info, bytes) = match result {
+    let (info, downloaded) = match result {
         Ok(x) => x,
         Err(e) => {
-            let reason = e.reason();
-            if job.attempts + 1 >= job.max_attempts || e.failure == super::graph::Failure::Permanent
-            {
-                mark(store, &file, State::Failed, Some(reason.clone()), None).await;
-                return Outcome::Fail(reason);
-            }
-            return Outcome::Retry(reason);
+            let permanent = e.failure == Failure::Permanent;
+            return give_up_or_retry(store, &file, job, e.reason(), permanent).await;
         }
     };
+    // A refused body is like an expired URL: the next attempt asks Meta afresh.
+    if let Some(reason) = media_check::refusal(
+        &downloaded.bytes,
+        downloaded.content_type.as_deref(),
+        &file.mime_type,
+        args.sha256.as_deref(),
+    ) {
+        tracing::warn!(message = %file.message_id, "inbound media refused: {reason}");
+        return give_up_or_retry(store, &file, job, reason, false).await;
+    }
+    let bytes = downloaded.bytes;
     let dest = path(data_dir, &file);
     let written = async {
         if let Some(dir) = dest.parent() {
@@ -223,7 +261,8 @@ async fn fetch(store: &Store, graph: &Graph, data_dir: &std::path::Path, job: &J
     }
     .await;
     if let Err(e) = written {
-        return Outcome::Retry(format!("writing the file failed: {e}"));
+        let reason = format!("writing the file failed: {e}");
+        return give_up_or_retry(store, &file, job, reason, false).await;
     }
     let mime = info.mime_type.unwrap_or(file.mime_type.clone());
     let kept = mark(
@@ -241,7 +280,25 @@ async fn fetch(store: &Store, graph: &Graph, data_dir: &std::path::Path, job: &J
     Outcome::Done
 }
 
-/// Records the file's new state; false when its record is gone (erased).
+/// A failed attempt is retried while attempts remain; the last one (or one
+/// that can never succeed) marks the file failed.
+async fn give_up_or_retry(
+    store: &Store,
+    file: &MediaFile,
+    job: &Job,
+    reason: String,
+    permanent: bool,
+) -> Outcome {
+    if job.attempts + 1 >= job.max_attempts || permanent {
+        mark(store, file, State::Failed, Some(reason.clone()), None).await;
+        return Outcome::Fail(reason);
+    }
+    Outcome::Retry(reason)
+}
+
+/// Records the file's new state and tells the thread's viewers, so an open
+/// thread shows the file (or that it is lost) without a reload; false when
+/// its record is gone (erased).
 async fn mark(
     store: &Store,
     file: &MediaFile,
@@ -262,6 +319,14 @@ async fn mark(
                 return Ok(false);
             }
             save(ctx, &f)?;
+            let assignee = conversations_repo::get(ctx, f.business_id, f.conversation_id)?
+                .and_then(|c| c.assignee_id);
+            ctx.emit(Event::new(
+                Some(f.business_id),
+                "message.status",
+                json!({"conversation_id": f.conversation_id, "message_id": f.message_id,
+                       "media": {"status": f.state.label()}, "assignee_id": assignee}),
+            ));
             Ok(true)
         })
         .await;

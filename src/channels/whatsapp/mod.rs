@@ -3,6 +3,7 @@ pub mod deadletters;
 pub mod graph;
 pub mod ingest;
 pub mod media;
+mod media_check;
 pub mod numbers;
 pub mod parse;
 pub mod signature;

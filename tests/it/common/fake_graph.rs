@@ -14,6 +14,7 @@ pub struct Recorded {
     pub method: String,
     pub path: String,
     pub authorization: String,
+    pub user_agent: String,
     pub body: Value,
     /// When the request was taken in (after any `slow_sends` delay).
     pub at: Instant,
@@ -27,6 +28,14 @@ struct State {
     sent: u64,
     /// Media download URLs answer 404 this many more times (an expired URL).
     expire_downloads: u32,
+    /// Answers for the next downloads: status, Content-Type and body.
+    scripted_downloads: VecDeque<Download>,
+    /// What a media id's download answers when nothing is scripted.
+    media: HashMap<String, Download>,
+    /// Downloads are held this long before they answer (a slow CDN).
+    download_delay_ms: u64,
+    /// Answers for the next `GET /{media_id}`: status and body.
+    scripted_media_info: VecDeque<(u16, Value)>,
     base: String,
     /// Sends (`/messages`) are held this long before they count as received.
     send_delay_ms: u64,
@@ -35,6 +44,24 @@ struct State {
     /// `/messages` requests taken in, counted before any delay (a sender
     /// that dies while Meta answers has still sent it).
     arrived_sends: usize,
+}
+
+/// One answer of the media download URL.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Download {
+    pub fn ok(content_type: &str, body: &[u8]) -> Download {
+        Download {
+            status: 200,
+            content_type: content_type.into(),
+            body: body.to_vec(),
+        }
+    }
 }
 
 pub struct FakeGraph {
@@ -70,6 +97,10 @@ async fn handle(
     if delay > 0 && req.path().ends_with("/messages") {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
+    let download_delay = state.lock().unwrap().download_delay_ms;
+    if download_delay > 0 && req.path().starts_with("/download/") {
+        tokio::time::sleep(Duration::from_millis(download_delay)).await;
+    }
     let mut s = state.lock().unwrap();
     s.requests.push(Recorded {
         at: Instant::now(),
@@ -81,12 +112,27 @@ async fn handle(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string(),
+        user_agent: req
+            .headers()
+            .get("User-Agent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
         body: body.clone(),
     });
     if let Some(id) = req.path().strip_prefix("/download/") {
         if s.expire_downloads > 0 {
             s.expire_downloads -= 1;
             return HttpResponse::NotFound().finish();
+        }
+        let answer = s
+            .scripted_downloads
+            .pop_front()
+            .or_else(|| s.media.get(id).cloned());
+        if let Some(d) = answer {
+            return HttpResponse::build(actix_web::http::StatusCode::from_u16(d.status).unwrap())
+                .content_type(d.content_type)
+                .body(d.body);
         }
         return HttpResponse::Ok()
             .content_type("image/jpeg")
@@ -133,6 +179,10 @@ async fn handle(
             .strip_prefix("/v21.0/")
             .filter(|p| !p.contains('/'))
         {
+            if let Some((status, answer)) = s.scripted_media_info.pop_front() {
+                return HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+                    .json(answer);
+            }
             let url = format!("{}/download/{id}", s.base);
             return HttpResponse::Ok().json(json!({"messaging_product": "whatsapp", "url": url,
                 "mime_type": "image/jpeg", "sha256": "abc", "file_size": "20", "id": id}));
@@ -235,6 +285,40 @@ impl FakeGraph {
 
     pub fn expire_next_downloads(&self, n: u32) {
         self.state.lock().unwrap().expire_downloads = n;
+    }
+
+    /// The next downloads answer these, in order (then as usual).
+    pub fn script_downloads(&self, answers: impl IntoIterator<Item = Download>) {
+        self.state
+            .lock()
+            .unwrap()
+            .scripted_downloads
+            .extend(answers);
+    }
+
+    /// `media_id`'s download answers this file (instead of placeholder bytes).
+    pub fn serve_media(&self, media_id: &str, content_type: &str, body: &[u8]) {
+        self.state
+            .lock()
+            .unwrap()
+            .media
+            .insert(media_id.into(), Download::ok(content_type, body));
+    }
+
+    /// Every download waits `ms` before it answers.
+    pub fn slow_downloads(&self, ms: u64) {
+        self.state.lock().unwrap().download_delay_ms = ms;
+    }
+
+    /// The next `GET /{media_id}` answers Meta's error `code` with `status`.
+    pub fn fail_next_media_info(&self, status: u16, code: i64, message: &str) {
+        let body = json!({"error": {"message": message, "type": "OAuthException", "code": code,
+            "fbtrace_id": "Afake"}});
+        self.state
+            .lock()
+            .unwrap()
+            .scripted_media_info
+            .push_back((status, body));
     }
 
     /// Meta slow to take sends: each `/messages` request waits `ms` first.

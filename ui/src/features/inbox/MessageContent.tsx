@@ -3,6 +3,7 @@ import { Download, ExternalLink, FileText, MapPin, UserRound } from 'lucide-reac
 import { useState } from 'react';
 import { t } from '../../lib/i18n';
 import { Lightbox } from './Lightbox';
+import { MediaState, mediaMissing } from './MediaState';
 import { Linkified } from './Linkified';
 import type { Message } from './types';
 
@@ -253,6 +254,16 @@ function TemplateBody({ m }: { m: Message }) {
 }
 
 export function MessageContent({ m }: { m: Message }) {
+  // Until the file is stored, its URL answers 409 (or 404 once given up):
+  // an <img> or a link to it would show broken and never ask again.
+  if (mediaMissing(m)) {
+    return (
+      <>
+        <MediaState m={m} />
+        {m.type !== 'sticker' && <Caption text={m.media?.caption} />}
+      </>
+    );
+  }
   switch (m.type) {
     case 'image':
     case 'sticker':

@@ -11,6 +11,7 @@ import { ActivityLine } from './ActivityLine';
 import { markRead, useActivity, useMessages, useRetry, type Activity } from './api';
 import { dayKey, dayLabel } from './format';
 import { MessageBubble } from './MessageBubble';
+import { usePendingMediaRetry } from './pendingMedia';
 import type { Message } from './types';
 import { useJump } from './useJump';
 
@@ -43,6 +44,7 @@ export function MessageList({ conversationId, members, onReply, target, onTarget
     const all = (q.data?.pages ?? []).flatMap((p) => p.items).filter((m) => !seen.has(m.id) && seen.add(m.id));
     return all.reverse();
   }, [q.data]);
+  usePendingMediaRetry(conversationId, ordered);
   // What was done to the conversation, placed among the loaded messages by time
   // (older entries wait until the messages of their time are loaded).
   const activity = useActivity(conversationId);

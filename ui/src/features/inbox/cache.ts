@@ -3,7 +3,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
 import type { Page } from '../../lib/types';
 import { convKey, listUrl, messagesKey, type ConvPages, type MsgPages } from './keys';
-import type { Conversation, ListFilters, Message } from './types';
+import type { Conversation, ListFilters, MediaStatus, Message } from './types';
 
 /** A conversation's row from any cached list (to show it at once while it loads). */
 export function cachedRow(qc: QueryClient, id: string): Conversation | undefined {
@@ -108,6 +108,15 @@ export function mergeNewestMessages(qc: QueryClient, id: string, fresh: Page<Mes
 }
 
 export function patchMessage(qc: QueryClient, convId: string, msgId: string, patch: Partial<Message>): boolean {
+  return updateMessage(qc, convId, msgId, (m) => ({ ...m, ...patch }));
+}
+
+/** A message's file was stored or given up on: only its `media.status` moves. */
+export function patchMediaStatus(qc: QueryClient, convId: string, msgId: string, status: MediaStatus): boolean {
+  return updateMessage(qc, convId, msgId, (m) => (m.media ? { ...m, media: { ...m.media, status } } : m));
+}
+
+function updateMessage(qc: QueryClient, convId: string, msgId: string, change: (m: Message) => Message): boolean {
   let found = false;
   qc.setQueryData<MsgPages>(messagesKey(convId), (data) => {
     if (!data) return data;
@@ -118,7 +127,7 @@ export function patchMessage(qc: QueryClient, convId: string, msgId: string, pat
         items: p.items.map((m) => {
           if (m.id !== msgId) return m;
           found = true;
-          return { ...m, ...patch };
+          return change(m);
         }),
       })),
     };

@@ -16,6 +16,7 @@ import {
   fetchMessagesPage,
   mergeNewestMessages,
   messagesKey,
+  patchMediaStatus,
   patchMessage,
   refreshListHeads,
   removeConversation,
@@ -27,7 +28,7 @@ import { followupsKey } from '../followups/api';
 import { refreshBadge } from './badge';
 import { contactLabel, previewText } from './format';
 import { notesKey } from './keys';
-import type { Conversation, Message } from './types';
+import type { Conversation, MediaStatus, Message } from './types';
 
 let openId: string | null = null;
 /** The inbox tells the live layer which conversation is on screen. */
@@ -113,6 +114,13 @@ export function useLiveInbox() {
           if (typeof d.message_id === 'string') pending.current.notify.set(cid, d.message_id);
           break;
         case 'message.status': {
+          // The file of an inbound message was stored (or given up on): the
+          // bubble swaps its "Downloading…" placeholder for the file.
+          const media = d.media as { status?: unknown } | undefined;
+          if (media && typeof media.status === 'string' && typeof d.message_id === 'string') {
+            if (!patchMediaStatus(qc, cid, d.message_id, media.status as MediaStatus)) queue('threads', cid);
+            break;
+          }
           const patch: Partial<Message> = {};
           if (typeof d.status === 'string') patch.status = d.status as Message['status'];
           if ('error' in d) patch.error = (d.error as string | null) ?? null;

@@ -50,8 +50,13 @@ export interface Assignment {
   at: string;
 }
 
+/** Where an inbound file is: still coming from WhatsApp, stored, or lost. */
+export type MediaStatus = 'pending' | 'ready' | 'failed';
+
 export interface Media {
   url: string;
+  /** Absent on messages of servers before it was reported: treat as ready. */
+  status?: MediaStatus;
   mime_type?: string | null;
   filename?: string | null;
   caption?: string | null;

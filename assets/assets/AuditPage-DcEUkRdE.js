@@ -1,1 +1,0 @@
-import{r as e}from"./Card-hHoF8-r8.js";import{et as t,g as n}from"./Spinner-Bf0w2Fd9.js";import{t as r}from"./AuditLog-C4vh5qFF.js";var i=t();function a(){return(0,i.jsxs)(`div`,{"data-testid":`audit-page`,children:[(0,i.jsx)(e,{title:n(`audit.title`),description:n(`audit.subtitle`)}),(0,i.jsx)(r,{})]})}export{a as default};
