@@ -86,6 +86,17 @@ pub fn notify(
     Ok(())
 }
 
+/// Tells every owner of the business: something only an owner can put right.
+pub fn owners(ctx: &mut WriteCtx, b: BusinessId, kind: &str, text: &str) -> Result<(), StoreError> {
+    for m in crate::tenancy::repo::members(ctx, b)?
+        .into_iter()
+        .filter(|m| m.role == crate::tenancy::model::Role::Owner)
+    {
+        notify(ctx, b, m.id, kind, text.to_string(), None)?;
+    }
+    Ok(())
+}
+
 /// Deletes the business's notifications about these conversations (they name
 /// the contact).
 pub fn forget_conversations(

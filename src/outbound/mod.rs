@@ -310,6 +310,15 @@ fn flag_number(ctx: &mut WriteCtx, item: &OutboxItem, e: &GraphError) -> ApiResu
     let Some(mut n) = numbers::get(ctx, item.business_id, item.number_id)? else {
         return Ok(());
     };
+    if dead && !n.token_dead {
+        // Its messages wait for a new token, which only an owner can give.
+        let text = format!(
+            "The WhatsApp number {} stopped sending: Meta no longer accepts its access token. Replace the token in Channels; its messages wait and go out then ({})",
+            n.display_phone_number,
+            e.reason()
+        );
+        crate::notifications::owners(ctx, n.business_id, "whatsapp_token_invalid", &text)?;
+    }
     n.token_dead |= dead;
     if pause {
         n.paused_until = n.paused_until.max(now_ms() + PAUSE_MS);

@@ -534,6 +534,16 @@ async fn the_daily_token_check_flags_a_dead_page_token() {
     ));
     let page = owner.get("/api/facebook/pages").await.body["items"][0].clone();
     assert_eq!(page["status"], "token_invalid", "{page}");
+    let told = owner.get("/api/notifications").await.body;
+    assert!(
+        told["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "facebook_token_invalid"
+                && n["text"].as_str().unwrap().contains("connect it again")),
+        "the owner is told: {told}"
+    );
     assert!(
         fb.requests()
             .iter()

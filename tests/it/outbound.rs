@@ -543,6 +543,22 @@ async fn a_dead_token_holds_the_numbers_messages_until_the_owner_replaces_it() {
         .as_str()
         .unwrap()
         .contains("access token"));
+    // Only an owner can put it right: each owner is told once.
+    let told = s.owner.get("/api/notifications").await.body;
+    let dead: Vec<_> = told["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "whatsapp_token_invalid")
+        .collect();
+    assert_eq!(dead.len(), 1, "{told}");
+    assert!(
+        dead[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Replace the token"),
+        "{told}"
+    );
 
     // Neither the message that met the dead token nor a later one fails:
     // they wait, queued, and Meta sees nothing more.

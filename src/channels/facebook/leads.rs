@@ -241,6 +241,21 @@ impl LeadSource {
     }
 }
 
+/// Leads wait until an owner connects the page again: every owner is told
+/// when its token dies.
+pub fn tell_owners_token_died(ctx: &mut WriteCtx, p: &FbPage, reason: &str) -> ApiResult<()> {
+    let text = format!(
+        "Facebook no longer accepts the access of the page {}: connect it again in Channels to receive its leads ({reason})",
+        p.name
+    );
+    Ok(crate::notifications::owners(
+        ctx,
+        p.business_id,
+        "facebook_token_invalid",
+        &text,
+    )?)
+}
+
 /// A dead token flags the page for its owner to reconnect.
 pub async fn token_died(store: &Store, page: RecordId, e: &GraphError) {
     flag(store, page, e.reason(), true).await;
@@ -251,6 +266,9 @@ async fn flag(store: &Store, page: RecordId, reason: String, token_dead: bool) {
     let result = store
         .write(move |ctx| {
             if let Some(mut p) = super::get(ctx, page)? {
+                if token_dead && !p.token_invalid {
+                    tell_owners_token_died(ctx, &p, &reason)?;
+                }
                 p.token_invalid |= token_dead;
                 p.last_error = Some(reason.clone());
                 super::save(ctx, &p)?;
@@ -273,19 +291,7 @@ async fn lead_lost(store: &Store, page: &FbPage, note: String) {
                 p.last_error = Some(note.clone());
                 super::save(ctx, &p)?;
             }
-            for m in tenancy::members(ctx, b)?
-                .into_iter()
-                .filter(|m| m.role == crate::tenancy::model::Role::Owner)
-            {
-                crate::notifications::notify(
-                    ctx,
-                    b,
-                    m.id,
-                    "facebook_lead_failed",
-                    note.clone(),
-                    None,
-                )?;
-            }
+            crate::notifications::owners(ctx, b, "facebook_lead_failed", &note)?;
             Ok(())
         })
         .await;

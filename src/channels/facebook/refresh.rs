@@ -59,6 +59,10 @@ async fn check(graph: &FbGraph, store: &Store, page: FbPage) {
                 // Keep what changed meanwhile (a reconnect); only the token state is ours.
                 if let Some(mut now) = super::get(ctx, p.id)? {
                     if now.token == page.token {
+                        if p.token_invalid && !now.token_invalid {
+                            let reason = p.last_error.clone().unwrap_or_default();
+                            super::leads::tell_owners_token_died(ctx, &now, &reason)?;
+                        }
                         now.token_invalid = p.token_invalid;
                         now.last_error = p.last_error.clone();
                         super::save(ctx, &now)?;
