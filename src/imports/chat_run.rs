@@ -160,6 +160,19 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
     }
     let total = prepared.len() as u64;
     let first_id = prepared.first().map(|(id, _, _)| *id);
+    // A file goes to the first line that names it: a zip naming one entry on
+    // every line would otherwise be copied out once per line.
+    let mut named = std::collections::HashSet::new();
+    let firsts: std::collections::HashSet<MessageId> = prepared
+        .iter()
+        .filter(|(_, _, m)| match &m.kind {
+            Kind::Media {
+                file: Some(name), ..
+            } => named.insert(name.clone()),
+            _ => false,
+        })
+        .map(|(id, _, _)| *id)
+        .collect();
     let errors: Vec<(u64, String, String)> = chat
         .errors
         .iter()
@@ -194,7 +207,11 @@ pub async fn run(store: &Store, data_dir: &Path, b: BusinessId, id: RecordId) ->
             data_dir.to_path_buf(),
             b,
             id,
-            batch.clone(),
+            batch
+                .iter()
+                .filter(|(m, _, _)| firsts.contains(m))
+                .cloned()
+                .collect(),
         )
         .await?;
         let on_disk: Vec<(MessageId, String)> =

@@ -15,6 +15,10 @@ use crate::error::{ApiError, ApiResult};
 const MAX_TEXT: u64 = 100 * 1024 * 1024;
 /// WhatsApp's largest attachment.
 const MAX_FILE: u64 = 100 * 1024 * 1024;
+/// Photos, videos, voice notes and PDFs barely compress; an entry that
+/// expands past ten times its stored size (plus a little) is a zip bomb.
+const MAX_RATIO: u64 = 10;
+const RATIO_SLACK: u64 = 1024 * 1024;
 
 pub fn is_zip(path: &Path) -> bool {
     let mut magic = [0u8; 4];
@@ -111,16 +115,26 @@ impl Attachments {
             .zip
             .by_name(full)
             .map_err(|e| bad(format!("cannot read {name}: {e}")))?;
+        let limit = MAX_FILE.min(
+            entry
+                .compressed_size()
+                .saturating_mul(MAX_RATIO)
+                .saturating_add(RATIO_SLACK),
+        );
         if let Some(dir) = dest.parent() {
             std::fs::create_dir_all(dir).map_err(|e| ApiError::internal(e.to_string()))?;
         }
         let tmp = dest.with_extension("part");
         let mut out = File::create(&tmp).map_err(|e| ApiError::internal(e.to_string()))?;
-        let copied = std::io::copy(&mut entry.take(MAX_FILE + 1), &mut out)
+        let copied = std::io::copy(&mut entry.take(limit + 1), &mut out)
             .map_err(|e| bad(format!("cannot read {name}: {e}")))?;
-        if copied > MAX_FILE {
+        if copied > limit {
             let _ = std::fs::remove_file(&tmp);
-            return Err(bad(format!("{name} is larger than 100 MB")));
+            return Err(bad(if limit == MAX_FILE {
+                format!("{name} is larger than 100 MB")
+            } else {
+                format!("{name} expands to over ten times its size in the zip")
+            }));
         }
         out.flush()
             .and_then(|_| out.sync_all())

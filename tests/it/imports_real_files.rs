@@ -372,3 +372,49 @@ async fn one_chat_imported_into_two_conversations_keeps_a_file_for_each() {
     assert_eq!(file.status(), 200);
     assert_eq!(file.bytes().await.unwrap().to_vec(), photo);
 }
+
+#[tokio::test]
+async fn a_zip_that_names_one_file_on_every_line_or_hides_a_bomb_stores_one_file() {
+    use std::io::Write;
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let mut text = String::new();
+    for minute in 10..30 {
+        text.push_str(&format!(
+            "\u{200e}[05/01/2024, 10:{minute}:00] Loja Azul: \u{200e}<attached: 00000020-PHOTO-2024-01-05-10-15-00.jpg>\n"
+        ));
+    }
+    text.push_str(
+        "\u{200e}[05/01/2024, 10:31:00] Carla Souza: \u{200e}<attached: 00000021-boleto.pdf>\n",
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("_chat.txt", deflated).unwrap();
+    zip.write_all(text.as_bytes()).unwrap();
+    zip.start_file("00000020-PHOTO-2024-01-05-10-15-00.jpg", deflated)
+        .unwrap();
+    let mut seed = 7u32;
+    let photo: Vec<u8> = (0..20_000)
+        .map(|_| {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 16) as u8
+        })
+        .collect();
+    zip.write_all(&photo).unwrap();
+    // 8 MB of zeros in a few kilobytes.
+    zip.start_file("00000021-boleto.pdf", deflated).unwrap();
+    zip.write_all(&vec![0u8; 8 << 20]).unwrap();
+    let zip = zip.finish().unwrap().into_inner();
+    assert!(zip.len() < 100_000, "{}", zip.len());
+    let side = json!({"business_participant": "Loja Azul"});
+    let done = run(&owner, "chat.zip", &zip, "chat", side).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["rows_done"], 21, "every line is kept: {done}");
+    assert_eq!(
+        media_files(&h, &biz),
+        1,
+        "one copy of the photo, and no bomb"
+    );
+}
