@@ -384,7 +384,7 @@ pub fn by_assignee_oldest_first<R: Reader + ?Sized>(
     Ok(ids_after_time(&entries, prefix.len()))
 }
 
-fn message_key(b: BusinessId, c: ConversationId, m: MessageId) -> Vec<u8> {
+pub(crate) fn message_key(b: BusinessId, c: ConversationId, m: MessageId) -> Vec<u8> {
     Key::new().id(b.bytes()).id(c.bytes()).id(m.bytes()).done()
 }
 

@@ -583,9 +583,18 @@ fn rebuild_with(
         let page = repo::all_after(&read, after.as_deref(), 200)?;
         let mut docs = Docs::new(writer, search.fields());
         for (_, c) in &page {
-            let n = docs.conversation(&read, c.business_id, c.id, true)?;
-            total += n;
-            since_commit += n;
+            // One damaged record costs its conversation's search, not everyone's.
+            match docs.conversation(&read, c.business_id, c.id, true) {
+                Ok(n) => {
+                    total += n;
+                    since_commit += n;
+                }
+                Err(e) => tracing::error!(
+                    conversation = %c.id,
+                    "search index rebuild skips a conversation it cannot read: {}",
+                    e.message
+                ),
+            }
         }
         docs.finish()?;
         drop(read);

@@ -165,3 +165,26 @@ async fn a_stop_is_prompt_while_the_index_cannot_commit() {
         "the indexer kept retrying its commit and never stopped"
     );
 }
+
+#[tokio::test]
+async fn a_rebuild_skips_a_conversation_it_cannot_read_and_indexes_the_rest() {
+    let mut h = Harness::new();
+    let (b1, b2) = (BusinessId::new(), BusinessId::new());
+    let bad = receive(&h.store, b1, "wamid.BAD").await;
+    let good = receive(&h.store, b2, "wamid.GOOD").await;
+    let damaged =
+        repo::messages(&h.store.read().expect("read"), b1, bad, None, 1).expect("messages")[0].id;
+    h.store
+        .write(move |ctx| {
+            let key = repo::message_key(b1, bad, damaged);
+            Ok(ctx.put_raw(repo::MESSAGES, &key, b"\x01 not a message")?)
+        })
+        .await
+        .expect("damaged");
+    rebuild_with(&h.search, &h.store, &mut h.writer, &mut h.covered).expect("the rebuild goes on");
+    assert_eq!(
+        h.search.documents_of(&[good]).expect("count"),
+        2,
+        "card and message"
+    );
+}
