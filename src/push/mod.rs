@@ -57,6 +57,9 @@ pub const TABLES: &[TableSpec] = &[
 ];
 
 pub const JOB: &str = "push_send";
+/// Tries of one push: about twenty minutes of backoff, or longer when the
+/// push service asks for it with `Retry-After`.
+const ATTEMPTS: u32 = 10;
 
 /// What a device shows: the service worker turns it into a notification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,7 +149,7 @@ pub fn notify(
             JOB,
             &json!({"business": b, "member": m, "subscription": s.id, "message": message}),
             now_ms(),
-            6,
+            ATTEMPTS,
         )?;
     }
     Ok(devices.len())

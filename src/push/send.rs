@@ -79,8 +79,16 @@ pub fn handler(store: Store, vapid: Arc<Vapid>) -> Handler {
                 .body(body)
                 .send()
                 .await;
-            let status = match sent {
-                Ok(r) => r.status().as_u16(),
+            let (status, retry_after) = match sent {
+                // RFC 8030: a push service that throttles says when to come back.
+                Ok(r) => (
+                    r.status().as_u16(),
+                    r.headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<i64>().ok())
+                        .map(|secs| secs.clamp(0, 3600) * 1000),
+                ),
                 Err(e) => return Outcome::Retry(format!("push service unreachable: {e}")),
             };
             match status {
@@ -99,7 +107,10 @@ pub fn handler(store: Store, vapid: Arc<Vapid>) -> Handler {
                         Err(e) => Outcome::Retry(e.message),
                     }
                 }
-                429 | 500..=599 => Outcome::Retry(format!("push service answered {status}")),
+                429 | 500..=599 => match retry_after {
+                    Some(ms) => Outcome::RetryAfter(format!("push service answered {status}"), ms),
+                    None => Outcome::Retry(format!("push service answered {status}")),
+                },
                 _ => Outcome::Fail(format!("push service refused the message ({status})")),
             }
         })

@@ -197,6 +197,8 @@ pub enum Outcome {
     Done,
     /// Try again later (after the backoff), unless attempts are used up.
     Retry(String),
+    /// Try again no sooner than this many ms (the service said when).
+    RetryAfter(String, i64),
     /// Give up now.
     Fail(String),
 }
@@ -207,8 +209,12 @@ fn settle(ctx: &mut WriteCtx, job: &Job, outcome: &Outcome) -> Result<(), StoreE
     ctx.delete(JOBS, &key(job))?;
     match outcome {
         Outcome::Done => Ok(()),
-        Outcome::Retry(e) if job.attempts + 1 < job.max_attempts => {
-            let backoff = backoff_ms(job.attempts);
+        Outcome::Retry(e) | Outcome::RetryAfter(e, _) if job.attempts + 1 < job.max_attempts => {
+            let asked = match outcome {
+                Outcome::RetryAfter(_, ms) => *ms,
+                _ => 0,
+            };
+            let backoff = backoff_ms(job.attempts).max(asked);
             let next = Job {
                 attempts: job.attempts + 1,
                 due_at: now_ms() + backoff,
@@ -218,7 +224,7 @@ fn settle(ctx: &mut WriteCtx, job: &Job, outcome: &Outcome) -> Result<(), StoreE
             };
             ctx.put(JOBS, &key(&next), &next)
         }
-        Outcome::Retry(e) | Outcome::Fail(e) => {
+        Outcome::Retry(e) | Outcome::RetryAfter(e, _) | Outcome::Fail(e) => {
             let dead = Job {
                 attempts: job.attempts + 1,
                 last_error: Some(e.clone()),
@@ -317,5 +323,36 @@ impl Scheduler {
             }
             self.running.set(&running);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_retry_waits_as_long_as_the_service_asked_never_less_than_the_backoff() {
+        let (_dir, store) = crate::store::temp();
+        let due = |outcome: Outcome| {
+            let store = store.clone();
+            async move {
+                store
+                    .write(move |ctx| {
+                        let job = schedule(ctx, "push_send", &serde_json::json!({}), 0, 10)?;
+                        settle(ctx, &job, &outcome)?;
+                        Ok(pending(ctx, 10)?
+                            .into_iter()
+                            .find(|j| j.id == job.id)
+                            .map(|j| j.due_at))
+                    })
+                    .await
+                    .expect("settled")
+                    .expect("still pending")
+            }
+        };
+        let asked = due(Outcome::RetryAfter("429".into(), 120_000)).await - now_ms();
+        assert!((110_000..=121_000).contains(&asked), "waits {asked} ms");
+        let backoff = due(Outcome::RetryAfter("429".into(), 10)).await - now_ms();
+        assert!((0..=1_100).contains(&backoff), "waits {backoff} ms");
     }
 }
