@@ -371,6 +371,10 @@ impl Config {
                 return bad("server.trusted_proxies", format!("`{cidr}` is not a CIDR"));
             }
         }
+        if self.outbound.rate_per_second == 0 {
+            // Zero would read as "no limit" or "never send"; it is neither.
+            return bad("outbound.rate_per_second", "must be at least 1".into());
+        }
         if self.writer.max_batch == 0 {
             return bad("writer.max_batch", "must be at least 1".into());
         }

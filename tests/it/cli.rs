@@ -229,6 +229,18 @@ fn a_bad_config_names_the_key_and_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("log.format"), "{}", stderr(&out));
+    let out = Command::new(BIN)
+        .args(["check", "--data-dir"])
+        .arg(dir.path())
+        .env("WAFUNNEL_OUTBOUND_RATE_PER_SECOND", "0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("outbound.rate_per_second"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 fn dump(path: &Path) -> BTreeMap<(String, Vec<u8>), Vec<u8>> {
