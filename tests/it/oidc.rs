@@ -239,7 +239,8 @@ async fn unverified_and_unknown_emails_create_nothing() {
     })
     .await;
     let (c, to) = sign_in(&h, "/").await;
-    assert_eq!(to, "/login?error=email_unverified");
+    // Google's own check: no link of ours is waiting.
+    assert_eq!(to, "/login?error=google_email_unverified");
     assert_eq!(c.get("/api/auth/me").await.status, 401);
 
     fake.set_person(person("g-4", "stranger@gmail.example"));

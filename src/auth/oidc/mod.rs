@@ -277,8 +277,9 @@ async fn authenticate(
         .await
         .map_err(provider_failed)?;
     if !id.email_verified {
+        // Google's check, not ours: no link of ours would help.
         return Err(refuse(
-            "email_unverified",
+            "google_email_unverified",
             format!("Google has not verified {}", id.email),
         ));
     }

@@ -1362,6 +1362,7 @@ const en = {
   'login.verified': 'Your email address is verified. Sign in to continue.',
   'login.error.googleFailed': 'Signing in with Google did not work. Please try again, or sign in with your password.',
   'login.error.emailUnverified': 'Verify your email address first: open the link we sent you, then sign in.',
+  'login.error.googleEmailUnverified': 'Google has not verified the email address of that Google account. Verify it with Google, or sign in with your password.',
   'login.error.noAccount': 'There is no wafunnel account for that Google address. Ask your workspace owner for an invitation.',
   'login.error.verificationInvalid': 'This verification link is invalid or has expired.',
 

@@ -23,6 +23,7 @@ interface LoginState {
 const RETURN_ERRORS: Record<string, MessageKey> = {
   google_failed: 'login.error.googleFailed',
   email_unverified: 'login.error.emailUnverified',
+  google_email_unverified: 'login.error.googleEmailUnverified',
   no_account: 'login.error.noAccount',
   verification_invalid: 'login.error.verificationInvalid',
 };
