@@ -47,6 +47,34 @@ pub fn serve_with_env(dir: &Path, env: &[(&str, &str)]) -> (Child, String) {
     (child, url)
 }
 
+/// A business set up through the API by its owner, who is signed in, with
+/// WhatsApp number `phone_number_id`; the number's id.
+async fn owner_with_number(
+    url: &str,
+    business: &str,
+    email: &str,
+    phone_number_id: &str,
+) -> (Client, String) {
+    let owner = Client::new(url);
+    let setup = owner
+        .post("/api/setup", json!({"business_name": business, "name": "Olga", "email": email, "password": "long-password"}))
+        .await;
+    assert_eq!(setup.status, 201, "{}", setup.body);
+    owner
+        .post(
+            "/api/auth/login",
+            json!({"email": email, "password": "long-password"}),
+        )
+        .await;
+    let number = owner
+        .post("/api/whatsapp/numbers", json!({"phone_number_id": phone_number_id, "display_phone_number": "+1", "waba_id": "W", "access_token": "t"}))
+        .await;
+    (
+        owner,
+        number.body["id"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
 /// A business and its owner, made by the command line in `dir`.
 pub fn create_tenant(dir: &Path, name: &str, owner_email: &str, password: &str) {
     let created = Command::new(BIN)
@@ -78,6 +106,11 @@ async fn post(http: &reqwest::Client, url: &str, wamid: &str) -> bool {
         "are you there?",
     )
     .to_string();
+    delivered(http, url, body).await
+}
+
+/// Meta's delivery of `body`, signed; true when it was acknowledged.
+async fn delivered(http: &reqwest::Client, url: &str, body: String) -> bool {
     let sig = wafunnel::channels::whatsapp::signature::sign(APP_SECRET.as_bytes(), body.as_bytes());
     http.post(format!("{url}/webhooks/whatsapp"))
         .header("X-Hub-Signature-256", sig)
@@ -229,21 +262,7 @@ async fn kill_9_during_a_flow_delay_sends_the_delayed_message_once_on_time() {
     let graph = crate::common::fake_graph::FakeGraph::start();
     let dir = tempfile::tempdir().unwrap();
     let (mut child, url) = serve_with_graph(dir.path(), &graph.url);
-    let owner = Client::new(&url);
-    let setup = owner
-        .post("/api/setup", json!({"business_name": "Delay", "name": "Olga", "email": "o@delay.test", "password": "long-password"}))
-        .await;
-    assert_eq!(setup.status, 201, "{}", setup.body);
-    owner
-        .post(
-            "/api/auth/login",
-            json!({"email": "o@delay.test", "password": "long-password"}),
-        )
-        .await;
-    let number = owner
-        .post("/api/whatsapp/numbers", json!({"phone_number_id": "DELAY-PN", "display_phone_number": "+1", "waba_id": "W", "access_token": "t"}))
-        .await;
-    let number = number.body["id"].as_str().unwrap().to_string();
+    let (owner, number) = owner_with_number(&url, "Delay", "o@delay.test", "DELAY-PN").await;
     let node = |id: &str, kind: &str, data: serde_json::Value| json!({"id": id, "type": kind, "position": {"x": 0, "y": 0}, "data": data});
     crate::flows::publish(
         &owner,
@@ -255,16 +274,7 @@ async fn kill_9_during_a_flow_delay_sends_the_delayed_message_once_on_time() {
     )
     .await;
     let body = crate::flows::says("DELAY-PN", "5511987650401", "wamid.KILL1", "hello").to_string();
-    let sig = wafunnel::channels::whatsapp::signature::sign(APP_SECRET.as_bytes(), body.as_bytes());
-    let r = reqwest::Client::new()
-        .post(format!("{url}/webhooks/whatsapp"))
-        .header("X-Hub-Signature-256", sig)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    assert!(delivered(&reqwest::Client::new(), &url, body).await);
     let list = owner.get("/api/conversations").await;
     let conversation = list.body["items"][0]["id"].as_str().unwrap().to_string();
     let runs = owner
@@ -324,31 +334,9 @@ async fn a_send_under_way() -> SendUnderWay {
     graph.slow_sends(3000);
     let dir = tempfile::tempdir().unwrap();
     let (child, url) = serve_with_graph(dir.path(), &graph.url);
-    let owner = Client::new(&url);
-    let setup = owner
-        .post("/api/setup", json!({"business_name": "Twice", "name": "Olga", "email": "o@twice.test", "password": "long-password"}))
-        .await;
-    assert_eq!(setup.status, 201, "{}", setup.body);
-    owner
-        .post(
-            "/api/auth/login",
-            json!({"email": "o@twice.test", "password": "long-password"}),
-        )
-        .await;
-    owner
-        .post("/api/whatsapp/numbers", json!({"phone_number_id": "TWICE-PN", "display_phone_number": "+1", "waba_id": "W", "access_token": "t"}))
-        .await;
+    let (owner, _) = owner_with_number(&url, "Twice", "o@twice.test", "TWICE-PN").await;
     let body = crate::flows::says("TWICE-PN", "5511987650402", "wamid.TWICE1", "hello").to_string();
-    let sig = wafunnel::channels::whatsapp::signature::sign(APP_SECRET.as_bytes(), body.as_bytes());
-    let r = reqwest::Client::new()
-        .post(format!("{url}/webhooks/whatsapp"))
-        .header("X-Hub-Signature-256", sig)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    assert!(delivered(&reqwest::Client::new(), &url, body).await);
     let conversation = owner.get("/api/conversations").await.body["items"][0]["id"]
         .as_str()
         .unwrap()

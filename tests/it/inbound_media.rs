@@ -57,11 +57,7 @@ struct Setup {
 
 async fn setup() -> Setup {
     let graph = FakeGraph::start();
-    let url = graph.url.clone();
-    let h = Harness::start_with(move |c| c.meta.graph_url = url);
-    let biz = h.new_business("Acme").await;
-    let owner = h.login(biz.owner()).await;
-    h.register_number(&owner, "PN1").await;
+    let (h, _, owner) = Harness::with_number_at(&graph).await;
     let origin = h.base.clone();
     let mut ws = realtime::open(&h, &owner, Some(&origin)).await.unwrap();
     realtime::frames(&mut ws, Duration::from_millis(300)).await;

@@ -18,11 +18,7 @@ async fn an_inbound_picture_arrives_live_in_the_open_thread_and_shows_without_a_
         return;
     };
     let graph = FakeGraph::start();
-    let url = graph.url.clone();
-    let h = Harness::start_with(move |c| c.meta.graph_url = url);
-    let biz = h.new_business("Acme").await;
-    let owner = h.login(biz.owner()).await;
-    h.register_number(&owner, "PN1").await;
+    let (h, biz, owner) = Harness::with_number_at(&graph).await;
     h.webhook(&text("PN1", "5511987654321", "Carla", "wamid.T1", "hi"))
         .await;
     let list = owner.get("/api/conversations").await;

@@ -20,11 +20,7 @@ struct Setup {
 /// A conversation whose customer wrote `seconds_ago`.
 async fn setup(seconds_ago: i64) -> Setup {
     let graph = FakeGraph::start();
-    let url = graph.url.clone();
-    let h = Harness::start_with(move |c| c.meta.graph_url = url);
-    let biz = h.new_business("Acme").await;
-    let owner = h.login(biz.owner()).await;
-    h.register_number(&owner, "PN1").await;
+    let (h, _, owner) = Harness::with_number_at(&graph).await;
     let ts = (chrono::Utc::now().timestamp() - seconds_ago).to_string();
     let mut body = text(
         "PN1",

@@ -54,6 +54,19 @@ impl Harness {
         self.webhook_raw(body.to_string().as_bytes()).await
     }
 
+    /// A server whose Graph is `graph`, with business "Acme", its signed-in
+    /// owner and WhatsApp number `PN1`.
+    pub async fn with_number_at(
+        graph: &super::fake_graph::FakeGraph,
+    ) -> (Harness, super::Biz, Client) {
+        let url = graph.url.clone();
+        let h = Harness::start_with(move |c| c.meta.graph_url = url);
+        let biz = h.new_business("Acme").await;
+        let owner = h.login(biz.owner()).await;
+        h.register_number(&owner, "PN1").await;
+        (h, biz, owner)
+    }
+
     /// Registers a WhatsApp number for the owner's business; returns its id.
     pub async fn register_number(&self, owner: &Client, phone_number_id: &str) -> String {
         let r = owner
