@@ -9,7 +9,7 @@ use wafunnel::channels::whatsapp::signature;
 
 use crate::common::{
     client::Resp,
-    fake_facebook::{FakeFacebook, APP_ID, FORM_ID, PAGE_ID},
+    fake_facebook::{FakeFacebook, APP_ID, CODE_3, FORM_ID, PAGE_3_ID, PAGE_4_ID, PAGE_ID},
     Biz, Client, Harness, APP_SECRET,
 };
 
@@ -45,8 +45,9 @@ fn leadgen(leadgen_id: u64, page_id: &str) -> Value {
                   "ad_id": 6040000001u64, "adgroup_id": 6040000002u64, "created_time": 1764000000}}]}]})
 }
 
-/// Facebook Login from the Channels page to the page being stored.
-async fn connect(h: &Harness, owner: &Client) -> String {
+/// Facebook Login from the Channels page: where the browser lands after
+/// Meta sends it back with `code`.
+async fn sign_in(h: &Harness, owner: &Client, code: &str) -> String {
     let browser = owner.without_redirects();
     let res = browser
         .get(h.url("/api/facebook/oauth/start"))
@@ -63,13 +64,17 @@ async fn connect(h: &Harness, owner: &Client) -> String {
     assert!(q["redirect_uri"].ends_with("/api/facebook/oauth/callback"));
     // Meta sends the browser back with a code and our state.
     let back = format!(
-        "/api/facebook/oauth/callback?code={}&state={}",
-        FakeFacebook::code(),
+        "/api/facebook/oauth/callback?code={code}&state={}",
         q["state"]
     );
     let res = browser.get(h.url(&back)).send().await.unwrap();
     assert_eq!(res.status(), 302);
-    let landing = res.headers()["location"].to_str().unwrap().to_string();
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// Facebook Login from the Channels page to the page being stored.
+async fn connect(h: &Harness, owner: &Client) -> String {
+    let landing = sign_in(h, owner, FakeFacebook::code()).await;
     assert!(
         landing.contains("/channels?facebook=connected"),
         "{landing}"
@@ -362,6 +367,38 @@ async fn a_forms_history_imports_once_and_a_dead_token_waits_for_the_reconnect()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn a_page_meta_will_not_subscribe_is_named_and_the_others_connect() {
+    let fb = FakeFacebook::start();
+    let h = harness(&fb);
+    let biz = h.new_business("Loja Verde").await;
+    let owner = h.login(biz.owner()).await;
+    let landing = sign_in(&h, &owner, CODE_3).await;
+    let landing = reqwest::Url::parse(&landing).unwrap();
+    let q: std::collections::HashMap<_, _> = landing.query_pairs().into_owned().collect();
+    assert_eq!(q["facebook"], "partial", "{landing}");
+    assert!(q["message"].starts_with("1 page(s) connected"), "{landing}");
+    assert!(
+        q["message"]
+            .contains("Loja Sem Acesso (Facebook said: (#200) The user must be an administrator"),
+        "{landing}"
+    );
+    let pages = owner.get("/api/facebook/pages").await.body;
+    let items = pages["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{pages}");
+    assert_eq!(items[0]["page_id"], PAGE_3_ID);
+    assert_eq!(items[0]["status"], "active");
+    assert_eq!(items[0]["forms"][0]["name"], "Green form");
+    let subscribed: Vec<String> = fb
+        .requests()
+        .into_iter()
+        .filter(|(m, p, _)| m == "POST" && p.ends_with("/subscribed_apps"))
+        .map(|(_, p, _)| p)
+        .collect();
+    assert_eq!(subscribed.len(), 2, "both pages were asked: {subscribed:?}");
+    assert!(subscribed.iter().any(|p| p.contains(PAGE_4_ID)));
 }
 
 #[tokio::test]

@@ -149,30 +149,48 @@ async fn callback(
     // Revived lead fetches are due now.
     state.jobs_wake.notify_one();
     Ok(match connected {
-        Ok((n, skipped)) if skipped.is_empty() => {
-            back(&state, "connected", &format!("{n} page(s) connected"))
+        Ok(done) => {
+            let mut said = vec![format!("{} page(s) connected", done.pages)];
+            if !done.held_elsewhere.is_empty() {
+                said.push(format!(
+                    "{} belong to another business",
+                    done.held_elsewhere.join(", ")
+                ));
+            }
+            if !done.refused.is_empty() {
+                said.push(format!(
+                    "Facebook would not send the leads of {}",
+                    done.refused.join("; ")
+                ));
+            }
+            // A page left out is worth the person's attention, not a green tick.
+            let outcome = if done.refused.is_empty() {
+                "connected"
+            } else {
+                "partial"
+            };
+            back(&state, outcome, &said.join("; "))
         }
-        Ok((n, skipped)) => back(
-            &state,
-            "connected",
-            &format!(
-                "{n} page(s) connected; {} belong to another business",
-                skipped.join(", ")
-            ),
-        ),
         Err(e) => back(&state, "error", &e),
     })
 }
 
-/// Code → long-lived token → pages → subscribe, forms, store. Returns the
-/// number connected and the names of pages another business holds.
+struct Connected {
+    pages: usize,
+    /// Names of pages another business holds.
+    held_elsewhere: Vec<String>,
+    /// Pages Meta would not subscribe to leads, with its reason.
+    refused: Vec<String>,
+}
+
+/// Code → long-lived token → pages → subscribe, forms, store.
 async fn connect(
     state: &AppState,
     graph: &FbGraph,
     business: BusinessId,
     user: UserId,
     code: &str,
-) -> Result<(usize, Vec<String>), String> {
+) -> Result<Connected, String> {
     let short = graph
         .exchange_code(code, &redirect_uri(state))
         .await
@@ -192,14 +210,22 @@ async fn connect(
     if pages.is_empty() {
         return Err("Facebook listed no page you manage".into());
     }
-    let mut ready = Vec::new();
+    // One page Meta will not subscribe (no admin task on it, a business that
+    // demands two-factor sign-in) does not keep the others from their leads.
+    let (mut ready, mut refused) = (Vec::new(), Vec::new());
     for p in pages {
-        graph
-            .subscribe(&p.id, &p.token)
-            .await
-            .map_err(|e| format!("subscribing {} to leads failed: {}", p.name, e.reason()))?;
+        if let Err(e) = graph.subscribe(&p.id, &p.token).await {
+            refused.push(format!("{} (Facebook said: {})", p.name, e.reason()));
+            continue;
+        }
         let forms = graph.forms(&p.id, &p.token).await.unwrap_or_default();
         ready.push((p, forms));
+    }
+    if ready.is_empty() {
+        return Err(format!(
+            "Facebook would not send the leads of {}",
+            refused.join("; ")
+        ));
     }
     let expires_at = expires_in.map(crate::time::ms_after_secs);
     // The person's login in this business keeps its id (and key) across reconnects.
@@ -266,5 +292,10 @@ async fn connect(
             Ok((connected, skipped))
         })
         .await
+        .map(|(pages, held_elsewhere)| Connected {
+            pages,
+            held_elsewhere,
+            refused,
+        })
         .map_err(|e| e.message)
 }

@@ -27,6 +27,14 @@ pub const USER_2_ID: &str = "10220000000000002";
 pub const PAGE_2_ID: &str = "153125382222";
 pub const PAGE_2_TOKEN: &str = "BRUNO-PAGE-TOKEN";
 const USER_2_TOKEN: &str = "BRUNO-LONG-TOKEN";
+/// A third person, who manages two pages; Meta refuses to subscribe the second
+/// (her role there gives no admin task): signs in with `CODE_3`.
+pub const CODE_3: &str = "AUTH-CODE-CARLA";
+pub const PAGE_3_ID: &str = "153125383333";
+const PAGE_3_TOKEN: &str = "CARLA-PAGE-TOKEN";
+pub const PAGE_4_ID: &str = "153125384444";
+const PAGE_4_TOKEN: &str = "CARLA-PAGE-4-TOKEN";
+const USER_3_TOKEN: &str = "CARLA-LONG-TOKEN";
 
 #[derive(Default)]
 struct State {
@@ -88,6 +96,9 @@ async fn handle(req: HttpRequest, state: web::Data<Arc<Mutex<State>>>) -> HttpRe
                 return graph_error(101, "Error validating application");
             }
             if q.get("grant_type").map(String::as_str) == Some("fb_exchange_token") {
+                if q.get("fb_exchange_token").map(String::as_str) == Some("CARLA-SHORT-TOKEN") {
+                    return HttpResponse::Ok().json(json!({"access_token": USER_3_TOKEN, "token_type": "bearer", "expires_in": 5183944}));
+                }
                 if q.get("fb_exchange_token").map(String::as_str) == Some("BRUNO-SHORT-TOKEN") {
                     return HttpResponse::Ok().json(json!({"access_token": USER_2_TOKEN, "token_type": "bearer", "expires_in": 5183944}));
                 }
@@ -97,6 +108,9 @@ async fn handle(req: HttpRequest, state: web::Data<Arc<Mutex<State>>>) -> HttpRe
                 } else {
                     graph_error(190, "Invalid OAuth access token")
                 };
+            }
+            if q.get("code").map(String::as_str) == Some(CODE_3) {
+                return HttpResponse::Ok().json(json!({"access_token": "CARLA-SHORT-TOKEN", "token_type": "bearer", "expires_in": 3600}));
             }
             if q.get("code").map(String::as_str) == Some(CODE_2) {
                 return HttpResponse::Ok().json(json!({"access_token": "BRUNO-SHORT-TOKEN", "token_type": "bearer", "expires_in": 3600}));
@@ -125,6 +139,23 @@ async fn handle(req: HttpRequest, state: web::Data<Arc<Mutex<State>>>) -> HttpRe
         ("GET", "me/accounts") if token_of(&q) == USER_2_TOKEN => HttpResponse::Ok().json(json!({
             "data": [{"id": PAGE_2_ID, "name": "Loja Mantida", "access_token": PAGE_2_TOKEN,
                       "category": "Retail", "tasks": ["MANAGE"]}]})),
+        ("GET", "me") if token_of(&q) == USER_3_TOKEN => HttpResponse::Ok().json(json!({
+            "id": "10220000000000003", "name": "Carla Gerente", "email": "carla.gerente@example.com"})),
+        ("GET", "me/accounts") if token_of(&q) == USER_3_TOKEN => HttpResponse::Ok().json(json!({
+            "data": [{"id": PAGE_3_ID, "name": "Loja Verde", "access_token": PAGE_3_TOKEN,
+                      "category": "Retail", "tasks": ["MANAGE", "ADVERTISE"]},
+                     {"id": PAGE_4_ID, "name": "Loja Sem Acesso", "access_token": PAGE_4_TOKEN,
+                      "category": "Retail", "tasks": ["ANALYZE"]}]})),
+        ("POST", p) if p == format!("{PAGE_3_ID}/subscribed_apps") && token_of(&q) == PAGE_3_TOKEN => {
+            HttpResponse::Ok().json(json!({"success": true}))
+        }
+        ("POST", p) if p == format!("{PAGE_4_ID}/subscribed_apps") => graph_error(
+            200,
+            "(#200) The user must be an administrator, editor, or moderator of the page in order to impersonate it.",
+        ),
+        ("GET", p) if p == format!("{PAGE_3_ID}/leadgen_forms") && token_of(&q) == PAGE_3_TOKEN => {
+            HttpResponse::Ok().json(json!({"data": [{"id": "555000333", "name": "Green form"}]}))
+        }
         ("POST", p) if p == format!("{PAGE_2_ID}/subscribed_apps") && token_of(&q) == PAGE_2_TOKEN => {
             HttpResponse::Ok().json(json!({"success": true}))
         }

@@ -20,7 +20,7 @@ import { NumberCard } from './NumberCard';
 import { CustomChannels, FacebookPages, ManualLeadsPool, Section } from './SourceSections';
 import { applyImportFrame, useCustomChannels, useFacebookPages } from './sourcesApi';
 
-/** After Facebook's OAuth round trip the server sends us back with ?facebook=connected|error. */
+/** After Facebook's OAuth round trip the server sends us back with ?facebook=connected|partial|error (partial: Meta refused some pages). */
 function useOAuthResult() {
   const toast = useToast();
   const [params, setParams] = useSearchParams();
