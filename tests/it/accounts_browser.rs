@@ -18,6 +18,30 @@ fn harness(sink: &SmtpSink) -> Harness {
 }
 
 #[tokio::test]
+async fn an_invitation_the_mail_server_refused_says_so_on_the_team_page() {
+    let Some(tab) = browser::start(1280, 900).await else {
+        return;
+    };
+    let sink = SmtpSink::refusing().await;
+    let h = harness(&sink);
+    let biz = h.new_business("Acme").await;
+    sign_in(&tab, &h, biz.owner(), "/team").await;
+    tab.click("invite-open").await;
+    tab.fill("invite-email", "nina@acme.tset").await;
+    tab.click("invite-submit").await;
+    // The list asks again while the mail is on its way, with no reload.
+    until(
+        &tab,
+        "[data-testid=\"invite-row\"][data-email=\"nina@acme.tset\"] [data-testid=\"invite-email-trouble\"][data-email-status=\"failed\"]",
+        "the invitation's mail shown as not delivered",
+    )
+    .await;
+    tab.text("Email not delivered").await;
+    tab.text("User unknown").await;
+    tab.screenshot("invite-mail-refused").await;
+}
+
+#[tokio::test]
 async fn an_owner_invites_by_email_and_the_colleague_accepts_from_the_link() {
     let Some(owner_tab) = browser::start(1280, 900).await else {
         return;

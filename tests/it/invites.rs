@@ -2,7 +2,7 @@
 //! new member is signed in and takes the next lead from their pool.
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::{smtp_sink::SmtpSink, wa::text, Harness};
 
@@ -44,6 +44,51 @@ pub(crate) async fn mailing_harness(
     (sink, h)
 }
 
+/// The first invitation once its mail reached `email_status`.
+async fn until_email(owner: &crate::common::Client, email_status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let list = owner.get("/api/invites").await;
+        let first = list.body["items"][0].clone();
+        if first["email_status"] == email_status {
+            return first;
+        }
+        assert!(Instant::now() < deadline, "{}", list.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_invitation_whose_mail_the_relay_refused_says_so_until_sent_again() {
+    let sink = SmtpSink::refusing().await;
+    let url = sink.url.clone();
+    let h = Harness::start_with(move |c| c.smtp.url = url);
+    let biz = h.new_business("Acme").await;
+    let owner = h.login(biz.owner()).await;
+    let r = owner
+        .post(
+            "/api/invites",
+            json!({"email": "nvoa@acme.test", "role": "member"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["email_status"], "queued");
+    let failed = until_email(&owner, "failed").await;
+    // The link itself is still good; the person never got it.
+    assert_eq!(failed["status"], "pending");
+    let why = failed["email_error"].as_str().unwrap_or_default();
+    assert!(why.contains("User unknown"), "{failed}");
+    assert!(sink.all().is_empty());
+    // Sending again is a new mail, queued afresh.
+    let id = failed["id"].as_str().unwrap();
+    let again = owner
+        .post(&format!("/api/invites/{id}/resend"), json!({}))
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.body["email_status"], "queued");
+    assert_eq!(again.body["email_error"], Value::Null);
+}
+
 #[tokio::test]
 async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_pool() {
     let (sink, h) = mailing_harness(|_| {}).await;
@@ -83,6 +128,8 @@ async fn an_invited_member_accepts_signs_in_and_takes_the_next_lead_of_their_poo
     let invite = r.body["id"].as_str().unwrap().to_string();
     let token = token_in(&sink, "nova@acme.test", 1, "invite").await;
     assert_eq!(token.len(), 64);
+    let sent = until_email(&owner, "sent").await;
+    assert_eq!(sent["email_error"], Value::Null);
     // Resending replaces the link: the first one stops working.
     owner
         .post(&format!("/api/invites/{invite}/resend"), json!({}))

@@ -1,5 +1,6 @@
 //! An SMTP server on loopback that accepts every message and keeps it, so a
-//! test reads what wafunnel mailed, headers and all.
+//! test reads what wafunnel mailed, headers and all; or one that refuses
+//! every recipient for good, as a relay does an address that does not exist.
 use std::sync::{Arc, Mutex};
 
 use tokio::{
@@ -15,6 +16,15 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
+        SmtpSink::serve(false).await
+    }
+
+    /// Answers every `RCPT TO` with 550 (no such mailbox): a permanent refusal.
+    pub async fn refusing() -> SmtpSink {
+        SmtpSink::serve(true).await
+    }
+
+    async fn serve(refuse: bool) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sink = SmtpSink {
             url: format!("smtp://{}", listener.local_addr().unwrap()),
@@ -47,6 +57,9 @@ impl SmtpSink {
                             "DATA" => {
                                 data = Some(String::new());
                                 b"354 go on\r\n"
+                            }
+                            "RCPT" if refuse => {
+                                b"550 5.1.1 Recipient address rejected: User unknown\r\n"
                             }
                             "QUIT" => {
                                 let _ = write.write_all(b"221 bye\r\n").await;

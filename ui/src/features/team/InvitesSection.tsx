@@ -18,6 +18,24 @@ import { RoleBadge } from './roles';
 const th = 'px-5 py-2.5 text-left text-xs font-medium tracking-wide text-faint uppercase';
 const tone: Record<InviteStatus, Tone> = { pending: 'amber', accepted: 'brand', revoked: 'neutral', expired: 'red' };
 
+/** A pending invite whose mail did not reach the person, said where the owner looks. */
+function EmailTrouble({ invite }: { invite: Invite }) {
+  const failed = invite.email_status === 'failed';
+  if (!failed && !(invite.email_status === 'queued' && invite.email_error)) return null;
+  return (
+    <div data-testid="invite-email-trouble" data-email-status={invite.email_status} className="mt-1 max-w-[16rem] text-xs">
+      <p className={failed ? 'text-red-600 dark:text-red-400' : 'text-amber-700 dark:text-amber-400'}>
+        {t(failed ? 'invite.emailFailed' : 'invite.emailRetrying')}
+      </p>
+      {invite.email_error && (
+        <p className="truncate text-muted" title={t('invite.emailWhy', { error: invite.email_error })}>
+          {invite.email_error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function InviteStatusBadge({ status }: { status: InviteStatus }) {
   return <Badge tone={tone[status] ?? 'neutral'}>{t(`invite.status.${status}`)}</Badge>;
 }
@@ -82,7 +100,10 @@ export function InvitesSection({ teams, onInvite }: { teams: Team[]; onInvite: (
                       </p>
                     </td>
                     <td className="hidden px-5 py-3 sm:table-cell"><RoleBadge role={inv.role} /></td>
-                    <td className="px-5 py-3"><InviteStatusBadge status={inv.status} /></td>
+                    <td className="px-5 py-3">
+                      <InviteStatusBadge status={inv.status} />
+                      {open && <EmailTrouble invite={inv} />}
+                    </td>
                     <td className="hidden px-5 py-3 whitespace-nowrap text-muted md:table-cell">
                       {inv.status === 'accepted' ? formatDateTime(inv.accepted_at) : formatDateTime(inv.expires_at)}
                     </td>

@@ -4,6 +4,8 @@ import { t } from '../../lib/i18n';
 import type { Role } from '../../lib/types';
 
 export type InviteStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+/** How the mail with the current link fared; null for invites from before it was recorded. */
+export type InviteEmailStatus = 'queued' | 'sent' | 'kept' | 'failed';
 
 export interface InvitePool {
   /** "whatsapp:<number id>" | "channel:<id>" | "facebook:<id>" | "manual" */
@@ -22,6 +24,9 @@ export interface Invite {
   created_at: string;
   expires_at: string;
   accepted_at: string | null;
+  email_status: InviteEmailStatus | null;
+  /** The relay's last refusal (while retrying, or why it gave up). */
+  email_error: string | null;
 }
 
 export interface NewInvite {
@@ -38,6 +43,8 @@ export function useInvites(enabled = true) {
     queryKey: invitesKey,
     queryFn: ({ signal }) => api.get<{ items: Invite[] }>('/api/invites', signal),
     enabled,
+    // A mail still on its way is asked after until it left or was given up.
+    refetchInterval: (q) => (q.state.data?.items.some((i) => i.email_status === 'queued') ? 5000 : false),
   });
 }
 

@@ -1,1 +1,0 @@
-import{r as e}from"./Card-CKiLaFLZ.js";import{et as t,g as n}from"./Spinner-Do1LZiOX.js";import{t as r}from"./AuditLog-0G_yS3pX.js";var i=t();function a(){return(0,i.jsxs)(`div`,{"data-testid":`audit-page`,children:[(0,i.jsx)(e,{title:n(`audit.title`),description:n(`audit.subtitle`)}),(0,i.jsx)(r,{})]})}export{a as default};
