@@ -87,6 +87,7 @@ fn main() {
                 max_batch: 64,
                 cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
                 metrics: Default::default(),
+                writer_nice: 0,
             },
         )
         .expect("store");

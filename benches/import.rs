@@ -149,6 +149,7 @@ fn raw_bound(csv_path: &Path) -> f64 {
             max_batch: 64,
             cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
+            writer_nice: 0,
         },
     )
     .expect("store");

@@ -48,6 +48,7 @@ async fn run(max_batch: usize, tasks: usize, seconds: u64) -> Outcome {
             max_batch,
             cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: metrics.clone(),
+            writer_nice: 0,
         },
     )
     .expect("store");

@@ -80,6 +80,8 @@ impl Default for Auth {
 pub struct Writer {
     pub max_batch: usize,
     pub cache_mb: usize,
+    /// The writer thread's `nice` (-20..=0; 0 leaves it as it is): see `store::writer::first_in_line`.
+    pub nice: i32,
 }
 
 impl Default for Writer {
@@ -87,6 +89,7 @@ impl Default for Writer {
         Writer {
             max_batch: 1024,
             cache_mb: crate::store::DEFAULT_CACHE_MB,
+            nice: crate::store::WRITER_NICE,
         }
     }
 }
@@ -381,6 +384,10 @@ impl Config {
         if self.writer.cache_mb == 0 {
             return bad("writer.cache_mb", "must be at least 1".into());
         }
+        if !(-20..=0).contains(&self.writer.nice) {
+            // A writer behind the request threads would only make every write wait longer.
+            return bad("writer.nice", "must be between -20 and 0".into());
+        }
         if self.server.json_limit_bytes < 1024 {
             return bad("server.json_limit_bytes", "must be at least 1024".into());
         }
@@ -599,6 +606,7 @@ mod tests {
                 &[("WAFUNNEL_AUDIT_RETENTION_DAYS", "-5")],
                 "audit.retention_days",
             ),
+            (&[("WAFUNNEL_WRITER_NICE", "5")], "writer.nice"),
         ] {
             let why = refused(pairs);
             assert!(why.contains(key) && !why.contains('\n'), "{pairs:?}: {why}");

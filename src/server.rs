@@ -60,6 +60,7 @@ pub fn open_store(config: &Config, metrics: Metrics) -> Result<Store, StoreError
             max_batch: config.writer.max_batch,
             cache_bytes: config.writer.cache_mb * 1024 * 1024,
             metrics,
+            writer_nice: config.writer.nice,
         },
     )
 }

@@ -92,6 +92,7 @@ pub fn open_store(dir: &std::path::Path) -> Store {
             max_batch: 64,
             cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
+            writer_nice: 0,
         },
     )
     .expect("store")

@@ -307,6 +307,9 @@ struct Inner {
 /// file cache still holds the rest of the file.
 pub const DEFAULT_CACHE_MB: usize = 8;
 
+/// The server's writer runs ahead of the request threads: see `writer::first_in_line`.
+pub const WRITER_NICE: i32 = -15;
+
 /// A store with every table in a temporary folder, for unit tests.
 #[cfg(test)]
 pub fn temp() -> (tempfile::TempDir, Store) {
@@ -315,6 +318,7 @@ pub fn temp() -> (tempfile::TempDir, Store) {
         max_batch: 64,
         cache_bytes: DEFAULT_CACHE_MB << 20,
         metrics: crate::metrics::Metrics::default(),
+        writer_nice: 0,
     };
     let store = Store::open(dir.path(), &crate::schema::tables(), opts).expect("store");
     (dir, store)
@@ -324,6 +328,8 @@ pub struct StoreOptions {
     pub max_batch: usize,
     pub cache_bytes: usize,
     pub metrics: Metrics,
+    /// The writer thread's `nice`; 0 leaves it as the process runs.
+    pub writer_nice: i32,
 }
 
 impl Store {
@@ -338,7 +344,13 @@ impl Store {
         );
         migrate::run(&db, tables)?;
         let (events, _) = broadcast::channel(1024);
-        let writer = writer::start(db.clone(), events.clone(), opts.max_batch, opts.metrics);
+        let writer = writer::start(
+            db.clone(),
+            events.clone(),
+            opts.max_batch,
+            opts.writer_nice,
+            opts.metrics,
+        );
         Ok(Store {
             inner: Arc::new(Inner {
                 db,

@@ -119,3 +119,40 @@ fn a_failed_job_stops_the_batch_from_taking_more() {
         "the queue waits for the retry"
     );
 }
+
+/// The writer takes the `nice` it is given where the system allows it (and
+/// there are two cores to share), and runs on at the default where not.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_writer_runs_ahead_of_the_request_threads_where_allowed() {
+    use rustix::{process, thread::gettid};
+    // A new thread starts at the process's nice, which the test runner may have set.
+    let (base, allowed) = std::thread::spawn(|| {
+        let base = process::getpriority_process(Some(gettid())).unwrap_or(0);
+        (
+            base,
+            process::setpriority_process(Some(gettid()), -2).is_ok(),
+        )
+    })
+    .join()
+    .expect("probe");
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let dir = tempfile::tempdir().expect("dir");
+    let store = crate::store::Store::open(
+        dir.path(),
+        &crate::schema::tables(),
+        crate::store::StoreOptions {
+            max_batch: 8,
+            cache_bytes: 1 << 20,
+            metrics: crate::metrics::Metrics::default(),
+            writer_nice: -2,
+        },
+    )
+    .expect("store");
+    let nice = store
+        .write(|_| Ok(process::getpriority_process(Some(gettid())).unwrap_or(99)))
+        .await
+        .expect("write");
+    let expected = if allowed && cores >= 2 { -2 } else { base };
+    assert_eq!(nice, expected, "allowed {allowed}, {cores} cores");
+}

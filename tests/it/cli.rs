@@ -355,6 +355,7 @@ async fn backup_under_64_writers_restores_a_consistent_snapshot() {
             max_batch: 1,
             cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
+            writer_nice: 0,
         },
     )
     .unwrap();

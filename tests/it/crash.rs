@@ -217,6 +217,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
             max_batch: 1,
             cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
+            writer_nice: 0,
         },
     )
     .unwrap();

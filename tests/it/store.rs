@@ -85,6 +85,7 @@ fn a_store_from_a_newer_version_is_refused() {
             max_batch: 1,
             cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
             metrics: Default::default(),
+            writer_nice: 0,
         },
     )
     .err()
