@@ -404,6 +404,12 @@ pub fn record(
                 };
                 ctx.put(OUTBOX, &key(&next), &next)?;
                 queue::keep_behind(ctx, &next)?;
+                // Whoever wrote it sees Meta's reason while it waits, not only a clock.
+                tell_why_waiting(
+                    ctx,
+                    item,
+                    &format!("Not sent yet, trying again: {}", e.reason()),
+                )?;
                 return Ok(());
             }
             // Kept so a person can retry it as it was composed.

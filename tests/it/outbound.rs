@@ -500,8 +500,23 @@ async fn a_pair_rate_limit_waits_before_retrying_that_recipient_and_keeps_the_or
     // Written while the first waits out Meta's limit: it must not overtake it.
     s.graph.wait_for(1).await;
     let later = send(&s, json!({"type": "text", "text": "Are you there?"})).await;
+    // While it waits, whoever wrote it reads Meta's reason, not only a clock.
+    let deadline = Instant::now() + Duration::from_secs(4);
+    let waiting = loop {
+        let m = message(&s, &id).await;
+        if m["error"].as_str().is_some() || Instant::now() > deadline {
+            break m;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(waiting["status"], "queued", "{waiting}");
+    assert_eq!(
+        waiting["error"],
+        "Not sent yet, trying again: (Business Account, Consumer Account) pair rate limit hit (131056)"
+    );
     let m = wait_status(&s, &id, "sent").await;
     assert_eq!(m["status"], "sent", "{m}");
+    assert_eq!(m["error"], Value::Null, "the reason goes once it is sent");
     assert!(
         started.elapsed() >= Duration::from_secs(5),
         "Meta's pair limit is about one message per 6 s: {:?}",
