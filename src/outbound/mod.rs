@@ -353,6 +353,19 @@ pub fn record(
     item: &OutboxItem,
     result: &Result<String, GraphError>,
 ) -> ApiResult<()> {
+    record_after_upload(ctx, item, result, None)
+}
+
+/// `record`, for a send whose attachment Meta took (`uploaded`: the payload
+/// with Meta's media id): an automatic retry sends that id instead of
+/// uploading the file again. A message kept for a person's retry keeps its
+/// file, since that retry may come after Meta's ids have expired.
+pub fn record_after_upload(
+    ctx: &mut WriteCtx,
+    item: &OutboxItem,
+    result: &Result<String, GraphError>,
+    uploaded: Option<&str>,
+) -> ApiResult<()> {
     ctx.delete(OUTBOX, &key(item))?;
     attempts::end(ctx, item)?;
     queue::settled(ctx, item)?;
@@ -397,11 +410,15 @@ pub fn record(
                 let backoff = e
                     .retry_after
                     .map_or(backoff, |d| backoff.max(d.as_millis() as i64));
-                let next = OutboxItem {
+                let mut next = OutboxItem {
                     attempts: item.attempts + 1,
                     due_at: now_ms() + backoff,
                     ..item.clone()
                 };
+                if let Some(payload) = uploaded {
+                    next.payload = payload.to_string();
+                    next.upload = None;
+                }
                 ctx.put(OUTBOX, &key(&next), &next)?;
                 queue::keep_behind(ctx, &next)?;
                 // Whoever wrote it sees Meta's reason while it waits, not only a clock.

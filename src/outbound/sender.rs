@@ -273,17 +273,23 @@ async fn attach(
     Ok(())
 }
 
+/// The send's outcome, and the payload with Meta's media id when an
+/// attachment was uploaded on the way (a retry reuses it).
 async fn send(
     store: &Store,
     graph: &Graph,
     n: &numbers::WaNumber,
     item: &OutboxItem,
-) -> Result<String, GraphError> {
+) -> (Result<String, GraphError>, Option<String>) {
     let mut payload: serde_json::Value = serde_json::from_str(&item.payload).unwrap_or_default();
-    attach(store, graph, n, item, &mut payload).await?;
-    graph
+    if let Err(e) = attach(store, graph, n, item, &mut payload).await {
+        return (Err(e), None);
+    }
+    let uploaded = item.upload.map(|_| payload.to_string());
+    let sent = graph
         .send_message(&n.phone_number_id, &n.access_token, &payload)
-        .await
+        .await;
+    (sent, uploaded)
 }
 
 async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem) {
@@ -308,6 +314,7 @@ async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem
         return;
     }
     let now = now_ms();
+    let mut uploaded = None;
     let result = match number {
         None => Err(GraphError {
             code: 0,
@@ -354,7 +361,11 @@ async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem
                 .write(move |ctx| Ok(super::begin_attempt(ctx, &noted)?))
                 .await
             {
-                Ok(true) => send(store, graph, &n, &item).await,
+                Ok(true) => {
+                    let (sent, with_media_id) = send(store, graph, &n, &item).await;
+                    uploaded = with_media_id;
+                    sent
+                }
                 Ok(false) => Err(graph::uncertain(
                     0,
                     "The server stopped while this message was being sent",
@@ -371,7 +382,10 @@ async fn deliver(store: &Store, graph: &Graph, sim: &Simulator, item: OutboxItem
         tracing::warn!(message_id = %item.message_id, code = e.code, "send failed: {}", e.message);
     }
     let stored = item.clone();
-    if let Err(e) = store.write(move |ctx| record(ctx, &stored, &result)).await {
+    if let Err(e) = store
+        .write(move |ctx| super::record_after_upload(ctx, &stored, &result, uploaded.as_deref()))
+        .await
+    {
         tracing::error!(message_id = %item.message_id, "recording a send failed: {e}");
     }
 }

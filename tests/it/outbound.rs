@@ -446,6 +446,8 @@ async fn attachments_are_uploaded_to_meta_then_sent_by_id_and_shown_in_the_threa
         )
         .await;
     assert_eq!(as_sticker.status, 422, "a PNG is no sticker (webp only)");
+    // Meta takes the file, then stumbles on the send: the retry sends the same id.
+    s.graph.fail_next(503, 2, "Service temporarily unavailable");
     let r = s
         .owner
         .post(
@@ -459,10 +461,18 @@ async fn attachments_are_uploaded_to_meta_then_sent_by_id_and_shown_in_the_threa
     assert_eq!(sent["status"], "sent", "{sent}");
     let reqs = s.graph.requests();
     assert_eq!(reqs[0].path, "/v21.0/PN1/media");
-    let msg = reqs.iter().find(|r| r.path.ends_with("/messages")).unwrap();
-    assert_eq!(msg.body["type"], "image");
-    assert_eq!(msg.body["image"]["id"], "UPLOADED-1");
-    assert_eq!(msg.body["image"]["caption"], "Here it is");
+    let uploads = reqs.iter().filter(|r| r.path.ends_with("/media")).count();
+    assert_eq!(uploads, 1, "uploaded once, not once per try");
+    let sends: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path.ends_with("/messages"))
+        .collect();
+    assert_eq!(sends.len(), 2);
+    for msg in sends {
+        assert_eq!(msg.body["type"], "image");
+        assert_eq!(msg.body["image"]["id"], "UPLOADED-1");
+        assert_eq!(msg.body["image"]["caption"], "Here it is");
+    }
     let shown = s
         .owner
         .http
