@@ -175,7 +175,13 @@ async fn a_verified_google_account_signs_in_its_user_and_is_linked() {
 #[tokio::test]
 async fn bad_id_tokens_are_refused() {
     let (h, fake, _) = setup(|b| person("g-1", b.owner())).await;
-    for mode in [Mode::WrongKey, Mode::WrongAudience, Mode::Expired] {
+    for mode in [
+        Mode::WrongKey,
+        Mode::WrongAudience,
+        Mode::AnotherClients,
+        Mode::FromTheFuture,
+        Mode::Expired,
+    ] {
         fake.set_mode(mode.clone());
         let (c, to) = sign_in(&h, "/inbox").await;
         assert_eq!(to, "/login?error=google_failed", "{mode:?}");

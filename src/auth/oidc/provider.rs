@@ -162,8 +162,8 @@ impl Provider {
             .ok_or_else(|| OidcError::Provider("token endpoint: no id_token".into()))
     }
 
-    /// Signature (RS256, by `kid` from the JWKS), `iss`, `aud`, `exp` and the
-    /// `nonce` we issued. `email_verified` is returned, not judged, so the
+    /// Signature (RS256, by `kid` from the JWKS), `iss`, `aud` (with `azp`
+    /// when there are several audiences), `iat`, `exp` and the `nonce` we issued. `email_verified` is returned, not judged, so the
     /// caller can tell the user what is wrong.
     pub async fn verify(
         &self,
@@ -200,6 +200,24 @@ impl Provider {
             .claims;
         if claims["nonce"].as_str() != Some(nonce) {
             return Err(OidcError::Token("nonce does not match".into()));
+        }
+        // OpenID Connect Core 3.1.3.7: a token for several audiences names the
+        // party it was issued to, and that must be us.
+        let several = claims["aud"].as_array().is_some_and(|a| a.len() > 1);
+        match claims["azp"].as_str() {
+            Some(azp) if azp != google.client_id => {
+                return Err(OidcError::Token(format!(
+                    "issued to another client ({azp})"
+                )))
+            }
+            None if several => return Err(OidcError::Token("several audiences and no azp".into())),
+            _ => {}
+        }
+        if claims["iat"]
+            .as_i64()
+            .is_some_and(|iat| iat > crate::time::now_ms() / 1000 + 60)
+        {
+            return Err(OidcError::Token("issued in the future".into()));
         }
         let email = claims["email"]
             .as_str()

@@ -30,6 +30,10 @@ pub enum Mode {
     /// Signed by a key the provider never published, under its key id.
     WrongKey,
     WrongAudience,
+    /// Meant for another client: ours among its audiences, `azp` the other's.
+    AnotherClients,
+    /// Issued an hour from now (a skewed clock or a forged token).
+    FromTheFuture,
     Expired,
     /// Carrying this nonce instead of the one of the request.
     Nonce(String),
@@ -184,6 +188,14 @@ async fn token(
         Mode::Good => {}
         Mode::WrongKey => pem = ATTACKER_KEY,
         Mode::WrongAudience => claims["aud"] = json!("someone-else.apps.example"),
+        Mode::AnotherClients => {
+            claims["aud"] = json!(["someone-else.apps.example", CLIENT_ID]);
+            claims["azp"] = json!("someone-else.apps.example");
+        }
+        Mode::FromTheFuture => {
+            claims["iat"] = json!(now + 3600);
+            claims["exp"] = json!(now + 7200);
+        }
         Mode::Expired => {
             claims["iat"] = json!(now - 7200);
             claims["exp"] = json!(now - 3600);
