@@ -18,6 +18,31 @@ fn harness(sink: &SmtpSink) -> Harness {
 }
 
 #[tokio::test]
+async fn back_from_facebook_signed_out_signs_in_and_lands_on_channels() {
+    let Some(tab) = browser::start(1280, 900).await else {
+        return;
+    };
+    let h = Harness::start();
+    let biz = h.new_business("Acme").await;
+    tab.client
+        .goto(&h.url("/api/facebook/oauth/callback?code=AUTH-CODE&state=expired"))
+        .await
+        .unwrap();
+    tab.text("Your session ended while Facebook was asking")
+        .await;
+    tab.screenshot("facebook-back-signed-out").await;
+    tab.fill("login-email", biz.owner()).await;
+    tab.fill("login-password", crate::common::PASSWORD).await;
+    tab.click("login-submit").await;
+    tab.el("ws-status").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tab.client.current_url().await.unwrap().path() != "/channels" {
+        assert!(std::time::Instant::now() < deadline, "not on Channels");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
 async fn an_invitation_the_mail_server_refused_says_so_on_the_team_page() {
     let Some(tab) = browser::start(1280, 900).await else {
         return;

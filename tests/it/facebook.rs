@@ -402,6 +402,32 @@ async fn a_page_meta_will_not_subscribe_is_named_and_the_others_connect() {
 }
 
 #[tokio::test]
+async fn a_browser_back_from_facebook_without_a_session_is_sent_to_sign_in_first() {
+    let fb = FakeFacebook::start();
+    let h = harness(&fb);
+    let back = h.url("/api/facebook/oauth/callback?code=AUTH-CODE&state=expired");
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = browser
+        .get(&back)
+        .header("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(
+        res.headers()["location"],
+        "/login?next=%2Fchannels&error=facebook_signed_out"
+    );
+    // A script gets the API's answer.
+    let res = browser.get(&back).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(fb.requests().is_empty(), "nothing was asked of Facebook");
+}
+
+#[tokio::test]
 async fn a_sandbox_page_makes_real_leads_without_meta_and_oauth_needs_configuration() {
     let h = Harness::start_with(|c| c.meta.app_id = String::new());
     let biz = h.new_business("Loja Roxa").await;

@@ -3,7 +3,7 @@
 //! `callback` checks it, exchanges the code for a long-lived user token,
 //! lists the user's pages, subscribes each to `leadgen`, reads its forms and
 //! stores it. The browser lands back on the Channels page with the outcome.
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -118,11 +118,38 @@ fn back(state: &AppState, outcome: &str, message: &str) -> HttpResponse {
         .finish()
 }
 
+/// A browser Facebook sends back after the person's session ended (it
+/// expired meanwhile, or the dialog finished in another browser) is sent to
+/// sign in and then to Channels to connect again, not shown a JSON error.
+/// Other clients get the API's 401.
+fn sign_in_first(req: &HttpRequest, why: ApiError) -> ApiResult<HttpResponse> {
+    let browser = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if why.code != Code::Unauthenticated || !browser {
+        return Err(why);
+    }
+    Ok(HttpResponse::Found()
+        .insert_header((
+            "Location",
+            "/login?next=%2Fchannels&error=facebook_signed_out",
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .finish())
+}
+
 async fn callback(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    actor: MemberActor,
+    actor: Result<MemberActor, ApiError>,
     q: web::Query<Callback>,
 ) -> ApiResult<HttpResponse> {
+    let actor = match actor {
+        Ok(actor) => actor,
+        Err(why) => return sign_in_first(&req, why),
+    };
     may_connect(&state, &actor)?;
     let q = q.into_inner();
     let claims: Option<State> = q

@@ -1363,6 +1363,7 @@ const en = {
   'login.noAccount': 'New to wafunnel?',
   'login.createAccount': 'Create an account',
   'login.verified': 'Your email address is verified. Sign in to continue.',
+  'login.error.facebookSignedOut': 'Your session ended while Facebook was asking. Sign in, then connect Facebook again from Channels.',
   'login.error.googleFailed': 'Signing in with Google did not work. Please try again, or sign in with your password.',
   'login.error.emailUnverified': 'Verify your email address first: open the link we sent you, then sign in.',
   'login.error.googleEmailUnverified': 'Google has not verified the email address of that Google account. Verify it with Google, or sign in with your password.',

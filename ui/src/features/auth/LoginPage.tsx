@@ -26,6 +26,7 @@ const RETURN_ERRORS: Record<string, MessageKey> = {
   google_email_unverified: 'login.error.googleEmailUnverified',
   no_account: 'login.error.noAccount',
   verification_invalid: 'login.error.verificationInvalid',
+  facebook_signed_out: 'login.error.facebookSignedOut',
 };
 
 export default function LoginPage() {

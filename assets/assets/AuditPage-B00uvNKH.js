@@ -1,1 +1,0 @@
-import{r as e}from"./Card-Us1YKwhV.js";import{et as t,g as n}from"./Spinner-WsFTp652.js";import{t as r}from"./AuditLog-tbHhB1XM.js";var i=t();function a(){return(0,i.jsxs)(`div`,{"data-testid":`audit-page`,children:[(0,i.jsx)(e,{title:n(`audit.title`),description:n(`audit.subtitle`)}),(0,i.jsx)(r,{})]})}export{a as default};

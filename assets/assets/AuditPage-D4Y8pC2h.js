@@ -1,0 +1,1 @@
+import{r as e}from"./Card-DQrfWS3a.js";import{et as t,g as n}from"./Spinner-DU3WOdKF.js";import{t as r}from"./AuditLog-geNIAk2x.js";var i=t();function a(){return(0,i.jsxs)(`div`,{"data-testid":`audit-page`,children:[(0,i.jsx)(e,{title:n(`audit.title`),description:n(`audit.subtitle`)}),(0,i.jsx)(r,{})]})}export{a as default};
