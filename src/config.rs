@@ -202,7 +202,8 @@ impl Default for Smtp {
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Push {
-    /// `mailto:` or `https:` contact push services may use; empty = `server.public_url`.
+    /// `mailto:` or `https:` contact push services may use; empty = `server.public_url`
+    /// when it is https, else `smtp.from` (see `push::vapid::subject`).
     pub subject: String,
 }
 
@@ -383,6 +384,14 @@ impl Config {
         }
         if self.writer.cache_mb == 0 {
             return bad("writer.cache_mb", "must be at least 1".into());
+        }
+        let subject = self.push.subject.trim();
+        if !subject.is_empty()
+            && !subject.starts_with("mailto:")
+            && !subject.starts_with("https://")
+        {
+            // Push services refuse our tokens with any other contact.
+            return bad("push.subject", "must be a mailto: or https:// URI".into());
         }
         if !(-20..=0).contains(&self.writer.nice) {
             // A writer behind the request threads would only make every write wait longer.
@@ -607,6 +616,10 @@ mod tests {
                 "audit.retention_days",
             ),
             (&[("WAFUNNEL_WRITER_NICE", "5")], "writer.nice"),
+            (
+                &[("WAFUNNEL_PUSH_SUBJECT", "http://inbox.example")],
+                "push.subject",
+            ),
         ] {
             let why = refused(pairs);
             assert!(why.contains(key) && !why.contains('\n'), "{pairs:?}: {why}");

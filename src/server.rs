@@ -81,11 +81,7 @@ fn build_state(config: Config, store: Store, metrics: Metrics) -> std::io::Resul
     };
     let jobs_wake: Arc<tokio::sync::Notify> = Default::default();
     let config_leads = config.leads.clone();
-    let push_subject = if config.push.subject.is_empty() {
-        config.server.public_url.clone()
-    } else {
-        config.push.subject.clone()
-    };
+    let push_subject = crate::push::vapid::subject(&config);
     let vapid = crate::push::Vapid::load_or_create(&config.server.data_dir, &push_subject)?;
     let search = crate::search::Search::open(&config.server.data_dir)
         .map_err(|e| std::io::Error::other(e.message))?;

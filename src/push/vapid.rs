@@ -9,6 +9,30 @@ use p256::{
     SecretKey,
 };
 
+/// How a push service reaches the operator (RFC 8292 §2.1: a `mailto:` or
+/// `https:` URI; Apple's service refuses a token with anything else): the
+/// configured `push.subject`, else the public URL when it is https, else the
+/// sender address of our mail, else a placeholder that is at least well formed.
+pub fn subject(config: &crate::config::Config) -> String {
+    let configured = config.push.subject.trim();
+    if !configured.is_empty() {
+        return configured.to_string();
+    }
+    let public = config.server.public_url.trim_end_matches('/');
+    if public.starts_with("https://") {
+        return public.to_string();
+    }
+    let from = config.smtp.from.trim();
+    let address = match (from.rfind('<'), from.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &from[open + 1..close],
+        _ => from,
+    };
+    if address.contains('@') && !address.contains(char::is_whitespace) {
+        return format!("mailto:{address}");
+    }
+    "mailto:wafunnel@localhost".into()
+}
+
 /// How long a push service may accept one of our tokens (RFC 8292 caps it at 24 h).
 const TOKEN_SECS: i64 = 12 * 3600;
 
@@ -72,6 +96,20 @@ impl Vapid {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_subject_is_always_a_mailto_or_https_uri() {
+        let mut c = crate::config::Config::default();
+        c.server.public_url = "http://localhost:8080".into();
+        c.smtp.from = "Acme inbox <inbox@acme.test>".into();
+        assert_eq!(subject(&c), "mailto:inbox@acme.test");
+        c.smtp.from = "nobody".into();
+        assert_eq!(subject(&c), "mailto:wafunnel@localhost");
+        c.server.public_url = "https://inbox.acme.test/".into();
+        assert_eq!(subject(&c), "https://inbox.acme.test");
+        c.push.subject = "mailto:ops@acme.test".into();
+        assert_eq!(subject(&c), "mailto:ops@acme.test");
+    }
+
     use super::*;
     use p256::ecdsa::{signature::Verifier, VerifyingKey};
 

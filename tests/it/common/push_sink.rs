@@ -173,6 +173,11 @@ fn check_vapid(authorization: &str, origin: &str) -> Result<String, String> {
     if exp > chrono::Utc::now().timestamp() + 24 * 3600 {
         return Err("VAPID token lives longer than 24 h".into());
     }
+    // RFC 8292 §2.1; Apple's service refuses any other contact.
+    let sub = claims["sub"].as_str().unwrap_or("");
+    if !sub.starts_with("mailto:") && !sub.starts_with("https://") {
+        return Err(format!("VAPID sub {sub:?} is neither mailto: nor https:"));
+    }
     Ok(key.to_string())
 }
 
