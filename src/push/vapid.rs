@@ -96,6 +96,9 @@ impl Vapid {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use p256::ecdsa::{signature::Verifier, VerifyingKey};
+
     #[test]
     fn the_subject_is_always_a_mailto_or_https_uri() {
         let mut c = crate::config::Config::default();
@@ -109,9 +112,6 @@ mod tests {
         c.push.subject = "mailto:ops@acme.test".into();
         assert_eq!(subject(&c), "mailto:ops@acme.test");
     }
-
-    use super::*;
-    use p256::ecdsa::{signature::Verifier, VerifyingKey};
 
     #[test]
     fn the_key_survives_a_restart_and_the_token_verifies_with_the_public_key() {

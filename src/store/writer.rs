@@ -235,7 +235,8 @@ pub fn start(
 /// flood it waits mostly in the run queue behind the request threads that
 /// feed it: at 128 connections on two cores the writer spent a third of its
 /// time runnable but not running. Ahead of them (nice -15 against the
-/// default 0) the product path took 9 % more webhooks a second (BENCHMARKS.md).
+/// default 0) the product path took 10 % more webhooks a second (median of
+/// seven alternating pairs, BENCHMARKS.md).
 /// It is one thread, so it never holds more than one core; on a single core
 /// it would starve the requests, so there it stays level with them. Lowering
 /// `nice` needs CAP_SYS_NICE or RLIMIT_NICE (the systemd unit sets

@@ -163,8 +163,9 @@ impl Provider {
     }
 
     /// Signature (RS256, by `kid` from the JWKS), `iss`, `aud` (with `azp`
-    /// when there are several audiences), `iat`, `exp` and the `nonce` we issued. `email_verified` is returned, not judged, so the
-    /// caller can tell the user what is wrong.
+    /// when there are several audiences), `iat`, `exp` and the `nonce` we
+    /// issued. `email_verified` is returned, not judged, so the caller can
+    /// tell the user what is wrong.
     pub async fn verify(
         &self,
         google: &Google,
