@@ -169,6 +169,7 @@ pub fn import_csv(store: &Store, a: &CsvArgs) -> ApiResult<String> {
     let saved = import.clone();
     store.write_blocking(move |ctx| Ok(model::save(ctx, &saved)?))?;
     let done = csv_run::run_blocking(store, &data_dir, b, id)?;
+    model::release_files(&data_dir, &done);
     let c = &done.checkpoint;
     let mut out = format!(
         "import {id}: {} imported, {} failed, {} skipped as duplicates\n",

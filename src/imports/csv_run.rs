@@ -234,7 +234,7 @@ pub fn handler(store: Store, data_dir: PathBuf) -> Handler {
             } else {
                 run(&store, &data_dir, b, id).await
             };
-            match ran {
+            let outcome = match ran {
                 Ok(()) => Outcome::Done,
                 Err(e) if e.code.http().is_server_error() => Outcome::Retry(e.message),
                 Err(e) => {
@@ -251,7 +251,11 @@ pub fn handler(store: Store, data_dir: PathBuf) -> Handler {
                     }
                     Outcome::Fail(e.message)
                 }
+            };
+            if let Ok(Ok(Some(i))) = store.read().map(|r| model::get(&r, b, id)) {
+                model::release_files(&data_dir, &i);
             }
+            outcome
         })
     })
 }

@@ -257,3 +257,40 @@ pub fn file_path(data_dir: &std::path::Path, b: BusinessId, id: RecordId) -> std
         .join(b.to_string())
         .join(format!("{id}.upload"))
 }
+
+/// An import that is over needs its file no more: what failed is kept as
+/// rows (errors.csv), and a file full of customers' names and phones should
+/// not outlive its use, nor escape an erasure. A dry run keeps it: the same
+/// file is mapped and run again. Returns how many files went.
+pub fn release_files(data_dir: &std::path::Path, i: &Import) -> usize {
+    if !i.status.finished() || i.was_dry_run() {
+        return 0;
+    }
+    let upload = file_path(data_dir, i.business_id, i.id);
+    // The spreadsheet's UTF-8 copy, when it came in another encoding.
+    let copy = upload.with_extension("utf8");
+    [upload, copy]
+        .iter()
+        .filter(|p| match std::fs::remove_file(p) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) => {
+                tracing::warn!("import {}: removing {}: {e}", i.id, p.display());
+                false
+            }
+        })
+        .count()
+}
+
+/// Releases the files of every import that is over (those that ended before
+/// imports let go of their files, or while the server was stopping).
+pub fn release_all_files(
+    r: &crate::store::ReadTxn,
+    data_dir: &std::path::Path,
+) -> Result<usize, StoreError> {
+    let mut released = 0;
+    for (_, i) in store::scan::<Import, _>(r, IMPORTS, &[], None, usize::MAX)? {
+        released += release_files(data_dir, &i);
+    }
+    Ok(released)
+}

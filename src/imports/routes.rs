@@ -111,6 +111,8 @@ async fn cancel(
             Ok(i)
         })
         .await?;
+    // A running import lets go of its file when its run stops.
+    model::release_files(&state.config.server.data_dir, &after);
     Ok(HttpResponse::Ok().json(json_of(&after)))
 }
 

@@ -208,6 +208,20 @@ async fn a_windows_excel_export_is_previewed_mapped_and_imported_with_its_bad_ro
         "{text}"
     );
 
+    // Over, the import lets go of the customers' file and its UTF-8 copy:
+    // what failed is kept above as rows.
+    let files = h.dir.path().join("imports").join(biz.id.to_string());
+    let left = || std::fs::read_dir(&files).map_or(0, |d| d.count());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while left() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} files left",
+            left()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
     // Finished imports cannot be started or cancelled again.
     let again = owner
         .post(&format!("/api/imports/{id}/start"), json!({}))
