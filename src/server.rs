@@ -316,15 +316,7 @@ pub fn start_with_store(
                 // Imports that ended before they let go of their files.
                 let (store, data_dir) = (state.store.clone(), state.config.server.data_dir.clone());
                 actix_rt::task::spawn_blocking(move || {
-                    match store
-                        .read()
-                        .map_err(crate::error::ApiError::from)
-                        .and_then(|r| Ok(crate::imports::model::release_all_files(&r, &data_dir)?))
-                    {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!("removed {n} files of finished imports"),
-                        Err(e) => tracing::warn!("finished imports' files: {}", e.message),
-                    }
+                    crate::imports::model::tidy_files(&store, &data_dir)
                 });
                 jobs.handle(
                     crate::imports::csv_run::JOB,

@@ -282,6 +282,48 @@ pub fn release_files(data_dir: &std::path::Path, i: &Import) -> usize {
         .count()
 }
 
+/// Uploads cut off by a stop or a dropped connection leave a `.partial`
+/// behind; one untouched for an hour is no upload under way. Returns how many went.
+pub fn drop_stale_partials(data_dir: &std::path::Path) -> usize {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let Ok(businesses) = std::fs::read_dir(data_dir.join("imports")) else {
+        return 0;
+    };
+    let mut dropped = 0;
+    for dir in businesses.flatten() {
+        let Ok(files) = std::fs::read_dir(dir.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let path = f.path();
+            let stale = f
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < hour_ago);
+            if stale
+                && path.extension().is_some_and(|e| e == "partial")
+                && std::fs::remove_file(&path).is_ok()
+            {
+                dropped += 1;
+            }
+        }
+    }
+    dropped
+}
+
+/// At start: the files of imports that are over, and abandoned partial uploads.
+pub fn tidy_files(store: &crate::store::Store, data_dir: &std::path::Path) {
+    let partials = drop_stale_partials(data_dir);
+    let released = store.read().and_then(|r| release_all_files(&r, data_dir));
+    match released {
+        Ok(n) if n + partials > 0 => {
+            tracing::info!("removed {n} files of finished imports and {partials} abandoned uploads")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!("finished imports' files: {e}"),
+    }
+}
+
 /// Releases the files of every import that is over (those that ended before
 /// imports let go of their files, or while the server was stopping).
 pub fn release_all_files(
@@ -293,4 +335,75 @@ pub fn release_all_files(
         released += release_files(data_dir, &i);
     }
     Ok(released)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn import(b: BusinessId, status: Status) -> Import {
+        Import {
+            id: RecordId::new(),
+            business_id: b,
+            kind: Kind::Csv,
+            status,
+            file_name: "leads.csv".into(),
+            size: 10,
+            created_by: crate::store::ids::MemberId::new(),
+            conversation_id: None,
+            mapping: None,
+            checkpoint: Checkpoint::default(),
+            rows_total_estimate: None,
+            cancel_requested: false,
+            error: None,
+            started_at: None,
+            finished_at: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn at_start_finished_imports_and_abandoned_uploads_let_go_of_their_files() {
+        let (_db, store) = crate::store::temp();
+        let data = tempfile::tempdir().expect("dir");
+        let b = BusinessId::new();
+        let (done, waiting) = (import(b, Status::Completed), import(b, Status::Mapped));
+        for i in [&done, &waiting] {
+            let saved = i.clone();
+            store
+                .write_blocking(move |ctx| Ok(save(ctx, &saved)?))
+                .expect("save");
+        }
+        let files = data.path().join("imports").join(b.to_string());
+        std::fs::create_dir_all(&files).expect("dir");
+        let upload = |i: &Import| file_path(data.path(), b, i.id);
+        for p in [
+            upload(&done),
+            upload(&done).with_extension("utf8"),
+            upload(&waiting),
+        ] {
+            std::fs::write(p, b"name,phone\n").expect("file");
+        }
+        let (stale, fresh) = (files.join("a.partial"), files.join("b.partial"));
+        for p in [&stale, &fresh] {
+            std::fs::write(p, b"name,").expect("partial");
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .and_then(|f| f.set_modified(two_hours_ago))
+            .expect("mtime");
+
+        tidy_files(&store, data.path());
+
+        assert!(!upload(&done).exists() && !upload(&done).with_extension("utf8").exists());
+        assert!(
+            upload(&waiting).exists(),
+            "a mapped import still runs from it"
+        );
+        assert!(!stale.exists());
+        assert!(fresh.exists(), "an upload may be under way");
+    }
 }
