@@ -8,8 +8,8 @@ pub mod retry;
 pub mod sender;
 
 pub use queue::{
-    depth, depth_by_number, due, forget_conversation, hold, hurry, key, migrate_to_number_keys,
-    release, release_number, Queue,
+    depth, depth_by_number, due, failed_depth, forget_conversation, held_depth, hold, hurry, key,
+    migrate_to_number_keys, release, release_number, Queue,
 };
 
 use redb::TableDefinition;

@@ -81,6 +81,16 @@ pub fn depth<R: Reader + ?Sized>(r: &R) -> Result<usize, StoreError> {
     Ok(store::scan_keys(r, OUTBOX, &[], None, usize::MAX)?.len())
 }
 
+/// Messages waiting for their business's resume or their number's new token.
+pub fn held_depth<R: Reader + ?Sized>(r: &R) -> Result<usize, StoreError> {
+    Ok(store::scan_keys(r, HELD, &[], None, usize::MAX)?.len())
+}
+
+/// Messages that failed for good and are kept for a person's Retry.
+pub fn failed_depth<R: Reader + ?Sized>(r: &R) -> Result<usize, StoreError> {
+    Ok(store::scan_keys(r, super::retry::FAILED, &[], None, usize::MAX)?.len())
+}
+
 fn held_key(item: &OutboxItem) -> Vec<u8> {
     Key::new()
         .id(item.business_id.bytes())

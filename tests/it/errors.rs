@@ -127,12 +127,7 @@ async fn health_readiness_and_metrics() {
         assert!(head.bytes().await.unwrap().is_empty(), "{path}");
     }
     c.get("/api/setup").await;
-    let text = reqwest::get(h.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = h.metrics().await;
     assert!(
         text.contains(
             "wafunnel_http_requests_total{method=\"GET\",route=\"/api/setup\",status=\"200\"} 1"
@@ -141,4 +136,28 @@ async fn health_readiness_and_metrics() {
     );
     assert!(text.contains("wafunnel_writer_commit_seconds_bucket"));
     assert!(text.contains("wafunnel_writer_batch_jobs_count"));
+    assert!(
+        text.contains("wafunnel_outbox_messages{state=\"queued\"} 0"),
+        "{text}"
+    );
+    assert!(text.contains("wafunnel_dead_letters 0"), "{text}");
+
+    // What waits in the store shows: a delivery for a number nobody has.
+    let r = h
+        .webhook(&crate::common::wa::text(
+            "NOBODYS-PN",
+            "5511900000999",
+            "Lost",
+            "wamid.LOST1",
+            "hello?",
+        ))
+        .await;
+    assert_eq!(r.status, 200);
+    let text = h.metrics().await;
+    assert!(text.contains("wafunnel_dead_letters 1"), "{text}");
+    // The daily jobs every server keeps, by kind.
+    assert!(
+        text.contains("wafunnel_jobs{state=\"pending\",kind=\"audit_prune\"} 1"),
+        "{text}"
+    );
 }

@@ -592,6 +592,12 @@ async fn a_dead_token_holds_the_numbers_messages_until_the_owner_replaces_it() {
         assert!(why.contains("access token"), "says why it waits: {m}");
     }
     assert_eq!(s.graph.requests().len(), 1);
+    // The operator's monitoring sees them wait.
+    let metrics = s.h.metrics().await;
+    assert!(
+        metrics.contains("wafunnel_outbox_messages{state=\"held\"} 2"),
+        "{metrics}"
+    );
 
     let id = numbers["id"].as_str().unwrap();
     let fixed = s

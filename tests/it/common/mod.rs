@@ -101,6 +101,16 @@ impl Harness {
         format!("{}{path}", self.base)
     }
 
+    /// What Prometheus would scrape from `/metrics`.
+    pub async fn metrics(&self) -> String {
+        reqwest::get(self.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// A business with an owner, a lead leading team A, a member of team A, a
     /// member of team B, all with `PASSWORD`. Emails are unique per call.
     pub async fn new_business(&self, name: &str) -> Biz {
