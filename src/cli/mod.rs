@@ -306,7 +306,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             op(&config, Op::Backup { out })
         }
         Command::Restore { from, force } => {
-            verify_backup(&config, &from)?;
+            let sealed = verify_backup(&config, &from)?;
             let report =
                 backup::restore(&from, &config.server.data_dir, force).map_err(|e| match e {
                     StoreError::Locked => {
@@ -314,8 +314,16 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                     }
                     other => other.to_string(),
                 })?;
-            crate::channels::facebook::vault::restore(&from, &config.server.data_dir)
+            let keyring = crate::channels::facebook::vault::restore(&from, &config.server.data_dir)
                 .map_err(|e| format!("restoring the Facebook keyring: {e}"))?;
+            if sealed && !keyring {
+                // Restored all the same: everything else in it is good.
+                eprintln!(
+                    "{}the backup holds Facebook sign-ins but no keyring beside it ({}): their page tokens cannot be read; connect Facebook again from Channels, or restore again with the keyring file in place",
+                    ops::NOTE,
+                    crate::channels::facebook::vault::beside(&from).display()
+                );
+            }
             println!(
                 "restored {} (schema version {})",
                 report.path, report.schema_version
@@ -399,7 +407,9 @@ fn password_hash(
 /// A backup is checked whole, on a copy, before it replaces anything: a
 /// damaged file (even one redb itself chokes on) is refused with the reason,
 /// never put in place for `check` to find broken afterwards.
-fn verify_backup(config: &Config, from: &std::path::Path) -> Result<(), String> {
+/// Checks the backup in a scratch copy; answers whether it holds Facebook
+/// sign-ins, whose tokens are sealed under the keyring kept beside it.
+fn verify_backup(config: &Config, from: &std::path::Path) -> Result<bool, String> {
     // Beside the store, not in /tmp: a store can outgrow a small tmpfs.
     let data_dir = &config.server.data_dir;
     std::fs::create_dir_all(data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
@@ -412,20 +422,23 @@ fn verify_backup(config: &Config, from: &std::path::Path) -> Result<(), String> 
     let mut probe = config.clone();
     probe.server.data_dir = scratch.path().to_path_buf();
     // A panic inside the store's code reads as the file's damage, in one line.
-    let checked = quietly(|| -> Result<Vec<String>, String> {
+    let checked = quietly(|| -> Result<(Vec<String>, bool), String> {
         let store = server::open_store(&probe, Metrics::default()).map_err(|e| e.to_string())?;
         let read = store.read().map_err(|e| e.to_string())?;
         let report =
             crate::store::check::run(&read, store.tables(), &crate::schema::index_checks())
                 .map_err(|e| e.to_string())?;
+        let sealed = !crate::channels::facebook::login::all(&read)
+            .map_err(|e| e.to_string())?
+            .is_empty();
         drop(read);
         store.shutdown();
-        Ok(report.problems)
+        Ok((report.problems, sealed))
     });
     let refuse = |why: String| format!("{} is not a sound wafunnel backup: {why}", from.display());
     match checked {
-        Ok(Ok(problems)) if problems.is_empty() => Ok(()),
-        Ok(Ok(problems)) => Err(refuse(format!(
+        Ok(Ok((problems, sealed))) if problems.is_empty() => Ok(sealed),
+        Ok(Ok((problems, _))) => Err(refuse(format!(
             "{} problems, the first: {}",
             problems.len(),
             problems[0]

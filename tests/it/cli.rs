@@ -348,17 +348,7 @@ async fn backup_under_64_writers_restores_a_consistent_snapshot() {
             "restored record differs from the store: {key:?}"
         );
     }
-    let read = wafunnel::store::Store::open(
-        fresh.path(),
-        &wafunnel::schema::tables(),
-        wafunnel::store::StoreOptions {
-            max_batch: 1,
-            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
-            metrics: Default::default(),
-            writer_nice: 0,
-        },
-    )
-    .unwrap();
+    let read = crate::common::open_store(fresh.path()).unwrap();
     let teams = wafunnel::tenancy::repo::teams(&read.read().unwrap(), biz.id).unwrap();
     let mut per_writer: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for t in &teams {
@@ -782,4 +772,58 @@ fn a_backup_says_the_files_of_messages_are_to_be_copied_beside_it() {
         note.contains("not in the backup") && note.contains("media"),
         "{note}"
     );
+}
+
+#[test]
+fn a_backup_restored_without_its_facebook_keyring_says_the_pages_must_connect_again() {
+    let d = store_with_a_business();
+    {
+        let store = crate::common::open_store(d.path()).unwrap();
+        let business = wafunnel::tenancy::repo::businesses(&store.read().unwrap()).unwrap()[0].id;
+        let id = wafunnel::store::ids::RecordId::new();
+        // Sealed as the connect does, under a key of the data folder's keyring.
+        let vault = wafunnel::channels::facebook::vault::of(d.path()).unwrap();
+        let sealed = vault
+            .seal(&wafunnel::channels::facebook::login::key_id(id), b"{}")
+            .unwrap();
+        let login = wafunnel::channels::facebook::login::FbLogin {
+            id,
+            business_id: business,
+            user_hash: "hash-of-ana".into(),
+            linked_user: None,
+            sealed,
+            user_token_expires_at: None,
+            connected_at: 1_764_000_000_000,
+        };
+        store
+            .write_blocking(move |ctx| Ok(wafunnel::channels::facebook::login::save(ctx, &login)?))
+            .unwrap();
+        store.shutdown();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let backup = out.path().join("a.redb");
+    let made = wafunnel(d.path(), &["backup", "--out", backup.to_str().unwrap()]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    let restore = |into: &Path| wafunnel(into, &["restore", "--from", backup.to_str().unwrap()]);
+
+    // The keyring the backup wrote beside itself was not copied with it.
+    let keyring = wafunnel::channels::facebook::vault::beside(&backup);
+    let kept = std::fs::read(&keyring).expect("the backup wrote the keyring beside it");
+    std::fs::remove_file(&keyring).unwrap();
+    let bare = tempfile::tempdir().unwrap();
+    let o = restore(bare.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let note = stderr(&o);
+    assert!(
+        note.contains("Facebook sign-ins but no keyring")
+            && note.contains("connect Facebook again"),
+        "{note}"
+    );
+
+    // With it in place: nothing to say.
+    std::fs::write(&keyring, kept).unwrap();
+    let whole = tempfile::tempdir().unwrap();
+    let o = restore(whole.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("keyring"), "{}", stderr(&o));
 }

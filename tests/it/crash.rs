@@ -210,17 +210,7 @@ async fn kill_9_mid_load_loses_no_acknowledged_message_and_duplicates_none() {
         .unwrap();
     assert!(child.wait().unwrap().success());
 
-    let store = wafunnel::store::Store::open(
-        dir.path(),
-        &wafunnel::schema::tables(),
-        wafunnel::store::StoreOptions {
-            max_batch: 1,
-            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
-            metrics: Default::default(),
-            writer_nice: 0,
-        },
-    )
-    .unwrap();
+    let store = crate::common::open_store(dir.path()).unwrap();
     let read = store.read().unwrap();
     let mut stored = Vec::new();
     for wamid in &all_sent {

@@ -78,17 +78,8 @@ fn a_store_from_a_newer_version_is_refused() {
         }
         tx.commit().unwrap();
     }
-    let err = wafunnel::store::Store::open(
-        dir.path(),
-        &wafunnel::schema::tables(),
-        wafunnel::store::StoreOptions {
-            max_batch: 1,
-            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
-            metrics: Default::default(),
-            writer_nice: 0,
-        },
-    )
-    .err()
-    .expect("refused");
+    let err = crate::common::open_store(dir.path())
+        .err()
+        .expect("refused");
     assert!(err.to_string().contains("newer"), "{err}");
 }

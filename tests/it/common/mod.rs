@@ -257,3 +257,19 @@ impl Biz {
         &self.emails[3]
     }
 }
+
+/// Opens a data folder's store as the tests read it behind the server (a batch of one, no priority).
+pub fn open_store(
+    dir: &std::path::Path,
+) -> Result<wafunnel::store::Store, wafunnel::store::StoreError> {
+    wafunnel::store::Store::open(
+        dir,
+        &wafunnel::schema::tables(),
+        wafunnel::store::StoreOptions {
+            max_batch: 1,
+            cache_bytes: wafunnel::store::DEFAULT_CACHE_MB << 20,
+            metrics: Default::default(),
+            writer_nice: 0,
+        },
+    )
+}
