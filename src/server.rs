@@ -293,6 +293,26 @@ pub fn start_with_store(
                 {
                     tracing::error!("scheduling the audit log retention: {e}");
                 }
+                {
+                    use crate::channels::whatsapp::uploads;
+                    jobs.handle(
+                        uploads::PRUNE_JOB,
+                        uploads::prune_handler(
+                            state.store.clone(),
+                            state.config.server.data_dir.clone(),
+                        ),
+                    );
+                    let first = state.store.write(|ctx| {
+                        Ok(crate::scheduler::ensure_periodic(
+                            ctx,
+                            uploads::PRUNE_JOB,
+                            10 * 60_000,
+                        )?)
+                    });
+                    if let Err(e) = first.await {
+                        tracing::error!("scheduling the sweep of unsent attachments: {e}");
+                    }
+                }
                 crate::flows::pause::set_cooldown_secs(state.config.flows.rate_limit_cooldown_secs);
                 crate::flows::jobs::register(&mut jobs, &state.store);
                 jobs.handle(

@@ -62,6 +62,7 @@ fn label_of(raw: &str) -> &str {
         "mail" => "Email",
         "push" => "Browser push",
         "audit_prune" => "Audit log retention",
+        "attachments_prune" => "Unsent attachments sweep",
         _ => "Job",
     }
 }

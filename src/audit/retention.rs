@@ -3,8 +3,6 @@
 //! one is ever pending and a restart resumes it.
 use std::sync::Arc;
 
-use serde_json::json;
-
 use super::repo;
 use crate::{
     error::ApiResult,
@@ -21,14 +19,7 @@ pub const BATCH: usize = 1_000;
 
 /// Schedules the first prune unless one is pending (called at start).
 pub fn ensure_scheduled(ctx: &mut WriteCtx) -> Result<(), StoreError> {
-    if scheduler::pending(ctx, usize::MAX)?
-        .iter()
-        .any(|j| j.kind == JOB_KIND)
-    {
-        return Ok(());
-    }
-    scheduler::schedule(ctx, JOB_KIND, &json!({}), now_ms() + 5 * 60_000, 3)?;
-    Ok(())
+    scheduler::ensure_periodic(ctx, JOB_KIND, 5 * 60_000)
 }
 
 /// Deletes every entry older than `retention_days` (0 keeps everything);

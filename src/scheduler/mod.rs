@@ -94,6 +94,16 @@ fn key(j: &Job) -> Vec<u8> {
     Key::new().i64(j.due_at).id(j.id.bytes()).done()
 }
 
+/// Schedules a periodic job's first run, `in_ms` from now, unless one is
+/// pending (called at start: exactly one is ever pending).
+pub fn ensure_periodic(ctx: &mut WriteCtx, kind: &str, in_ms: i64) -> Result<(), StoreError> {
+    if pending(ctx, usize::MAX)?.iter().any(|j| j.kind == kind) {
+        return Ok(());
+    }
+    schedule(ctx, kind, &serde_json::json!({}), now_ms() + in_ms, 3)?;
+    Ok(())
+}
+
 /// The end of a periodic job's run: the next run, `after_ms` from now, is
 /// written before this one counts as done (else the job is retried).
 pub async fn again_in(store: &Store, kind: &'static str, after_ms: i64) -> Outcome {

@@ -160,4 +160,8 @@ async fn health_readiness_and_metrics() {
         text.contains("wafunnel_jobs{state=\"pending\",kind=\"audit_prune\"} 1"),
         "{text}"
     );
+    assert!(
+        text.contains("wafunnel_jobs{state=\"pending\",kind=\"attachments_prune\"} 1"),
+        "{text}"
+    );
 }

@@ -69,6 +69,61 @@ pub fn forget_conversation(
     Ok(files)
 }
 
+pub const PRUNE_JOB: &str = "attachments_prune";
+const DAY_MS: i64 = 86_400_000;
+
+/// Whether a message took this attachment (its file then shows in the thread).
+fn sent<R: Reader + ?Sized>(r: &R, u: &Upload) -> Result<bool, StoreError> {
+    Ok(media::in_conversation(r, u.business_id, u.conversation_id)?
+        .iter()
+        .any(|f| f.file_key == u.id.to_string()))
+}
+
+/// Deletes the attachments uploaded before `cutoff` that no message took
+/// (the composer was closed, the send refused): nothing can show or send
+/// them any more, and they would fill the disk. Returns their files, under `media/`.
+pub fn forget_unsent(
+    ctx: &mut WriteCtx,
+    cutoff: i64,
+) -> Result<Vec<std::path::PathBuf>, StoreError> {
+    let mut files = Vec::new();
+    for (k, u) in store::scan::<Upload, _>(ctx, UPLOADS, &[], None, usize::MAX)? {
+        if u.created_at < cutoff && !sent(ctx, &u)? {
+            ctx.delete(UPLOADS, &k)?;
+            files.push(std::path::PathBuf::from(u.business_id.to_string()).join(u.id.to_string()));
+        }
+    }
+    Ok(files)
+}
+
+/// The daily sweep of attachments a day old that were never sent.
+pub fn prune_handler(
+    store: store::Store,
+    data_dir: std::path::PathBuf,
+) -> crate::scheduler::Handler {
+    std::sync::Arc::new(move |_job| {
+        let (store, data_dir) = (store.clone(), data_dir.clone());
+        Box::pin(async move {
+            let cutoff = now_ms() - DAY_MS;
+            match store
+                .write(move |ctx| Ok(forget_unsent(ctx, cutoff)?))
+                .await
+            {
+                Ok(files) => {
+                    for f in &files {
+                        let _ = tokio::fs::remove_file(data_dir.join("media").join(f)).await;
+                    }
+                    if !files.is_empty() {
+                        tracing::info!("{} attachments never sent were removed", files.len());
+                    }
+                }
+                Err(e) => return crate::scheduler::Outcome::Retry(e.message),
+            }
+            crate::scheduler::again_in(&store, PRUNE_JOB, DAY_MS).await
+        })
+    })
+}
+
 /// What Meta accepts per message type: (largest size, accepted MIME types).
 pub fn limits(kind: &str) -> Option<(u64, &'static [&'static str])> {
     Some(match kind {
@@ -202,4 +257,79 @@ async fn upload(
     Ok(HttpResponse::Created().json(json!({
         "id": record.id, "mime_type": record.mime_type, "filename": record.filename, "size": record.size,
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ids::{MessageId, NumberId};
+
+    fn upload(b: BusinessId, c: ConversationId, created_at: i64) -> Upload {
+        Upload {
+            id: RecordId::new(),
+            business_id: b,
+            conversation_id: c,
+            mime_type: "image/png".into(),
+            filename: Some("car.png".into()),
+            size: 4,
+            created_at,
+        }
+    }
+
+    #[test]
+    fn attachments_a_day_old_that_no_message_took_are_swept_the_rest_stay() {
+        let (_dir, store) = crate::store::temp();
+        let (b, c) = (BusinessId::new(), ConversationId::new());
+        let day_ago = now_ms() - DAY_MS;
+        let abandoned = upload(b, c, day_ago - 1);
+        let sent_long_ago = upload(b, c, day_ago - 1);
+        let just_now = upload(b, c, now_ms());
+        let all = [abandoned.clone(), sent_long_ago.clone(), just_now.clone()];
+        let taken = sent_long_ago.clone();
+        store
+            .write_blocking(move |ctx| {
+                for u in &all {
+                    ctx.put(
+                        UPLOADS,
+                        &Key::new().id(b.bytes()).id(u.id.bytes()).done(),
+                        u,
+                    )?;
+                }
+                media::save_file(
+                    ctx,
+                    &media::MediaFile {
+                        business_id: b,
+                        conversation_id: c,
+                        message_id: MessageId::new(),
+                        number_id: NumberId::new(),
+                        wa_media_id: String::new(),
+                        mime_type: taken.mime_type.clone(),
+                        filename: taken.filename.clone(),
+                        size: taken.size,
+                        state: media::State::Stored,
+                        error: None,
+                        file_key: taken.id.to_string(),
+                    },
+                )?;
+                Ok(())
+            })
+            .expect("seed");
+        let gone = store
+            .write_blocking(move |ctx| Ok(forget_unsent(ctx, day_ago)?))
+            .expect("sweep");
+        assert_eq!(
+            gone,
+            vec![std::path::PathBuf::from(b.to_string()).join(abandoned.id.to_string())]
+        );
+        let r = store.read().expect("read");
+        assert!(get(&r, b, abandoned.id).expect("get").is_none());
+        assert!(
+            get(&r, b, sent_long_ago.id).expect("get").is_some(),
+            "its message shows it"
+        );
+        assert!(
+            get(&r, b, just_now.id).expect("get").is_some(),
+            "the composer may still send it"
+        );
+    }
 }
