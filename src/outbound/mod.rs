@@ -168,7 +168,12 @@ pub fn enqueue_to(
         }
     }
     let upload = match &composed.upload {
-        Some(id) => Some(checked_upload(ctx, &before, &composed.kind, id)?),
+        Some(id) => {
+            let u = checked_upload(ctx, &before, &composed.kind, id)?;
+            // A refused send (below) drops the whole write: it stays unsent.
+            uploads::taken(ctx, &u)?;
+            Some(u)
+        }
         None => None,
     };
     let now = now_ms();

@@ -125,21 +125,6 @@ pub fn forget_rest(
     Ok(rows.into_iter().map(|(_, f)| f).collect())
 }
 
-/// The file records of a conversation's messages.
-pub fn in_conversation<R: Reader + ?Sized>(
-    r: &R,
-    b: BusinessId,
-    c: ConversationId,
-) -> Result<Vec<MediaFile>, StoreError> {
-    let prefix = Key::new().id(b.bytes()).id(c.bytes()).done();
-    Ok(
-        store::scan::<MediaFile, _>(r, MEDIA, &prefix, None, usize::MAX)?
-            .into_iter()
-            .map(|(_, f)| f)
-            .collect(),
-    )
-}
-
 pub fn path(data_dir: &std::path::Path, f: &MediaFile) -> PathBuf {
     file_path(data_dir, f.business_id, &f.file_key)
 }

@@ -38,18 +38,49 @@ impl Record for Upload {}
 
 /// (business, upload) → Upload
 const UPLOADS: Tbl = TableDefinition::new("uploads");
+/// (uploaded at, business, upload) → (): attachments no message has taken
+/// yet, oldest first, for the daily sweep.
+const UNSENT: Tbl = TableDefinition::new("uploads_unsent");
 
-pub const TABLES: &[TableSpec] = &[TableSpec {
-    def: UPLOADS,
-    verify: codec::verify::<Upload>,
-}];
+pub const TABLES: &[TableSpec] = &[
+    TableSpec {
+        def: UPLOADS,
+        verify: codec::verify::<Upload>,
+    },
+    TableSpec {
+        def: UNSENT,
+        verify: store::verify_empty,
+    },
+];
+
+fn record_key(b: BusinessId, id: RecordId) -> Vec<u8> {
+    Key::new().id(b.bytes()).id(id.bytes()).done()
+}
+
+fn unsent_key(u: &Upload) -> Vec<u8> {
+    Key::new()
+        .i64(u.created_at)
+        .raw(&record_key(u.business_id, u.id))
+        .done()
+}
+
+/// A new attachment, waiting for the message that takes it.
+fn save_new(ctx: &mut WriteCtx, u: &Upload) -> Result<(), StoreError> {
+    ctx.put(UPLOADS, &record_key(u.business_id, u.id), u)?;
+    ctx.put_raw(UNSENT, &unsent_key(u), &[])
+}
+
+/// A message took the attachment: it stays as long as the message shows it.
+pub fn taken(ctx: &mut WriteCtx, u: &Upload) -> Result<(), StoreError> {
+    ctx.delete(UNSENT, &unsent_key(u)).map(|_| ())
+}
 
 pub fn get<R: Reader + ?Sized>(
     r: &R,
     b: BusinessId,
     id: RecordId,
 ) -> Result<Option<Upload>, StoreError> {
-    store::get(r, UPLOADS, &Key::new().id(b.bytes()).id(id.bytes()).done())
+    store::get(r, UPLOADS, &record_key(b, id))
 }
 
 /// Deletes the records of a conversation's attachments; returns their file
@@ -63,6 +94,7 @@ pub fn forget_conversation(
     for (k, u) in store::scan::<Upload, _>(ctx, UPLOADS, &b.bytes(), None, usize::MAX)? {
         if u.conversation_id == c {
             ctx.delete(UPLOADS, &k)?;
+            taken(ctx, &u)?;
             files.push(u.id.to_string());
         }
     }
@@ -71,25 +103,32 @@ pub fn forget_conversation(
 
 pub const PRUNE_JOB: &str = "attachments_prune";
 const DAY_MS: i64 = 86_400_000;
+const PRUNE_BATCH: usize = 500;
 
-/// Whether a message took this attachment (its file then shows in the thread).
-fn sent<R: Reader + ?Sized>(r: &R, u: &Upload) -> Result<bool, StoreError> {
-    Ok(media::in_conversation(r, u.business_id, u.conversation_id)?
-        .iter()
-        .any(|f| f.file_key == u.id.to_string()))
-}
-
-/// Deletes the attachments uploaded before `cutoff` that no message took
-/// (the composer was closed, the send refused): nothing can show or send
-/// them any more, and they would fill the disk. Returns their files, under `media/`.
+/// The attachments uploaded before `cutoff` that no message took (the
+/// composer was closed, the send refused), at most `limit`, oldest first:
+/// their records go, and their files (under `media/`) are returned for the
+/// caller to remove. Nothing can show or send them any more.
 pub fn forget_unsent(
     ctx: &mut WriteCtx,
     cutoff: i64,
+    limit: usize,
 ) -> Result<Vec<std::path::PathBuf>, StoreError> {
+    let before = Key::new().i64(cutoff).done();
+    let keys = ctx.range_raw(
+        UNSENT,
+        std::ops::Bound::Unbounded,
+        std::ops::Bound::Excluded(before.as_slice()),
+        limit,
+        false,
+    )?;
     let mut files = Vec::new();
-    for (k, u) in store::scan::<Upload, _>(ctx, UPLOADS, &[], None, usize::MAX)? {
-        if u.created_at < cutoff && !sent(ctx, &u)? {
-            ctx.delete(UPLOADS, &k)?;
+    for (k, _) in keys {
+        ctx.delete(UNSENT, &k)?;
+        // After the time come (business, upload): the record's own key.
+        let record = k.get(8..).unwrap_or_default();
+        if let Some(u) = store::get::<Upload, _>(ctx, UPLOADS, record)? {
+            ctx.delete(UPLOADS, record)?;
             files.push(std::path::PathBuf::from(u.business_id.to_string()).join(u.id.to_string()));
         }
     }
@@ -105,19 +144,24 @@ pub fn prune_handler(
         let (store, data_dir) = (store.clone(), data_dir.clone());
         Box::pin(async move {
             let cutoff = now_ms() - DAY_MS;
-            match store
-                .write(move |ctx| Ok(forget_unsent(ctx, cutoff)?))
-                .await
-            {
-                Ok(files) => {
-                    for f in &files {
-                        let _ = tokio::fs::remove_file(data_dir.join("media").join(f)).await;
-                    }
-                    if !files.is_empty() {
-                        tracing::info!("{} attachments never sent were removed", files.len());
-                    }
+            // In short writes, so the writer serves requests in between.
+            loop {
+                let files = match store
+                    .write(move |ctx| Ok(forget_unsent(ctx, cutoff, PRUNE_BATCH)?))
+                    .await
+                {
+                    Ok(files) => files,
+                    Err(e) => return crate::scheduler::Outcome::Retry(e.message),
+                };
+                for f in &files {
+                    let _ = tokio::fs::remove_file(data_dir.join("media").join(f)).await;
                 }
-                Err(e) => return crate::scheduler::Outcome::Retry(e.message),
+                if !files.is_empty() {
+                    tracing::info!("{} attachments never sent were removed", files.len());
+                }
+                if files.len() < PRUNE_BATCH {
+                    break;
+                }
             }
             crate::scheduler::again_in(&store, PRUNE_JOB, DAY_MS).await
         })
@@ -242,17 +286,7 @@ async fn upload(
     let stored = record.clone();
     state
         .store
-        .write(move |ctx| {
-            ctx.put(
-                UPLOADS,
-                &Key::new()
-                    .id(stored.business_id.bytes())
-                    .id(stored.id.bytes())
-                    .done(),
-                &stored,
-            )?;
-            Ok(())
-        })
+        .write(move |ctx| Ok(save_new(ctx, &stored)?))
         .await?;
     Ok(HttpResponse::Created().json(json!({
         "id": record.id, "mime_type": record.mime_type, "filename": record.filename, "size": record.size,
@@ -262,7 +296,6 @@ async fn upload(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ids::{MessageId, NumberId};
 
     fn upload(b: BusinessId, c: ConversationId, created_at: i64) -> Upload {
         Upload {
@@ -285,37 +318,18 @@ mod tests {
         let sent_long_ago = upload(b, c, day_ago - 1);
         let just_now = upload(b, c, now_ms());
         let all = [abandoned.clone(), sent_long_ago.clone(), just_now.clone()];
-        let taken = sent_long_ago.clone();
+        let taken_one = sent_long_ago.clone();
         store
             .write_blocking(move |ctx| {
                 for u in &all {
-                    ctx.put(
-                        UPLOADS,
-                        &Key::new().id(b.bytes()).id(u.id.bytes()).done(),
-                        u,
-                    )?;
+                    save_new(ctx, u)?;
                 }
-                media::save_file(
-                    ctx,
-                    &media::MediaFile {
-                        business_id: b,
-                        conversation_id: c,
-                        message_id: MessageId::new(),
-                        number_id: NumberId::new(),
-                        wa_media_id: String::new(),
-                        mime_type: taken.mime_type.clone(),
-                        filename: taken.filename.clone(),
-                        size: taken.size,
-                        state: media::State::Stored,
-                        error: None,
-                        file_key: taken.id.to_string(),
-                    },
-                )?;
+                taken(ctx, &taken_one)?;
                 Ok(())
             })
             .expect("seed");
         let gone = store
-            .write_blocking(move |ctx| Ok(forget_unsent(ctx, day_ago)?))
+            .write_blocking(move |ctx| Ok(forget_unsent(ctx, day_ago, 100)?))
             .expect("sweep");
         assert_eq!(
             gone,
